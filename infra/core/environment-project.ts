@@ -1,0 +1,47 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+
+/** DigitalOcean's environment labels for a project. */
+export type ProjectEnvironment = "Development" | "Staging" | "Production";
+
+export interface EnvironmentProjectArgs {
+  /** Name shown in the DigitalOcean control panel, e.g. `platform-production`. */
+  projectName: string;
+  /** What the project holds, shown beside its name. */
+  description: string;
+  environment: ProjectEnvironment;
+  /**
+   * URNs of DigitalOcean resources to file under the project (databases, apps, registries).
+   * @default []
+   */
+  resourceUrns?: pulumi.Input<string>[];
+}
+
+/**
+ * The DigitalOcean project that groups one environment's resources, so that the control panel,
+ * billing and access reviews see staging and production apart.
+ */
+export class EnvironmentProject extends pulumi.ComponentResource {
+  readonly projectId: pulumi.Output<string>;
+  readonly projectName: pulumi.Output<string>;
+
+  constructor(name: string, args: EnvironmentProjectArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:core:EnvironmentProject", name, {}, opts);
+
+    const project = new digitalocean.Project(
+      `${name}-project`,
+      {
+        name: args.projectName,
+        description: args.description,
+        environment: args.environment,
+        purpose: "Web Application",
+        resources: args.resourceUrns ?? [],
+      },
+      { parent: this },
+    );
+
+    this.projectId = project.id;
+    this.projectName = project.name;
+    this.registerOutputs({ projectId: this.projectId, projectName: this.projectName });
+  }
+}

@@ -1,0 +1,78 @@
+// The provider values that stack config is checked against. Where a provider SDK publishes the list
+// (DigitalOcean regions and database sizes, AWS regions), it is taken from the SDK so that an
+// upgrade brings new values; the rest comes from the providers' documentation.
+import * as aws from "@pulumi/aws";
+import * as digitalocean from "@pulumi/digitalocean";
+
+/** The stacks this program knows. Any other stack name is refused, never treated as staging. */
+export const ENVIRONMENTS = ["staging", "production"] as const;
+export type Environment = (typeof ENVIRONMENTS)[number];
+
+/** DigitalOcean datacenter slugs (droplets, VPCs, databases). */
+export const DATACENTER_REGIONS: readonly string[] = Object.values(digitalocean.Region);
+
+/** DigitalOcean managed database sizes; the memory is the `<n>gb` suffix of the slug. */
+export const DATABASE_SIZES: readonly string[] = Object.values(digitalocean.DatabaseSlug);
+
+/** PostgreSQL major versions that DigitalOcean offers and that are still supported upstream. */
+export const POSTGRES_VERSIONS = ["15", "16", "17"] as const;
+
+/**
+ * App Platform instance sizes. Autoscaling is only offered on dedicated-CPU sizes (`apps-d-*`).
+ * Source: `doctl apps tier instance-size list`.
+ */
+export const APP_INSTANCE_SIZES = [
+  "apps-s-1vcpu-0.5gb",
+  "apps-s-1vcpu-1gb-fixed",
+  "apps-s-1vcpu-1gb",
+  "apps-s-1vcpu-2gb",
+  "apps-s-2vcpu-4gb",
+  "apps-d-1vcpu-0.5gb",
+  "apps-d-1vcpu-1gb",
+  "apps-d-1vcpu-2gb",
+  "apps-d-1vcpu-4gb",
+  "apps-d-2vcpu-4gb",
+  "apps-d-2vcpu-8gb",
+  "apps-d-4vcpu-8gb",
+  "apps-d-4vcpu-16gb",
+  "apps-d-8vcpu-32gb",
+] as const;
+
+/** Container registry tiers. `starter` holds a single repository, and the platform pushes two. */
+export const REGISTRY_TIERS = ["basic", "professional"] as const;
+
+/** AWS regions, as published by the AWS provider. */
+export const AWS_REGIONS: readonly string[] = Object.values(aws.Region);
+
+export const WEEKDAYS = [
+  "monday",
+  "tuesday",
+  "wednesday",
+  "thursday",
+  "friday",
+  "saturday",
+  "sunday",
+] as const;
+
+/** Regions that DigitalOcean uptime checks probe from. */
+export const UPTIME_REGIONS = ["us_east", "us_west", "eu_west", "se_asia"] as const;
+
+/** Periods (seconds) that Cloudflare rate-limiting rules accept. */
+export const RATE_LIMIT_PERIODS = [10, 60, 120, 300, 600, 3600] as const;
+
+/** Browsers' HSTS preload list requires at least one year of max-age. */
+export const HSTS_PRELOAD_MIN_MAX_AGE = 31_536_000;
+
+/** Memory of a managed database size in GiB, read from its slug (`db-s-2vcpu-4gb` → 4). */
+export function databaseMemoryGb(size: string): number {
+  const match = /-(\d+)gb$/.exec(size);
+  return match?.[1] === undefined ? 0 : Number(match[1]);
+}
+
+/**
+ * The App Platform region that serves a datacenter: App Platform names regions without the
+ * datacenter number (`fra1` → `fra`, `nyc3` → `nyc`).
+ */
+export function appRegionOf(datacenter: string): string {
+  return datacenter.replace(/\d+$/, "");
+}

@@ -1,0 +1,122 @@
+// Loads the stack's config once, before any resource exists: every problem is collected and
+// reported together, and nothing is registered while any remains.
+import * as pulumi from "@pulumi/pulumi";
+import {
+  formatProblems,
+  plaintextSecretProblem,
+  problemsFromIssues,
+  type ConfigProblem,
+} from "./problems.ts";
+import {
+  CONFIG_NAMESPACE,
+  GROUP_KEYS,
+  SECRET_KEYS,
+  stackConfigSchema,
+  type StackConfig,
+} from "./schema.ts";
+
+export type SecretKey = (typeof SECRET_KEYS)[number];
+
+/** The validated config, with every secret kept inside a Pulumi secret. */
+export type PlatformConfig = Omit<StackConfig, SecretKey> & {
+  secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
+};
+
+/** Stack config as Pulumi hands it to a program: string values, and which keys are secret. */
+export interface RawStackConfig {
+  stack: string;
+  /** Keys without the `platform:` namespace; structured values are JSON text. */
+  values: Readonly<Record<string, string>>;
+  secretKeys: ReadonlySet<string>;
+}
+
+export type LoadResult =
+  { ok: true; config: PlatformConfig } | { ok: false; problems: ConfigProblem[] };
+
+/** Thrown by `loadStackConfig`; a RunError, so Pulumi prints the message without a stack trace. */
+export class ConfigError extends pulumi.RunError {
+  readonly problems: readonly ConfigProblem[];
+
+  constructor(stack: string, problems: readonly ConfigProblem[]) {
+    super(formatProblems(stack, problems));
+    this.name = "ConfigError";
+    this.problems = problems;
+  }
+}
+
+function parseStructured(text: string | undefined): unknown {
+  // A missing group is read as an empty one, so that each of its required keys is reported
+  // with its own example instead of one vague "database is missing".
+  if (text === undefined) return {};
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
+/** The object the schema parses: structured groups decoded, the stack name as `environment`. */
+export function schemaInput(raw: RawStackConfig): Record<string, unknown> {
+  const input: Record<string, unknown> = { ...raw.values, environment: raw.stack };
+  for (const key of GROUP_KEYS) input[key] = parseStructured(raw.values[key]);
+  return input;
+}
+
+export function validateStackConfig(raw: RawStackConfig): LoadResult {
+  const input = schemaInput(raw);
+  const parsed = stackConfigSchema.safeParse(input);
+  const plaintextSecrets = SECRET_KEYS.filter(
+    (key) => raw.values[key] !== undefined && !raw.secretKeys.has(key),
+  ).map(plaintextSecretProblem);
+  const problems = [
+    ...(parsed.success ? [] : problemsFromIssues(parsed.error.issues, input)),
+    ...plaintextSecrets,
+  ];
+  if (!parsed.success || problems.length > 0) return { ok: false, problems };
+
+  const { sentryDsn, logtailToken, papertrailEndpoint, datadogApiKey, slackWebhookUrl, ...plain } =
+    parsed.data;
+  const revealed = { sentryDsn, logtailToken, papertrailEndpoint, datadogApiKey, slackWebhookUrl };
+  const secrets: PlatformConfig["secrets"] = {};
+  for (const key of SECRET_KEYS) {
+    const value = revealed[key];
+    if (value !== undefined) secrets[key] = pulumi.secret(value);
+  }
+  return { ok: true, config: { ...plain, secrets } };
+}
+
+/**
+ * Whether Pulumi marked a config key secret. The SDK keeps this check internal
+ * (`runtime.isConfigSecret`), though both the CLI and the mock runtime feed it.
+ */
+function isConfigSecret(fullKey: string): boolean {
+  const check: unknown = Reflect.get(pulumi.runtime, "isConfigSecret");
+  if (typeof check !== "function") {
+    throw new Error(
+      "@pulumi/pulumi no longer exposes runtime.isConfigSecret; the config loader cannot tell secrets from plaintext",
+    );
+  }
+  const secret: unknown = Reflect.apply(check, pulumi.runtime, [fullKey]);
+  return secret === true;
+}
+
+/** The current stack's config, as the Pulumi runtime holds it. */
+export function readStackConfig(): RawStackConfig {
+  const prefix = `${CONFIG_NAMESPACE}:`;
+  const values: Record<string, string> = {};
+  const secretKeys = new Set<string>();
+  for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
+    if (!fullKey.startsWith(prefix)) continue;
+    const key = fullKey.slice(prefix.length);
+    values[key] = value;
+    if (isConfigSecret(fullKey)) secretKeys.add(key);
+  }
+  return { stack: pulumi.getStack(), values, secretKeys };
+}
+
+/** Validates the current stack's config, or throws a ConfigError that lists every problem. */
+export function loadStackConfig(raw: RawStackConfig = readStackConfig()): PlatformConfig {
+  const result = validateStackConfig(raw);
+  if (!result.ok) throw new ConfigError(raw.stack, result.problems);
+  return result.config;
+}

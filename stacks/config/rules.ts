@@ -1,0 +1,317 @@
+// Rules that span several keys. Each rule is one pure check with an id; it names the config paths
+// it reads, and runs whenever those paths are themselves valid, so that one run of the loader
+// reports every problem at once, not one layer at a time.
+import { isIP } from "node:net";
+import type { z } from "zod";
+import {
+  appRegionOf,
+  databaseMemoryGb,
+  HSTS_PRELOAD_MIN_MAX_AGE,
+  type Environment,
+} from "./catalog.ts";
+import type { StackConfig } from "./schema.ts";
+
+type ConfigPath = readonly (string | number)[];
+
+export interface RuleViolation {
+  path: ConfigPath;
+  /** What the rule allows, phrased to follow "allowed:". */
+  allowed: string;
+  /** A concrete change that satisfies the rule. */
+  fix: string;
+}
+
+export interface CrossFieldRule {
+  id: string;
+  /** Config paths the rule reads; it is skipped while any of them is invalid on its own. */
+  reads: readonly ConfigPath[];
+  violations(config: StackConfig): RuleViolation[];
+}
+
+const isProduction = (environment: Environment) => environment === "production";
+
+/** The narrowest ranges a firewall rule may name: a /24 of IPv4 or a /56 of IPv6. */
+const WIDEST_IPV4_PREFIX = 24;
+const WIDEST_IPV6_PREFIX = 56;
+
+/** Checks an address or CIDR range; returns why it is refused, or undefined when it is fine. */
+export function trustedRangeProblem(range: string): string | undefined {
+  const [address = "", prefixText, ...extra] = range.split("/");
+  const family = isIP(address);
+  if (family === 0 || extra.length > 0) return "is not an IP address or CIDR range";
+  const maxPrefix = family === 4 ? 32 : 128;
+  const widest = family === 4 ? WIDEST_IPV4_PREFIX : WIDEST_IPV6_PREFIX;
+  if (prefixText === undefined) return undefined;
+  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > maxPrefix) {
+    return `has an invalid prefix length /${prefixText}`;
+  }
+  if (Number(prefixText) < widest) {
+    return `is wider than /${widest}: it would admit ${family === 4 ? 2 ** (32 - Number(prefixText)) : "too many"} addresses`;
+  }
+  return undefined;
+}
+
+export const rules: readonly CrossFieldRule[] = [
+  {
+    id: "production-has-secondary-region",
+    reads: [["environment"], ["regions"]],
+    violations: ({ environment, regions }) =>
+      isProduction(environment) && regions.secondary === undefined
+        ? [
+            {
+              path: ["regions", "secondary"],
+              allowed:
+                "a datacenter other than the primary: production fails over to a second region",
+              fix: "pulumi config set --path 'regions.secondary' ams3",
+            },
+          ]
+        : [],
+  },
+  {
+    id: "secondary-region-differs",
+    reads: [["regions"]],
+    violations: ({ regions }) =>
+      regions.secondary !== undefined &&
+      appRegionOf(regions.secondary) === appRegionOf(regions.primary)
+        ? [
+            {
+              path: ["regions", "secondary"],
+              allowed: `a region other than the primary's (${appRegionOf(regions.primary)}): a failover region in the same place fails with it`,
+              fix: "pulumi config set --path 'regions.secondary' ams3",
+            },
+          ]
+        : [],
+  },
+  {
+    id: "standby-needs-2gb",
+    reads: [["database"]],
+    violations: ({ database }) =>
+      database.standbys > 0 && databaseMemoryGb(database.size) < 2
+        ? [
+            {
+              path: ["database", "size"],
+              allowed: `a size with at least 2 GB of memory when standbys is ${database.standbys} (DigitalOcean offers standby nodes from 2 GB)`,
+              fix: "pulumi config set --path 'database.size' db-s-1vcpu-2gb",
+            },
+          ]
+        : [],
+  },
+  {
+    id: "production-has-standby",
+    reads: [["environment"], ["database"]],
+    violations: ({ environment, database }) =>
+      isProduction(environment) && database.standbys < 1
+        ? [
+            {
+              path: ["database", "standbys"],
+              allowed: "1 or 2 in production: without a standby, a node failure is an outage",
+              fix: "pulumi config set --path 'database.standbys' 1",
+            },
+          ]
+        : [],
+  },
+  {
+    id: "production-has-replica-in-secondary-region",
+    reads: [["environment"], ["regions"], ["database"]],
+    violations: ({ environment, regions, database }) => {
+      const secondary = regions.secondary;
+      if (!isProduction(environment) || secondary === undefined) return [];
+      return database.replicas.some((replica) => replica.region === secondary)
+        ? []
+        : [
+            {
+              path: ["database", "replicas"],
+              allowed: `at least one replica in the secondary region ${secondary}: the failover app reads from it`,
+              fix: `pulumi config set --path 'database.replicas[${database.replicas.length}].region' ${secondary} && pulumi config set --path 'database.replicas[${database.replicas.length}].size' ${database.size}`,
+            },
+          ];
+    },
+  },
+  {
+    id: "trusted-ranges-are-narrow",
+    reads: [["database"]],
+    violations: ({ database }) =>
+      database.trustedIpRanges.flatMap((range, index) => {
+        const problem = trustedRangeProblem(range);
+        return problem === undefined
+          ? []
+          : [
+              {
+                path: ["database", "trustedIpRanges", index],
+                allowed: `a single address or a range of /${WIDEST_IPV4_PREFIX} (IPv4) or /${WIDEST_IPV6_PREFIX} (IPv6) or narrower; "${range}" ${problem}`,
+                fix: `pulumi config set --path 'database.trustedIpRanges[${index}]' 203.0.113.10/32`,
+              },
+            ];
+      }),
+  },
+  {
+    id: "service-scaling-is-fixed-or-automatic",
+    reads: [["services"]],
+    violations: ({ services }) =>
+      Object.entries(services).flatMap(([name, service]) => {
+        const both = service.instances !== undefined && service.autoscaling !== undefined;
+        const neither = service.instances === undefined && service.autoscaling === undefined;
+        return both || neither
+          ? [
+              {
+                path: ["services", name],
+                allowed: `exactly one of \`instances\` or \`autoscaling\` (found ${both ? "both" : "neither"})`,
+                fix: both
+                  ? `pulumi config rm --path 'services.${name}.instances'`
+                  : `pulumi config set --path 'services.${name}.instances' 1`,
+              },
+            ]
+          : [];
+      }),
+  },
+  {
+    id: "autoscaling-is-consistent",
+    reads: [["services"]],
+    violations: ({ services }) =>
+      Object.entries(services).flatMap(([name, service]): RuleViolation[] => {
+        const scaling = service.autoscaling;
+        if (scaling === undefined) return [];
+        const found: RuleViolation[] = [];
+        if (!service.size.startsWith("apps-d-")) {
+          found.push({
+            path: ["services", name, "size"],
+            allowed: "a dedicated-CPU size (apps-d-*): App Platform autoscales only those",
+            fix: `pulumi config set --path 'services.${name}.size' apps-d-1vcpu-1gb`,
+          });
+        }
+        if (scaling.minInstances > scaling.maxInstances) {
+          found.push({
+            path: ["services", name, "autoscaling", "maxInstances"],
+            allowed: `at least minInstances (${scaling.minInstances})`,
+            fix: `pulumi config set --path 'services.${name}.autoscaling.maxInstances' ${scaling.minInstances * 2}`,
+          });
+        }
+        return found;
+      }),
+  },
+  {
+    id: "production-services-run-two-instances",
+    reads: [["environment"], ["services"]],
+    violations: ({ environment, services }) =>
+      isProduction(environment)
+        ? Object.entries(services).flatMap(([name, service]) => {
+            const fewest = service.autoscaling?.minInstances ?? service.instances ?? 0;
+            const key =
+              service.autoscaling === undefined ? "instances" : "autoscaling.minInstances";
+            return fewest < 2
+              ? [
+                  {
+                    path: ["services", name, ...key.split(".")],
+                    allowed: "2 or more in production: one instance is a single point of failure",
+                    fix: `pulumi config set --path 'services.${name}.${key}' 2`,
+                  },
+                ]
+              : [];
+          })
+        : [],
+  },
+  {
+    id: "hostnames-inside-zone",
+    reads: [["domain"]],
+    violations: ({ domain }) => {
+      const found: RuleViolation[] = [];
+      for (const key of ["appHost", "assetsHost"] as const) {
+        if (!domain[key].endsWith(`.${domain.zone}`)) {
+          const label = key === "appHost" ? "app" : "assets";
+          found.push({
+            path: ["domain", key],
+            allowed: `a hostname inside the zone ${domain.zone}: Cloudflare serves only its own zone`,
+            fix: `pulumi config set --path 'domain.${key}' ${label}.${domain.zone}`,
+          });
+        }
+      }
+      if (domain.appHost === domain.assetsHost) {
+        found.push({
+          path: ["domain", "assetsHost"],
+          allowed:
+            "a hostname other than appHost: the assets are served by the bucket, not the app",
+          fix: `pulumi config set --path 'domain.assetsHost' assets.${domain.zone}`,
+        });
+      }
+      return found;
+    },
+  },
+  {
+    id: "hsts-preload-requirements",
+    reads: [["edge"]],
+    violations: ({ edge: { hsts } }) => {
+      if (!hsts.preload) return [];
+      const found: RuleViolation[] = [];
+      if (hsts.maxAgeSeconds < HSTS_PRELOAD_MIN_MAX_AGE) {
+        found.push({
+          path: ["edge", "hsts", "maxAgeSeconds"],
+          allowed: `${HSTS_PRELOAD_MIN_MAX_AGE} (one year) or more while preload is on: browsers' preload list refuses less`,
+          fix: `pulumi config set --path 'edge.hsts.maxAgeSeconds' ${HSTS_PRELOAD_MIN_MAX_AGE}`,
+        });
+      }
+      if (!hsts.includeSubdomains) {
+        found.push({
+          path: ["edge", "hsts", "includeSubdomains"],
+          allowed: "true while preload is on: the preload list requires includeSubDomains",
+          fix: "pulumi config set --path 'edge.hsts.includeSubdomains' true",
+        });
+      }
+      return found;
+    },
+  },
+  {
+    id: "production-has-load-balancer",
+    reads: [["environment"], ["edge"]],
+    violations: ({ environment, edge }) =>
+      isProduction(environment) && !edge.loadBalancer
+        ? [
+            {
+              path: ["edge", "loadBalancer"],
+              allowed: "true in production: the load balancer is what fails over between regions",
+              fix: "pulumi config set --path 'edge.loadBalancer' true",
+            },
+          ]
+        : [],
+  },
+  {
+    id: "load-balancer-has-two-pools",
+    reads: [["edge"], ["regions"]],
+    violations: ({ edge, regions }) =>
+      edge.loadBalancer && regions.secondary === undefined
+        ? [
+            {
+              path: ["edge", "loadBalancer"],
+              allowed:
+                "false while there is no secondary region: a load balancer with one pool has nothing to fail over to",
+              fix: "pulumi config set --path 'regions.secondary' ams3   (or: pulumi config set --path 'edge.loadBalancer' false)",
+            },
+          ]
+        : [],
+  },
+];
+
+function pathStartsWith(path: readonly PropertyKey[], prefix: ConfigPath): boolean {
+  return prefix.every((segment, index) => path[index] === segment);
+}
+
+/** The rules in the form zod's `superRefine` takes. */
+export const crossFieldRules = rules.map((rule) => ({
+  check: (config: StackConfig, ctx: z.RefinementCtx<StackConfig>): void => {
+    for (const violation of rule.violations(config)) {
+      ctx.addIssue({
+        code: "custom",
+        path: [...violation.path],
+        message: violation.allowed,
+        params: { rule: rule.id, fix: violation.fix },
+        continue: true,
+      });
+    }
+  },
+  // Only the schema's own issues gate a rule: another rule's finding leaves the value well-formed.
+  when: (payload: z.core.ParsePayload): boolean =>
+    !payload.issues.some(
+      (issue) =>
+        issue.code !== "custom" &&
+        rule.reads.some((prefix) => pathStartsWith(issue.path ?? [], prefix)),
+    ),
+}));

@@ -1,0 +1,334 @@
+// The one schema of the platform's stack config. Every key is documented here (`description`) with
+// a realistic value (`examples`): the README's config reference and the "fix" line of every config
+// error are generated from these, so they cannot drift apart.
+import { z } from "zod";
+import {
+  APP_INSTANCE_SIZES,
+  AWS_REGIONS,
+  DATABASE_SIZES,
+  DATACENTER_REGIONS,
+  ENVIRONMENTS,
+  POSTGRES_VERSIONS,
+  RATE_LIMIT_PERIODS,
+  REGISTRY_TIERS,
+  UPTIME_REGIONS,
+  WEEKDAYS,
+} from "./catalog.ts";
+import { crossFieldRules } from "./rules.ts";
+
+/** The Pulumi project name: config keys are `platform:<key>`. */
+export const CONFIG_NAMESPACE = "platform";
+
+function oneOf(values: readonly string[]) {
+  const [first, ...rest] = values;
+  if (first === undefined) throw new Error("a catalog list is empty: the provider SDK changed");
+  return z.enum([first, ...rest]);
+}
+
+function documented<T extends z.ZodType>(schema: T, description: string, example: unknown): T {
+  return schema.meta({ description, examples: [example] });
+}
+
+/** YAML `17` and `"17"` both mean version 17; `pulumi config set --path` stores the former. */
+const postgresVersion = z.preprocess(
+  (value) => (typeof value === "number" ? String(value) : value),
+  z.enum(POSTGRES_VERSIONS),
+);
+
+const hostname = z
+  .string()
+  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
+    error: "a lower-case DNS name such as app.example.com",
+  });
+
+const cloudflareId = z
+  .string()
+  .regex(/^[0-9a-f]{32}$/, { error: "a Cloudflare id: 32 lower-case hex characters" });
+
+const wholeNumber = (min: number, max: number) => z.number().int().min(min).max(max);
+
+const autoscaling = z.strictObject({
+  minInstances: documented(wholeNumber(1, 250), "Fewest instances the service scales in to.", 2),
+  maxInstances: documented(wholeNumber(1, 250), "Most instances the service scales out to.", 6),
+  cpuPercent: documented(
+    wholeNumber(20, 95),
+    "Average CPU utilisation that autoscaling aims to hold.",
+    70,
+  ),
+});
+
+const service = z.strictObject({
+  size: documented(
+    z.enum(APP_INSTANCE_SIZES),
+    "App Platform instance size. Autoscaling needs a dedicated-CPU size (`apps-d-*`).",
+    "apps-d-1vcpu-1gb",
+  ),
+  instances: documented(
+    wholeNumber(1, 250).optional(),
+    "Fixed instance count, when the service does not autoscale.",
+    1,
+  ),
+  autoscaling: documented(autoscaling.optional(), "Autoscaling bounds; replaces `instances`.", {
+    minInstances: 2,
+    maxInstances: 6,
+    cpuPercent: 70,
+  }),
+});
+
+const replica = z.strictObject({
+  region: documented(oneOf(DATACENTER_REGIONS), "Datacenter of the read-only replica.", "ams3"),
+  size: documented(oneOf(DATABASE_SIZES), "Size of the replica.", "db-s-2vcpu-4gb"),
+});
+
+const groups = {
+  environment: documented(
+    z.enum(ENVIRONMENTS),
+    "The stack name; decides the safety rules (production: failover everywhere, protection).",
+    "production",
+  ),
+  domain: z
+    .strictObject({
+      zone: documented(
+        hostname,
+        "The Cloudflare zone (apex domain) that serves the platform.",
+        "example.com",
+      ),
+      appHost: documented(
+        hostname,
+        "Public hostname of the web app and its api (`/api`).",
+        "app.example.com",
+      ),
+      assetsHost: documented(
+        hostname,
+        "Public hostname of the asset bucket.",
+        "assets.example.com",
+      ),
+    })
+    .meta({ description: "Domain and hostnames." }),
+  regions: z
+    .strictObject({
+      primary: documented(
+        oneOf(DATACENTER_REGIONS),
+        "Datacenter of the primary app and the database primary. The app runs in the matching App Platform region (`fra1` → `fra`).",
+        "fra1",
+      ),
+      secondary: documented(
+        oneOf(DATACENTER_REGIONS).optional(),
+        "Datacenter of the failover app and the read replica. Required in production.",
+        "ams3",
+      ),
+    })
+    .meta({ description: "Where the platform runs." }),
+  services: z
+    .strictObject({
+      web: service.meta({ description: "The Next.js front end (`services/web`)." }),
+      api: service.meta({ description: "The Node API (`services/api`)." }),
+    })
+    .meta({ description: "Size and scaling of each sample service." }),
+  registry: z
+    .strictObject({
+      name: documented(
+        z
+          .string()
+          .regex(/^[a-z0-9-]{3,63}$/, { error: "3 to 63 lower-case letters, digits or dashes" }),
+        "Name of the DigitalOcean container registry (one per account).",
+        "acme-platform",
+      ),
+      tier: documented(z.enum(REGISTRY_TIERS), "Registry subscription tier.", "basic"),
+    })
+    .meta({ description: "Container registry the stack pushes images to." }),
+  database: z
+    .strictObject({
+      engineVersion: documented(postgresVersion, "PostgreSQL major version.", "17"),
+      size: documented(
+        oneOf(DATABASE_SIZES),
+        "Size of the primary (and of each standby).",
+        "db-s-2vcpu-4gb",
+      ),
+      standbys: documented(
+        wholeNumber(0, 2),
+        "Standby nodes for automatic failover (needs a size with at least 2 GB).",
+        1,
+      ),
+      replicas: documented(
+        z.array(replica).max(5),
+        "Read-only replicas; production needs one in the secondary region.",
+        [{ region: "ams3", size: "db-s-2vcpu-4gb" }],
+      ),
+      poolSize: documented(
+        wholeNumber(1, 97),
+        "Connections in the transaction-mode pool of the application user.",
+        20,
+      ),
+      maintenanceWindow: z
+        .strictObject({
+          day: documented(z.enum(WEEKDAYS), "Day of the maintenance window.", "sunday"),
+          hour: documented(
+            z.string().regex(/^([01]\d|2[0-3]):00$/, { error: "a whole UTC hour as HH:00" }),
+            "UTC hour at which the maintenance window opens.",
+            "03:00",
+          ),
+        })
+        .meta({ description: "Weekly maintenance window." }),
+      trustedIpRanges: documented(
+        z.array(z.string()).default([]),
+        "Extra addresses allowed through the database firewall (CIDR, /24 or narrower; never 0.0.0.0/0).",
+        ["203.0.113.10/32"],
+      ),
+    })
+    .meta({ description: "Managed PostgreSQL." }),
+  assets: z
+    .strictObject({
+      awsRegion: documented(oneOf(AWS_REGIONS), "AWS region of the asset buckets.", "eu-central-1"),
+      noncurrentVersionExpirationDays: documented(
+        wholeNumber(1, 3650),
+        "Days before a replaced object version is deleted.",
+        30,
+      ),
+      uploadPrefix: documented(
+        z.string().regex(/^[a-z0-9-]+\/$/, { error: "a key prefix such as uploads/" }),
+        "Key prefix the api may write to.",
+        "uploads/",
+      ),
+    })
+    .meta({ description: "S3 asset storage." }),
+  edge: z
+    .strictObject({
+      accountId: documented(
+        cloudflareId,
+        "Cloudflare account id (load balancer pools live there).",
+        "0123456789abcdef0123456789abcdef",
+      ),
+      zoneId: documented(
+        cloudflareId,
+        "Cloudflare zone id of `domain.zone`.",
+        "fedcba9876543210fedcba9876543210",
+      ),
+      hsts: z
+        .strictObject({
+          maxAgeSeconds: documented(wholeNumber(0, 63_072_000), "HSTS max-age.", 31_536_000),
+          includeSubdomains: documented(z.boolean(), "HSTS includeSubDomains.", true),
+          preload: documented(
+            z.boolean(),
+            "HSTS preload (needs max-age of a year or more).",
+            false,
+          ),
+        })
+        .meta({ description: "Strict-Transport-Security." }),
+      loadBalancer: documented(
+        z.boolean(),
+        "Cloudflare load balancer across the app regions (a paid add-on). Required in production.",
+        true,
+      ),
+      staticEdgeTtlSeconds: documented(
+        wholeNumber(60, 31_536_000),
+        "Edge cache TTL of `/_next/static/*` and the assets hostname.",
+        2_592_000,
+      ),
+      rateLimit: z
+        .strictObject({
+          requests: documented(
+            wholeNumber(1, 100_000),
+            "Requests per client IP per period on `/api/*`.",
+            600,
+          ),
+          periodSeconds: documented(
+            z.union(RATE_LIMIT_PERIODS.map((period) => z.literal(period))),
+            "Rate-limit counting period.",
+            60,
+          ),
+        })
+        .meta({ description: "Rate limit of the api." }),
+    })
+    .meta({ description: "Cloudflare in front of the platform." }),
+  github: z
+    .strictObject({
+      owner: documented(
+        z.string().regex(/^[A-Za-z0-9-]{1,39}$/, { error: "a GitHub user or organisation name" }),
+        "Owner of the repository.",
+        "acme",
+      ),
+      repository: documented(
+        z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "a GitHub repository name" }),
+        "Repository that deploys this stack.",
+        "platform",
+      ),
+      branch: documented(z.string().min(1), "Branch that deploys this stack.", "main"),
+      requiredChecks: documented(
+        z.array(z.string().min(1)).min(1),
+        "Status checks that must pass before a merge into `branch`.",
+        ["test"],
+      ),
+      requiredReviews: documented(wholeNumber(0, 6), "Approving reviews needed to merge.", 1),
+    })
+    .meta({ description: "GitHub repository, environment and branch protection." }),
+  monitoring: z
+    .strictObject({
+      alertEmails: documented(z.array(z.email()).min(1), "Who receives alerts.", [
+        "oncall@example.com",
+      ]),
+      uptimeRegions: documented(
+        z.array(z.enum(UPTIME_REGIONS)).min(1),
+        "Where uptime checks probe from.",
+        ["eu_west", "us_east"],
+      ),
+      latencyThresholdMs: documented(
+        wholeNumber(100, 30_000),
+        "Uptime latency that raises an alert.",
+        2000,
+      ),
+    })
+    .meta({ description: "Uptime checks and alert routes." }),
+} as const;
+
+/** Optional integrations: each turns on when its secret is set (`pulumi config set --secret`). */
+const secrets = {
+  sentryDsn: documented(
+    z.url({ protocol: /^https$/ }).optional(),
+    "Sentry DSN handed to both services.",
+    "https://public@o0.ingest.sentry.io/0",
+  ),
+  logtailToken: documented(
+    z.string().min(8).optional(),
+    "Logtail (Better Stack) source token.",
+    "lt_source_token",
+  ),
+  papertrailEndpoint: documented(
+    z
+      .string()
+      .regex(/^syslog\+tls:\/\/[a-z0-9.-]+:\d+$/, { error: "syslog+tls://host:port" })
+      .optional(),
+    "Papertrail log destination.",
+    "syslog+tls://logs1.papertrailapp.com:12345",
+  ),
+  datadogApiKey: documented(
+    z
+      .string()
+      .regex(/^[0-9a-f]{32}$/, { error: "32 hex characters" })
+      .optional(),
+    "Datadog API key for log forwarding.",
+    "0123456789abcdef0123456789abcdef",
+  ),
+  slackWebhookUrl: documented(
+    z.url({ protocol: /^https$/, hostname: /^hooks\.slack\.com$/ }).optional(),
+    "Slack incoming webhook that receives alerts.",
+    "https://hooks.slack.com/services/T000/B000/XXXX",
+  ),
+} as const;
+
+/** Keys whose value must be a Pulumi secret (`secure:` in the stack file). */
+export const SECRET_KEYS = Object.keys(secrets) as (keyof typeof secrets)[];
+
+/** Top-level keys holding structured (object) values. */
+export const GROUP_KEYS = Object.keys(groups).filter((key) => key !== "environment");
+
+const baseSchema = z.strictObject({ ...groups, ...secrets });
+
+export const stackConfigSchema = crossFieldRules.reduce(
+  (schema, { check, when }) => schema.superRefine(check, { when }),
+  baseSchema,
+);
+
+export type StackConfigInput = z.input<typeof baseSchema>;
+export type StackConfig = z.output<typeof baseSchema>;
+export type ServiceConfig = StackConfig["services"]["web"];

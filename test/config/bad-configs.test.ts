@@ -1,0 +1,369 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import { validateStackConfig, type RawStackConfig } from "../../stacks/config/load.ts";
+import type { ConfigProblem } from "../../stacks/config/problems.ts";
+import { rawStackConfig, withValue, withValues } from "../support/stack-config.ts";
+
+let production: RawStackConfig;
+let staging: RawStackConfig;
+
+beforeAll(async () => {
+  production = await rawStackConfig("production");
+  staging = await rawStackConfig("staging");
+});
+
+function problemsOf(raw: RawStackConfig): ConfigProblem[] {
+  const result = validateStackConfig(raw);
+  if (result.ok) throw new Error("expected the config to be refused");
+  return result.problems;
+}
+
+interface BadConfigCase {
+  name: string;
+  config: () => RawStackConfig;
+  /** Every problem expected, in order; each field is matched exactly when a string. */
+  problems: Partial<Record<keyof ConfigProblem, string | RegExp>>[];
+}
+
+const cases: BadConfigCase[] = [
+  {
+    name: "an unknown stack name",
+    config: () => ({ ...production, stack: "dev" }),
+    problems: [
+      {
+        key: "stack name",
+        found: '"dev" (a string)',
+        allowed: "one of staging, production",
+        fix: "pulumi stack select staging   (or create the stack: pulumi stack init production)",
+      },
+    ],
+  },
+  {
+    name: "a region slug DigitalOcean does not have",
+    config: () => withValue(production, "regions.primary", "fra2"),
+    problems: [
+      {
+        key: "platform:regions.primary",
+        found: '"fra2" (a string)',
+        allowed: /^one of nyc1, .*fra1, .*syd1$/,
+        fix: "pulumi config set --path 'regions.primary' fra1",
+      },
+    ],
+  },
+  {
+    name: "a missing required key",
+    config: () => withValue(production, "database.poolSize", undefined),
+    problems: [
+      {
+        key: "platform:database.poolSize",
+        found: "nothing (the key is not set)",
+        allowed: "a whole number from 1 to 97",
+        fix: "pulumi config set --path 'database.poolSize' 20",
+      },
+    ],
+  },
+  {
+    name: "a plaintext value where a secret belongs",
+    config: () => withValue(production, "sentryDsn", "https://key@o1.ingest.sentry.io/2"),
+    problems: [
+      {
+        key: "platform:sentryDsn",
+        found: "a plaintext value: it would be stored unencrypted in the stack file and state",
+        allowed: "a secret value (`secure:` in the stack file)",
+        fix: "pulumi config set --secret sentryDsn <value>   (encrypts it in Pulumi.<stack>.yaml)",
+      },
+    ],
+  },
+  {
+    name: "a whole group missing, reported key by key",
+    config: () => withValue(production, "monitoring", undefined),
+    problems: [
+      {
+        key: "platform:monitoring.alertEmails",
+        allowed: "a list (at least 1) of: an email address",
+        fix: "pulumi config set --path 'monitoring.alertEmails[0]' oncall@example.com",
+      },
+      {
+        key: "platform:monitoring.uptimeRegions",
+        allowed: "a list (at least 1) of: one of us_east, us_west, eu_west, se_asia",
+        fix: "pulumi config set --path 'monitoring.uptimeRegions[0]' eu_west && pulumi config set --path 'monitoring.uptimeRegions[1]' us_east",
+      },
+      {
+        key: "platform:monitoring.latencyThresholdMs",
+        allowed: "a whole number from 100 to 30000",
+      },
+    ],
+  },
+  {
+    name: "a misspelt key",
+    config: () => withValues(production, { "database.standby": 1, "database.standbys": undefined }),
+    problems: [
+      {
+        key: "platform:database.standbys",
+        found: "nothing (the key is not set)",
+        fix: "pulumi config set --path 'database.standbys' 1",
+      },
+      {
+        key: "platform:database.standby",
+        found: "a key the platform does not know (a typo?)",
+        allowed: /^one of engineVersion, size, standbys, /,
+        fix: "pulumi config rm --path 'database.standby'",
+      },
+    ],
+  },
+  {
+    name: "a standby on a size below 2 GB",
+    config: () => withValue(staging, "database.standbys", 1),
+    problems: [
+      {
+        key: "platform:database.size",
+        found: '"db-s-1vcpu-1gb" (a string)',
+        allowed:
+          "a size with at least 2 GB of memory when standbys is 1 (DigitalOcean offers standby nodes from 2 GB)",
+        fix: "pulumi config set --path 'database.size' db-s-1vcpu-2gb",
+      },
+    ],
+  },
+  {
+    name: "production without a standby",
+    config: () => withValue(production, "database.standbys", 0),
+    problems: [
+      {
+        key: "platform:database.standbys",
+        found: "0 (a number)",
+        allowed: "1 or 2 in production: without a standby, a node failure is an outage",
+      },
+    ],
+  },
+  {
+    name: "production without a replica in its secondary region",
+    config: () => withValue(production, "database.replicas[0].region", "lon1"),
+    problems: [
+      {
+        key: "platform:database.replicas",
+        allowed:
+          "at least one replica in the secondary region ams3: the failover app reads from it",
+        fix: "pulumi config set --path 'database.replicas[1].region' ams3 && pulumi config set --path 'database.replicas[1].size' db-s-2vcpu-4gb",
+      },
+    ],
+  },
+  {
+    name: "production in a single region",
+    config: () =>
+      withValues(production, { "regions.secondary": undefined, "database.replicas": [] }),
+    problems: [
+      {
+        key: "platform:regions.secondary",
+        found: "nothing (the key is not set)",
+        allowed: "a datacenter other than the primary: production fails over to a second region",
+      },
+      {
+        key: "platform:edge.loadBalancer",
+        allowed:
+          "false while there is no secondary region: a load balancer with one pool has nothing to fail over to",
+      },
+    ],
+  },
+  {
+    name: "a secondary region in the same place as the primary",
+    config: () => withValue(production, "regions.secondary", "fra1"),
+    problems: [
+      {
+        key: "platform:regions.secondary",
+        allowed:
+          "a region other than the primary's (fra): a failover region in the same place fails with it",
+      },
+      { key: "platform:database.replicas", allowed: /secondary region fra1/ },
+    ],
+  },
+  {
+    name: "a database firewall range open to the internet",
+    config: () => withValue(production, "database.trustedIpRanges", ["203.0.113.7", "0.0.0.0/0"]),
+    problems: [
+      {
+        key: "platform:database.trustedIpRanges[1]",
+        found: '"0.0.0.0/0" (a string)',
+        allowed:
+          'a single address or a range of /24 (IPv4) or /56 (IPv6) or narrower; "0.0.0.0/0" is wider than /24: it would admit 4294967296 addresses',
+        fix: "pulumi config set --path 'database.trustedIpRanges[1]' 203.0.113.10/32",
+      },
+    ],
+  },
+  {
+    name: "an IPv6 range that admits everyone, and a range that is no range",
+    config: () => withValue(production, "database.trustedIpRanges", ["::/0", "10.0.0.0/33"]),
+    problems: [
+      { key: "platform:database.trustedIpRanges[0]", allowed: /"::\/0" is wider than \/56/ },
+      {
+        key: "platform:database.trustedIpRanges[1]",
+        allowed: /"10.0.0.0\/33" has an invalid prefix length \/33/,
+      },
+    ],
+  },
+  {
+    name: "autoscaling on a shared-CPU size, with its bounds reversed",
+    config: () =>
+      withValues(production, {
+        "services.api.size": "apps-s-1vcpu-1gb",
+        "services.api.autoscaling.minInstances": 5,
+        "services.api.autoscaling.maxInstances": 3,
+      }),
+    problems: [
+      {
+        key: "platform:services.api.size",
+        allowed: "a dedicated-CPU size (apps-d-*): App Platform autoscales only those",
+        fix: "pulumi config set --path 'services.api.size' apps-d-1vcpu-1gb",
+      },
+      {
+        key: "platform:services.api.autoscaling.maxInstances",
+        found: "3 (a number)",
+        allowed: "at least minInstances (5)",
+        fix: "pulumi config set --path 'services.api.autoscaling.maxInstances' 10",
+      },
+    ],
+  },
+  {
+    name: "a production service with a single instance",
+    config: () => withValue(production, "services.web", { size: "apps-d-1vcpu-2gb", instances: 1 }),
+    problems: [
+      {
+        key: "platform:services.web.instances",
+        allowed: "2 or more in production: one instance is a single point of failure",
+        fix: "pulumi config set --path 'services.web.instances' 2",
+      },
+    ],
+  },
+  {
+    name: "a service with both a fixed count and autoscaling",
+    config: () => withValue(production, "services.web.instances", 3),
+    problems: [
+      {
+        key: "platform:services.web",
+        allowed: "exactly one of `instances` or `autoscaling` (found both)",
+        fix: "pulumi config rm --path 'services.web.instances'",
+      },
+    ],
+  },
+  {
+    name: "a hostname outside the Cloudflare zone",
+    config: () => withValue(production, "domain.appHost", "app.example.org"),
+    problems: [
+      {
+        key: "platform:domain.appHost",
+        found: '"app.example.org" (a string)',
+        allowed: "a hostname inside the zone example.com: Cloudflare serves only its own zone",
+        fix: "pulumi config set --path 'domain.appHost' app.example.com",
+      },
+    ],
+  },
+  {
+    name: "HSTS preload with a max-age browsers refuse",
+    config: () => withValue(production, "edge.hsts.maxAgeSeconds", 86_400),
+    problems: [
+      {
+        key: "platform:edge.hsts.maxAgeSeconds",
+        allowed:
+          "31536000 (one year) or more while preload is on: browsers' preload list refuses less",
+        fix: "pulumi config set --path 'edge.hsts.maxAgeSeconds' 31536000",
+      },
+    ],
+  },
+  {
+    name: "production without the load balancer",
+    config: () => withValue(production, "edge.loadBalancer", false),
+    problems: [
+      {
+        key: "platform:edge.loadBalancer",
+        allowed: "true in production: the load balancer is what fails over between regions",
+      },
+    ],
+  },
+  {
+    name: "values of the wrong type and format",
+    config: () =>
+      withValues(production, {
+        "database.poolSize": "twenty",
+        "monitoring.alertEmails": ["oncall at example.com"],
+        "edge.rateLimit.periodSeconds": 30,
+        "edge.zoneId": "FEDCBA9876543210FEDCBA9876543210",
+      }),
+    problems: [
+      {
+        key: "platform:database.poolSize",
+        found: '"twenty" (a string)',
+        allowed: "a whole number from 1 to 97",
+      },
+      {
+        key: "platform:edge.zoneId",
+        allowed: "a Cloudflare id: 32 lower-case hex characters",
+        fix: "pulumi config set --path 'edge.zoneId' fedcba9876543210fedcba9876543210",
+      },
+      {
+        key: "platform:edge.rateLimit.periodSeconds",
+        found: "30 (a number)",
+        allowed: "one of 10, 60, 120, 300, 600, 3600",
+      },
+      { key: "platform:monitoring.alertEmails[0]", allowed: "an email address" },
+    ],
+  },
+  {
+    name: "a PostgreSQL version DigitalOcean no longer offers",
+    config: () => withValue(production, "database.engineVersion", "14"),
+    problems: [{ key: "platform:database.engineVersion", allowed: "one of 15, 16, 17" }],
+  },
+  {
+    name: "a group written as a plain value",
+    config: () => withValue(production, "regions", "fra1"),
+    problems: [
+      {
+        key: "platform:regions",
+        found: '"fra1" (a string)',
+        allowed: "an object with the keys primary, secondary",
+        fix: "pulumi config set --path 'regions.primary' fra1 && pulumi config set --path 'regions.secondary' ams3",
+      },
+      // The rules that read regions wait until it is valid; the rest still report.
+    ],
+  },
+];
+
+describe("stack config validation refuses bad config with precise messages", () => {
+  it.each(cases)("$name", ({ config, problems }) => {
+    const found = problemsOf(config());
+    expect(found).toHaveLength(problems.length);
+    problems.forEach((expected, index) => {
+      const problem = found[index];
+      for (const [field, matcher] of Object.entries(expected)) {
+        const actual = problem?.[field as keyof ConfigProblem];
+        if (typeof matcher === "string") expect(actual, field).toBe(matcher);
+        else expect(actual, field).toMatch(matcher);
+      }
+    });
+  });
+
+  it("reports every independent problem of one config at once", () => {
+    const problems = problemsOf(
+      withValues(
+        { ...production, secretKeys: new Set() },
+        {
+          "regions.primary": "fra2",
+          "database.poolSize": undefined,
+          "database.standbys": 0,
+          sentryDsn: "https://key@o1.ingest.sentry.io/2",
+        },
+      ),
+    );
+    expect(problems.map((problem) => problem.key)).toEqual([
+      "platform:regions.primary",
+      "platform:database.poolSize",
+      "platform:sentryDsn",
+    ]);
+  });
+
+  it("never prints the value of a secret, even an invalid one", () => {
+    const raw = withValue(production, "slackWebhookUrl", "https://evil.example.com/hook-token-123");
+    const problems = problemsOf({ ...raw, secretKeys: new Set(["slackWebhookUrl"]) });
+    expect(problems).toHaveLength(1);
+    expect(problems[0]?.key).toBe("platform:slackWebhookUrl");
+    expect(problems[0]?.found).toBe("a value (hidden: it belongs to a secret)");
+    expect(JSON.stringify(problems)).not.toContain("hook-token-123");
+  });
+});

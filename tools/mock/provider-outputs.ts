@@ -1,0 +1,113 @@
+// What the providers compute for a resource (ids, endpoints, credentials, digests), faked
+// realistically and deterministically, so every code path that reads such an output runs offline.
+import { createHash } from "node:crypto";
+
+type Outputs = Record<string, unknown>;
+type Inputs = Record<string, unknown>;
+
+/** A stable hex digest of the given parts. */
+export function digest(...parts: string[]): string {
+  return createHash("sha256").update(parts.join("\u0000")).digest("hex");
+}
+
+/** A stable UUID-shaped id for a resource. */
+export function fakeUuid(type: string, name: string): string {
+  const hex = digest(type, name);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-a${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}
+
+const text = (value: unknown, fallback: string): string =>
+  typeof value === "string" ? value : fallback;
+
+type Computer = (name: string, inputs: Inputs, id: string) => Outputs;
+
+const computed: Record<string, Computer> = {
+  "digitalocean:index/project:Project": (_name, inputs, id) => ({
+    ownerUuid: fakeUuid("owner", "account"),
+    ownerId: 1_234_567,
+    createdAt: "2026-01-01T00:00:00Z",
+    updatedAt: "2026-01-01T00:00:00Z",
+    isDefault: false,
+    resources: inputs.resources ?? [],
+    projectUrn: `do:project:${id}`,
+  }),
+  "digitalocean:index/vpc:Vpc": (name, inputs, id) => ({
+    ipRange: inputs.ipRange ?? "10.110.0.0/20",
+    vpcUrn: `do:vpc:${id}`,
+    default: false,
+    createdAt: "2026-01-01T00:00:00Z",
+    name: text(inputs.name, name),
+  }),
+  "digitalocean:index/databaseCluster:DatabaseCluster": (name, inputs, id) => {
+    const host = `${text(inputs.name, name)}-do-user-1234567-0.k.db.ondigitalocean.com`;
+    return {
+      clusterUrn: `do:dbaas:${id}`,
+      host,
+      privateHost: `private-${host}`,
+      port: 25060,
+      database: "defaultdb",
+      user: "doadmin",
+      password: `AVNS_${digest(id, "password").slice(0, 20)}`,
+      uri: `postgresql://doadmin:AVNS_${digest(id, "password").slice(0, 20)}@${host}:25060/defaultdb?sslmode=require`,
+      privateUri: `postgresql://doadmin:AVNS_${digest(id, "password").slice(0, 20)}@private-${host}:25060/defaultdb?sslmode=require`,
+    };
+  },
+  "digitalocean:index/databaseReplica:DatabaseReplica": (name, inputs, id) => {
+    const host = `${text(inputs.name, name)}-do-user-1234567-0.k.db.ondigitalocean.com`;
+    return {
+      uuid: id,
+      host,
+      privateHost: `private-${host}`,
+      port: 25060,
+      database: "defaultdb",
+      user: "doadmin",
+      password: `AVNS_${digest(id, "password").slice(0, 20)}`,
+      uri: `postgresql://doadmin:AVNS_${digest(id, "password").slice(0, 20)}@${host}:25060/defaultdb?sslmode=require`,
+      privateUri: `postgresql://doadmin:AVNS_${digest(id, "password").slice(0, 20)}@private-${host}:25060/defaultdb?sslmode=require`,
+    };
+  },
+  "digitalocean:index/databaseUser:DatabaseUser": (_name, _inputs, id) => ({
+    password: `AVNS_${digest(id, "user").slice(0, 20)}`,
+    role: "normal",
+  }),
+  "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool": (name, inputs, id) => {
+    const host = `${text(inputs.name, name)}-pool-do-user-1234567-0.k.db.ondigitalocean.com`;
+    const credentials = `${text(inputs.user, "app")}:AVNS_${digest(id, "pool").slice(0, 20)}`;
+    return {
+      host,
+      privateHost: `private-${host}`,
+      port: 25061,
+      password: `AVNS_${digest(id, "pool").slice(0, 20)}`,
+      uri: `postgresql://${credentials}@${host}:25061/${text(inputs.name, name)}?sslmode=require`,
+      privateUri: `postgresql://${credentials}@private-${host}:25061/${text(inputs.name, name)}?sslmode=require`,
+    };
+  },
+};
+
+/** The state a provider would return for a new resource: its inputs plus what it computes. */
+export function providerState(type: string, name: string, inputs: Inputs, id: string): Outputs {
+  return { ...inputs, ...computed[type]?.(name, inputs, id) };
+}
+
+/** Results of provider functions (invokes) the program calls. */
+export function invokeResult(token: string, inputs: Inputs): Outputs {
+  switch (token) {
+    case "cloudflare:index/getIpRanges:getIpRanges":
+      return {
+        id: "cloudflare-ip-ranges",
+        ipv4Cidrs: ["173.245.48.0/20", "103.21.244.0/22", "104.16.0.0/13", "172.64.0.0/13"],
+        ipv6Cidrs: ["2400:cb00::/32", "2606:4700::/32", "2a06:98c0::/29"],
+        chinaIpv4Cidrs: [],
+        chinaIpv6Cidrs: [],
+      };
+    case "aws:index/getCallerIdentity:getCallerIdentity":
+      return {
+        accountId: "123456789012",
+        arn: "arn:aws:iam::123456789012:user/ci",
+        userId: "AIDAEXAMPLE",
+        id: "123456789012",
+      };
+    default:
+      return inputs;
+  }
+}

@@ -1,0 +1,179 @@
+// Runs the real Pulumi program under the SDK's mock runtime and records what it declares: every
+// resource (type, name, parent, inputs with secrets unwrapped, which inputs were secret, and the
+// options that matter here), every provider function it calls, and its stack outputs.
+import * as pulumi from "@pulumi/pulumi";
+import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb.js";
+import { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
+import { pathToFileURL } from "node:url";
+import { digest, fakeUuid, invokeResult, providerState } from "./provider-outputs.ts";
+import { unwrapSecrets } from "./secrets.ts";
+
+export interface RecordedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** URN of the parent; the stack's own resources have none. */
+  parent: string | undefined;
+  custom: boolean;
+  /** Inputs as the provider receives them, with secret envelopes removed. */
+  inputs: Record<string, unknown>;
+  /** The same inputs with every secret value shown as `[secret]`. */
+  redactedInputs: Record<string, unknown>;
+  /** Dotted paths (`spec.services[0].envs[1].value`) of inputs that arrived as secrets. */
+  secretInputs: string[];
+  protect: boolean;
+  retainOnDelete: boolean;
+  dependsOn: string[];
+  additionalSecretOutputs: string[];
+  aliases: number;
+}
+
+export interface RecordedCall {
+  token: string;
+  inputs: Record<string, unknown>;
+}
+
+/** A stack output, resolved; secret leaves are kept apart so no caller prints them by accident. */
+export type OutputValue =
+  | { kind: "secret" }
+  | { kind: "value"; value: unknown }
+  | { kind: "object"; entries: Record<string, OutputValue> }
+  | { kind: "list"; items: OutputValue[] };
+
+export interface ProgramRun {
+  resources: RecordedResource[];
+  calls: RecordedCall[];
+  outputs: Record<string, OutputValue>;
+  /** Errors the program raised: its import failing, or rejections while it ran. */
+  errors: unknown[];
+}
+
+export interface RunOptions {
+  project: string;
+  stack: string;
+  /** Absolute path of the program's entry module. */
+  entry: string;
+  /** `<namespace>:<key>` → Pulumi's string form of the value. */
+  config: Record<string, string>;
+  secretKeys: string[];
+  /** Preview mode: provider outputs the mocks leave out stay unknown. */
+  dryRun?: boolean;
+}
+
+function urnOf(stack: string, project: string, parent: string, type: string, name: string): string {
+  const parentType = parent === "" ? undefined : parent.split("::")[2]?.split("$").pop();
+  const qualified = parentType === undefined ? type : `${parentType}$${type}`;
+  return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+async function resolveOutput(value: unknown): Promise<OutputValue> {
+  if (pulumi.Output.isInstance(value)) {
+    if (await pulumi.isSecret(value)) return { kind: "secret" };
+    const inner = await new Promise<unknown>((resolve) => value.apply(resolve));
+    return resolveOutput(inner);
+  }
+  if (Array.isArray(value))
+    return { kind: "list", items: await Promise.all(value.map(resolveOutput)) };
+  if (isRecord(value) && !pulumi.Resource.isInstance(value)) {
+    const entries = await Promise.all(
+      Object.entries(value).map(async ([key, item]) => [key, await resolveOutput(item)] as const),
+    );
+    return { kind: "object", entries: Object.fromEntries(entries) };
+  }
+  return { kind: "value", value };
+}
+
+/**
+ * Runs the program once. Pulumi keeps its runtime state per process, so a process runs one
+ * program: vitest's forked workers give each test file its own.
+ */
+export async function runProgram(options: RunOptions): Promise<ProgramRun> {
+  const resources: RecordedResource[] = [];
+  const calls: RecordedCall[] = [];
+  const errors: unknown[] = [];
+  const onRejection = (reason: unknown) => errors.push(reason);
+  process.on("unhandledRejection", onRejection);
+
+  const mocks: pulumi.runtime.Mocks = {
+    newResource({ type, name, inputs, id: importId }) {
+      // An empty id would leave every output of the resource unknown, so each gets a stable one.
+      const id =
+        importId !== undefined && importId !== ""
+          ? importId
+          : type.startsWith("digitalocean:")
+            ? fakeUuid(type, name)
+            : `${name}-${digest(type, name).slice(0, 8)}`;
+      return { id, state: providerState(type, name, unwrapSecrets(inputs).value, id) };
+    },
+    call({ token, inputs }) {
+      const plain = unwrapSecrets(inputs).value;
+      calls.push({ token, inputs: plain });
+      return invokeResult(token, plain);
+    },
+  };
+  await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.dryRun ?? false);
+  pulumi.runtime.setAllConfig(options.config, options.secretKeys);
+
+  const monitor: unknown = pulumi.runtime.getMonitor();
+  if (!(monitor instanceof MockMonitor))
+    throw new Error("the Pulumi mock monitor is not installed");
+  const register = monitor.registerResource.bind(monitor);
+  const recordOf = (request: RegisterResourceRequest): RecordedResource => {
+    const struct = request.getObject();
+    const { value, redacted, secretPaths } = unwrapSecrets(
+      struct === undefined ? {} : pulumi.runtime.deserializeProperties(struct),
+    );
+    return {
+      urn: urnOf(
+        options.stack,
+        options.project,
+        request.getParent(),
+        request.getType(),
+        request.getName(),
+      ),
+      type: request.getType(),
+      name: request.getName(),
+      parent: request.getParent() === "" ? undefined : request.getParent(),
+      custom: request.getCustom(),
+      inputs: value,
+      redactedInputs: redacted,
+      secretInputs: secretPaths,
+      protect: request.getProtect() ?? false,
+      retainOnDelete: request.getRetainondelete() ?? false,
+      dependsOn: request.getDependenciesList(),
+      additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+      aliases: request.getAliasesList().length + request.getAliasurnsList().length,
+    };
+  };
+  monitor.registerResource = async (
+    request: RegisterResourceRequest,
+    callback: (error: unknown, response: unknown) => void,
+  ) => {
+    try {
+      resources.push(recordOf(request));
+    } catch (error) {
+      // A failure to record must not leave the registration hanging: report it and go on.
+      errors.push(error);
+    }
+    await register(request, callback);
+  };
+
+  const outputs: Record<string, OutputValue> = {};
+  try {
+    const program: unknown = await import(pathToFileURL(options.entry).href);
+    for (const [key, value] of Object.entries(program as Record<string, unknown>)) {
+      outputs[key] = await resolveOutput(value);
+    }
+    // Every registration is an RPC the runtime tracks; once they drain, the program is done.
+    await pulumi.runtime.disconnect();
+  } catch (error) {
+    errors.push(error);
+  } finally {
+    process.off("unhandledRejection", onRejection);
+  }
+  return { resources, calls, outputs, errors };
+}

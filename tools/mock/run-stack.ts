@@ -1,0 +1,50 @@
+// Runs the platform program for one of this repository's stacks, with its real stack file.
+// `secure:` values stand in as the schema's own examples, so a stack that sets a secret exercises
+// the same code paths offline as it does in the cloud.
+import { fileURLToPath } from "node:url";
+import { exampleAt } from "../../stacks/config/problems.ts";
+import { CONFIG_NAMESPACE } from "../../stacks/config/schema.ts";
+import { runProgram, type ProgramRun } from "./run-program.ts";
+import { readStackFile, type StackFileConfig } from "./stack-file.ts";
+
+export const REPOSITORY_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+export const PROGRAM_ENTRY = fileURLToPath(new URL("../../stacks/index.ts", import.meta.url));
+
+export function stackFilePath(stack: string): string {
+  return `${REPOSITORY_ROOT}Pulumi.${stack}.yaml`;
+}
+
+/** The plaintext that replaces a `secure:` value offline. */
+export function fakeSecret(key: string): string {
+  const example = exampleAt([key]);
+  return typeof example === "string" ? example : `offline-secret-for-${key}`;
+}
+
+export async function readStack(
+  stack: string,
+  stackFile = stackFilePath(stack),
+): Promise<StackFileConfig> {
+  return readStackFile(stackFile, CONFIG_NAMESPACE, fakeSecret);
+}
+
+export interface RunStackOptions {
+  /** Another stack file than `Pulumi.<stack>.yaml`. */
+  stackFile?: string;
+  /** Replaces whole config keys (`platform:<key>` → Pulumi's string form) before the run. */
+  configOverrides?: Record<string, string>;
+  /** Keys in `configOverrides` that are secret. */
+  secretOverrides?: string[];
+  dryRun?: boolean;
+}
+
+export async function runStack(stack: string, options: RunStackOptions = {}): Promise<ProgramRun> {
+  const file = await readStack(stack, options.stackFile);
+  return runProgram({
+    project: CONFIG_NAMESPACE,
+    stack,
+    entry: PROGRAM_ENTRY,
+    config: { ...file.values, ...options.configOverrides },
+    secretKeys: [...file.secretKeys, ...(options.secretOverrides ?? [])],
+    dryRun: options.dryRun ?? false,
+  });
+}

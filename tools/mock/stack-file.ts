@@ -1,0 +1,73 @@
+// Reads a `Pulumi.<stack>.yaml` the way the Pulumi CLI hands it to a program: every value as a
+// string (structured values as JSON), and the list of keys that were `secure:`. The CLI would
+// decrypt secure values; offline they are replaced by a fake the caller chooses.
+import { readFile } from "node:fs/promises";
+import { parse } from "yaml";
+
+export interface StackFileConfig {
+  /** Keys as `<namespace>:<key>` mapped to Pulumi's string form of the value. */
+  values: Record<string, string>;
+  /** Keys whose value (or a value nested inside it) was `secure:`. */
+  secretKeys: string[];
+}
+
+/** Supplies the plaintext that stands in for a `secure:` value of `key`. */
+export type FakeSecret = (key: string) => string;
+
+function isSecure(value: unknown): value is { secure: string } {
+  return (
+    typeof value === "object" &&
+    value !== null &&
+    Object.keys(value).length === 1 &&
+    typeof (value as { secure?: unknown }).secure === "string"
+  );
+}
+
+/** Replaces nested `secure:` values; reports whether any was found. */
+function revealNested(value: unknown, key: string, fake: FakeSecret): [unknown, boolean] {
+  if (isSecure(value)) return [fake(key), true];
+  if (Array.isArray(value)) {
+    const items = value.map((item) => revealNested(item, key, fake));
+    return [items.map(([item]) => item), items.some(([, secret]) => secret)];
+  }
+  if (typeof value === "object" && value !== null) {
+    const entries = Object.entries(value).map(
+      ([name, item]) => [name, revealNested(item, key, fake)] as const,
+    );
+    return [
+      Object.fromEntries(entries.map(([name, [item]]) => [name, item])),
+      entries.some(([, [, secret]]) => secret),
+    ];
+  }
+  return [value, false];
+}
+
+export function stackConfigFromYaml(
+  text: string,
+  project: string,
+  fake: FakeSecret,
+): StackFileConfig {
+  const document: unknown = parse(text);
+  const config =
+    typeof document === "object" && document !== null
+      ? ((document as { config?: Record<string, unknown> }).config ?? {})
+      : {};
+  const values: Record<string, string> = {};
+  const secretKeys: string[] = [];
+  for (const [rawKey, rawValue] of Object.entries(config)) {
+    const key = rawKey.includes(":") ? rawKey : `${project}:${rawKey}`;
+    const [value, secret] = revealNested(rawValue, key.slice(key.indexOf(":") + 1), fake);
+    values[key] =
+      typeof value === "object" && value !== null ? JSON.stringify(value) : String(value);
+    if (secret) secretKeys.push(key);
+  }
+  return { values, secretKeys };
+}
+
+export async function readStackFile(
+  path: string,
+  project: string,
+  fake: FakeSecret,
+): Promise<StackFileConfig> {
+  return stackConfigFromYaml(await readFile(path, "utf8"), project, fake);
+}

@@ -1,0 +1,17 @@
+import { defineConfig } from "vitest/config";
+
+export default defineConfig({
+  test: {
+    include: ["test/**/*.test.ts"],
+    // Pulumi keeps its runtime state on `global`: each test file gets its own process.
+    pool: "forks",
+    isolate: true,
+    testTimeout: 20_000,
+    coverage: {
+      provider: "v8",
+      include: ["infra/**/*.ts", "stacks/**/*.ts"],
+      reporter: ["text-summary", "lcov"],
+      thresholds: { lines: 90, branches: 90, functions: 90, statements: 90 },
+    },
+  },
+});
