@@ -9,10 +9,10 @@ export const ENVIRONMENTS = ["staging", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
 /** DigitalOcean datacenter slugs (droplets, VPCs, databases). */
-export const DATACENTER_REGIONS: readonly string[] = Object.values(digitalocean.Region);
+export const DATACENTER_REGIONS = digitalocean.Region;
 
 /** DigitalOcean managed database sizes; the memory is the `<n>gb` suffix of the slug. */
-export const DATABASE_SIZES: readonly string[] = Object.values(digitalocean.DatabaseSlug);
+export const DATABASE_SIZES = digitalocean.DatabaseSlug;
 
 /** PostgreSQL major versions that DigitalOcean offers and that are still supported upstream. */
 export const POSTGRES_VERSIONS = ["15", "16", "17"] as const;
@@ -42,7 +42,7 @@ export const APP_INSTANCE_SIZES = [
 export const REGISTRY_TIERS = ["basic", "professional"] as const;
 
 /** AWS regions, as published by the AWS provider. */
-export const AWS_REGIONS: readonly string[] = Object.values(aws.Region);
+export const AWS_REGIONS = aws.Region;
 
 export const WEEKDAYS = [
   "monday",

@@ -26,6 +26,7 @@ interface JsonSchemaNode {
   minItems?: number;
   maxItems?: number;
   format?: string;
+  pattern?: string;
   examples?: unknown[];
   description?: string;
   default?: unknown;
@@ -83,11 +84,9 @@ const listOf = (values: readonly unknown[]) =>
 
 function range(node: JsonSchemaNode, noun: string): string {
   const { minimum, maximum } = node;
-  if (minimum !== undefined && maximum !== undefined)
-    return `${noun} from ${minimum} to ${maximum}`;
-  if (minimum !== undefined) return `${noun} of at least ${minimum}`;
-  if (maximum !== undefined) return `${noun} of at most ${maximum}`;
-  return noun;
+  return minimum === undefined || maximum === undefined
+    ? noun
+    : `${noun} from ${minimum} to ${maximum}`;
 }
 
 /** What a schema node accepts, in words. */
@@ -98,7 +97,6 @@ export function describeAllowed(node: JsonSchemaNode | undefined, fallback: stri
     return `one of ${listOf(node.anyOf.map((option) => option.const))}`;
   }
   if (node.type === "integer") return range(node, "a whole number");
-  if (node.type === "number") return range(node, "a number");
   if (node.type === "boolean") return "true or false";
   if (node.type === "array") {
     const items = describeAllowed(node.items, "values");
@@ -109,6 +107,9 @@ export function describeAllowed(node: JsonSchemaNode | undefined, fallback: stri
     return `an object with the keys ${listOf(Object.keys(node.properties ?? {}))}`;
   }
   if (node.format === "email") return "an email address";
+  if (node.type === "string" && node.format === undefined && node.pattern === undefined) {
+    return "text";
+  }
   // Strings with a pattern: the schema's own message says what the pattern means.
   return fallback;
 }

@@ -19,12 +19,6 @@ import { crossFieldRules } from "./rules.ts";
 /** The Pulumi project name: config keys are `platform:<key>`. */
 export const CONFIG_NAMESPACE = "platform";
 
-function oneOf(values: readonly string[]) {
-  const [first, ...rest] = values;
-  if (first === undefined) throw new Error("a catalog list is empty: the provider SDK changed");
-  return z.enum([first, ...rest]);
-}
-
 function documented<T extends z.ZodType>(schema: T, description: string, example: unknown): T {
   return schema.meta({ description, examples: [example] });
 }
@@ -76,8 +70,8 @@ const service = z.strictObject({
 });
 
 const replica = z.strictObject({
-  region: documented(oneOf(DATACENTER_REGIONS), "Datacenter of the read-only replica.", "ams3"),
-  size: documented(oneOf(DATABASE_SIZES), "Size of the replica.", "db-s-2vcpu-4gb"),
+  region: documented(z.enum(DATACENTER_REGIONS), "Datacenter of the read-only replica.", "ams3"),
+  size: documented(z.enum(DATABASE_SIZES), "Size of the replica.", "db-s-2vcpu-4gb"),
 });
 
 const groups = {
@@ -108,12 +102,12 @@ const groups = {
   regions: z
     .strictObject({
       primary: documented(
-        oneOf(DATACENTER_REGIONS),
+        z.enum(DATACENTER_REGIONS),
         "Datacenter of the primary app and the database primary. The app runs in the matching App Platform region (`fra1` → `fra`).",
         "fra1",
       ),
       secondary: documented(
-        oneOf(DATACENTER_REGIONS).optional(),
+        z.enum(DATACENTER_REGIONS).optional(),
         "Datacenter of the failover app and the read replica. Required in production.",
         "ams3",
       ),
@@ -141,7 +135,7 @@ const groups = {
     .strictObject({
       engineVersion: documented(postgresVersion, "PostgreSQL major version.", "17"),
       size: documented(
-        oneOf(DATABASE_SIZES),
+        z.enum(DATABASE_SIZES),
         "Size of the primary (and of each standby).",
         "db-s-2vcpu-4gb",
       ),
@@ -179,7 +173,11 @@ const groups = {
     .meta({ description: "Managed PostgreSQL." }),
   assets: z
     .strictObject({
-      awsRegion: documented(oneOf(AWS_REGIONS), "AWS region of the asset buckets.", "eu-central-1"),
+      awsRegion: documented(
+        z.enum(AWS_REGIONS),
+        "AWS region of the asset buckets.",
+        "eu-central-1",
+      ),
       noncurrentVersionExpirationDays: documented(
         wholeNumber(1, 3650),
         "Days before a replaced object version is deleted.",

@@ -256,6 +256,40 @@ const cases: BadConfigCase[] = [
     ],
   },
   {
+    name: "assets served from the app's own hostname",
+    config: () => withValue(production, "domain.assetsHost", "app.example.com"),
+    problems: [
+      {
+        key: "platform:domain.assetsHost",
+        allowed: "a hostname other than appHost: the assets are served by the bucket, not the app",
+        fix: "pulumi config set --path 'domain.assetsHost' assets.example.com",
+      },
+    ],
+  },
+  {
+    name: "a service with neither a fixed count nor autoscaling",
+    config: () => withValue(staging, "services.api.instances", undefined),
+    problems: [
+      {
+        key: "platform:services.api",
+        allowed: "exactly one of `instances` or `autoscaling` (found neither)",
+        fix: "pulumi config set --path 'services.api.instances' 1",
+      },
+    ],
+  },
+  {
+    name: "HSTS preload without includeSubDomains",
+    config: () => withValue(production, "edge.hsts.includeSubdomains", false),
+    problems: [
+      {
+        key: "platform:edge.hsts.includeSubdomains",
+        found: "false (a boolean)",
+        allowed: "true while preload is on: the preload list requires includeSubDomains",
+        fix: "pulumi config set --path 'edge.hsts.includeSubdomains' true",
+      },
+    ],
+  },
+  {
     name: "HSTS preload with a max-age browsers refuse",
     config: () => withValue(production, "edge.hsts.maxAgeSeconds", 86_400),
     problems: [

@@ -10,6 +10,8 @@ import { unwrapSecrets } from "./secrets.ts";
 
 export interface RecordedResource {
   urn: string;
+  /** The id the mock provider gave it. */
+  id: string;
   type: string;
   name: string;
   /** URN of the parent; the stack's own resources have none. */
@@ -70,6 +72,14 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
+/** A stable id per resource: an empty one would leave every output of the resource unknown. */
+function resourceId(type: string, name: string, importId: string | undefined): string {
+  if (importId !== undefined && importId !== "") return importId;
+  return type.startsWith("digitalocean:")
+    ? fakeUuid(type, name)
+    : `${name}-${digest(type, name).slice(0, 8)}`;
+}
+
 async function resolveOutput(value: unknown): Promise<OutputValue> {
   if (pulumi.Output.isInstance(value)) {
     if (await pulumi.isSecret(value)) return { kind: "secret" };
@@ -100,13 +110,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 
   const mocks: pulumi.runtime.Mocks = {
     newResource({ type, name, inputs, id: importId }) {
-      // An empty id would leave every output of the resource unknown, so each gets a stable one.
-      const id =
-        importId !== undefined && importId !== ""
-          ? importId
-          : type.startsWith("digitalocean:")
-            ? fakeUuid(type, name)
-            : `${name}-${digest(type, name).slice(0, 8)}`;
+      const id = resourceId(type, name, importId);
       return { id, state: providerState(type, name, unwrapSecrets(inputs).value, id) };
     },
     call({ token, inputs }) {
@@ -128,6 +132,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       struct === undefined ? {} : pulumi.runtime.deserializeProperties(struct),
     );
     return {
+      id: resourceId(request.getType(), request.getName(), request.getImportid()),
       urn: urnOf(
         options.stack,
         options.project,

@@ -1,0 +1,44 @@
+import { readFile } from "node:fs/promises";
+import { fileURLToPath } from "node:url";
+import { beforeAll, describe, expect, it } from "vitest";
+import { SECRET_KEYS } from "../../stacks/config/schema.ts";
+import type { ProgramRun } from "../../tools/mock/run-program.ts";
+import { fakeSecret, readStack, runStack } from "../../tools/mock/run-stack.ts";
+import { stackConfigFromYaml } from "../../tools/mock/stack-file.ts";
+import { renderManifest } from "../../tools/plan/render.ts";
+import { outputsOf } from "../support/program.ts";
+
+const fixture = fileURLToPath(
+  new URL("../fixtures/Pulumi.staging-integrations.yaml", import.meta.url),
+);
+let run: ProgramRun;
+
+beforeAll(async () => {
+  // The staging stack plus the fixture's secure values, as `pulumi config set --secret` leaves them.
+  const integrations = stackConfigFromYaml(await readFile(fixture, "utf8"), "platform", fakeSecret);
+  const staging = await readStack("staging");
+  run = await runStack("staging", {
+    configOverrides: { ...staging.values, ...integrations.values },
+    secretOverrides: integrations.secretKeys,
+  });
+});
+
+describe("optional integrations", () => {
+  it("switch on when their secret is set", () => {
+    expect(run.errors).toEqual([]);
+    expect(outputsOf(run)).toMatchObject({
+      platform: {
+        integrations: {
+          sentry: true,
+          logDrains: ["logtail", "papertrail", "datadog"],
+          slackAlerts: true,
+        },
+      },
+    });
+  });
+
+  it("never put a secret value into the outputs or the manifest", () => {
+    const manifest = renderManifest("staging", run);
+    for (const key of SECRET_KEYS) expect(manifest).not.toContain(fakeSecret(key));
+  });
+});
