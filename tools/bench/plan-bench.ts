@@ -1,0 +1,99 @@
+// `pnpm bench [--runs N]`: median wall time and peak memory of `plan production --json`, measured
+// alternately with a floor program that imports the same SDKs and registers nothing, so that both
+// see the same machine load. Target (DESIGN.md §9): plan within 1.3x of the floor.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { performance } from "node:perf_hooks";
+import { parseArgs } from "node:util";
+import { REPOSITORY_ROOT } from "../mock/run-stack.ts";
+
+interface Sample {
+  wallMs: number;
+  peakMiB: number;
+}
+
+const subjects = {
+  floor: ["tools/bench/floor.ts"],
+  plan: ["tools/plan/cli.ts", "production", "--json"],
+} as const;
+
+async function measure(args: readonly string[], peakFile: string): Promise<Sample> {
+  const started = performance.now();
+  const code = await new Promise<number | null>((resolve, reject) => {
+    const child = spawn(
+      process.execPath,
+      ["--import", "./tools/bench/report-peak-memory.ts", ...args],
+      {
+        cwd: REPOSITORY_ROOT,
+        stdio: ["ignore", "ignore", "inherit"],
+        env: { ...process.env, BENCH_PEAK_MEMORY_FILE: peakFile },
+      },
+    );
+    child.on("error", reject);
+    child.on("exit", resolve);
+  });
+  const wallMs = performance.now() - started;
+  if (code !== 0) throw new Error(`${args.join(" ")} exited with ${String(code)}`);
+  return { wallMs, peakMiB: Number(await readFile(peakFile, "utf8")) / 1024 };
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2 === 1
+    ? (sorted[middle] ?? 0)
+    : ((sorted[middle - 1] ?? 0) + (sorted[middle] ?? 0)) / 2;
+}
+
+const { values } = parseArgs({ options: { runs: { type: "string", default: "9" } } });
+const runs = Number(values.runs);
+if (!Number.isInteger(runs) || runs < 1)
+  throw new Error(`--runs takes a whole number, not ${values.runs}`);
+
+const directory = await mkdtemp(join(tmpdir(), "plan-bench-"));
+const samples: Record<keyof typeof subjects, Sample[]> = { floor: [], plan: [] };
+// One untimed run of each warms the file system cache, as a user's second run would be.
+await measure(subjects.floor, join(directory, "warm-floor"));
+await measure(subjects.plan, join(directory, "warm-plan"));
+for (let run = 0; run < runs; run += 1) {
+  for (const subject of ["floor", "plan"] as const) {
+    samples[subject].push(await measure(subjects[subject], join(directory, `${subject}-${run}`)));
+  }
+}
+
+const summary = Object.fromEntries(
+  (["floor", "plan"] as const).map((subject) => [
+    subject,
+    {
+      wallMs: median(samples[subject].map((sample) => sample.wallMs)),
+      peakMiB: median(samples[subject].map((sample) => sample.peakMiB)),
+    },
+  ]),
+) as Record<keyof typeof subjects, Sample>;
+
+const ratio = summary.plan.wallMs / summary.floor.wallMs;
+const rows = [
+  ["subject", "median wall", "median peak RSS"],
+  [
+    "floor (SDK imports only)",
+    `${summary.floor.wallMs.toFixed(0)} ms`,
+    `${summary.floor.peakMiB.toFixed(1)} MiB`,
+  ],
+  [
+    "plan production --json",
+    `${summary.plan.wallMs.toFixed(0)} ms`,
+    `${summary.plan.peakMiB.toFixed(1)} MiB`,
+  ],
+];
+process.stdout.write(
+  [
+    `pnpm bench: ${runs} alternating runs each, Node ${process.version}`,
+    ...rows.map(
+      ([a = "", b = "", c = ""]) => `  ${a.padEnd(26)} ${b.padStart(12)} ${c.padStart(16)}`,
+    ),
+    `  plan / floor wall time: ${ratio.toFixed(2)}x (target ≤ 1.30x)`,
+    `  plan - floor memory:    ${(summary.plan.peakMiB - summary.floor.peakMiB).toFixed(1)} MiB`,
+  ].join("\n") + "\n",
+);
