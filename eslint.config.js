@@ -6,7 +6,7 @@ import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 
 export default defineConfig(
-  { ignores: ["node_modules/", "coverage/", ".plan/", "services/"] },
+  { ignores: ["**/node_modules/", "coverage/", "**/.next/", "**/dist/", "**/next-env.d.ts"] },
   eslint.configs.recommended,
   tseslint.configs.strictTypeChecked,
   tseslint.configs.stylisticTypeChecked,

@@ -14,12 +14,13 @@ export interface ConfigProblem {
 
 type Path = readonly PropertyKey[];
 
-interface JsonSchemaNode {
+export interface JsonSchemaNode {
   type?: string;
   enum?: unknown[];
   const?: unknown;
   anyOf?: JsonSchemaNode[];
   properties?: Record<string, JsonSchemaNode>;
+  required?: string[];
   items?: JsonSchemaNode;
   minimum?: number;
   maximum?: number;
@@ -27,6 +28,8 @@ interface JsonSchemaNode {
   maxItems?: number;
   format?: string;
   pattern?: string;
+  /** What a patterned string accepts, in words (the schema's `allowed` metadata). */
+  allowed?: string;
   examples?: unknown[];
   description?: string;
   default?: unknown;
@@ -92,6 +95,7 @@ function range(node: JsonSchemaNode, noun: string): string {
 /** What a schema node accepts, in words. */
 export function describeAllowed(node: JsonSchemaNode | undefined, fallback: string): string {
   if (node === undefined) return fallback;
+  if (node.allowed !== undefined) return node.allowed;
   if (node.enum !== undefined) return `one of ${listOf(node.enum)}`;
   if (node.anyOf?.every((option) => option.const !== undefined) === true) {
     return `one of ${listOf(node.anyOf.map((option) => option.const))}`;
@@ -107,6 +111,7 @@ export function describeAllowed(node: JsonSchemaNode | undefined, fallback: stri
     return `an object with the keys ${listOf(Object.keys(node.properties ?? {}))}`;
   }
   if (node.format === "email") return "an email address";
+  if (node.format === "uri") return "an https URL";
   if (node.type === "string" && node.format === undefined && node.pattern === undefined) {
     return "text";
   }

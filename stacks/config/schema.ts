@@ -19,6 +19,11 @@ import { crossFieldRules } from "./rules.ts";
 /** The Pulumi project name: config keys are `platform:<key>`. */
 export const CONFIG_NAMESPACE = "platform";
 
+/** A string matching `regex`; `allowed` says in words what matches (in errors and in the README). */
+function pattern(regex: RegExp, allowed: string) {
+  return z.string().regex(regex, { error: allowed }).meta({ allowed });
+}
+
 function documented<T extends z.ZodType>(schema: T, description: string, example: unknown): T {
   return schema.meta({ description, examples: [example] });
 }
@@ -29,15 +34,12 @@ const postgresVersion = z.preprocess(
   z.enum(POSTGRES_VERSIONS),
 );
 
-const hostname = z
-  .string()
-  .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, {
-    error: "a lower-case DNS name such as app.example.com",
-  });
+const hostname = pattern(
+  /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
+  "a lower-case DNS name such as app.example.com",
+);
 
-const cloudflareId = z
-  .string()
-  .regex(/^[0-9a-f]{32}$/, { error: "a Cloudflare id: 32 lower-case hex characters" });
+const cloudflareId = pattern(/^[0-9a-f]{32}$/, "a Cloudflare id: 32 lower-case hex characters");
 
 const wholeNumber = (min: number, max: number) => z.number().int().min(min).max(max);
 
@@ -122,9 +124,7 @@ const groups = {
   registry: z
     .strictObject({
       name: documented(
-        z
-          .string()
-          .regex(/^[a-z0-9-]{3,63}$/, { error: "3 to 63 lower-case letters, digits or dashes" }),
+        pattern(/^[a-z0-9-]{3,63}$/, "3 to 63 lower-case letters, digits or dashes"),
         "Name of the DigitalOcean container registry (one per account).",
         "acme-platform",
       ),
@@ -158,7 +158,7 @@ const groups = {
         .strictObject({
           day: documented(z.enum(WEEKDAYS), "Day of the maintenance window.", "sunday"),
           hour: documented(
-            z.string().regex(/^([01]\d|2[0-3]):00$/, { error: "a whole UTC hour as HH:00" }),
+            pattern(/^([01]\d|2[0-3]):00$/, "a whole UTC hour as HH:00"),
             "UTC hour at which the maintenance window opens.",
             "03:00",
           ),
@@ -184,7 +184,7 @@ const groups = {
         30,
       ),
       uploadPrefix: documented(
-        z.string().regex(/^[a-z0-9-]+\/$/, { error: "a key prefix such as uploads/" }),
+        pattern(/^[a-z0-9-]+\/$/, "a key prefix such as uploads/"),
         "Key prefix the api may write to.",
         "uploads/",
       ),
@@ -242,12 +242,12 @@ const groups = {
   github: z
     .strictObject({
       owner: documented(
-        z.string().regex(/^[A-Za-z0-9-]{1,39}$/, { error: "a GitHub user or organisation name" }),
+        pattern(/^[A-Za-z0-9-]{1,39}$/, "a GitHub user or organisation name"),
         "Owner of the repository.",
         "acme",
       ),
       repository: documented(
-        z.string().regex(/^[A-Za-z0-9._-]{1,100}$/, { error: "a GitHub repository name" }),
+        pattern(/^[A-Za-z0-9._-]{1,100}$/, "a GitHub repository name"),
         "Repository that deploys this stack.",
         "platform",
       ),
@@ -292,18 +292,12 @@ const secrets = {
     "lt_source_token",
   ),
   papertrailEndpoint: documented(
-    z
-      .string()
-      .regex(/^syslog\+tls:\/\/[a-z0-9.-]+:\d+$/, { error: "syslog+tls://host:port" })
-      .optional(),
+    pattern(/^syslog\+tls:\/\/[a-z0-9.-]+:\d+$/, "syslog+tls://host:port").optional(),
     "Papertrail log destination.",
     "syslog+tls://logs1.papertrailapp.com:12345",
   ),
   datadogApiKey: documented(
-    z
-      .string()
-      .regex(/^[0-9a-f]{32}$/, { error: "32 hex characters" })
-      .optional(),
+    pattern(/^[0-9a-f]{32}$/, "32 hex characters").optional(),
     "Datadog API key for log forwarding.",
     "0123456789abcdef0123456789abcdef",
   ),

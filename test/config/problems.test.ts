@@ -55,7 +55,8 @@ describe("what a key allows, in words", () => {
     [["edge", "rateLimit", "periodSeconds"], "one of 10, 60, 120, 300, 600, 3600"],
     [["monitoring", "alertEmails"], "a list (at least 1) of: an email address"],
     [["database", "trustedIpRanges"], "a list of: text"],
-    [["domain", "zone"], "pattern fallback"],
+    [["domain", "zone"], "a lower-case DNS name such as app.example.com"],
+    [["sentryDsn"], "an https URL"],
     [["no", "such", "key"], "pattern fallback"],
   ] as const)("%j: %s", (path, allowed) => {
     expect(describeAllowed(schemaAt(path), "pattern fallback")).toBe(allowed);
