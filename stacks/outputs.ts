@@ -1,6 +1,8 @@
 // The stack's one exported object, `platform`: what an auditor reads with
 // `pulumi stack output --json`. Credentials never appear here; secrets are named, never shown.
 import type * as pulumi from "@pulumi/pulumi";
+import type { TrustedSource } from "../infra/data/database-firewall.ts";
+import type { DatabaseTopology } from "../infra/data/postgres-cluster.ts";
 import type { Environment } from "./config/catalog.ts";
 
 export interface RegionOutput {
@@ -8,6 +10,23 @@ export interface RegionOutput {
   datacenter: string;
   /** App Platform region serving the same place, e.g. `fra`. */
   appRegion: string;
+}
+
+export interface ImageOutput {
+  repository: string;
+  /** `sha256:…`: what the apps run. */
+  digest: pulumi.Output<string>;
+  /** `registry.digitalocean.com/<registry>/<repository>@sha256:…`. */
+  repoDigest: pulumi.Output<string>;
+}
+
+export interface AppOutput {
+  /** `primary` serves first; `secondary` takes over when the primary fails. */
+  role: "primary" | "secondary";
+  region: RegionOutput;
+  appId: pulumi.Output<string>;
+  /** The app's own URL on App Platform. */
+  defaultIngress: pulumi.Output<string>;
 }
 
 export interface PlatformOutputs {
@@ -22,6 +41,20 @@ export interface PlatformOutputs {
   hostnames: { app: string; assets: string };
   /** The DigitalOcean project that groups this environment's resources. */
   project: { id: pulumi.Output<string>; name: pulumi.Output<string> };
+  /** The container registry the stack pushes to. */
+  registry: {
+    name: pulumi.Output<string>;
+    endpoint: pulumi.Output<string>;
+    tier: string;
+    datacenter: string;
+    protected: boolean;
+  };
+  /** The image each service runs, by digest. */
+  images: { web: ImageOutput; api: ImageOutput };
+  /** One App Platform app per region. */
+  apps: AppOutput[];
+  /** The managed PostgreSQL topology and who may connect to it. */
+  database: DatabaseTopology & { trustedSources: pulumi.Output<TrustedSource[]> };
   /** Optional integrations that are switched on, by name; their secrets are never exported. */
   integrations: {
     sentry: boolean;

@@ -1,23 +1,161 @@
 // Composes the platform from validated config. This is the only place that knows about
 // environments; the components in infra/ receive plain, typed arguments.
+import type * as pulumi from "@pulumi/pulumi";
+import type { AppServiceArgs, ServiceEnv, ServiceScaling } from "../infra/compute/app-spec.ts";
+import { ContainerRegistry } from "../infra/compute/container-registry.ts";
+import { PlatformApp } from "../infra/compute/platform-app.ts";
+import { ServiceImage } from "../infra/compute/service-image.ts";
 import { EnvironmentProject } from "../infra/core/environment-project.ts";
+import { DatabaseFirewall } from "../infra/data/database-firewall.ts";
+import { PostgresCluster } from "../infra/data/postgres-cluster.ts";
 import { appRegionOf } from "./config/catalog.ts";
 import type { PlatformConfig } from "./config/load.ts";
-import type { PlatformOutputs, RegionOutput } from "./outputs.ts";
+import type { ServiceConfig } from "./config/schema.ts";
+import type { AppOutput, ImageOutput, PlatformOutputs, RegionOutput } from "./outputs.ts";
+import { API, WEB, type SampleService } from "./services.ts";
+
+interface AppRegion extends RegionOutput {
+  role: AppOutput["role"];
+}
 
 function regionOutput(datacenter: string): RegionOutput {
   return { datacenter, appRegion: appRegionOf(datacenter) };
 }
 
+function appRegions(config: PlatformConfig): AppRegion[] {
+  const { primary, secondary } = config.regions;
+  return [
+    { role: "primary", ...regionOutput(primary) },
+    ...(secondary === undefined
+      ? []
+      : [{ role: "secondary" as const, ...regionOutput(secondary) }]),
+  ];
+}
+
+function scalingOf(service: ServiceConfig): ServiceScaling {
+  return service.autoscaling ?? { instances: service.instances ?? 1 };
+}
+
+function secretEnv(key: string, value: pulumi.Input<string> | undefined): ServiceEnv[] {
+  return value === undefined ? [] : [{ key, value, secret: true }];
+}
+
+function plainEnv(key: string, value: string): ServiceEnv {
+  return { key, value, secret: false };
+}
+
 export function buildPlatform(config: PlatformConfig): PlatformOutputs {
   const { environment, secrets } = config;
+  const production = environment === "production";
+  const regions = appRegions(config);
+  const tags = ["platform", environment];
 
-  const project = new EnvironmentProject(environment, {
+  const project = new EnvironmentProject("project", {
     projectName: `platform-${environment}`,
     description: `Web platform (${environment}): apps, database and registry, managed by Pulumi.`,
-    environment: environment === "production" ? "Production" : "Staging",
+    environment: production ? "Production" : "Staging",
   });
 
+  const registryRegion = config.registry.region ?? config.regions.primary;
+  const registry = new ContainerRegistry("registry", {
+    registryName: config.registry.name,
+    tier: config.registry.tier,
+    region: registryRegion,
+    protect: production,
+  });
+  const buildImage = (service: SampleService) =>
+    new ServiceImage(`image-${service.name}`, {
+      repository: service.name,
+      registryEndpoint: registry.endpoint,
+      pushLogin: registry.pushLogin,
+      context: service.context,
+      dockerfile: service.dockerfile,
+      tag: environment,
+    });
+  const images = { web: buildImage(WEB), api: buildImage(API) };
+
+  const database = new PostgresCluster("database", {
+    clusterName: `platform-${environment}`,
+    engineVersion: config.database.engineVersion,
+    region: config.regions.primary,
+    size: config.database.size,
+    standbyNodes: config.database.standbys,
+    replicas: config.database.replicas,
+    maintenanceWindow: config.database.maintenanceWindow,
+    poolSize: config.database.poolSize,
+    projectId: project.projectId,
+    tags,
+    protect: production,
+  });
+
+  const alerts = {
+    emails: config.monitoring.alertEmails,
+    ...(secrets.slackWebhookUrl === undefined
+      ? {}
+      : {
+          slack: { webhookUrl: secrets.slackWebhookUrl, channel: config.monitoring.slackChannel },
+        }),
+  };
+  const logDrains = {
+    logtailToken: secrets.logtailToken,
+    papertrailEndpoint: secrets.papertrailEndpoint,
+    datadogApiKey: secrets.datadogApiKey,
+  };
+  const serviceArgs = (
+    service: SampleService,
+    image: ServiceImage,
+    env: ServiceEnv[],
+  ): AppServiceArgs => ({
+    name: service.name,
+    repository: image.repository,
+    digest: image.digest,
+    httpPort: service.httpPort,
+    routePrefix: service.routePrefix,
+    healthCheckPath: service.healthCheckPath,
+    size: config.services[service.name].size,
+    scaling: scalingOf(config.services[service.name]),
+    env: [
+      plainEnv("NODE_ENV", "production"),
+      plainEnv("PORT", String(service.httpPort)),
+      ...secretEnv("SENTRY_DSN", secrets.sentryDsn),
+      ...env,
+    ],
+  });
+
+  const apps = regions.map((region) => ({
+    region,
+    app: new PlatformApp(`app-${region.appRegion}`, {
+      appName: `platform-${environment}-${region.appRegion}`,
+      region: region.appRegion,
+      projectId: project.projectId,
+      alerts,
+      logDrains,
+      services: [
+        serviceArgs(WEB, images.web, [
+          // App Platform resolves this to the api's address inside the app: no public hop.
+          plainEnv("API_URL", "${api.PRIVATE_URL}"),
+          plainEnv("HOSTNAME", "0.0.0.0"),
+        ]),
+        serviceArgs(API, images.api, [
+          ...secretEnv("DATABASE_URL", database.primaryConnectionString),
+          ...secretEnv("DATABASE_READ_URL", database.readConnectionString(region.datacenter)),
+          { key: "DATABASE_CA_CERT", value: database.caCertificate, secret: false },
+        ]),
+      ],
+    }),
+  }));
+
+  const firewall = new DatabaseFirewall("database-firewall", {
+    databases: database.guardedDatabases,
+    appIds: apps.map(({ app }) => app.appId),
+    ipRanges: config.database.trustedIpRanges,
+  });
+
+  const imageOutput = (image: ServiceImage): ImageOutput => ({
+    repository: image.repository,
+    digest: image.digest,
+    repoDigest: image.repoDigest,
+  });
   return {
     environment,
     regions: {
@@ -27,6 +165,21 @@ export function buildPlatform(config: PlatformConfig): PlatformOutputs {
     },
     hostnames: { app: config.domain.appHost, assets: config.domain.assetsHost },
     project: { id: project.projectId, name: project.projectName },
+    registry: {
+      name: registry.registryName,
+      endpoint: registry.endpoint,
+      tier: config.registry.tier,
+      datacenter: registryRegion,
+      protected: production,
+    },
+    images: { web: imageOutput(images.web), api: imageOutput(images.api) },
+    apps: apps.map(({ region, app }) => ({
+      role: region.role,
+      region: { datacenter: region.datacenter, appRegion: region.appRegion },
+      appId: app.appId,
+      defaultIngress: app.defaultIngress,
+    })),
+    database: { ...database.topology, trustedSources: firewall.trustedSources },
     integrations: {
       sentry: secrets.sentryDsn !== undefined,
       logDrains: [

@@ -10,16 +10,12 @@ export interface EnvironmentProjectArgs {
   /** What the project holds, shown beside its name. */
   description: string;
   environment: ProjectEnvironment;
-  /**
-   * URNs of DigitalOcean resources to file under the project (databases, apps, registries).
-   * @default []
-   */
-  resourceUrns?: pulumi.Input<string>[];
 }
 
 /**
  * The DigitalOcean project that groups one environment's resources, so that the control panel,
- * billing and access reviews see staging and production apart.
+ * billing and access reviews see staging and production apart. Resources join it through their
+ * own `projectId`.
  */
 export class EnvironmentProject extends pulumi.ComponentResource {
   readonly projectId: pulumi.Output<string>;
@@ -35,7 +31,6 @@ export class EnvironmentProject extends pulumi.ComponentResource {
         description: args.description,
         environment: args.environment,
         purpose: "Web Application",
-        resources: args.resourceUrns ?? [],
       },
       { parent: this },
     );

@@ -38,6 +38,9 @@ export const APP_INSTANCE_SIZES = [
   "apps-d-8vcpu-32gb",
 ] as const;
 
+/** Datacenters that host DigitalOcean container registries. */
+export const REGISTRY_REGIONS = ["nyc3", "sfo3", "ams3", "sgp1", "fra1"] as const;
+
 /** Container registry tiers. `starter` holds a single repository, and the platform pushes two. */
 export const REGISTRY_TIERS = ["basic", "professional"] as const;
 
@@ -62,12 +65,6 @@ export const RATE_LIMIT_PERIODS = [10, 60, 120, 300, 600, 3600] as const;
 
 /** Browsers' HSTS preload list requires at least one year of max-age. */
 export const HSTS_PRELOAD_MIN_MAX_AGE = 31_536_000;
-
-/** Memory of a managed database size in GiB, read from its slug (`db-s-2vcpu-4gb` → 4). */
-export function databaseMemoryGb(size: string): number {
-  const match = /-(\d+)gb$/.exec(size);
-  return match?.[1] === undefined ? 0 : Number(match[1]);
-}
 
 /**
  * The App Platform region that serves a datacenter: App Platform names regions without the

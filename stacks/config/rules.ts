@@ -1,12 +1,17 @@
 // Rules that span several keys. Each rule is one pure check with an id; it names the config paths
 // it reads, and runs whenever those paths are themselves valid, so that one run of the loader
 // reports every problem at once, not one layer at a time.
-import { isIP } from "node:net";
 import type { z } from "zod";
 import {
+  trustedRangeProblem,
+  WIDEST_IPV4_PREFIX,
+  WIDEST_IPV6_PREFIX,
+} from "../../infra/data/trusted-sources.ts";
+import { databaseMemoryGb, STANDBY_MIN_MEMORY_GB } from "../../infra/data/database-sizes.ts";
+import {
   appRegionOf,
-  databaseMemoryGb,
   HSTS_PRELOAD_MIN_MAX_AGE,
+  REGISTRY_REGIONS,
   type Environment,
 } from "./catalog.ts";
 import type { StackConfig } from "./schema.ts";
@@ -29,27 +34,6 @@ export interface CrossFieldRule {
 }
 
 const isProduction = (environment: Environment) => environment === "production";
-
-/** The narrowest ranges a firewall rule may name: a /24 of IPv4 or a /56 of IPv6. */
-const WIDEST_IPV4_PREFIX = 24;
-const WIDEST_IPV6_PREFIX = 56;
-
-/** Checks an address or CIDR range; returns why it is refused, or undefined when it is fine. */
-export function trustedRangeProblem(range: string): string | undefined {
-  const [address = "", prefixText, ...extra] = range.split("/");
-  const family = isIP(address);
-  if (family === 0 || extra.length > 0) return "is not an IP address or CIDR range";
-  const maxPrefix = family === 4 ? 32 : 128;
-  const widest = family === 4 ? WIDEST_IPV4_PREFIX : WIDEST_IPV6_PREFIX;
-  if (prefixText === undefined) return undefined;
-  if (!/^\d{1,3}$/.test(prefixText) || Number(prefixText) > maxPrefix) {
-    return `has an invalid prefix length /${prefixText}`;
-  }
-  if (Number(prefixText) < widest) {
-    return `is wider than /${widest}: it would admit ${family === 4 ? 2 ** (32 - Number(prefixText)) : "too many"} addresses`;
-  }
-  return undefined;
-}
 
 export const rules: readonly CrossFieldRule[] = [
   {
@@ -83,10 +67,25 @@ export const rules: readonly CrossFieldRule[] = [
         : [],
   },
   {
+    id: "registry-region-hosts-registries",
+    reads: [["registry"], ["regions"]],
+    violations: ({ registry, regions }) =>
+      registry.region === undefined &&
+      !(REGISTRY_REGIONS as readonly string[]).includes(regions.primary)
+        ? [
+            {
+              path: ["registry", "region"],
+              allowed: `one of ${REGISTRY_REGIONS.join(", ")}: the primary region ${regions.primary} hosts no container registry, so name one`,
+              fix: `pulumi config set --path 'registry.region' ${REGISTRY_REGIONS[0]}`,
+            },
+          ]
+        : [],
+  },
+  {
     id: "standby-needs-2gb",
     reads: [["database"]],
     violations: ({ database }) =>
-      database.standbys > 0 && databaseMemoryGb(database.size) < 2
+      database.standbys > 0 && databaseMemoryGb(database.size) < STANDBY_MIN_MEMORY_GB
         ? [
             {
               path: ["database", "size"],

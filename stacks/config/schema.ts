@@ -10,6 +10,7 @@ import {
   ENVIRONMENTS,
   POSTGRES_VERSIONS,
   RATE_LIMIT_PERIODS,
+  REGISTRY_REGIONS,
   REGISTRY_TIERS,
   UPTIME_REGIONS,
   WEEKDAYS,
@@ -125,10 +126,15 @@ const groups = {
     .strictObject({
       name: documented(
         pattern(/^[a-z0-9-]{3,63}$/, "3 to 63 lower-case letters, digits or dashes"),
-        "Name of the DigitalOcean container registry (one per account).",
+        "Name of the DigitalOcean container registry: one per account, unique across DigitalOcean.",
         "acme-platform",
       ),
       tier: documented(z.enum(REGISTRY_TIERS), "Registry subscription tier.", "basic"),
+      region: documented(
+        z.enum(REGISTRY_REGIONS).optional(),
+        "Datacenter that stores the images; defaults to the primary region when it hosts registries.",
+        "fra1",
+      ),
     })
     .meta({ description: "Container registry the stack pushes images to." }),
   database: z
@@ -269,6 +275,13 @@ const groups = {
         z.array(z.enum(UPTIME_REGIONS)).min(1),
         "Where uptime checks probe from.",
         ["eu_west", "us_east"],
+      ),
+      slackChannel: documented(
+        pattern(/^#[a-z0-9_-]{1,80}$/, "a Slack channel such as #platform-alerts").default(
+          "#platform-alerts",
+        ),
+        "Slack channel the alert webhook posts to (used when `slackWebhookUrl` is set).",
+        "#platform-alerts",
       ),
       latencyThresholdMs: documented(
         wholeNumber(100, 30_000),

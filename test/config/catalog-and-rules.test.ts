@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { appRegionOf, databaseMemoryGb } from "../../stacks/config/catalog.ts";
-import { trustedRangeProblem } from "../../stacks/config/rules.ts";
+import { databaseMemoryGb } from "../../infra/data/database-sizes.ts";
+import { appRegionOf } from "../../stacks/config/catalog.ts";
+import { trustedRangeProblem } from "../../infra/data/trusted-sources.ts";
 
 describe("database memory from a size slug", () => {
   it.each([

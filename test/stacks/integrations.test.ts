@@ -6,7 +6,14 @@ import type { ProgramRun } from "../../tools/mock/run-program.ts";
 import { fakeSecret, readStack, runStack } from "../../tools/mock/run-stack.ts";
 import { stackConfigFromYaml } from "../../tools/mock/stack-file.ts";
 import { renderManifest } from "../../tools/plan/render.ts";
-import { outputsOf } from "../support/program.ts";
+import {
+  appSpecOf,
+  envOf,
+  outputsOf,
+  resourceNamed,
+  serviceOf,
+  TYPES,
+} from "../support/program.ts";
 
 const fixture = fileURLToPath(
   new URL("../fixtures/Pulumi.staging-integrations.yaml", import.meta.url),
@@ -34,6 +41,35 @@ describe("optional integrations", () => {
           slackAlerts: true,
         },
       },
+    });
+  });
+
+  it("hand Sentry's DSN to both services as a SECRET env var", () => {
+    const spec = appSpecOf(resourceNamed(run, TYPES.app, "app-fra-app"));
+    for (const name of ["web", "api"]) {
+      expect(envOf(serviceOf(spec, name), "SENTRY_DSN")).toMatchObject({
+        type: "SECRET",
+        value: fakeSecret("sentryDsn"),
+      });
+    }
+  });
+
+  it("drain every service's logs to each configured destination", () => {
+    const spec = appSpecOf(resourceNamed(run, TYPES.app, "app-fra-app"));
+    for (const service of spec.services) {
+      expect(service.logDestinations).toEqual([
+        { name: "logtail", logtail: { token: fakeSecret("logtailToken") } },
+        { name: "papertrail", papertrail: { endpoint: fakeSecret("papertrailEndpoint") } },
+        { name: "datadog", datadog: { apiKey: fakeSecret("datadogApiKey") } },
+      ]);
+    }
+  });
+
+  it("send alerts to Slack as well as e-mail", () => {
+    const spec = appSpecOf(resourceNamed(run, TYPES.app, "app-fra-app"));
+    expect(spec.alerts[0]?.destinations).toEqual({
+      emails: ["platform-staging@example.com"],
+      slackWebhooks: [{ url: fakeSecret("slackWebhookUrl"), channel: "#platform-alerts" }],
     });
   });
 

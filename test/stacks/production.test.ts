@@ -1,7 +1,18 @@
+import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../../tools/mock/run-program.ts";
-import { runStack } from "../../tools/mock/run-stack.ts";
-import { outputsOf, resourceNamed } from "../support/program.ts";
+import { providerState } from "../../tools/mock/provider-outputs.ts";
+import { REPOSITORY_ROOT, runStack } from "../../tools/mock/run-stack.ts";
+import { renderManifest } from "../../tools/plan/render.ts";
+import {
+  appSpecOf,
+  envOf,
+  outputsOf,
+  resourceNamed,
+  resourcesOfType,
+  serviceOf,
+  TYPES,
+} from "../support/program.ts";
 
 let run: ProgramRun;
 
@@ -9,37 +20,242 @@ beforeAll(async () => {
   run = await runStack("production");
 });
 
+const primaryApp = () => resourceNamed(run, TYPES.app, "app-fra-app");
+const secondaryApp = () => resourceNamed(run, TYPES.app, "app-ams-app");
+
 describe("the production stack under the mock runtime", () => {
   it("runs to completion without errors", () => {
     expect(run.errors).toEqual([]);
-    expect(run.resources.length).toBeGreaterThan(0);
   });
 
   it("files its resources under a DigitalOcean project labelled Production", () => {
-    const component = resourceNamed(run, "platform:core:EnvironmentProject", "production");
-    const project = resourceNamed(run, "digitalocean:index/project:Project", "production-project");
-    expect(project.parent).toBe(component.urn);
+    const project = resourceNamed(run, TYPES.project, "project-project");
     expect(project.inputs).toMatchObject({
       name: "platform-production",
       environment: "Production",
-      purpose: "Web Application",
     });
+    expect(resourceNamed(run, TYPES.cluster, "database-cluster").inputs.projectId).toBe(project.id);
+    expect(primaryApp().inputs.projectId).toBe(project.id);
+  });
+});
+
+describe("production data tier", () => {
+  it("runs the primary with one standby for automatic failover", () => {
+    const cluster = resourceNamed(run, TYPES.cluster, "database-cluster");
+    expect(cluster.inputs).toMatchObject({
+      engine: "pg",
+      version: "17",
+      region: "fra1",
+      size: "db-s-2vcpu-4gb",
+      nodeCount: 2,
+      maintenanceWindows: [{ day: "sunday", hour: "02:00" }],
+    });
+    const vpc = resourceNamed(run, TYPES.vpc, "database-vpc-fra1");
+    expect(cluster.inputs.privateNetworkUuid).toBe(vpc.id);
   });
 
-  it("exports the regions, hostnames and project an auditor reads", () => {
-    const outputs = outputsOf(run);
-    const project = resourceNamed(run, "digitalocean:index/project:Project", "production-project");
-    expect(outputs).toEqual({
-      platform: {
-        environment: "production",
-        regions: {
-          primary: { datacenter: "fra1", appRegion: "fra" },
-          secondary: { datacenter: "ams3", appRegion: "ams" },
-        },
-        hostnames: { app: "app.example.com", assets: "assets.example.com" },
-        project: { id: project.id, name: "platform-production" },
-        integrations: { sentry: false, logDrains: [], slackAlerts: false },
-      },
+  it("keeps a read replica in the secondary region, in that region's VPC", () => {
+    const replicas = resourcesOfType(run, TYPES.replica);
+    expect(replicas.map((replica) => replica.inputs.region)).toEqual(["ams3"]);
+    expect(replicas[0]?.inputs.privateNetworkUuid).toBe(
+      resourceNamed(run, TYPES.vpc, "database-vpc-ams3").id,
+    );
+  });
+
+  it("protects every stateful resource from deletion", () => {
+    const stateful = [
+      ...resourcesOfType(run, TYPES.cluster),
+      ...resourcesOfType(run, TYPES.replica),
+      ...resourcesOfType(run, TYPES.database),
+      ...resourcesOfType(run, TYPES.registry),
+    ];
+    expect(stateful).toHaveLength(4);
+    for (const resource of stateful) {
+      expect({
+        name: resource.name,
+        protect: resource.protect,
+        retain: resource.retainOnDelete,
+      }).toEqual({ name: resource.name, protect: true, retain: true });
+    }
+  });
+
+  it("gives the apps their own user and a transaction-mode pool, never doadmin", () => {
+    const user = resourceNamed(run, TYPES.user, "database-user");
+    expect(user.inputs.name).toBe("app");
+    expect(resourceNamed(run, TYPES.pool, "database-pool").inputs).toMatchObject({
+      mode: "transaction",
+      size: 40,
+      user: "app",
+      dbName: "app",
     });
+    for (const app of [primaryApp(), secondaryApp()]) {
+      const env = serviceOf(appSpecOf(app), "api").envs;
+      expect(JSON.stringify(env)).not.toContain("doadmin");
+    }
+  });
+
+  it("admits exactly the two apps through the firewall of the cluster and of the replica", () => {
+    const appIds = [primaryApp().id, secondaryApp().id].sort();
+    const firewalls = resourcesOfType(run, TYPES.firewall);
+    expect(firewalls.map((firewall) => firewall.inputs.clusterId).sort()).toEqual(
+      [
+        resourceNamed(run, TYPES.cluster, "database-cluster").id,
+        resourceNamed(run, TYPES.replica, "database-replica-ams3").id,
+      ].sort(),
+    );
+    for (const firewall of firewalls) {
+      const rules = firewall.inputs.rules as { type: string; value: string }[];
+      expect(rules.every((rule) => rule.type === "app")).toBe(true);
+      expect(rules.map((rule) => rule.value).sort()).toEqual(appIds);
+    }
+  });
+});
+
+describe("production compute tier", () => {
+  it("runs one app per region, the primary in fra and the secondary in ams", () => {
+    expect(
+      resourcesOfType(run, TYPES.app)
+        .map((app) => appSpecOf(app).region)
+        .sort(),
+    ).toEqual(["ams", "fra"]);
+  });
+
+  it("routes /api to the api and / to the web, longest prefix first", () => {
+    expect(appSpecOf(primaryApp()).ingress.rules).toEqual([
+      { component: { name: "api" }, match: { path: { prefix: "/api" } } },
+      { component: { name: "web" }, match: { path: { prefix: "/" } } },
+    ]);
+  });
+
+  it("autoscales each service from two instances on a dedicated size, without instanceCount", () => {
+    const spec = appSpecOf(primaryApp());
+    expect(serviceOf(spec, "web")).toMatchObject({
+      instanceSizeSlug: "apps-d-1vcpu-2gb",
+      autoscaling: { minInstanceCount: 2, maxInstanceCount: 6, metrics: { cpu: { percent: 70 } } },
+    });
+    expect(serviceOf(spec, "api").autoscaling).toEqual({
+      minInstanceCount: 2,
+      maxInstanceCount: 8,
+      metrics: { cpu: { percent: 65 } },
+    });
+    for (const service of spec.services) expect(service).not.toHaveProperty("instanceCount");
+  });
+
+  it("checks each service's health route and alerts on CPU, memory and restarts", () => {
+    for (const service of appSpecOf(secondaryApp()).services) {
+      expect(service.healthCheck).toMatchObject({ httpPath: "/healthz", failureThreshold: 3 });
+      expect(service.alerts.map((alert) => alert.rule)).toEqual([
+        "CPU_UTILIZATION",
+        "MEM_UTILIZATION",
+        "RESTART_COUNT",
+      ]);
+      expect(service.logDestinations).toEqual([]);
+    }
+    expect(appSpecOf(secondaryApp()).alerts).toEqual([
+      {
+        rule: "DEPLOYMENT_FAILED",
+        destinations: { emails: ["oncall@example.com"], slackWebhooks: [] },
+      },
+      {
+        rule: "DOMAIN_FAILED",
+        destinations: { emails: ["oncall@example.com"], slackWebhooks: [] },
+      },
+    ]);
+  });
+
+  it("runs every service by the digest the stack built, and never redeploys on a push", () => {
+    for (const app of [primaryApp(), secondaryApp()]) {
+      for (const service of appSpecOf(app).services) {
+        const image = resourceNamed(run, TYPES.image, `image-${service.name}-image`);
+        const built = outputsOf(run).platform as { images: Record<string, { digest: string }> };
+        expect(service.image).toEqual({
+          registryType: "DOCR",
+          repository: service.name,
+          digest: built.images[service.name]?.digest,
+          deployOnPushes: [{ enabled: false }],
+        });
+        expect(service.image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
+        expect(image.inputs).toMatchObject({ buildOnPreview: false });
+      }
+    }
+  });
+
+  it("builds each image for linux/amd64 from a context and Dockerfile that exist", () => {
+    for (const image of resourcesOfType(run, TYPES.image)) {
+      const build = image.inputs.build as { context: string; dockerfile: string; platform: string };
+      expect(build.platform).toBe("linux/amd64");
+      expect(existsSync(`${REPOSITORY_ROOT}${build.context}`)).toBe(true);
+      expect(existsSync(`${REPOSITORY_ROOT}${build.dockerfile}`)).toBe(true);
+    }
+  });
+
+  it("hands the api its database as SECRET env vars: writes to the pool, reads in its own region", () => {
+    const pool = resourceNamed(run, TYPES.pool, "database-pool");
+    const replica = resourceNamed(run, TYPES.replica, "database-replica-ams3");
+    const poolUri = providerState(pool.type, pool.name, pool.inputs, pool.id).uri;
+    const replicaHost = providerState(replica.type, replica.name, replica.inputs, replica.id).host;
+    const primaryApi = serviceOf(appSpecOf(primaryApp()), "api");
+    const secondaryApi = serviceOf(appSpecOf(secondaryApp()), "api");
+
+    for (const api of [primaryApi, secondaryApi]) {
+      expect(envOf(api, "DATABASE_URL")).toMatchObject({ type: "SECRET", value: poolUri });
+      expect(envOf(api, "DATABASE_READ_URL")).toMatchObject({ type: "SECRET" });
+      expect(envOf(api, "DATABASE_CA_CERT")?.value).toContain("BEGIN CERTIFICATE");
+    }
+    // fra has no replica, so it reads from the primary; ams reads from its own replica.
+    expect(envOf(primaryApi, "DATABASE_READ_URL")?.value).toBe(poolUri);
+    const readUrl = new URL(envOf(secondaryApi, "DATABASE_READ_URL")?.value ?? "");
+    expect(readUrl.host).toBe(`${String(replicaHost)}:25060`);
+    expect(readUrl.username).toBe("app");
+    expect(readUrl.pathname).toBe("/app");
+    expect(readUrl.searchParams.get("sslmode")).toBe("require");
+  });
+
+  it("sends every credential as a Pulumi secret, and none as a GENERAL env var", () => {
+    for (const app of [primaryApp(), secondaryApp()]) {
+      expect(app.secretInputs).toContain("spec");
+      for (const service of appSpecOf(app).services) {
+        for (const env of service.envs.filter((candidate) => candidate.type === "GENERAL")) {
+          expect(env.value).not.toMatch(/AVNS_|postgres(ql)?:\/\//);
+        }
+      }
+    }
+    for (const image of resourcesOfType(run, TYPES.image))
+      expect(image.secretInputs).toEqual(["registry"]);
+  });
+
+  it("exports the topology, digests and endpoints auditors read, and no secret", () => {
+    const { platform } = outputsOf(run) as { platform: Record<string, unknown> };
+    expect(platform.database).toMatchObject({
+      engine: "pg",
+      version: "17",
+      nodes: 2,
+      standbys: 1,
+      replicas: [{ name: "database-replica-ams3", region: "ams3", size: "db-s-2vcpu-4gb" }],
+      pool: { name: "app-pool", mode: "transaction", size: 40 },
+      maintenanceWindow: { day: "sunday", hour: "02:00" },
+      protected: true,
+      trustedSources: [
+        { type: "app", value: primaryApp().id },
+        { type: "app", value: secondaryApp().id },
+      ],
+    });
+    expect(platform.apps).toEqual([
+      {
+        role: "primary",
+        region: { datacenter: "fra1", appRegion: "fra" },
+        appId: primaryApp().id,
+        defaultIngress: expect.stringMatching(/^https:\/\/platform-production-fra-/) as unknown,
+      },
+      {
+        role: "secondary",
+        region: { datacenter: "ams3", appRegion: "ams" },
+        appId: secondaryApp().id,
+        defaultIngress: expect.stringMatching(/^https:\/\/platform-production-ams-/) as unknown,
+      },
+    ]);
+    expect(platform.registry).toMatchObject({ name: "acme-platform", protected: true });
+    const manifest = renderManifest("production", run);
+    expect(manifest).not.toMatch(/AVNS_|postgres(ql)?:\/\/|offline-user:/);
   });
 });

@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../../tools/mock/run-program.ts";
+import { providerState } from "../../tools/mock/provider-outputs.ts";
 import { runStack } from "../../tools/mock/run-stack.ts";
-import { outputsOf, resourceNamed } from "../support/program.ts";
+import {
+  appSpecOf,
+  envOf,
+  outputsOf,
+  resourceNamed,
+  resourcesOfType,
+  serviceOf,
+  TYPES,
+} from "../support/program.ts";
 
 let run: ProgramRun;
 
@@ -15,16 +24,50 @@ describe("the staging stack under the mock runtime", () => {
   });
 
   it("labels its project Staging, apart from production", () => {
-    const project = resourceNamed(run, "digitalocean:index/project:Project", "staging-project");
-    expect(project.inputs).toMatchObject({ name: "platform-staging", environment: "Staging" });
+    expect(resourceNamed(run, TYPES.project, "project-project").inputs).toMatchObject({
+      name: "platform-staging",
+      environment: "Staging",
+    });
   });
 
-  it("runs in one region", () => {
+  it("runs one app in one region, with fixed single instances", () => {
+    const apps = resourcesOfType(run, TYPES.app);
+    expect(apps).toHaveLength(1);
+    const spec = appSpecOf(resourceNamed(run, TYPES.app, "app-fra-app"));
+    expect(spec.region).toBe("fra");
+    for (const service of spec.services) {
+      expect(service.instanceCount).toBe(1);
+      expect(service).not.toHaveProperty("autoscaling");
+    }
+  });
+
+  it("has no standby and no replica, and reads from the primary", () => {
+    expect(resourceNamed(run, TYPES.cluster, "database-cluster").inputs.nodeCount).toBe(1);
+    expect(resourcesOfType(run, TYPES.replica)).toEqual([]);
+    expect(resourcesOfType(run, TYPES.firewall).map((firewall) => firewall.name)).toEqual([
+      "database-firewall-cluster",
+    ]);
+    const pool = resourceNamed(run, TYPES.pool, "database-pool");
+    const api = serviceOf(appSpecOf(resourceNamed(run, TYPES.app, "app-fra-app")), "api");
+    expect(envOf(api, "DATABASE_READ_URL")?.value).toBe(
+      providerState(pool.type, pool.name, pool.inputs, pool.id).uri,
+    );
+  });
+
+  it("protects nothing, so the environment can be torn down", () => {
+    expect(run.resources.filter((resource) => resource.protect || resource.retainOnDelete)).toEqual(
+      [],
+    );
+  });
+
+  it("exports a single-region topology", () => {
     expect(outputsOf(run)).toMatchObject({
       platform: {
         environment: "staging",
         regions: { primary: { datacenter: "fra1", appRegion: "fra" }, secondary: null },
         hostnames: { app: "staging.example.com", assets: "assets-staging.example.com" },
+        database: { nodes: 1, standbys: 0, replicas: [], protected: false },
+        registry: { name: "acme-platform-staging", protected: false },
       },
     });
   });

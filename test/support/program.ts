@@ -3,6 +3,22 @@
 import type { ProgramRun, RecordedResource } from "../../tools/mock/run-program.ts";
 import { plainOutput } from "../../tools/plan/render.ts";
 
+export const TYPES = {
+  project: "digitalocean:index/project:Project",
+  vpc: "digitalocean:index/vpc:Vpc",
+  cluster: "digitalocean:index/databaseCluster:DatabaseCluster",
+  replica: "digitalocean:index/databaseReplica:DatabaseReplica",
+  database: "digitalocean:index/databaseDb:DatabaseDb",
+  user: "digitalocean:index/databaseUser:DatabaseUser",
+  pool: "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool",
+  firewall: "digitalocean:index/databaseFirewall:DatabaseFirewall",
+  registry: "digitalocean:index/containerRegistry:ContainerRegistry",
+  registryCredentials:
+    "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials",
+  image: "docker:index/image:Image",
+  app: "digitalocean:index/app:App",
+} as const;
+
 export function resourcesOfType(run: ProgramRun, type: string): RecordedResource[] {
   return run.resources.filter((resource) => resource.type === type);
 }
@@ -16,9 +32,61 @@ export function resourceNamed(run: ProgramRun, type: string, name: string): Reco
   return found;
 }
 
-/** The stack outputs as `pulumi stack output --json --show-secrets=false` would print them. */
+/** The stack outputs as `pulumi stack output --json` would print them, secrets as `[secret]`. */
 export function outputsOf(run: ProgramRun): Record<string, unknown> {
   return Object.fromEntries(
     Object.entries(run.outputs).map(([key, value]) => [key, plainOutput(value)]),
   );
+}
+
+export interface RecordedEnv {
+  key: string;
+  value: string;
+  type: "SECRET" | "GENERAL";
+  scope: string;
+}
+
+export interface RecordedService {
+  name: string;
+  image: {
+    registryType: string;
+    repository: string;
+    digest?: string;
+    tag?: string;
+    deployOnPushes: { enabled: boolean }[];
+  };
+  httpPort: number;
+  instanceSizeSlug: string;
+  instanceCount?: number;
+  autoscaling?: {
+    minInstanceCount: number;
+    maxInstanceCount: number;
+    metrics: { cpu: { percent: number } };
+  };
+  healthCheck: { httpPath: string; port: number; failureThreshold: number };
+  envs: RecordedEnv[];
+  alerts: { rule: string; operator: string; value: number; window: string }[];
+  logDestinations: { name: string }[];
+}
+
+export interface RecordedAppSpec {
+  name: string;
+  region: string;
+  services: RecordedService[];
+  ingress: { rules: { component: { name: string }; match: { path: { prefix: string } } }[] };
+  alerts: { rule: string; destinations: { emails: string[] } }[];
+}
+
+export function appSpecOf(app: RecordedResource): RecordedAppSpec {
+  return app.inputs.spec as RecordedAppSpec;
+}
+
+export function serviceOf(spec: RecordedAppSpec, name: string): RecordedService {
+  const service = spec.services.find((candidate) => candidate.name === name);
+  if (service === undefined) throw new Error(`app ${spec.name} runs no service ${name}`);
+  return service;
+}
+
+export function envOf(service: RecordedService, key: string): RecordedEnv | undefined {
+  return service.envs.find((env) => env.key === key);
 }

@@ -50,9 +50,14 @@ describe("pnpm plan", () => {
     expect(code).toBe(0);
     expect(stdout).toContain('Plan of stack "staging"');
     expect(stdout).toContain(
-      "  └─ platform:core:EnvironmentProject  staging\n     └─ digitalocean:index/project:Project  staging-project\n",
+      "  ├─ platform:core:EnvironmentProject  project\n  │  └─ digitalocean:index/project:Project  project-project\n",
     );
-    expect(stdout).toMatch(/Per provider:\n {2}digitalocean +1\n/);
+    expect(stdout).toContain(
+      "     ├─ digitalocean:index/databaseCluster:DatabaseCluster  database-cluster\n",
+    );
+    expect(stdout).toMatch(
+      /Per provider:\n {2}digitalocean +\d+\n {2}docker +2\n {2}platform +\d+\n/,
+    );
     expect(stdout).toContain('    environment: "staging"');
   });
 

@@ -82,6 +82,61 @@ const computed: Record<string, Computer> = {
       privateUri: `postgresql://${credentials}@private-${host}:25061/${text(inputs.name, name)}?sslmode=require`,
     };
   },
+  "digitalocean:index/databaseFirewall:DatabaseFirewall": (_name, inputs) => ({
+    rules: (Array.isArray(inputs.rules) ? inputs.rules : []).map((rule: unknown, index) => ({
+      ...(rule as object),
+      uuid: fakeUuid("firewall-rule", String(index)),
+      createdAt: "2026-01-01T00:00:00Z",
+    })),
+  }),
+  "digitalocean:index/containerRegistry:ContainerRegistry": (name, inputs) => {
+    const registry = text(inputs.name, name);
+    return {
+      endpoint: `registry.digitalocean.com/${registry}`,
+      serverUrl: "registry.digitalocean.com",
+      storageUsageBytes: 0,
+      createdAt: "2026-01-01T00:00:00Z",
+    };
+  },
+  "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials": (
+    _name,
+    inputs,
+    id,
+  ) => {
+    const login = Buffer.from(`offline-user:${digest(id, "registry").slice(0, 32)}`).toString(
+      "base64",
+    );
+    return {
+      dockerCredentials: JSON.stringify({
+        auths: { "registry.digitalocean.com": { auth: login } },
+      }),
+      credentialExpirationTime: "2026-01-01T01:00:00Z",
+    };
+  },
+  "docker:index/image:Image": (_name, inputs) => {
+    const imageName = text(inputs.imageName, "registry.example/unknown:latest");
+    const repository = imageName.slice(0, imageName.lastIndexOf(":"));
+    return {
+      repoDigest: `${repository}@sha256:${digest(imageName, "image")}`,
+      baseImageName: imageName,
+      registryServer: "registry.digitalocean.com",
+      context: (inputs.build as { context?: string } | undefined)?.context ?? ".",
+      dockerfile: (inputs.build as { dockerfile?: string } | undefined)?.dockerfile ?? "Dockerfile",
+    };
+  },
+  "digitalocean:index/app:App": (name, inputs, id) => {
+    const spec = inputs.spec as { name?: string } | undefined;
+    const host = `${text(spec?.name, name)}-${digest(id).slice(0, 5)}.ondigitalocean.app`;
+    return {
+      defaultIngress: `https://${host}`,
+      liveUrl: `https://${host}`,
+      liveDomain: host,
+      activeDeploymentId: fakeUuid("deployment", id),
+      appUrn: `do:app:${id}`,
+      createdAt: "2026-01-01T00:00:00Z",
+      updatedAt: "2026-01-01T00:00:00Z",
+    };
+  },
 };
 
 /** The state a provider would return for a new resource: its inputs plus what it computes. */
@@ -99,6 +154,12 @@ export function invokeResult(token: string, inputs: Inputs): Outputs {
         ipv6Cidrs: ["2400:cb00::/32", "2606:4700::/32", "2a06:98c0::/29"],
         chinaIpv4Cidrs: [],
         chinaIpv6Cidrs: [],
+      };
+    case "digitalocean:index/getDatabaseCa:getDatabaseCa":
+      return {
+        clusterId: inputs.clusterId,
+        id: inputs.clusterId,
+        certificate: "-----BEGIN CERTIFICATE-----\nMIIOFFLINEFAKECA\n-----END CERTIFICATE-----\n",
       };
     case "aws:index/getCallerIdentity:getCallerIdentity":
       return {

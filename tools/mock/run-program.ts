@@ -4,7 +4,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb.js";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
-import { pathToFileURL } from "node:url";
 import { digest, fakeUuid, invokeResult, providerState } from "./provider-outputs.ts";
 import { unwrapSecrets } from "./secrets.ts";
 
@@ -53,8 +52,8 @@ export interface ProgramRun {
 export interface RunOptions {
   project: string;
   stack: string;
-  /** Absolute path of the program's entry module. */
-  entry: string;
+  /** Runs the program and returns what it exports, e.g. `() => import(entry)`. */
+  program: () => Promise<unknown>;
   /** `<namespace>:<key>` → Pulumi's string form of the value. */
   config: Record<string, string>;
   secretKeys: string[];
@@ -169,7 +168,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 
   const outputs: Record<string, OutputValue> = {};
   try {
-    const program: unknown = await import(pathToFileURL(options.entry).href);
+    const program = await options.program();
     for (const [key, value] of Object.entries(program as Record<string, unknown>)) {
       outputs[key] = await resolveOutput(value);
     }

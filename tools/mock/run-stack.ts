@@ -1,7 +1,7 @@
 // Runs the platform program for one of this repository's stacks, with its real stack file.
 // `secure:` values stand in as the schema's own examples, so a stack that sets a secret exercises
 // the same code paths offline as it does in the cloud.
-import { fileURLToPath } from "node:url";
+import { fileURLToPath, pathToFileURL } from "node:url";
 import { exampleAt } from "../../stacks/config/problems.ts";
 import { CONFIG_NAMESPACE } from "../../stacks/config/schema.ts";
 import { runProgram, type ProgramRun } from "./run-program.ts";
@@ -42,7 +42,7 @@ export async function runStack(stack: string, options: RunStackOptions = {}): Pr
   return runProgram({
     project: CONFIG_NAMESPACE,
     stack,
-    entry: PROGRAM_ENTRY,
+    program: () => import(pathToFileURL(PROGRAM_ENTRY).href),
     config: { ...file.values, ...options.configOverrides },
     secretKeys: [...file.secretKeys, ...(options.secretOverrides ?? [])],
     dryRun: options.dryRun ?? false,

@@ -1,0 +1,319 @@
+import * as digitalocean from "@pulumi/digitalocean";
+import * as pulumi from "@pulumi/pulumi";
+import { databaseMemoryGb, STANDBY_MIN_MEMORY_GB } from "./database-sizes.ts";
+import { postgresUrl } from "./postgres-url.ts";
+
+export interface PostgresReplicaArgs {
+  /** Datacenter of the read-only replica, e.g. `ams3`. */
+  region: string;
+  /** Size slug of the replica, e.g. `db-s-2vcpu-4gb`. */
+  size: string;
+}
+
+export interface PostgresClusterArgs {
+  /** Name of the cluster in DigitalOcean; unique in the account. */
+  clusterName: string;
+  /** PostgreSQL major version, e.g. `"17"`. */
+  engineVersion: string;
+  /** Datacenter of the primary, e.g. `fra1`. */
+  region: string;
+  /** Size slug of the primary and of each standby, e.g. `db-s-2vcpu-4gb`. */
+  size: string;
+  /**
+   * Standby nodes that take over automatically when the primary fails (0 to 2). Standbys need a
+   * size with at least 2 GB of memory.
+   * @default 0
+   */
+  standbyNodes?: number;
+  /**
+   * Read-only replicas, each in its own datacenter.
+   * @default []
+   */
+  replicas?: PostgresReplicaArgs[];
+  /** Weekly window in which DigitalOcean applies updates; `hour` in UTC as `HH:00`. */
+  maintenanceWindow: { day: string; hour: string };
+  /**
+   * Name of the application database.
+   * @default "app"
+   */
+  databaseName?: string;
+  /**
+   * Name of the application user: the apps never connect as `doadmin`.
+   * @default "app"
+   */
+  userName?: string;
+  /** Connections in the application user's transaction-mode pool. */
+  poolSize: number;
+  /**
+   * VPC to use per datacenter. A VPC is created for each datacenter the cluster uses that has
+   * none here.
+   * @default {}
+   */
+  vpcIds?: Record<string, pulumi.Input<string>>;
+  /**
+   * DigitalOcean project the cluster is filed under.
+   * @default the account's default project
+   */
+  projectId?: pulumi.Input<string>;
+  /**
+   * Tags for the cluster and its replicas.
+   * @default []
+   */
+  tags?: string[];
+  /**
+   * Keep the cluster, its replicas and the application database from being deleted: Pulumi
+   * refuses to delete them (`protect`), and a removal from the program leaves them in the cloud
+   * (`retainOnDelete`). Turn on for production.
+   * @default false
+   */
+  protect?: boolean;
+}
+
+/** The non-secret shape of the data tier, for auditors. */
+export interface DatabaseTopology {
+  engine: "pg";
+  version: string;
+  region: string;
+  size: string;
+  /** Nodes in the primary cluster: the primary plus its standbys. */
+  nodes: number;
+  standbys: number;
+  replicas: { name: string; region: string; size: string }[];
+  database: string;
+  user: string;
+  pool: { name: string; mode: "transaction"; size: number };
+  maintenanceWindow: { day: string; hour: string };
+  /** Whether deletion protection (protect + retainOnDelete) is on. */
+  protected: boolean;
+}
+
+/** A database a firewall guards: the cluster or one of its replicas. */
+export interface GuardedDatabase {
+  name: string;
+  id: pulumi.Output<string>;
+}
+
+const MAX_STANDBY_NODES = 2;
+
+/** Problems with the arguments, each naming the argument and the fix; empty when they are fine. */
+export function postgresClusterArgsProblems(args: PostgresClusterArgs): string[] {
+  const problems: string[] = [];
+  const standbys = args.standbyNodes ?? 0;
+  if (!Number.isInteger(standbys) || standbys < 0 || standbys > MAX_STANDBY_NODES) {
+    problems.push(`standbyNodes is ${standbys}; use a whole number from 0 to ${MAX_STANDBY_NODES}`);
+  } else if (standbys > 0 && databaseMemoryGb(args.size) < STANDBY_MIN_MEMORY_GB) {
+    problems.push(
+      `size ${args.size} cannot have standby nodes; use a size with at least ${STANDBY_MIN_MEMORY_GB} GB, e.g. db-s-1vcpu-2gb`,
+    );
+  }
+  if (!Number.isInteger(args.poolSize) || args.poolSize < 1) {
+    problems.push(`poolSize is ${args.poolSize}; use a whole number of connections from 1`);
+  }
+  if (!/^([01]\d|2[0-3]):00$/.test(args.maintenanceWindow.hour)) {
+    problems.push(
+      `maintenanceWindow.hour is "${args.maintenanceWindow.hour}"; use a UTC hour as HH:00`,
+    );
+  }
+  return problems;
+}
+
+export interface NamedReplica extends PostgresReplicaArgs {
+  logicalName: string;
+}
+
+/** Logical names for the replicas: `<name>-replica-<region>`, numbered when a region has several. */
+export function nameReplicas(
+  name: string,
+  replicas: readonly PostgresReplicaArgs[],
+): NamedReplica[] {
+  const seen = new Map<string, number>();
+  return replicas.map((replica) => {
+    const count = (seen.get(replica.region) ?? 0) + 1;
+    seen.set(replica.region, count);
+    const suffix = count === 1 ? "" : `-${count}`;
+    return { ...replica, logicalName: `${name}-replica-${replica.region}${suffix}` };
+  });
+}
+
+/**
+ * Managed PostgreSQL: a primary with standby nodes for automatic failover, read-only replicas,
+ * an application database and user, and a transaction-mode connection pool for that user. The
+ * firewall is a separate component (`DatabaseFirewall`), declared once the apps it admits exist.
+ */
+export class PostgresCluster extends pulumi.ComponentResource {
+  /** Id of the primary cluster. */
+  readonly clusterId: pulumi.Output<string>;
+  /** The cluster and each replica, for the firewall that guards them. */
+  readonly guardedDatabases: GuardedDatabase[];
+  /** The application user through the pool on the primary: for writes (secret). */
+  readonly primaryConnectionString: pulumi.Output<string>;
+  /** Read connection strings of the replicas by datacenter (secret). */
+  readonly replicaConnectionStrings: Record<string, pulumi.Output<string>>;
+  /** The CA certificate that signs the cluster's TLS certificates (public), for verify-full. */
+  readonly caCertificate: pulumi.Output<string>;
+  readonly topology: DatabaseTopology;
+
+  constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:data:PostgresCluster", name, {}, opts);
+
+    const problems = postgresClusterArgsProblems(args);
+    if (problems.length > 0) {
+      throw new Error(`PostgresCluster ${name}: ${problems.join("; ")}`);
+    }
+    const standbyNodes = args.standbyNodes ?? 0;
+    const replicas = args.replicas ?? [];
+    const databaseName = args.databaseName ?? "app";
+    const userName = args.userName ?? "app";
+    const protect = args.protect ?? false;
+    const stateful: pulumi.CustomResourceOptions = {
+      parent: this,
+      protect,
+      retainOnDelete: protect,
+    };
+
+    const vpcIds = this.createVpcs(name, args, replicas);
+    const cluster = new digitalocean.DatabaseCluster(
+      `${name}-cluster`,
+      {
+        name: args.clusterName,
+        engine: "pg",
+        version: args.engineVersion,
+        region: args.region,
+        size: args.size,
+        nodeCount: 1 + standbyNodes,
+        privateNetworkUuid: vpcIds[args.region],
+        projectId: args.projectId,
+        maintenanceWindows: [args.maintenanceWindow],
+        storageAutoscale: { enabled: true, thresholdPercent: 80, incrementGib: 10 },
+        tags: args.tags ?? [],
+      },
+      stateful,
+    );
+    const database = new digitalocean.DatabaseDb(
+      `${name}-database`,
+      { clusterId: cluster.id, name: databaseName },
+      stateful,
+    );
+    const user = new digitalocean.DatabaseUser(
+      `${name}-user`,
+      { clusterId: cluster.id, name: userName },
+      { parent: this },
+    );
+    const pool = new digitalocean.DatabaseConnectionPool(
+      `${name}-pool`,
+      {
+        clusterId: cluster.id,
+        name: `${databaseName}-pool`,
+        mode: "transaction",
+        size: args.poolSize,
+        dbName: database.name,
+        user: user.name,
+      },
+      { parent: this },
+    );
+    const replicaResources = this.createReplicas(name, args, replicas, cluster, vpcIds, stateful);
+
+    this.clusterId = cluster.id;
+    this.caCertificate = digitalocean.getDatabaseCaOutput(
+      { clusterId: cluster.id },
+      { parent: this },
+    ).certificate;
+    this.guardedDatabases = [
+      { name: "cluster", id: cluster.id },
+      ...replicaResources.map(({ logicalName, replica }) => ({
+        name: logicalName.slice(name.length + 1),
+        id: replica.uuid,
+      })),
+    ];
+    this.primaryConnectionString = pulumi.secret(pool.uri);
+    this.replicaConnectionStrings = {};
+    for (const { region, replica } of replicaResources) {
+      // Replicas copy the primary's users, so the application user reads from them too.
+      this.replicaConnectionStrings[region] ??= pulumi.secret(
+        pulumi
+          .all([user.name, user.password, replica.host, replica.port, database.name])
+          .apply(([userName, password, host, port, databaseName]) =>
+            postgresUrl({ user: userName, password, host, port, database: databaseName }),
+          ),
+      );
+    }
+    this.topology = {
+      engine: "pg",
+      version: args.engineVersion,
+      region: args.region,
+      size: args.size,
+      nodes: 1 + standbyNodes,
+      standbys: standbyNodes,
+      replicas: replicaResources.map(({ logicalName, region, size }) => ({
+        name: logicalName,
+        region,
+        size,
+      })),
+      database: databaseName,
+      user: userName,
+      pool: { name: `${databaseName}-pool`, mode: "transaction", size: args.poolSize },
+      maintenanceWindow: args.maintenanceWindow,
+      protected: protect,
+    };
+    this.registerOutputs({
+      clusterId: this.clusterId,
+      primaryConnectionString: this.primaryConnectionString,
+      replicaConnectionStrings: this.replicaConnectionStrings,
+      topology: this.topology,
+    });
+  }
+
+  /**
+   * Where an app in `region` reads from: the replica in its own datacenter, else the primary.
+   */
+  readConnectionString(region: string): pulumi.Output<string> {
+    return this.replicaConnectionStrings[region] ?? this.primaryConnectionString;
+  }
+
+  private createVpcs(
+    name: string,
+    args: PostgresClusterArgs,
+    replicas: readonly PostgresReplicaArgs[],
+  ): Record<string, pulumi.Input<string>> {
+    const vpcIds: Record<string, pulumi.Input<string>> = { ...args.vpcIds };
+    const regions = [args.region, ...replicas.map((replica) => replica.region)];
+    for (const region of new Set(regions)) {
+      // DigitalOcean picks a free private range for each VPC, so they never overlap.
+      vpcIds[region] ??= new digitalocean.Vpc(
+        `${name}-vpc-${region}`,
+        {
+          name: `${args.clusterName}-${region}`,
+          region,
+          description: `Private network of ${args.clusterName} in ${region}`,
+        },
+        { parent: this },
+      ).id;
+    }
+    return vpcIds;
+  }
+
+  private createReplicas(
+    name: string,
+    args: PostgresClusterArgs,
+    replicas: readonly PostgresReplicaArgs[],
+    cluster: digitalocean.DatabaseCluster,
+    vpcIds: Record<string, pulumi.Input<string>>,
+    opts: pulumi.CustomResourceOptions,
+  ) {
+    return nameReplicas(name, replicas).map((replica) => ({
+      ...replica,
+      replica: new digitalocean.DatabaseReplica(
+        replica.logicalName,
+        {
+          clusterId: cluster.id,
+          name: `${args.clusterName}${replica.logicalName.slice(name.length)}`,
+          region: replica.region,
+          size: replica.size,
+          privateNetworkUuid: vpcIds[replica.region],
+          tags: args.tags ?? [],
+        },
+        opts,
+      ),
+    }));
+  }
+}

@@ -1,0 +1,35 @@
+// The sample services the platform runs, as the stack builds and routes them. Paths are relative
+// to the directory of Pulumi.yaml: each image builds from the repository root, so the workspace
+// lockfile is inside its context.
+
+export interface SampleService {
+  /** Component name in the app and repository name in the registry. */
+  name: "web" | "api";
+  context: string;
+  dockerfile: string;
+  httpPort: number;
+  /** Public path prefix; App Platform strips it before forwarding. */
+  routePrefix: string;
+  /** Health route as the service sees it (also the load balancer's monitor path for the api). */
+  healthCheckPath: string;
+}
+
+export const WEB: SampleService = {
+  name: "web",
+  context: ".",
+  dockerfile: "services/web/Dockerfile",
+  httpPort: 3000,
+  routePrefix: "/",
+  healthCheckPath: "/healthz",
+};
+
+export const API: SampleService = {
+  name: "api",
+  context: ".",
+  dockerfile: "services/api/Dockerfile",
+  httpPort: 8080,
+  routePrefix: "/api",
+  healthCheckPath: "/healthz",
+};
+
+export const SAMPLE_SERVICES = [WEB, API] as const;

@@ -1,0 +1,130 @@
+import * as pulumi from "@pulumi/pulumi";
+import { describe, expect, it } from "vitest";
+import {
+  appSpec,
+  envSpecs,
+  logDestinations,
+  type AppServiceArgs,
+  type AppSpecArgs,
+} from "../../infra/compute/app-spec.ts";
+import { DEFAULT_THRESHOLDS, platformAppArgsProblems } from "../../infra/compute/platform-app.ts";
+
+const api: AppServiceArgs = {
+  name: "api",
+  repository: "api",
+  digest: `sha256:${"b".repeat(64)}`,
+  httpPort: 8080,
+  routePrefix: "/api",
+  healthCheckPath: "/healthz",
+  size: "apps-d-1vcpu-1gb",
+  scaling: { minInstances: 2, maxInstances: 4, cpuPercent: 70 },
+  env: [],
+};
+const web: AppServiceArgs = { ...api, name: "web", repository: "web", routePrefix: "/" };
+const args: AppSpecArgs = {
+  appName: "platform-test-fra",
+  region: "fra",
+  services: [web, api],
+  alerts: { emails: ["oncall@example.com"] },
+  logDrains: {},
+  thresholds: DEFAULT_THRESHOLDS,
+};
+
+/** The plain value of an output, once known. */
+function resolved<T>(value: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => value.apply(resolve));
+}
+
+const specOf = (spec: AppSpecArgs) => resolved(pulumi.output(appSpec(spec)));
+
+describe("App Platform env vars", () => {
+  it("mark credentials SECRET and keep their values Pulumi secrets", async () => {
+    const [general, secret] = envSpecs([
+      { key: "NODE_ENV", value: "production", secret: false },
+      { key: "DATABASE_URL", value: "postgresql://app:pw@db:25061/app", secret: true },
+    ]);
+    expect(general).toMatchObject({ key: "NODE_ENV", type: "GENERAL", scope: "RUN_TIME" });
+    expect(secret).toMatchObject({ key: "DATABASE_URL", type: "SECRET", scope: "RUN_TIME" });
+    expect(await pulumi.isSecret(pulumi.output(secret?.value))).toBe(true);
+    expect(await pulumi.isSecret(pulumi.output(general?.value))).toBe(false);
+  });
+});
+
+describe("the App Platform spec", () => {
+  it("autoscales without instanceCount, and uses instanceCount only for a fixed count", async () => {
+    const scaled = await specOf(args);
+    expect(scaled.services?.[1]?.autoscaling).toEqual({
+      minInstanceCount: 2,
+      maxInstanceCount: 4,
+      metrics: { cpu: { percent: 70 } },
+    });
+    expect(scaled.services?.[1]).not.toHaveProperty("instanceCount");
+    const fixed = await specOf({ ...args, services: [{ ...web, scaling: { instances: 3 } }] });
+    expect(fixed.services?.[0]?.instanceCount).toBe(3);
+    expect(fixed.services?.[0]).not.toHaveProperty("autoscaling");
+  });
+
+  it("routes the longest prefix first", async () => {
+    const spec = await specOf({ ...args, services: [web, api] });
+    expect(spec.ingress?.rules?.map((rule) => rule.match?.path?.prefix)).toEqual(["/api", "/"]);
+  });
+
+  it("adds a log destination per configured drain, each token a secret", async () => {
+    expect(logDestinations({})).toEqual([]);
+    const drains = pulumi.output(
+      logDestinations({
+        logtailToken: "lt",
+        papertrailEndpoint: "syslog+tls://logs.example.com:1",
+        datadogApiKey: "dd",
+      }),
+    );
+    expect(await resolved(drains)).toEqual([
+      { name: "logtail", logtail: { token: "lt" } },
+      { name: "papertrail", papertrail: { endpoint: "syslog+tls://logs.example.com:1" } },
+      { name: "datadog", datadog: { apiKey: "dd" } },
+    ]);
+    for (const index of [0, 1, 2]) {
+      const drain = drains.apply((all) => JSON.stringify(all[index]));
+      expect(await pulumi.isSecret(drain)).toBe(true);
+    }
+  });
+
+  it("routes Slack alerts to the configured channel with the webhook kept secret", async () => {
+    const spec = pulumi.output(
+      appSpec({
+        ...args,
+        alerts: { emails: [], slack: { webhookUrl: "https://hooks.slack.com/x", channel: "#ops" } },
+      }),
+    );
+    const destinations = spec.apply((value) => value.alerts?.[0]?.destinations);
+    expect(await resolved(destinations)).toEqual({
+      emails: [],
+      slackWebhooks: [{ url: "https://hooks.slack.com/x", channel: "#ops" }],
+    });
+    expect(await pulumi.isSecret(destinations)).toBe(true);
+  });
+});
+
+describe("PlatformApp arguments", () => {
+  const base = { appName: "a", region: "fra", alerts: { emails: ["oncall@example.com"] } };
+  it.each([
+    [{ services: [web, api] }, []],
+    [{ services: [] }, ["services is empty; an app runs at least one"]],
+    [
+      { services: [web, { ...api, name: "web", routePrefix: "/" }] },
+      ["service names repeat: web, web", "route prefixes repeat: /, /; give each service its own"],
+    ],
+    [
+      { services: [{ ...api, size: "apps-s-1vcpu-1gb" }] },
+      [
+        "service api autoscales on apps-s-1vcpu-1gb; App Platform autoscales dedicated sizes only (apps-d-*)",
+      ],
+    ],
+    [
+      { services: [web], alerts: { emails: [] } },
+      ["alerts has no destination; give at least one e-mail address"],
+    ],
+  ])("%#", (change, problems) => {
+    expect(platformAppArgsProblems({ ...base, ...change })).toEqual(problems);
+  });
+});
