@@ -3,6 +3,9 @@
 import type * as pulumi from "@pulumi/pulumi";
 import type { TrustedSource } from "../infra/data/database-firewall.ts";
 import type { DatabaseTopology } from "../infra/data/postgres-cluster.ts";
+import type { LoadBalancerDescription } from "../infra/edge/failover-load-balancer.ts";
+import type { TlsPosture } from "../infra/edge/zone-security.ts";
+import type { BucketControls } from "../infra/storage/asset-bucket.ts";
 import type { Environment } from "./config/catalog.ts";
 
 export interface RegionOutput {
@@ -55,6 +58,21 @@ export interface PlatformOutputs {
   apps: AppOutput[];
   /** The managed PostgreSQL topology and who may connect to it. */
   database: DatabaseTopology & { trustedSources: pulumi.Output<TrustedSource[]> };
+  /** Asset storage: the buckets' controls and what the api's identity may do. */
+  assets: {
+    publicUrl: string;
+    uploadPrefix: string;
+    buckets: { assets: BucketControls; logs: BucketControls };
+    uploader: { userArn: pulumi.Output<string>; actions: string[] };
+  };
+  /** Cloudflare: TLS posture, load balancer (null without one), proxied records, cache, rate limit. */
+  edge: {
+    tls: TlsPosture;
+    loadBalancer: LoadBalancerDescription | null;
+    records: string[];
+    cache: { staticEdgeTtlSeconds: number; api: "bypass" };
+    rateLimit: { requests: number; periodSeconds: number };
+  };
   /** Optional integrations that are switched on, by name; their secrets are never exported. */
   integrations: {
     sentry: boolean;

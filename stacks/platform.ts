@@ -1,6 +1,8 @@
 // Composes the platform from validated config. This is the only place that knows about
 // environments; the components in infra/ receive plain, typed arguments.
-import type * as pulumi from "@pulumi/pulumi";
+import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
 import type { AppServiceArgs, ServiceEnv, ServiceScaling } from "../infra/compute/app-spec.ts";
 import { ContainerRegistry } from "../infra/compute/container-registry.ts";
 import { PlatformApp } from "../infra/compute/platform-app.ts";
@@ -8,6 +10,12 @@ import { ServiceImage } from "../infra/compute/service-image.ts";
 import { EnvironmentProject } from "../infra/core/environment-project.ts";
 import { DatabaseFirewall } from "../infra/data/database-firewall.ts";
 import { PostgresCluster } from "../infra/data/postgres-cluster.ts";
+import { EdgeRules } from "../infra/edge/edge-rules.ts";
+import { FailoverLoadBalancer } from "../infra/edge/failover-load-balancer.ts";
+import { ProxiedRecords, type ProxiedRecord } from "../infra/edge/proxied-records.ts";
+import { ZoneSecurity } from "../infra/edge/zone-security.ts";
+import { AssetBucket } from "../infra/storage/asset-bucket.ts";
+import { UploadIdentity } from "../infra/storage/upload-identity.ts";
 import { appRegionOf } from "./config/catalog.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { ServiceConfig } from "./config/schema.ts";
@@ -88,6 +96,35 @@ export function buildPlatform(config: PlatformConfig): PlatformOutputs {
     protect: production,
   });
 
+  const awsProvider = new aws.Provider("aws", {
+    region: config.assets.awsRegion,
+    defaultTags: { tags: { platform: "platform", environment } },
+  });
+  const cloudflareRanges = cloudflare.getIpRangesOutput({});
+  const assets = new AssetBucket(
+    "assets",
+    {
+      bucketName: config.domain.assetsHost,
+      readerCidrs: pulumi
+        .all([cloudflareRanges.ipv4Cidrs, cloudflareRanges.ipv6Cidrs])
+        .apply(([ipv4, ipv6]) => [...ipv4, ...ipv6]),
+      corsOrigins: [`https://${config.domain.appHost}`],
+      noncurrentVersionExpirationDays: config.assets.noncurrentVersionExpirationDays,
+      protect: production,
+    },
+    { providers: { aws: awsProvider } },
+  );
+  const uploads = new UploadIdentity(
+    "uploads",
+    {
+      userName: `platform-${environment}-api-uploads`,
+      bucketArn: assets.bucketArn,
+      uploadPrefix: config.assets.uploadPrefix,
+    },
+    { providers: { aws: awsProvider } },
+  );
+  const loadBalanced = config.edge.loadBalancer;
+
   const alerts = {
     emails: config.monitoring.alertEmails,
     ...(secrets.slackWebhookUrl === undefined
@@ -126,6 +163,8 @@ export function buildPlatform(config: PlatformConfig): PlatformOutputs {
     region,
     app: new PlatformApp(`app-${region.appRegion}`, {
       appName: `platform-${environment}-${region.appRegion}`,
+      // Without a load balancer, the app's hostname points straight at the primary app.
+      domains: !loadBalanced && region.role === "primary" ? [config.domain.appHost] : [],
       region: region.appRegion,
       projectId: project.projectId,
       alerts,
@@ -140,6 +179,12 @@ export function buildPlatform(config: PlatformConfig): PlatformOutputs {
           ...secretEnv("DATABASE_URL", database.primaryConnectionString),
           ...secretEnv("DATABASE_READ_URL", database.readConnectionString(region.datacenter)),
           { key: "DATABASE_CA_CERT", value: database.caCertificate, secret: false },
+          plainEnv("AWS_REGION", config.assets.awsRegion),
+          { key: "ASSETS_BUCKET", value: assets.bucketName, secret: false },
+          plainEnv("ASSETS_UPLOAD_PREFIX", config.assets.uploadPrefix),
+          plainEnv("ASSETS_PUBLIC_URL", `https://${config.domain.assetsHost}`),
+          ...secretEnv("AWS_ACCESS_KEY_ID", uploads.accessKeyId),
+          ...secretEnv("AWS_SECRET_ACCESS_KEY", uploads.secretAccessKey),
         ]),
       ],
     }),
@@ -150,6 +195,40 @@ export function buildPlatform(config: PlatformConfig): PlatformOutputs {
     appIds: apps.map(({ app }) => app.appId),
     ipRanges: config.database.trustedIpRanges,
   });
+
+  const zone = new ZoneSecurity("zone", { zoneId: config.edge.zoneId, hsts: config.edge.hsts });
+  new EdgeRules("edge-rules", {
+    zoneId: config.edge.zoneId,
+    appHost: config.domain.appHost,
+    assetsHost: config.domain.assetsHost,
+    staticEdgeTtlSeconds: config.edge.staticEdgeTtlSeconds,
+    rateLimit: config.edge.rateLimit,
+  });
+  const loadBalancer = loadBalanced
+    ? new FailoverLoadBalancer("app-load-balancer", {
+        accountId: config.edge.accountId,
+        zoneId: config.edge.zoneId,
+        hostname: config.domain.appHost,
+        origins: apps.map(({ region, app }) => ({
+          region: region.appRegion,
+          host: app.ingressHost,
+        })),
+        healthCheckPath: `${API.routePrefix}${API.healthCheckPath}`,
+        notificationEmail: config.monitoring.alertEmails[0] ?? "",
+      })
+    : undefined;
+  const [primary] = apps;
+  const records: ProxiedRecord[] = [
+    {
+      name: config.domain.assetsHost,
+      target: assets.regionalDomainName,
+      comment: "Asset bucket; S3 serves it because the bucket is named after this hostname",
+    },
+    ...(loadBalancer === undefined && primary !== undefined
+      ? [{ name: config.domain.appHost, target: primary.app.ingressHost, comment: "The app" }]
+      : []),
+  ];
+  new ProxiedRecords("dns", { zoneId: config.edge.zoneId, records });
 
   const imageOutput = (image: ServiceImage): ImageOutput => ({
     repository: image.repository,
@@ -180,6 +259,22 @@ export function buildPlatform(config: PlatformConfig): PlatformOutputs {
       defaultIngress: app.defaultIngress,
     })),
     database: { ...database.topology, trustedSources: firewall.trustedSources },
+    assets: {
+      publicUrl: `https://${config.domain.assetsHost}`,
+      uploadPrefix: config.assets.uploadPrefix,
+      buckets: assets.controls,
+      uploader: {
+        userArn: uploads.userArn,
+        actions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+      },
+    },
+    edge: {
+      tls: zone.posture,
+      loadBalancer: loadBalancer?.description ?? null,
+      records: records.map((record) => record.name),
+      cache: { staticEdgeTtlSeconds: config.edge.staticEdgeTtlSeconds, api: "bypass" },
+      rateLimit: config.edge.rateLimit,
+    },
     integrations: {
       sentry: secrets.sentryDsn !== undefined,
       logDrains: [

@@ -56,6 +56,8 @@ export interface AlertThresholds {
 
 export interface AppSpecArgs {
   appName: string;
+  /** Custom hostnames the app answers besides its own `*.ondigitalocean.app` one. */
+  domains: string[];
   /** App Platform region, e.g. `fra`. */
   region: string;
   services: AppServiceArgs[];
@@ -185,6 +187,11 @@ export function appSpec(args: AppSpecArgs): AppSpec {
   return {
     name: args.appName,
     region: args.region,
+    domainNames: args.domains.map((domain, index) => ({
+      name: domain,
+      type: index === 0 ? "PRIMARY" : "ALIAS",
+      wildcard: false,
+    })),
     services: args.services.map((service) => serviceSpec(service, args)),
     ingress: { rules: ingressRules(args.services) },
     alerts: [

@@ -13,6 +13,12 @@ export interface PlatformAppArgs {
   appName: string;
   /** App Platform region, e.g. `fra`. */
   region: string;
+  /**
+   * Hostnames the app answers itself, when a DNS record points straight at it. Behind a load
+   * balancer that sends the app's own hostname as Host, none are needed.
+   * @default []
+   */
+  domains?: string[];
   /** The services the app runs, each from the registry by digest. */
   services: AppServiceArgs[];
   /** Who hears about failed deployments, failed domains and unhealthy services. */
@@ -85,6 +91,7 @@ export class PlatformApp extends pulumi.ComponentResource {
         projectId: args.projectId,
         spec: appSpec({
           appName: args.appName,
+          domains: args.domains ?? [],
           region: args.region,
           services: args.services,
           alerts: args.alerts,

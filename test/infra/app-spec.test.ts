@@ -23,6 +23,7 @@ const api: AppServiceArgs = {
 const web: AppServiceArgs = { ...api, name: "web", repository: "web", routePrefix: "/" };
 const args: AppSpecArgs = {
   appName: "platform-test-fra",
+  domains: [],
   region: "fra",
   services: [web, api],
   alerts: { emails: ["oncall@example.com"] },

@@ -82,7 +82,7 @@ describe("production data tier", () => {
   it("gives the apps their own user and a transaction-mode pool, never doadmin", () => {
     const user = resourceNamed(run, TYPES.user, "database-user");
     expect(user.inputs.name).toBe("app");
-    expect(resourceNamed(run, TYPES.pool, "database-pool").inputs).toMatchObject({
+    expect(resourceNamed(run, TYPES.connectionPool, "database-pool").inputs).toMatchObject({
       mode: "transaction",
       size: 40,
       user: "app",
@@ -190,7 +190,7 @@ describe("production compute tier", () => {
   });
 
   it("hands the api its database as SECRET env vars: writes to the pool, reads in its own region", () => {
-    const pool = resourceNamed(run, TYPES.pool, "database-pool");
+    const pool = resourceNamed(run, TYPES.connectionPool, "database-pool");
     const replica = resourceNamed(run, TYPES.replica, "database-replica-ams3");
     const poolUri = providerState(pool.type, pool.name, pool.inputs, pool.id).uri;
     const replicaHost = providerState(replica.type, replica.name, replica.inputs, replica.id).host;

@@ -47,7 +47,7 @@ describe("the staging stack under the mock runtime", () => {
     expect(resourcesOfType(run, TYPES.firewall).map((firewall) => firewall.name)).toEqual([
       "database-firewall-cluster",
     ]);
-    const pool = resourceNamed(run, TYPES.pool, "database-pool");
+    const pool = resourceNamed(run, TYPES.connectionPool, "database-pool");
     const api = serviceOf(appSpecOf(resourceNamed(run, TYPES.app, "app-fra-app")), "api");
     expect(envOf(api, "DATABASE_READ_URL")?.value).toBe(
       providerState(pool.type, pool.name, pool.inputs, pool.id).uri,
@@ -60,6 +60,24 @@ describe("the staging stack under the mock runtime", () => {
     );
   });
 
+  it("has no load balancer: a proxied record points the app hostname at the app, which answers it", () => {
+    expect(resourcesOfType(run, TYPES.loadBalancer)).toEqual([]);
+    expect(resourcesOfType(run, TYPES.pool)).toEqual([]);
+    const app = resourceNamed(run, TYPES.app, "app-fra-app");
+    const ingress = String(providerState(app.type, app.name, app.inputs, app.id).defaultIngress);
+    const record = resourceNamed(run, TYPES.dnsRecord, "dns-staging");
+    expect(record.inputs).toMatchObject({
+      name: "staging.example.com",
+      type: "CNAME",
+      content: new URL(ingress).host,
+      proxied: true,
+      ttl: 1,
+    });
+    expect((app.inputs.spec as { domainNames: unknown }).domainNames).toEqual([
+      { name: "staging.example.com", type: "PRIMARY", wildcard: false },
+    ]);
+  });
+
   it("exports a single-region topology", () => {
     expect(outputsOf(run)).toMatchObject({
       platform: {
@@ -68,6 +86,10 @@ describe("the staging stack under the mock runtime", () => {
         hostnames: { app: "staging.example.com", assets: "assets-staging.example.com" },
         database: { nodes: 1, standbys: 0, replicas: [], protected: false },
         registry: { name: "acme-platform-staging", protected: false },
+        edge: {
+          loadBalancer: null,
+          records: ["assets-staging.example.com", "staging.example.com"],
+        },
       },
     });
   });

@@ -10,13 +10,31 @@ export const TYPES = {
   replica: "digitalocean:index/databaseReplica:DatabaseReplica",
   database: "digitalocean:index/databaseDb:DatabaseDb",
   user: "digitalocean:index/databaseUser:DatabaseUser",
-  pool: "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool",
+  connectionPool: "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool",
   firewall: "digitalocean:index/databaseFirewall:DatabaseFirewall",
   registry: "digitalocean:index/containerRegistry:ContainerRegistry",
   registryCredentials:
     "digitalocean:index/containerRegistryDockerCredentials:ContainerRegistryDockerCredentials",
   image: "docker:index/image:Image",
   app: "digitalocean:index/app:App",
+  bucket: "aws:s3/bucket:Bucket",
+  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  encryption:
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  versioning: "aws:s3/bucketVersioning:BucketVersioning",
+  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  cors: "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration",
+  logging: "aws:s3/bucketLogging:BucketLogging",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  iamUser: "aws:iam/user:User",
+  iamUserPolicy: "aws:iam/userPolicy:UserPolicy",
+  zoneSetting: "cloudflare:index/zoneSetting:ZoneSetting",
+  dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+  ruleset: "cloudflare:index/ruleset:Ruleset",
+  loadBalancer: "cloudflare:index/loadBalancer:LoadBalancer",
+  pool: "cloudflare:index/loadBalancerPool:LoadBalancerPool",
+  monitor: "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor",
 } as const;
 
 export function resourcesOfType(run: ProgramRun, type: string): RecordedResource[] {

@@ -52,11 +52,11 @@ describe("pnpm plan", () => {
     expect(stdout).toContain(
       "  ├─ platform:core:EnvironmentProject  project\n  │  └─ digitalocean:index/project:Project  project-project\n",
     );
-    expect(stdout).toContain(
-      "     ├─ digitalocean:index/databaseCluster:DatabaseCluster  database-cluster\n",
+    expect(stdout).toMatch(
+      /\n {2}│ {2}├─ digitalocean:index\/databaseCluster:DatabaseCluster {2}database-cluster\n/,
     );
     expect(stdout).toMatch(
-      /Per provider:\n {2}digitalocean +\d+\n {2}docker +2\n {2}platform +\d+\n/,
+      /Per provider:\n {2}aws +\d+\n {2}cloudflare +\d+\n {2}digitalocean +\d+\n {2}docker +2\n {2}platform +\d+\n {2}pulumi +1\n/,
     );
     expect(stdout).toContain('    environment: "staging"');
   });

@@ -19,7 +19,8 @@ export function fakeUuid(type: string, name: string): string {
 const text = (value: unknown, fallback: string): string =>
   typeof value === "string" ? value : fallback;
 
-type Computer = (name: string, inputs: Inputs, id: string) => Outputs;
+/** Inputs of the explicit provider the resource was created with, if any (its region, say). */
+type Computer = (name: string, inputs: Inputs, id: string, provider: Inputs) => Outputs;
 
 const computed: Record<string, Computer> = {
   "digitalocean:index/project:Project": (_name, inputs, id) => ({
@@ -137,11 +138,38 @@ const computed: Record<string, Computer> = {
       updatedAt: "2026-01-01T00:00:00Z",
     };
   },
+  "aws:s3/bucket:Bucket": (name, inputs, _id, provider) => {
+    const bucket = text(inputs.bucket, name);
+    const region = text(inputs.region, text(provider.region, "us-east-1"));
+    return {
+      bucket,
+      arn: `arn:aws:s3:::${bucket}`,
+      region,
+      bucketRegion: region,
+      bucketDomainName: `${bucket}.s3.amazonaws.com`,
+      bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`,
+      hostedZoneId: "Z21DNDUVLTQW6Q",
+    };
+  },
+  "aws:iam/user:User": (name, inputs) => ({
+    arn: `arn:aws:iam::123456789012:user${text(inputs.path, "/")}${text(inputs.name, name)}`,
+    uniqueId: `AIDA${digest(name).slice(0, 16).toUpperCase()}`,
+  }),
+  "aws:iam/accessKey:AccessKey": (name) => ({
+    secret: digest(name, "secret-access-key").slice(0, 40),
+    status: "Active",
+  }),
 };
 
 /** The state a provider would return for a new resource: its inputs plus what it computes. */
-export function providerState(type: string, name: string, inputs: Inputs, id: string): Outputs {
-  return { ...inputs, ...computed[type]?.(name, inputs, id) };
+export function providerState(
+  type: string,
+  name: string,
+  inputs: Inputs,
+  id: string,
+  provider: Inputs = {},
+): Outputs {
+  return { ...inputs, ...computed[type]?.(name, inputs, id, provider) };
 }
 
 /** Results of provider functions (invokes) the program calls. */

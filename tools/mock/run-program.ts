@@ -107,10 +107,17 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const onRejection = (reason: unknown) => errors.push(reason);
   process.on("unhandledRejection", onRejection);
 
+  // Explicit providers by reference (`<urn>::<id>`), so that mocks can read their settings.
+  const providers = new Map<string, Record<string, unknown>>();
   const mocks: pulumi.runtime.Mocks = {
-    newResource({ type, name, inputs, id: importId }) {
+    newResource({ type, name, inputs, id: importId, provider }) {
       const id = resourceId(type, name, importId);
-      return { id, state: providerState(type, name, unwrapSecrets(inputs).value, id) };
+      const plain = unwrapSecrets(inputs).value;
+      if (type.startsWith("pulumi:providers:")) {
+        providers.set(`${urnOf(options.stack, options.project, "", type, name)}::${id}`, plain);
+      }
+      const providerInputs = provider === undefined ? {} : (providers.get(provider) ?? {});
+      return { id, state: providerState(type, name, plain, id, providerInputs) };
     },
     call({ token, inputs }) {
       const plain = unwrapSecrets(inputs).value;

@@ -1,0 +1,162 @@
+import * as cloudflare from "@pulumi/cloudflare";
+import * as pulumi from "@pulumi/pulumi";
+
+export interface FailoverOrigin {
+  /** Where the origin runs, e.g. `fra`; names its pool. */
+  region: string;
+  /** The origin's own hostname, e.g. `app-xyz.ondigitalocean.app`; also sent as Host. */
+  host: pulumi.Input<string>;
+}
+
+export interface FailoverLoadBalancerArgs {
+  accountId: string;
+  zoneId: pulumi.Input<string>;
+  /** The public hostname the load balancer answers, e.g. `app.example.com`. */
+  hostname: string;
+  /** Origins in failover order: the first serves while healthy, the next takes over. */
+  origins: FailoverOrigin[];
+  /** Path the health monitors request over HTTPS; 200 means healthy. */
+  healthCheckPath: string;
+  /** Who hears when a pool turns unhealthy. */
+  notificationEmail: string;
+  /**
+   * Cloudflare regions that probe the origins.
+   * @default ["WEU", "ENAM"]
+   */
+  checkRegions?: string[];
+}
+
+export interface LoadBalancerDescription {
+  hostname: string;
+  steering: "off";
+  sessionAffinity: "none";
+  /** In failover order. */
+  pools: {
+    name: string;
+    region: string;
+    origin: pulumi.Output<string>;
+    monitor: { type: "https"; path: string; expectedCodes: "200" };
+  }[];
+  fallbackPool: string;
+}
+
+/** Problems with the arguments, each naming the argument and the fix; empty when they are fine. */
+export function failoverLoadBalancerArgsProblems(args: FailoverLoadBalancerArgs): string[] {
+  const problems: string[] = [];
+  if (args.origins.length < 2) {
+    problems.push(
+      `origins has ${args.origins.length}; a failover load balancer needs at least 2 (one per region)`,
+    );
+  }
+  const regions = args.origins.map((origin) => origin.region);
+  if (new Set(regions).size !== regions.length) {
+    problems.push(`origins repeat a region (${regions.join(", ")}); give one origin per region`);
+  }
+  if (!args.healthCheckPath.startsWith("/")) {
+    problems.push(`healthCheckPath "${args.healthCheckPath}" must start with /`);
+  }
+  return problems;
+}
+
+/**
+ * A Cloudflare load balancer that fails over between regions: every request goes to the first
+ * healthy pool in order (steering `off`), each pool is one region's app checked by its own HTTPS
+ * monitor, and the last pool is the fallback. Load balancing is a paid add-on of the Cloudflare
+ * account.
+ */
+export class FailoverLoadBalancer extends pulumi.ComponentResource {
+  readonly description: LoadBalancerDescription;
+
+  constructor(
+    name: string,
+    args: FailoverLoadBalancerArgs,
+    opts?: pulumi.ComponentResourceOptions,
+  ) {
+    super("platform:edge:FailoverLoadBalancer", name, {}, opts);
+
+    const problems = failoverLoadBalancerArgsProblems(args);
+    if (problems.length > 0)
+      throw new Error(`FailoverLoadBalancer ${name}: ${problems.join("; ")}`);
+    const poolPrefix = args.hostname.replaceAll(".", "-");
+
+    const pools = args.origins.map((origin) => {
+      const host = pulumi.output(origin.host);
+      const monitor = new cloudflare.LoadBalancerMonitor(
+        `${name}-monitor-${origin.region}`,
+        {
+          accountId: args.accountId,
+          description: `${args.hostname} in ${origin.region}: ${args.healthCheckPath}`,
+          type: "https",
+          method: "GET",
+          path: args.healthCheckPath,
+          expectedCodes: "200",
+          // The origin routes by Host, so the probe must name it just as the pool does.
+          header: { Host: [host] },
+          followRedirects: false,
+          allowInsecure: false,
+          interval: 60,
+          timeout: 5,
+          retries: 2,
+          consecutiveDown: 2,
+          consecutiveUp: 2,
+        },
+        { parent: this },
+      );
+      const pool = new cloudflare.LoadBalancerPool(
+        `${name}-pool-${origin.region}`,
+        {
+          accountId: args.accountId,
+          name: `${poolPrefix}-${origin.region}`,
+          description: `${args.hostname} served from ${origin.region}`,
+          origins: [
+            {
+              name: origin.region,
+              address: host,
+              enabled: true,
+              weight: 1,
+              header: { hosts: [host] },
+            },
+          ],
+          monitor: monitor.id,
+          checkRegions: args.checkRegions ?? ["WEU", "ENAM"],
+          minimumOrigins: 1,
+          notificationEmail: args.notificationEmail,
+        },
+        { parent: this },
+      );
+      return { origin, host, pool, poolName: `${poolPrefix}-${origin.region}` };
+    });
+
+    const poolIds = pools.map(({ pool }) => pool.id);
+    const fallback = pools.at(-1);
+    if (fallback === undefined) throw new Error(`FailoverLoadBalancer ${name}: no pool`);
+    new cloudflare.LoadBalancer(
+      `${name}-load-balancer`,
+      {
+        zoneId: args.zoneId,
+        name: args.hostname,
+        description: `Ordered failover for ${args.hostname}`,
+        defaultPools: poolIds,
+        fallbackPool: fallback.pool.id,
+        steeringPolicy: "off",
+        sessionAffinity: "none",
+        proxied: true,
+      },
+      { parent: this },
+    );
+
+    this.description = {
+      hostname: args.hostname,
+      steering: "off",
+      sessionAffinity: "none",
+      pools: pools.map(({ origin, host, poolName }) => ({
+        name: poolName,
+        region: origin.region,
+        origin: host,
+        monitor: { type: "https", path: args.healthCheckPath, expectedCodes: "200" },
+      })),
+      fallbackPool: fallback.poolName,
+    };
+    this.registerOutputs({ description: this.description });
+  }
+}

@@ -1,0 +1,292 @@
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ProgramRun, RecordedResource } from "../../tools/mock/run-program.ts";
+import { invokeResult, providerState } from "../../tools/mock/provider-outputs.ts";
+import { runStack } from "../../tools/mock/run-stack.ts";
+import {
+  appSpecOf,
+  envOf,
+  resourceNamed,
+  resourcesOfType,
+  serviceOf,
+  TYPES,
+} from "../support/program.ts";
+
+let run: ProgramRun;
+
+beforeAll(async () => {
+  run = await runStack("production");
+});
+
+const byBucket = (type: string) =>
+  Object.fromEntries(
+    resourcesOfType(run, type).map((resource) => [resource.name, resource.inputs] as const),
+  );
+
+interface Statement {
+  Sid: string;
+  Effect: string;
+  Principal?: unknown;
+  Action: string | string[];
+  Resource: string | string[];
+  Condition?: Record<string, Record<string, unknown>>;
+}
+
+const policyOf = (resource: RecordedResource) =>
+  JSON.parse(String(resource.inputs.policy)) as { Statement: Statement[] };
+
+describe("asset buckets in production", () => {
+  it("are named after the assets hostname, with a log bucket beside, both protected", () => {
+    const buckets = resourcesOfType(run, TYPES.bucket);
+    expect(buckets.map((bucket) => bucket.inputs.bucket).sort()).toEqual([
+      "assets.example.com",
+      "assets.example.com-logs",
+    ]);
+    for (const bucket of buckets) {
+      expect([bucket.protect, bucket.retainOnDelete, bucket.inputs.forceDestroy]).toEqual([
+        true,
+        true,
+        false,
+      ]);
+    }
+  });
+
+  it("block every kind of public access, enforce ownership, encrypt and version both", () => {
+    const blocks = Object.values(byBucket(TYPES.publicAccessBlock));
+    expect(blocks).toHaveLength(2);
+    for (const block of blocks) {
+      expect(block).toMatchObject({
+        blockPublicAcls: true,
+        ignorePublicAcls: true,
+        blockPublicPolicy: true,
+        restrictPublicBuckets: true,
+      });
+    }
+    for (const ownership of Object.values(byBucket(TYPES.ownership))) {
+      expect(ownership.rule).toEqual({ objectOwnership: "BucketOwnerEnforced" });
+    }
+    for (const encryption of Object.values(byBucket(TYPES.encryption))) {
+      expect(encryption.rules).toEqual([
+        { applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" }, bucketKeyEnabled: true },
+      ]);
+    }
+    for (const versioning of Object.values(byBucket(TYPES.versioning))) {
+      expect(versioning.versioningConfiguration).toEqual({ status: "Enabled" });
+    }
+    expect(Object.keys(byBucket(TYPES.encryption))).toHaveLength(2);
+  });
+
+  it("expire old versions after the configured days and abort stale multipart uploads", () => {
+    const lifecycle = resourceNamed(run, TYPES.lifecycle, "assets-lifecycle");
+    expect(lifecycle.inputs.rules).toEqual([
+      {
+        id: "expire-noncurrent-versions",
+        status: "Enabled",
+        filter: {},
+        noncurrentVersionExpiration: { noncurrentDays: 90 },
+        abortIncompleteMultipartUpload: { daysAfterInitiation: 7 },
+      },
+    ]);
+  });
+
+  it("allow cross-origin reads from the platform's own origin only", () => {
+    expect(resourceNamed(run, TYPES.cors, "assets-cors").inputs.corsRules).toEqual([
+      {
+        allowedMethods: ["GET", "HEAD"],
+        allowedOrigins: ["https://app.example.com"],
+        allowedHeaders: ["*"],
+        maxAgeSeconds: 3600,
+      },
+    ]);
+  });
+
+  it("log access to the log bucket", () => {
+    const logs = resourceNamed(run, TYPES.bucket, "assets-logs-bucket");
+    expect(resourceNamed(run, TYPES.logging, "assets-logging").inputs).toMatchObject({
+      targetBucket: logs.id,
+      targetPrefix: "access-logs/",
+    });
+  });
+
+  it("deny requests without TLS and allow anonymous reads only from Cloudflare's ranges", () => {
+    const { Statement } = policyOf(resourceNamed(run, TYPES.bucketPolicy, "assets-policy"));
+    const ranges = invokeResult("cloudflare:index/getIpRanges:getIpRanges", {});
+    expect(run.calls.map((call) => call.token)).toContain(
+      "cloudflare:index/getIpRanges:getIpRanges",
+    );
+    expect(Statement).toEqual([
+      {
+        Sid: "DenyInsecureTransport",
+        Effect: "Deny",
+        Principal: "*",
+        Action: "s3:*",
+        Resource: ["arn:aws:s3:::assets.example.com", "arn:aws:s3:::assets.example.com/*"],
+        Condition: { Bool: { "aws:SecureTransport": false } },
+      },
+      {
+        Sid: "AllowReadsFromCdnOnly",
+        Effect: "Allow",
+        Principal: "*",
+        Action: "s3:GetObject",
+        Resource: "arn:aws:s3:::assets.example.com/*",
+        Condition: {
+          IpAddress: {
+            "aws:SourceIp": [...(ranges.ipv4Cidrs as string[]), ...(ranges.ipv6Cidrs as string[])],
+          },
+        },
+      },
+    ]);
+  });
+
+  it("let only S3's log delivery write to the log bucket, over TLS", () => {
+    const { Statement } = policyOf(resourceNamed(run, TYPES.bucketPolicy, "assets-logs-policy"));
+    expect(Statement.map((statement) => [statement.Sid, statement.Effect])).toEqual([
+      ["DenyInsecureTransport", "Deny"],
+      ["AllowAccessLogDelivery", "Allow"],
+    ]);
+    expect(Statement[1]).toMatchObject({
+      Principal: { Service: "logging.s3.amazonaws.com" },
+      Action: "s3:PutObject",
+      Condition: { ArnLike: { "aws:SourceArn": "arn:aws:s3:::assets.example.com" } },
+    });
+  });
+});
+
+describe("the api's upload identity", () => {
+  it("may put, read and delete under the upload prefix, and nothing else", () => {
+    const { Statement } = policyOf(resourceNamed(run, TYPES.iamUserPolicy, "uploads-policy"));
+    expect(Statement).toEqual([
+      {
+        Sid: "ManageUploads",
+        Effect: "Allow",
+        Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
+        Resource: "arn:aws:s3:::assets.example.com/uploads/*",
+      },
+    ]);
+    const text = JSON.stringify(Statement);
+    expect(text).not.toMatch(/"s3:\*"|"\*"/);
+  });
+
+  it("reaches the api as SECRET env vars beside the bucket and its public URL", () => {
+    const api = serviceOf(appSpecOf(resourceNamed(run, TYPES.app, "app-fra-app")), "api");
+    expect(envOf(api, "AWS_ACCESS_KEY_ID")?.type).toBe("SECRET");
+    expect(envOf(api, "AWS_SECRET_ACCESS_KEY")?.type).toBe("SECRET");
+    expect(envOf(api, "ASSETS_BUCKET")).toMatchObject({
+      type: "GENERAL",
+      value: "assets.example.com",
+    });
+    expect(envOf(api, "ASSETS_PUBLIC_URL")?.value).toBe("https://assets.example.com");
+    expect(envOf(api, "ASSETS_UPLOAD_PREFIX")?.value).toBe("uploads/");
+  });
+});
+
+describe("the Cloudflare zone in production", () => {
+  it("verifies origins, requires TLS 1.2, offers TLS 1.3, redirects to HTTPS and sends HSTS", () => {
+    const settings = Object.fromEntries(
+      resourcesOfType(run, TYPES.zoneSetting).map(
+        (setting) => [String(setting.inputs.settingId), setting.inputs.value] as const,
+      ),
+    );
+    expect(settings).toEqual({
+      ssl: "strict",
+      min_tls_version: "1.2",
+      tls_1_3: "on",
+      always_use_https: "on",
+      security_header: {
+        strict_transport_security: {
+          enabled: true,
+          max_age: 63072000,
+          include_subdomains: true,
+          preload: true,
+          nosniff: true,
+        },
+      },
+    });
+  });
+
+  it("fails over in order between one pool per region, each watched by its own HTTPS monitor", () => {
+    const pools = ["fra", "ams"].map((region) =>
+      resourceNamed(run, TYPES.pool, `app-load-balancer-pool-${region}`),
+    );
+    const balancer = resourceNamed(run, TYPES.loadBalancer, "app-load-balancer-load-balancer");
+    expect(balancer.inputs).toMatchObject({
+      name: "app.example.com",
+      defaultPools: pools.map((pool) => pool.id),
+      fallbackPool: pools[1]?.id,
+      steeringPolicy: "off",
+      sessionAffinity: "none",
+      proxied: true,
+    });
+    for (const [index, region] of ["fra", "ams"].entries()) {
+      const pool = pools[index];
+      const monitor = resourceNamed(run, TYPES.monitor, `app-load-balancer-monitor-${region}`);
+      const app = resourceNamed(run, TYPES.app, `app-${region}-app`);
+      const ingress = providerState(app.type, app.name, app.inputs, app.id).defaultIngress;
+      const host = new URL(String(ingress)).host;
+      expect(pool?.inputs).toMatchObject({
+        monitor: monitor.id,
+        origins: [{ name: region, address: host, enabled: true, header: { hosts: [host] } }],
+      });
+      expect(monitor.inputs).toMatchObject({
+        type: "https",
+        path: "/api/healthz",
+        expectedCodes: "200",
+        header: { Host: [host] },
+      });
+    }
+  });
+
+  it("points the assets hostname at the bucket through a proxied record, and no record at the app", () => {
+    const records = resourcesOfType(run, TYPES.dnsRecord);
+    expect(records.map((record) => record.inputs)).toEqual([
+      {
+        zoneId: "fedcba9876543210fedcba9876543210",
+        name: "assets.example.com",
+        type: "CNAME",
+        content: "assets.example.com.s3.eu-central-1.amazonaws.com",
+        proxied: true,
+        ttl: 1,
+        comment: expect.stringContaining("named after this hostname") as unknown,
+      },
+    ]);
+  });
+
+  it("caches build output and assets long, bypasses the api, and rate-limits it", () => {
+    const rules = Object.fromEntries(
+      resourcesOfType(run, TYPES.ruleset).map(
+        (ruleset) => [String(ruleset.inputs.phase), ruleset.inputs.rules] as const,
+      ),
+    );
+    const api = '(http.host eq "app.example.com" and starts_with(http.request.uri.path, "/api/"))';
+    expect(rules.http_request_cache_settings).toEqual([
+      expect.objectContaining({
+        expression:
+          '(http.host eq "app.example.com" and starts_with(http.request.uri.path, "/_next/static/")) or (http.host eq "assets.example.com")',
+        action: "set_cache_settings",
+        actionParameters: {
+          cache: true,
+          edgeTtl: { mode: "override_origin", default: 2592000 },
+          browserTtl: { mode: "respect_origin" },
+        },
+      }),
+      expect.objectContaining({ expression: api, actionParameters: { cache: false } }),
+    ]);
+    expect(rules.http_ratelimit).toEqual([
+      expect.objectContaining({
+        expression: api,
+        action: "block",
+        ratelimit: {
+          characteristics: ["cf.colo.id", "ip.src"],
+          period: 60,
+          requestsPerPeriod: 600,
+          mitigationTimeout: 60,
+        },
+      }),
+    ]);
+    expect(rules.http_config_settings).toEqual([
+      expect.objectContaining({
+        expression: '(http.host eq "assets.example.com")',
+        actionParameters: { ssl: "full" },
+      }),
+    ]);
+  });
+});
