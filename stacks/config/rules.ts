@@ -35,6 +35,9 @@ export interface CrossFieldRule {
 
 const isProduction = (environment: Environment) => environment === "production";
 
+/** S3 bucket names stop at 63 characters; the log bucket appends "-logs" to the assets host. */
+const MAX_ASSETS_HOST_LENGTH = 63 - "-logs".length;
+
 export const rules: readonly CrossFieldRule[] = [
   {
     id: "production-has-secondary-region",
@@ -234,6 +237,21 @@ export const rules: readonly CrossFieldRule[] = [
       }
       return found;
     },
+  },
+  {
+    id: "assets-host-names-a-bucket",
+    reads: [["domain"]],
+    violations: ({ domain }) =>
+      // The asset bucket is named after the hostname, and its log bucket adds "-logs".
+      domain.assetsHost.length > MAX_ASSETS_HOST_LENGTH
+        ? [
+            {
+              path: ["domain", "assetsHost"],
+              allowed: `at most ${MAX_ASSETS_HOST_LENGTH} characters: the asset bucket is named after it, and S3 bucket names stop at 63 with "-logs" appended for its log bucket`,
+              fix: `pulumi config set --path 'domain.assetsHost' assets.${domain.zone}`,
+            },
+          ]
+        : [],
   },
   {
     id: "hsts-preload-requirements",

@@ -290,6 +290,18 @@ const cases: BadConfigCase[] = [
     ],
   },
   {
+    name: "an assets hostname too long to name its buckets",
+    config: () => withValue(production, "domain.assetsHost", `${"a".repeat(50)}.example.com`),
+    problems: [
+      {
+        key: "platform:domain.assetsHost",
+        allowed:
+          'at most 58 characters: the asset bucket is named after it, and S3 bucket names stop at 63 with "-logs" appended for its log bucket',
+        fix: "pulumi config set --path 'domain.assetsHost' assets.example.com",
+      },
+    ],
+  },
+  {
     name: "HSTS preload with a max-age browsers refuse",
     config: () => withValue(production, "edge.hsts.maxAgeSeconds", 86_400),
     problems: [
