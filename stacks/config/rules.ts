@@ -311,9 +311,24 @@ function pathStartsWith(path: readonly PropertyKey[], prefix: ConfigPath): boole
   return prefix.every((segment, index) => path[index] === segment);
 }
 
-/** The rules in the form zod's `superRefine` takes. */
-export const crossFieldRules = rules.map((rule) => ({
-  check: (config: StackConfig, ctx: z.RefinementCtx<StackConfig>): void => {
+/** Whether any of the schema's own issues (not a rule's finding) touches what a rule reads. */
+function readsInvalidValue(rule: CrossFieldRule, issues: readonly z.core.$ZodRawIssue[]): boolean {
+  return issues.some(
+    (issue) =>
+      issue.code !== "custom" &&
+      rule.reads.some((prefix) => pathStartsWith(issue.path ?? [], prefix)),
+  );
+}
+
+/**
+ * Every rule, as one refinement of the schema. The schema runs it even when other keys are
+ * invalid, and it skips each rule whose own inputs are: that is what lets one run report every
+ * problem.
+ */
+export function checkCrossFieldRules(config: StackConfig, ctx: z.RefinementCtx<StackConfig>): void {
+  const schemaIssues = [...ctx.issues];
+  for (const rule of rules) {
+    if (readsInvalidValue(rule, schemaIssues)) continue;
     for (const violation of rule.violations(config)) {
       ctx.addIssue({
         code: "custom",
@@ -323,12 +338,5 @@ export const crossFieldRules = rules.map((rule) => ({
         continue: true,
       });
     }
-  },
-  // Only the schema's own issues gate a rule: another rule's finding leaves the value well-formed.
-  when: (payload: z.core.ParsePayload): boolean =>
-    !payload.issues.some(
-      (issue) =>
-        issue.code !== "custom" &&
-        rule.reads.some((prefix) => pathStartsWith(issue.path ?? [], prefix)),
-    ),
-}));
+  }
+}

@@ -15,7 +15,7 @@ import {
   UPTIME_REGIONS,
   WEEKDAYS,
 } from "./catalog.ts";
-import { crossFieldRules } from "./rules.ts";
+import { checkCrossFieldRules } from "./rules.ts";
 
 /** The Pulumi project name: config keys are `platform:<key>`. */
 export const CONFIG_NAMESPACE = "platform";
@@ -329,10 +329,8 @@ export const GROUP_KEYS = Object.keys(groups).filter((key) => key !== "environme
 
 const baseSchema = z.strictObject({ ...groups, ...secrets });
 
-export const stackConfigSchema = crossFieldRules.reduce(
-  (schema, { check, when }) => schema.superRefine(check, { when }),
-  baseSchema,
-);
+// `when` runs the rules even when some keys are invalid; each rule skips itself if its own are.
+export const stackConfigSchema = baseSchema.superRefine(checkCrossFieldRules, { when: () => true });
 
 export type StackConfigInput = z.input<typeof baseSchema>;
 export type StackConfig = z.output<typeof baseSchema>;
