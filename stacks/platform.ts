@@ -155,6 +155,7 @@ export function buildPlatform(config: PlatformConfig): PlatformOutputs {
       plainEnv("NODE_ENV", "production"),
       plainEnv("PORT", String(service.httpPort)),
       ...secretEnv("SENTRY_DSN", secrets.sentryDsn),
+      ...(secrets.sentryDsn === undefined ? [] : [plainEnv("SENTRY_ENVIRONMENT", environment)]),
       ...env,
     ],
   });

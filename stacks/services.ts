@@ -27,7 +27,7 @@ export const API: SampleService = {
   name: "api",
   context: ".",
   dockerfile: "services/api/Dockerfile",
-  httpPort: 8080,
+  httpPort: 3001,
   routePrefix: "/api",
   healthCheckPath: "/healthz",
 };

@@ -51,6 +51,10 @@ describe("optional integrations", () => {
         type: "SECRET",
         value: fakeSecret("sentryDsn"),
       });
+      expect(envOf(serviceOf(spec, name), "SENTRY_ENVIRONMENT")).toMatchObject({
+        type: "GENERAL",
+        value: "staging",
+      });
     }
   });
 
