@@ -1,0 +1,159 @@
+// Two pools: writes always go to the primary; reads go to the read replica when one is configured.
+// Without DATABASE_READ_URL both roles share one pool, so a single-database deployment opens no
+// extra connections.
+import pg from "pg";
+import type { Logger } from "pino";
+
+export interface DatabaseOptions {
+  url: string;
+  readUrl?: string | undefined;
+  /** PEM CA bundle of a managed database; turns on verified TLS. */
+  caCert?: string | undefined;
+  poolMax: number;
+  connectTimeoutMs: number;
+}
+
+export interface Database {
+  readonly write: pg.Pool;
+  readonly read: pg.Pool;
+  /** Answers within `timeoutMs` whether every pool can run a query. */
+  check(timeoutMs: number): Promise<DatabaseHealth>;
+  close(): Promise<void>;
+}
+
+export interface DatabaseHealth {
+  ok: boolean;
+  primary: "up" | "down";
+  replica: "up" | "down" | "not configured";
+}
+
+/**
+ * pg's connection-string parser turns `sslmode` into an `ssl` object that replaces ours, so with a
+ * CA certificate the TLS parameters are dropped from the URL and TLS is set up from the certificate
+ * alone (verified, as `sslmode=verify-full` would).
+ */
+export function poolConfig(
+  url: string,
+  options: Pick<DatabaseOptions, "caCert" | "poolMax" | "connectTimeoutMs">,
+): pg.PoolConfig {
+  const config: pg.PoolConfig = {
+    connectionString: url,
+    max: options.poolMax,
+    connectionTimeoutMillis: options.connectTimeoutMs,
+    idleTimeoutMillis: 30_000,
+    // A primary that vanished without closing its sockets is noticed by TCP keepalive instead of
+    // leaving queries hanging forever.
+    keepAlive: true,
+    application_name: "platform-api",
+  };
+  if (options.caCert === undefined) return config;
+  const parsed = new URL(url);
+  for (const key of ["sslmode", "sslcert", "sslkey", "sslrootcert", "ssl"]) {
+    parsed.searchParams.delete(key);
+  }
+  return {
+    ...config,
+    connectionString: parsed.toString(),
+    ssl: { ca: options.caCert, rejectUnauthorized: true },
+  };
+}
+
+export function createDatabase(options: DatabaseOptions, logger: Logger): Database {
+  const write = createPool(options.url, options, logger.child({ pool: "primary" }));
+  const read =
+    options.readUrl === undefined
+      ? write
+      : createPool(options.readUrl, options, logger.child({ pool: "replica" }));
+
+  return {
+    write,
+    read,
+    async check(timeoutMs) {
+      const [primary, replica] = await Promise.all([
+        ping(write, timeoutMs),
+        read === write ? Promise.resolve(undefined) : ping(read, timeoutMs),
+      ]);
+      const replicaState = replica === undefined ? "not configured" : replica ? "up" : "down";
+      return {
+        ok: primary && replica !== false,
+        primary: primary ? "up" : "down",
+        replica: replicaState,
+      };
+    },
+    async close() {
+      await Promise.all([write.end(), read === write ? undefined : read.end()]);
+    },
+  };
+}
+
+function createPool(url: string, options: DatabaseOptions, logger: Logger): pg.Pool {
+  const pool = new pg.Pool(poolConfig(url, options));
+  // An idle client whose server went away emits here; without a listener the process would crash.
+  // The pool drops that client and the next query opens a new connection.
+  pool.on("error", (error) => {
+    logger.warn({ err: error }, "idle database connection failed");
+  });
+  return pool;
+}
+
+async function ping(pool: pg.Pool, timeoutMs: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<false>((resolve) => {
+    timer = setTimeout(resolve, timeoutMs, false);
+  });
+  const query = pool.query("SELECT 1").then(
+    () => true,
+    () => false,
+  );
+  try {
+    return await Promise.race([query, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+const UNAVAILABLE_NODE_CODES = new Set([
+  "ECONNREFUSED",
+  "ECONNRESET",
+  "ETIMEDOUT",
+  "EHOSTUNREACH",
+  "ENETUNREACH",
+  "ENOTFOUND",
+  "EAI_AGAIN",
+  "EPIPE",
+]);
+
+// SQLSTATEs that mean "the database cannot serve us right now" rather than "this query is wrong".
+const UNAVAILABLE_SQLSTATES = new Set([
+  "57P01", // admin_shutdown: the server is stopping
+  "57P02", // crash_shutdown
+  "57P03", // cannot_connect_now: starting up or in recovery
+  "53300", // too_many_connections
+  "25006", // read_only_sql_transaction: a write reached a node that was just demoted
+  "3D000", // invalid_catalog_name: the database does not exist (yet)
+]);
+
+const UNAVAILABLE_MESSAGES = [
+  "Connection terminated",
+  "timeout exceeded when trying to connect",
+  "Client has encountered a connection error",
+  "Connection ended unexpectedly",
+];
+
+/**
+ * Whether an error from `pg` means the database is unreachable (answer 503 and let the client or
+ * load balancer retry) rather than a bug (500).
+ */
+export function isDatabaseUnavailable(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  const code = "code" in error && typeof error.code === "string" ? error.code : undefined;
+  if (code !== undefined) {
+    if (UNAVAILABLE_NODE_CODES.has(code) || UNAVAILABLE_SQLSTATES.has(code)) return true;
+    // Class 08 is "connection exception"; class 28 is a login the server refused.
+    if (/^(08|28)[0-9A-Z]{3}$/.test(code)) return true;
+  }
+  if (UNAVAILABLE_MESSAGES.some((message) => error.message.includes(message))) return true;
+  // Node reports a refused dual-stack connect (localhost) as an AggregateError of both attempts.
+  if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
+  return false;
+}

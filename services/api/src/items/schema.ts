@@ -1,0 +1,60 @@
+// The items resource as clients see it, and the zod schemas that guard every way in.
+import { z } from "zod";
+
+export const ITEM_STATUSES = ["todo", "doing", "done"] as const;
+export const ItemStatus = z.enum(ITEM_STATUSES);
+export type ItemStatus = z.infer<typeof ItemStatus>;
+
+const MAX_BIGINT = 9_223_372_036_854_775_807n;
+
+/** Ids are PostgreSQL bigints, carried as decimal strings because JSON numbers lose precision. */
+export const ItemId = z
+  .string()
+  .regex(/^[1-9][0-9]{0,18}$/, { error: "must be a positive integer id", abort: true })
+  .refine((id) => BigInt(id) <= MAX_BIGINT, { error: "is too large for an id" });
+
+const Title = z
+  .string({ error: "must be a string" })
+  .trim()
+  .min(1, { error: "must not be empty" })
+  .max(200, { error: "must be at most 200 characters" });
+
+export const CreateItemBody = z.strictObject(
+  { title: Title, status: ItemStatus.default("todo") },
+  { error: (issue) => (issue.code === "invalid_type" ? "must be a JSON object" : undefined) },
+);
+export type CreateItemInput = z.infer<typeof CreateItemBody>;
+
+export const UpdateItemBody = z
+  .strictObject(
+    { title: Title.optional(), status: ItemStatus.optional() },
+    { error: (issue) => (issue.code === "invalid_type" ? "must be a JSON object" : undefined) },
+  )
+  .refine((patch) => patch.title !== undefined || patch.status !== undefined, {
+    error: "must set at least one of title, status",
+  });
+export type UpdateItemInput = z.infer<typeof UpdateItemBody>;
+
+export const ItemParams = z.strictObject({ id: ItemId });
+
+export const ListItemsQuery = z.strictObject({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  /** The `nextCursor` of the previous page: the id to continue below. */
+  cursor: ItemId.optional(),
+  status: ItemStatus.optional(),
+});
+export type ListItemsQuery = z.infer<typeof ListItemsQuery>;
+
+export interface Item {
+  id: string;
+  title: string;
+  status: ItemStatus;
+  createdAt: Date;
+  updatedAt: Date;
+}
+
+export interface ItemPage {
+  items: Item[];
+  /** Pass as `cursor` to get the next page; null on the last page. */
+  nextCursor: string | null;
+}

@@ -1,0 +1,33 @@
+// `pnpm migrate`: applies pending migrations to DATABASE_URL and exits, for deployments that run
+// migrations as a release step (with MIGRATE_ON_START=false on the servers).
+import pg from "pg";
+import { ConfigError, loadConfig } from "./config.ts";
+import { poolConfig } from "./db.ts";
+import { createLogger } from "./logger.ts";
+import { migrate } from "./migrations.ts";
+
+const logger = createLogger("info");
+try {
+  const config = loadConfig(process.env);
+  const pool = new pg.Pool(
+    poolConfig(config.DATABASE_URL, {
+      caCert: config.DATABASE_CA_CERT,
+      poolMax: 1,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    }),
+  );
+  try {
+    const result = await migrate(pool);
+    logger.info(
+      { applied: result.applied, alreadyApplied: result.alreadyApplied },
+      "database schema is up to date",
+    );
+  } finally {
+    await pool.end();
+  }
+} catch (error) {
+  if (error instanceof ConfigError)
+    logger.fatal({ problems: error.problems }, "invalid configuration");
+  else logger.fatal({ err: error }, "migrations failed");
+  process.exitCode = 1;
+}

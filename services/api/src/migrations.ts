@@ -1,0 +1,126 @@
+// Versioned schema migrations. Applied versions are recorded with a checksum, so running the
+// migrator again is a no-op and an edited, already-applied migration is refused instead of
+// silently diverging between environments.
+//
+// Everything runs in ONE transaction holding a transaction-scoped advisory lock: instances that
+// start together wait for each other instead of racing, and it works through a connection pooler in
+// transaction mode (a session-level lock could be taken on one server connection and released on
+// another). The price: a migration cannot use statements that refuse to run in a transaction, such
+// as CREATE INDEX CONCURRENTLY.
+import { createHash } from "node:crypto";
+import type pg from "pg";
+
+export interface Migration {
+  version: number;
+  name: string;
+  sql: string;
+}
+
+export const MIGRATIONS: readonly Migration[] = [
+  {
+    version: 1,
+    name: "create_items",
+    sql: `
+      CREATE TABLE items (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        title text NOT NULL CHECK (char_length(title) BETWEEN 1 AND 200),
+        status text NOT NULL DEFAULT 'todo' CHECK (status IN ('todo', 'doing', 'done')),
+        created_at timestamptz NOT NULL DEFAULT now(),
+        updated_at timestamptz NOT NULL DEFAULT now()
+      );
+      -- The list filtered by status pages by id, newest first.
+      CREATE INDEX items_status_id_idx ON items (status, id DESC);
+    `,
+  },
+];
+
+// Any constant works; it only has to be the same for every instance of this service.
+const MIGRATION_LOCK_KEY = 7_241_853_311;
+
+export interface MigrationResult {
+  applied: { version: number; name: string }[];
+  alreadyApplied: number;
+}
+
+export class MigrationError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = "MigrationError";
+  }
+}
+
+export function checksum(migration: Migration): string {
+  return createHash("sha256").update(migration.sql).digest("hex");
+}
+
+/** Checks that versions are unique and increasing; a typo here would otherwise reach production. */
+export function validateMigrations(migrations: readonly Migration[]): void {
+  let previous = 0;
+  for (const migration of migrations) {
+    if (!Number.isInteger(migration.version) || migration.version <= previous) {
+      throw new MigrationError(
+        `migration "${migration.name}" has version ${migration.version}; versions must be integers increasing from 1`,
+      );
+    }
+    previous = migration.version;
+  }
+}
+
+export async function migrate(
+  pool: pg.Pool,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Promise<MigrationResult> {
+  validateMigrations(migrations);
+  const client = await pool.connect();
+  try {
+    await client.query("BEGIN");
+    await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+    await client.query(`
+      CREATE TABLE IF NOT EXISTS schema_migrations (
+        version integer PRIMARY KEY,
+        name text NOT NULL,
+        checksum text NOT NULL,
+        applied_at timestamptz NOT NULL DEFAULT now()
+      )
+    `);
+    const { rows } = await client.query<{ version: number; name: string; checksum: string }>(
+      "SELECT version, name, checksum FROM schema_migrations ORDER BY version",
+    );
+    const known = new Map(migrations.map((migration) => [migration.version, migration]));
+    for (const row of rows) {
+      const migration = known.get(row.version);
+      if (migration === undefined) {
+        throw new MigrationError(
+          `the database has migration ${row.version} (${row.name}) that this build does not know; is an older build running against a newer schema?`,
+        );
+      }
+      if (checksum(migration) !== row.checksum) {
+        throw new MigrationError(
+          `migration ${row.version} (${row.name}) was changed after it was applied; add a new migration instead of editing it`,
+        );
+      }
+    }
+    const appliedVersions = new Set(rows.map((row) => row.version));
+    const applied: MigrationResult["applied"] = [];
+    for (const migration of migrations) {
+      if (appliedVersions.has(migration.version)) continue;
+      await client.query(migration.sql);
+      await client.query(
+        "INSERT INTO schema_migrations (version, name, checksum) VALUES ($1, $2, $3)",
+        [migration.version, migration.name, checksum(migration)],
+      );
+      applied.push({ version: migration.version, name: migration.name });
+    }
+    await client.query("COMMIT");
+    client.release();
+    return { applied, alreadyApplied: rows.length };
+  } catch (error) {
+    // A client whose ROLLBACK fails is broken (the connection dropped): destroy it, not reuse it.
+    const rollbackFailed = await client.query("ROLLBACK").then(
+      () => false,
+      () => true,
+    );
+    client.release(rollbackFailed);
+    throw error;
+  }
+}

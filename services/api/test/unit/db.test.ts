@@ -1,0 +1,70 @@
+import { describe, expect, it } from "vitest";
+import { isDatabaseUnavailable, poolConfig } from "../../src/db.ts";
+
+const options = { poolMax: 5, connectTimeoutMs: 1000 };
+
+function withCode(message: string, code: string): Error {
+  return Object.assign(new Error(message), { code });
+}
+
+describe("poolConfig", () => {
+  it("passes the URL through when no CA certificate is given", () => {
+    const url = "postgres://app@db:25060/app?sslmode=require";
+    expect(poolConfig(url, options)).toMatchObject({
+      connectionString: url,
+      max: 5,
+      connectionTimeoutMillis: 1000,
+    });
+  });
+
+  it("verifies TLS against the CA and drops URL TLS parameters that would override it", () => {
+    const config = poolConfig("postgres://app:pw@db:25060/app?sslmode=require&application_name=x", {
+      ...options,
+      caCert: "-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----",
+    });
+    expect(config.connectionString).toBe("postgres://app:pw@db:25060/app?application_name=x");
+    expect(config.ssl).toEqual({
+      ca: "-----BEGIN CERTIFICATE-----\nabc\n-----END CERTIFICATE-----",
+      rejectUnauthorized: true,
+    });
+  });
+});
+
+describe("isDatabaseUnavailable", () => {
+  it.each([
+    ["connection refused", withCode("connect ECONNREFUSED 127.0.0.1:5432", "ECONNREFUSED")],
+    ["DNS failure", withCode("getaddrinfo ENOTFOUND db", "ENOTFOUND")],
+    [
+      "server shutting down",
+      withCode("terminating connection due to administrator command", "57P01"),
+    ],
+    ["server starting", withCode("the database system is starting up", "57P03")],
+    ["connection exception class", withCode("connection failure", "08006")],
+    ["login refused", withCode("password authentication failed", "28P01")],
+    [
+      "write on a demoted primary",
+      withCode("cannot execute INSERT in a read-only transaction", "25006"),
+    ],
+    ["dropped socket", new Error("Connection terminated unexpectedly")],
+    ["pool connect timeout", new Error("timeout exceeded when trying to connect")],
+    [
+      "dual-stack refusal",
+      new AggregateError(
+        [withCode("connect ECONNREFUSED ::1:5432", "ECONNREFUSED")],
+        "connect failed",
+      ),
+    ],
+  ])("is true for %s", (_name, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(true);
+  });
+
+  it.each([
+    ["a missing table", withCode('relation "items" does not exist', "42P01")],
+    ["a syntax error", withCode("syntax error at or near", "42601")],
+    ["a check violation", withCode("new row violates check constraint", "23514")],
+    ["a plain bug", new TypeError("cannot read properties of undefined")],
+    ["a non-error", "ECONNREFUSED"],
+  ])("is false for %s", (_name, error) => {
+    expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});

@@ -1,0 +1,124 @@
+// No Docker engine runs in CI, so the services' Dockerfiles are checked here for the faults the
+// seed pattern had: files copied from a context that lacks them, a user that was never created,
+// shell-form commands that swallow SIGTERM, a floating base image.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+
+const repo = path.join(import.meta.dirname, "../../../..");
+
+interface Instruction {
+  keyword: string;
+  args: string;
+}
+
+function instructions(dockerfile: string): Instruction[] {
+  return dockerfile
+    .replace(/\\\n/g, " ")
+    .split("\n")
+    .map((line) => line.trim())
+    .filter((line) => line !== "" && !line.startsWith("#"))
+    .map((line) => {
+      const [keyword = "", ...rest] = line.split(/\s+/);
+      return { keyword: keyword.toUpperCase(), args: rest.join(" ") };
+    });
+}
+
+/** BuildKit's rule: the last matching pattern wins; `!` re-admits. Enough for our own files. */
+function admitted(ignoreFile: string, file: string): boolean {
+  let included = true;
+  for (const raw of ignoreFile.split("\n")) {
+    const line = raw.trim();
+    if (line === "" || line.startsWith("#")) continue;
+    const negated = line.startsWith("!");
+    const pattern = negated ? line.slice(1) : line;
+    const regex = new RegExp(
+      `^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}(/.*)?$`,
+    );
+    if (regex.test(file)) included = negated;
+  }
+  return included;
+}
+
+function stages(list: Instruction[]): Instruction[][] {
+  const result: Instruction[][] = [];
+  for (const instruction of list) {
+    if (instruction.keyword === "FROM") result.push([]);
+    result.at(-1)?.push(instruction);
+  }
+  return result;
+}
+
+describe.each(["api", "web"])("services/%s/Dockerfile", (service) => {
+  const dockerfile = readFileSync(path.join(repo, `services/${service}/Dockerfile`), "utf8");
+  const ignore = readFileSync(
+    path.join(repo, `services/${service}/Dockerfile.dockerignore`),
+    "utf8",
+  );
+  const list = instructions(dockerfile);
+  const runner = stages(list).at(-1) ?? [];
+
+  it("pins the Node 24 alpine base to a release", () => {
+    const node = list.find((line) => line.keyword === "ARG" && line.args.startsWith("NODE_IMAGE="));
+    expect(node?.args).toMatch(/^NODE_IMAGE=node:24\.\d+\.\d+-alpine$/);
+    for (const from of list.filter((line) => line.keyword === "FROM")) {
+      expect(from.args).toMatch(/^(\$\{NODE_IMAGE\}|base|deps) AS (base|deps|builder|runner)$/);
+    }
+  });
+
+  it("copies from the build context only files that exist and the ignore file admits", () => {
+    const copies = list.filter((line) => line.keyword === "COPY" && !line.args.includes("--from"));
+    expect(copies.length).toBeGreaterThan(0);
+    for (const copy of copies) {
+      const sources = copy.args.split(/\s+/).slice(0, -1);
+      for (const source of sources) {
+        expect(existsSync(path.join(repo, source)), `${source} exists`).toBe(true);
+        expect(admitted(ignore, source), `${source} is in the build context`).toBe(true);
+      }
+    }
+  });
+
+  it("keeps the rest of the repository out of the build context", () => {
+    for (const file of [
+      "stacks/index.ts",
+      "node_modules",
+      ".git",
+      `services/${service}/node_modules`,
+    ]) {
+      expect(admitted(ignore, file), file).toBe(false);
+    }
+  });
+
+  it("installs from the frozen lockfile with the workspace's pnpm, from corepack", () => {
+    const manifest = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")) as {
+      engines: { pnpm: string };
+    };
+    const pinned = list.find(
+      (line) => line.keyword === "ARG" && line.args.startsWith("PNPM_VERSION="),
+    );
+    expect(manifest.engines.pnpm).toContain(`>=${pinned?.args.split("=")[1] ?? "?"} `);
+    expect(dockerfile).toContain('corepack prepare "pnpm@${PNPM_VERSION}" --activate');
+    expect(dockerfile).toMatch(/pnpm deploy --filter @platform\/\w+ .*--frozen-lockfile/);
+  });
+
+  it("runs production as a user it created, with exec-form commands and a health check", () => {
+    const user = runner.find((line) => line.keyword === "USER")?.args ?? "root";
+    const name = user.split(":")[0] ?? "";
+    expect(name).not.toMatch(/^(root|0)?$/);
+    expect(
+      runner.some(
+        (line) =>
+          line.keyword === "RUN" &&
+          line.args.includes(`adduser -S -u 1001 -G`) &&
+          line.args.includes(` ${name}`),
+      ),
+    ).toBe(true);
+    const env = runner.find((line) => line.keyword === "ENV")?.args ?? "";
+    expect(env).toContain("NODE_ENV=production");
+    if (service === "web") expect(env).toContain("NEXT_TELEMETRY_DISABLED=1");
+    const cmd = runner.find((line) => line.keyword === "CMD")?.args ?? "";
+    expect(JSON.parse(cmd)).toEqual(expect.arrayContaining(["node"]));
+    const healthcheck = runner.find((line) => line.keyword === "HEALTHCHECK")?.args ?? "";
+    expect(healthcheck).toMatch(/CMD \["node", "-e", ".*\/healthz/);
+  });
+});

@@ -1,0 +1,30 @@
+import { existsSync } from "node:fs";
+import path from "node:path";
+import type { NextConfig } from "next";
+
+/**
+ * File tracing must start where node_modules is rooted, or the standalone output misses
+ * dependencies: the repository root in the workspace, or this folder itself once `pnpm deploy`
+ * has isolated it with its own lockfile (the Docker build).
+ */
+function lockfileRoot(start: string): string {
+  for (let dir = start; path.dirname(dir) !== dir; dir = path.dirname(dir)) {
+    if (existsSync(path.join(dir, "pnpm-lock.yaml"))) return dir;
+  }
+  return start;
+}
+
+const workspaceRoot = lockfileRoot(import.meta.dirname);
+
+const config: NextConfig = {
+  output: "standalone",
+  outputFileTracingRoot: workspaceRoot,
+  turbopack: { root: workspaceRoot },
+  poweredByHeader: false,
+  // No next/image here, so no image optimizer; scripts/finish-standalone.ts removes the sharp
+  // binaries Next traces into the server anyway.
+  images: { unoptimized: true },
+  reactStrictMode: true,
+};
+
+export default config;

@@ -1,0 +1,57 @@
+// Runs after `next build` to complete .next/standalone into what the Docker image ships:
+// 1. Copies the browser assets (.next/static, public/) in. Next leaves them out expecting a CDN;
+//    this sample's server serves them itself. The Dockerfile copies the same folders.
+// 2. Removes sharp and its libvips binary (19 MB). Next traces them into every server for the
+//    image optimizer, this app has no next/image (next.config.ts: images.unoptimized), and
+//    Turbopack's server trace ignores outputFileTracingExcludes (checked with Next 16.4.6).
+import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import path from "node:path";
+
+const web = path.join(import.meta.dirname, "..");
+const standaloneRoot = path.join(web, ".next/standalone");
+// Where server.js lands depends on the tracing root (next.config.ts): services/web in the
+// workspace, the top of the output in the Docker build. Next records it.
+const { relativeAppDir } = JSON.parse(
+  readFileSync(path.join(web, ".next/required-server-files.json"), "utf8"),
+) as { relativeAppDir: string };
+const server = path.join(standaloneRoot, relativeAppDir);
+if (!existsSync(path.join(server, "server.js"))) {
+  throw new Error(
+    `no standalone server at ${server}: did next build run with output "standalone"?`,
+  );
+}
+
+cpSync(path.join(web, ".next/static"), path.join(server, ".next/static"), { recursive: true });
+if (existsSync(path.join(web, "public"))) {
+  cpSync(path.join(web, "public"), path.join(server, "public"), { recursive: true });
+}
+
+const store = path.join(standaloneRoot, "node_modules/.pnpm");
+const imageOptimizer = /^(sharp@|@img\+)/;
+const removed: string[] = [];
+for (const entry of existsSync(store) ? readdirSync(store) : []) {
+  if (imageOptimizer.test(entry)) {
+    rmSync(path.join(store, entry), { recursive: true, force: true });
+    removed.push(entry);
+  }
+}
+// The links that pointed into the removed folders: pnpm's hoisted ones, and next's own.
+const linkDirs = [
+  path.join(store, "node_modules"),
+  ...(existsSync(store) ? readdirSync(store) : []).map((entry) =>
+    path.join(store, entry, "node_modules"),
+  ),
+];
+for (const dir of linkDirs) {
+  for (const link of ["sharp", "@img"]) {
+    rmSync(path.join(dir, link), { recursive: true, force: true });
+  }
+}
+console.log(
+  JSON.stringify({
+    level: "info",
+    service: "web",
+    msg: "standalone output finished",
+    removed,
+  }),
+);
