@@ -2,7 +2,7 @@
 // environments; the components in infra/ receive plain, typed arguments.
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { AppServiceArgs, ServiceEnv, ServiceScaling } from "../infra/compute/app-spec.ts";
 import { ContainerRegistry } from "../infra/compute/container-registry.ts";
 import { PlatformApp } from "../infra/compute/platform-app.ts";
@@ -71,7 +71,7 @@ export function buildPlatform(config: PlatformConfig): PlatformOutputs {
     region: registryRegion,
     protect: production,
   });
-  const buildImage = (service: SampleService) =>
+  const buildImage = (service: SampleService, buildArgs: Record<string, string> = {}) =>
     new ServiceImage(`image-${service.name}`, {
       repository: service.name,
       registryEndpoint: registry.endpoint,
@@ -79,8 +79,13 @@ export function buildPlatform(config: PlatformConfig): PlatformOutputs {
       context: service.context,
       dockerfile: service.dockerfile,
       tag: environment,
+      buildArgs,
     });
-  const images = { web: buildImage(WEB), api: buildImage(API) };
+  const images = {
+    // Behind the load balancer the app sees its own Host, not the public one browsers send.
+    web: buildImage(WEB, { SERVER_ACTIONS_ALLOWED_ORIGINS: config.domain.appHost }),
+    api: buildImage(API),
+  };
 
   const database = new PostgresCluster("database", {
     clusterName: `platform-${environment}`,
@@ -105,9 +110,9 @@ export function buildPlatform(config: PlatformConfig): PlatformOutputs {
     "assets",
     {
       bucketName: config.domain.assetsHost,
-      readerCidrs: pulumi
-        .all([cloudflareRanges.ipv4Cidrs, cloudflareRanges.ipv6Cidrs])
-        .apply(([ipv4, ipv6]) => [...ipv4, ...ipv6]),
+      // The bucket's regional endpoint answers over IPv4 only, so Cloudflare reaches it from
+      // its IPv4 ranges; naming no IPv6 range also keeps the policy narrow enough to be private.
+      readerCidrs: cloudflareRanges.ipv4Cidrs,
       corsOrigins: [`https://${config.domain.appHost}`],
       noncurrentVersionExpirationDays: config.assets.noncurrentVersionExpirationDays,
       protect: production,

@@ -10,8 +10,8 @@ export interface ContainerRegistryArgs {
   /** Datacenter that stores the images, e.g. `fra1`. */
   region: string;
   /**
-   * How long the push credentials the stack creates stay valid, in seconds. They are renewed on
-   * the next `pulumi up` after they expire.
+   * How long the push credentials the stack creates stay valid, in seconds. The provider renews
+   * expired ones when it reads them, so the project refreshes on every run (`Pulumi.yaml`).
    * @default 3600
    */
   pushCredentialsTtlSeconds?: number;

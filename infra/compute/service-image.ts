@@ -19,6 +19,11 @@ export interface ServiceImageArgs {
   /** Tag pushed beside the digest; apps never run by tag. */
   tag: string;
   /**
+   * Build arguments (`ARG` in the Dockerfile).
+   * @default {}
+   */
+  buildArgs?: Record<string, pulumi.Input<string>>;
+  /**
    * Target platform of the build: App Platform runs linux/amd64.
    * @default "linux/amd64"
    */
@@ -58,6 +63,7 @@ export class ServiceImage extends pulumi.ComponentResource {
           context: args.context,
           dockerfile: args.dockerfile,
           platform: args.platform ?? "linux/amd64",
+          args: args.buildArgs ?? {},
         },
         registry: { server: login.server, username: login.username, password: login.password },
         // A preview must not need a Docker engine nor push anything.

@@ -6,3 +6,8 @@ export function databaseMemoryGb(size: string): number {
   const match = /-(\d+)gb$/.exec(size);
   return match?.[1] === undefined ? 0 : Number(match[1]);
 }
+
+/** DigitalOcean allows 25 connections per GB of a PostgreSQL size, and keeps 3 for itself. */
+export function connectionLimit(size: string): number {
+  return 25 * databaseMemoryGb(size) - 3;
+}

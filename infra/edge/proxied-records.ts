@@ -24,7 +24,7 @@ export class ProxiedRecords extends pulumi.ComponentResource {
     super("platform:edge:ProxiedRecords", name, {}, opts);
     for (const record of args.records) {
       new cloudflare.DnsRecord(
-        `${name}-${record.name.split(".")[0] ?? record.name}`,
+        `${name}-${record.name.replaceAll(".", "-")}`,
         {
           zoneId: args.zoneId,
           name: record.name,

@@ -111,7 +111,7 @@ export class AssetBucket extends pulumi.ComponentResource {
     });
 
     const identity = aws.getCallerIdentityOutput({}, { parent: this });
-    new aws.s3.BucketPolicy(
+    const logsPolicy = new aws.s3.BucketPolicy(
       `${name}-logs-policy`,
       {
         bucket: logs.bucket.id,
@@ -126,7 +126,8 @@ export class AssetBucket extends pulumi.ComponentResource {
     new aws.s3.BucketLogging(
       `${name}-logging`,
       { bucket: assets.bucket.id, targetBucket: logs.bucket.id, targetPrefix: "access-logs/" },
-      { parent: this },
+      // S3 delivers logs only once the log bucket's policy lets it.
+      { parent: this, dependsOn: [logsPolicy] },
     );
     new aws.s3.BucketCorsConfiguration(
       `${name}-cors`,

@@ -19,6 +19,16 @@ export interface PolicyDocument<Statement extends IdentityStatement = PolicyStat
   Statement: Statement[];
 }
 
+/**
+ * S3 counts a policy limited by `aws:SourceIp` as not public only while its ranges are no wider
+ * than /8 (IPv4) or /32 (IPv6); a wider one would make Block Public Access refuse the policy.
+ */
+function isWiderThanPrivate(cidr: string): boolean {
+  const [address = "", prefix = ""] = cidr.split("/");
+  const bits = prefix === "" ? (address.includes(":") ? 128 : 32) : Number(prefix);
+  return bits < (address.includes(":") ? 32 : 8);
+}
+
 /** Refuses every request that does not use TLS, whoever makes it. */
 export function denyInsecureTransport(bucketArn: string): PolicyStatement {
   return {
@@ -41,6 +51,12 @@ export function assetBucketPolicy(
 ): PolicyDocument {
   if (readerCidrs.length === 0) {
     throw new Error("the asset bucket policy needs the CDN's address ranges; none were given");
+  }
+  const wide = readerCidrs.filter(isWiderThanPrivate);
+  if (wide.length > 0) {
+    throw new Error(
+      `reader ranges ${wide.join(", ")} are wider than /8 (IPv4) or /32 (IPv6): S3 would count the policy as public and block it`,
+    );
   }
   return {
     Version: "2012-10-17",

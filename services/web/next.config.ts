@@ -16,6 +16,17 @@ function lockfileRoot(start: string): string {
 
 const workspaceRoot = lockfileRoot(import.meta.dirname);
 
+/**
+ * Hostnames whose pages may call Server Actions although the request's Host differs. Behind the
+ * platform's load balancer, the app receives its own `*.ondigitalocean.app` Host while browsers
+ * send `Origin: https://app.example.com`, which Next's CSRF check would otherwise refuse. Read at
+ * build time: the stack passes the public hostname as a build argument.
+ */
+const allowedOrigins = (process.env.SERVER_ACTIONS_ALLOWED_ORIGINS ?? "")
+  .split(",")
+  .map((origin) => origin.trim())
+  .filter((origin) => origin !== "");
+
 const config: NextConfig = {
   output: "standalone",
   outputFileTracingRoot: workspaceRoot,
@@ -25,6 +36,7 @@ const config: NextConfig = {
   // binaries Next traces into the server anyway.
   images: { unoptimized: true },
   reactStrictMode: true,
+  experimental: { serverActions: { allowedOrigins } },
 };
 
 export default config;

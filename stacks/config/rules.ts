@@ -7,7 +7,11 @@ import {
   WIDEST_IPV4_PREFIX,
   WIDEST_IPV6_PREFIX,
 } from "../../infra/data/trusted-sources.ts";
-import { databaseMemoryGb, STANDBY_MIN_MEMORY_GB } from "../../infra/data/database-sizes.ts";
+import {
+  connectionLimit,
+  databaseMemoryGb,
+  STANDBY_MIN_MEMORY_GB,
+} from "../../infra/data/database-sizes.ts";
 import {
   appRegionOf,
   HSTS_PRELOAD_MIN_MAX_AGE,
@@ -94,6 +98,20 @@ export const rules: readonly CrossFieldRule[] = [
               path: ["database", "size"],
               allowed: `a size with at least 2 GB of memory when standbys is ${database.standbys} (DigitalOcean offers standby nodes from 2 GB)`,
               fix: "pulumi config set --path 'database.size' db-s-1vcpu-2gb",
+            },
+          ]
+        : [],
+  },
+  {
+    id: "pool-fits-connection-limit",
+    reads: [["database"]],
+    violations: ({ database }) =>
+      database.poolSize > connectionLimit(database.size)
+        ? [
+            {
+              path: ["database", "poolSize"],
+              allowed: `at most ${connectionLimit(database.size)}, the connection limit of ${database.size}`,
+              fix: `pulumi config set --path 'database.poolSize' ${Math.min(20, connectionLimit(database.size))}`,
             },
           ]
         : [],

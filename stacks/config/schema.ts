@@ -87,7 +87,7 @@ const groups = {
     .strictObject({
       zone: documented(
         hostname,
-        "The Cloudflare zone (apex domain) that serves the platform.",
+        "The Cloudflare zone (apex domain) that serves the environment; one zone per environment, since zone settings and rulesets are one per zone.",
         "example.com",
       ),
       appHost: documented(
@@ -156,8 +156,8 @@ const groups = {
         [{ region: "ams3", size: "db-s-2vcpu-4gb" }],
       ),
       poolSize: documented(
-        wholeNumber(1, 97),
-        "Connections in the transaction-mode pool of the application user.",
+        wholeNumber(1, 5000),
+        "Connections in the transaction-mode pool of the application user; at most the size's connection limit (25 per GB, less 3).",
         20,
       ),
       maintenanceWindow: z

@@ -56,7 +56,7 @@ const cases: BadConfigCase[] = [
       {
         key: "platform:database.poolSize",
         found: "nothing (the key is not set)",
-        allowed: "a whole number from 1 to 97",
+        allowed: "a whole number from 1 to 5000",
         fix: "pulumi config set --path 'database.poolSize' 20",
       },
     ],
@@ -120,6 +120,18 @@ const cases: BadConfigCase[] = [
         allowed:
           "a size with at least 2 GB of memory when standbys is 1 (DigitalOcean offers standby nodes from 2 GB)",
         fix: "pulumi config set --path 'database.size' db-s-1vcpu-2gb",
+      },
+    ],
+  },
+  {
+    name: "a pool larger than the size's connection limit",
+    config: () => withValue(staging, "database.poolSize", 30),
+    problems: [
+      {
+        key: "platform:database.poolSize",
+        found: "30 (a number)",
+        allowed: "at most 22, the connection limit of db-s-1vcpu-1gb",
+        fix: "pulumi config set --path 'database.poolSize' 20",
       },
     ],
   },
@@ -336,7 +348,7 @@ const cases: BadConfigCase[] = [
       {
         key: "platform:database.poolSize",
         found: '"twenty" (a string)',
-        allowed: "a whole number from 1 to 97",
+        allowed: "a whole number from 1 to 5000",
       },
       {
         key: "platform:edge.zoneId",

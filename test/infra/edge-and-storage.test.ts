@@ -114,6 +114,21 @@ describe("bucket policies", () => {
     );
   });
 
+  it.each([["0.0.0.0/0"], ["10.0.0.0/7"], ["2a06:98c0::/29"], ["::/0"]])(
+    "refuse a reader range as wide as %s, which S3 would count as public",
+    (cidr) => {
+      expect(() => assetBucketPolicy("arn:aws:s3:::b", ["173.245.48.0/20", cidr])).toThrow(
+        `reader ranges ${cidr} are wider than /8 (IPv4) or /32 (IPv6)`,
+      );
+    },
+  );
+
+  it("accept the CDN's published ranges", () => {
+    expect(() =>
+      assetBucketPolicy("arn:aws:s3:::b", ["104.16.0.0/13", "2606:4700::/32", "198.51.100.7"]),
+    ).not.toThrow();
+  });
+
   it("scope the uploader to its prefix, with no principal in an identity policy", () => {
     const [statement] = uploaderPolicy("arn:aws:s3:::b", "uploads/").Statement;
     expect(statement).toEqual({

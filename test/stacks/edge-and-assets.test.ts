@@ -130,7 +130,8 @@ describe("asset buckets in production", () => {
         Resource: "arn:aws:s3:::assets.example.com/*",
         Condition: {
           IpAddress: {
-            "aws:SourceIp": [...(ranges.ipv4Cidrs as string[]), ...(ranges.ipv6Cidrs as string[])],
+            // IPv4 only: the bucket's regional endpoint has no IPv6 address.
+            "aws:SourceIp": ranges.ipv4Cidrs,
           },
         },
       },
@@ -248,6 +249,13 @@ describe("the Cloudflare zone in production", () => {
         comment: expect.stringContaining("named after this hostname") as unknown,
       },
     ]);
+  });
+
+  it("builds the web image so that Server Actions accept the public hostname behind the balancer", () => {
+    const web = resourceNamed(run, TYPES.image, "image-web-image");
+    expect((web.inputs.build as { args: unknown }).args).toEqual({
+      SERVER_ACTIONS_ALLOWED_ORIGINS: "app.example.com",
+    });
   });
 
   it("caches build output and assets long, bypasses the api, and rate-limits it", () => {

@@ -65,16 +65,16 @@ describe("the staging stack under the mock runtime", () => {
     expect(resourcesOfType(run, TYPES.pool)).toEqual([]);
     const app = resourceNamed(run, TYPES.app, "app-fra-app");
     const ingress = String(providerState(app.type, app.name, app.inputs, app.id).defaultIngress);
-    const record = resourceNamed(run, TYPES.dnsRecord, "dns-staging");
+    const record = resourceNamed(run, TYPES.dnsRecord, "dns-app-example-staging-com");
     expect(record.inputs).toMatchObject({
-      name: "staging.example.com",
+      name: "app.example-staging.com",
       type: "CNAME",
       content: new URL(ingress).host,
       proxied: true,
       ttl: 1,
     });
     expect((app.inputs.spec as { domainNames: unknown }).domainNames).toEqual([
-      { name: "staging.example.com", type: "PRIMARY", wildcard: false },
+      { name: "app.example-staging.com", type: "PRIMARY", wildcard: false },
     ]);
   });
 
@@ -83,12 +83,12 @@ describe("the staging stack under the mock runtime", () => {
       platform: {
         environment: "staging",
         regions: { primary: { datacenter: "fra1", appRegion: "fra" }, secondary: null },
-        hostnames: { app: "staging.example.com", assets: "assets-staging.example.com" },
+        hostnames: { app: "app.example-staging.com", assets: "assets.example-staging.com" },
         database: { nodes: 1, standbys: 0, replicas: [], protected: false },
         registry: { name: "acme-platform-staging", protected: false },
         edge: {
           loadBalancer: null,
-          records: ["assets-staging.example.com", "staging.example.com"],
+          records: ["assets.example-staging.com", "app.example-staging.com"],
         },
       },
     });

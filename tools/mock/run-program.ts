@@ -107,17 +107,32 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const onRejection = (reason: unknown) => errors.push(reason);
   process.on("unhandledRejection", onRejection);
 
+  // What only the monitor's request tells (parent, options), waiting for the mock to add the
+  // inputs, which the monitor deserializes once: first in, first out per type and name.
+  type RequestFacts = Omit<RecordedResource, "inputs" | "redactedInputs" | "secretInputs">;
+  const pending = new Map<string, RequestFacts[]>();
+  const keyOf = (type: string, name: string) => `${type}\u0000${name}`;
   // Explicit providers by reference (`<urn>::<id>`), so that mocks can read their settings.
   const providers = new Map<string, Record<string, unknown>>();
+
   const mocks: pulumi.runtime.Mocks = {
     newResource({ type, name, inputs, id: importId, provider }) {
       const id = resourceId(type, name, importId);
-      const plain = unwrapSecrets(inputs).value;
+      const { value, redacted, secretPaths } = unwrapSecrets(inputs);
+      const facts = pending.get(keyOf(type, name))?.shift();
+      if (facts !== undefined) {
+        resources.push({
+          ...facts,
+          inputs: value,
+          redactedInputs: redacted,
+          secretInputs: secretPaths,
+        });
+      }
       if (type.startsWith("pulumi:providers:")) {
-        providers.set(`${urnOf(options.stack, options.project, "", type, name)}::${id}`, plain);
+        providers.set(`${urnOf(options.stack, options.project, "", type, name)}::${id}`, value);
       }
       const providerInputs = provider === undefined ? {} : (providers.get(provider) ?? {});
-      return { id, state: providerState(type, name, plain, id, providerInputs) };
+      return { id, state: providerState(type, name, value, id, providerInputs) };
     },
     call({ token, inputs }) {
       const plain = unwrapSecrets(inputs).value;
@@ -129,47 +144,37 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 
   const monitor: unknown = pulumi.runtime.getMonitor();
-  if (!(monitor instanceof MockMonitor))
+  if (!(monitor instanceof MockMonitor)) {
     throw new Error("the Pulumi mock monitor is not installed");
+  }
   const register = monitor.registerResource.bind(monitor);
-  const recordOf = (request: RegisterResourceRequest): RecordedResource => {
-    const struct = request.getObject();
-    const { value, redacted, secretPaths } = unwrapSecrets(
-      struct === undefined ? {} : pulumi.runtime.deserializeProperties(struct),
-    );
-    return {
-      id: resourceId(request.getType(), request.getName(), request.getImportid()),
-      urn: urnOf(
-        options.stack,
-        options.project,
-        request.getParent(),
-        request.getType(),
-        request.getName(),
-      ),
-      type: request.getType(),
-      name: request.getName(),
-      parent: request.getParent() === "" ? undefined : request.getParent(),
-      custom: request.getCustom(),
-      inputs: value,
-      redactedInputs: redacted,
-      secretInputs: secretPaths,
-      protect: request.getProtect() ?? false,
-      retainOnDelete: request.getRetainondelete() ?? false,
-      dependsOn: request.getDependenciesList(),
-      additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
-      aliases: request.getAliasesList().length + request.getAliasurnsList().length,
-    };
-  };
+  const factsOf = (request: RegisterResourceRequest): RequestFacts => ({
+    id: resourceId(request.getType(), request.getName(), request.getImportid()),
+    urn: urnOf(
+      options.stack,
+      options.project,
+      request.getParent(),
+      request.getType(),
+      request.getName(),
+    ),
+    type: request.getType(),
+    name: request.getName(),
+    parent: request.getParent() === "" ? undefined : request.getParent(),
+    custom: request.getCustom(),
+    protect: request.getProtect() ?? false,
+    retainOnDelete: request.getRetainondelete() ?? false,
+    dependsOn: request.getDependenciesList(),
+    additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+    aliases: request.getAliasesList().length + request.getAliasurnsList().length,
+  });
   monitor.registerResource = async (
     request: RegisterResourceRequest,
     callback: (error: unknown, response: unknown) => void,
   ) => {
-    try {
-      resources.push(recordOf(request));
-    } catch (error) {
-      // A failure to record must not leave the registration hanging: report it and go on.
-      errors.push(error);
-    }
+    const facts = factsOf(request);
+    const queue = pending.get(keyOf(facts.type, facts.name)) ?? [];
+    queue.push(facts);
+    pending.set(keyOf(facts.type, facts.name), queue);
     await register(request, callback);
   };
 

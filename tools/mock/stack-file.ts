@@ -2,7 +2,8 @@
 // string (structured values as JSON), and the list of keys that were `secure:`. The CLI would
 // decrypt secure values; offline they are replaced by a fake the caller chooses.
 import { readFile } from "node:fs/promises";
-import { parse } from "yaml";
+// js-yaml is what @pulumi/pulumi itself loads, so reading a stack file costs no extra import.
+import { load } from "js-yaml";
 
 export interface StackFileConfig {
   /** Keys as `<namespace>:<key>` mapped to Pulumi's string form of the value. */
@@ -47,7 +48,7 @@ export function stackConfigFromYaml(
   project: string,
   fake: FakeSecret,
 ): StackFileConfig {
-  const document: unknown = parse(text);
+  const document: unknown = load(text);
   const config =
     typeof document === "object" && document !== null
       ? ((document as { config?: Record<string, unknown> }).config ?? {})
