@@ -77,7 +77,7 @@ const ratio = summary.plan.wallMs / summary.floor.wallMs;
 const rows = [
   ["subject", "median wall", "median peak RSS"],
   [
-    "floor (SDK imports only)",
+    "floor (SDKs + zod, no program)",
     `${summary.floor.wallMs.toFixed(0)} ms`,
     `${summary.floor.peakMiB.toFixed(1)} MiB`,
   ],
