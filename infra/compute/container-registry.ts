@@ -53,7 +53,8 @@ export class ContainerRegistry extends pulumi.ComponentResource {
         write: true,
         expirySeconds: args.pushCredentialsTtlSeconds ?? 3600,
       },
-      { parent: this, additionalSecretOutputs: ["dockerCredentials"] },
+      // The provider SDK itself marks `dockerCredentials` secret.
+      { parent: this },
     );
 
     this.endpoint = registry.endpoint;

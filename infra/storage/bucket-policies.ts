@@ -1,4 +1,5 @@
 // Bucket policies as plain data, so that every statement can be checked without a cloud.
+import { parseCidr } from "../core/cidr.ts";
 
 /** A statement of an identity policy: it applies to whoever holds it, so it names no principal. */
 export interface IdentityStatement {
@@ -23,10 +24,9 @@ export interface PolicyDocument<Statement extends IdentityStatement = PolicyStat
  * S3 counts a policy limited by `aws:SourceIp` as not public only while its ranges are no wider
  * than /8 (IPv4) or /32 (IPv6); a wider one would make Block Public Access refuse the policy.
  */
-function isWiderThanPrivate(cidr: string): boolean {
-  const [address = "", prefix = ""] = cidr.split("/");
-  const bits = prefix === "" ? (address.includes(":") ? 128 : 32) : Number(prefix);
-  return bits < (address.includes(":") ? 32 : 8);
+function isWiderThanPrivate(range: string): boolean {
+  const cidr = parseCidr(range);
+  return typeof cidr !== "string" && cidr.prefix < (cidr.family === 4 ? 8 : 32);
 }
 
 /** Refuses every request that does not use TLS, whoever makes it. */
@@ -51,6 +51,10 @@ export function assetBucketPolicy(
 ): PolicyDocument {
   if (readerCidrs.length === 0) {
     throw new Error("the asset bucket policy needs the CDN's address ranges; none were given");
+  }
+  const invalid = readerCidrs.filter((range) => typeof parseCidr(range) === "string");
+  if (invalid.length > 0) {
+    throw new Error(`reader ranges ${invalid.join(", ")} are not IP addresses or CIDR ranges`);
   }
   const wide = readerCidrs.filter(isWiderThanPrivate);
   if (wide.length > 0) {

@@ -48,7 +48,8 @@ export class UploadIdentity extends pulumi.ComponentResource {
     const accessKey = new aws.iam.AccessKey(
       `${name}-access-key`,
       { user: user.name },
-      { parent: this, additionalSecretOutputs: ["secret"] },
+      // The provider SDK itself marks `secret` secret.
+      { parent: this },
     );
 
     this.accessKeyId = accessKey.id;

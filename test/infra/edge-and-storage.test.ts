@@ -123,6 +123,12 @@ describe("bucket policies", () => {
     },
   );
 
+  it("refuse a reader range that is no range", () => {
+    expect(() => assetBucketPolicy("arn:aws:s3:::b", ["cloudflare"])).toThrow(
+      "reader ranges cloudflare are not IP addresses or CIDR ranges",
+    );
+  });
+
   it("accept the CDN's published ranges", () => {
     expect(() =>
       assetBucketPolicy("arn:aws:s3:::b", ["104.16.0.0/13", "2606:4700::/32", "198.51.100.7"]),

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_KEYS } from "../../stacks/config/schema.ts";
 import type { ProgramRun } from "../../tools/mock/run-program.ts";
-import { fakeSecret, readStack, runStack } from "../../tools/mock/run-stack.ts";
+import { fakeSecret, runStack } from "../../tools/mock/run-stack.ts";
 import { stackConfigFromYaml } from "../../tools/mock/stack-file.ts";
 import { renderManifest } from "../../tools/plan/render.ts";
 import {
@@ -23,9 +23,8 @@ let run: ProgramRun;
 beforeAll(async () => {
   // The staging stack plus the fixture's secure values, as `pulumi config set --secret` leaves them.
   const integrations = stackConfigFromYaml(await readFile(fixture, "utf8"), "platform", fakeSecret);
-  const staging = await readStack("staging");
   run = await runStack("staging", {
-    configOverrides: { ...staging.values, ...integrations.values },
+    configOverrides: integrations.values,
     secretOverrides: integrations.secretKeys,
   });
 });

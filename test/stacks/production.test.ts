@@ -222,6 +222,11 @@ describe("production compute tier", () => {
     }
     for (const image of resourcesOfType(run, TYPES.image))
       expect(image.secretInputs).toEqual(["registry"]);
+    // Credentials the providers return are secret from the moment they exist.
+    const credentials = resourceNamed(run, TYPES.registryCredentials, "registry-push-credentials");
+    expect(credentials.additionalSecretOutputs).toContain("dockerCredentials");
+    const accessKey = resourceNamed(run, "aws:iam/accessKey:AccessKey", "uploads-access-key");
+    expect(accessKey.additionalSecretOutputs).toContain("secret");
   });
 
   it("exports the topology, digests and endpoints auditors read, and no secret", () => {

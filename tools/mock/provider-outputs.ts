@@ -19,6 +19,27 @@ export function fakeUuid(type: string, name: string): string {
 const text = (value: unknown, fallback: string): string =>
   typeof value === "string" ? value : fallback;
 
+const fakeDatabasePassword = (id: string) => `AVNS_${digest(id, "password").slice(0, 20)}`;
+
+/** What DigitalOcean reports for a database endpoint: public and private hosts and URLs. */
+function databaseEndpoint(
+  host: string,
+  login: { port: number; user: string; password: string; database: string },
+): Outputs {
+  const url = (server: string) =>
+    `postgresql://${login.user}:${login.password}@${server}:${login.port}/${login.database}?sslmode=require`;
+  return {
+    host,
+    privateHost: `private-${host}`,
+    port: login.port,
+    user: login.user,
+    password: login.password,
+    database: login.database,
+    uri: url(host),
+    privateUri: url(`private-${host}`),
+  };
+}
+
 /** Inputs of the explicit provider the resource was created with, if any (its region, say). */
 type Computer = (name: string, inputs: Inputs, id: string, provider: Inputs) => Outputs;
 
@@ -39,50 +60,36 @@ const computed: Record<string, Computer> = {
     createdAt: "2026-01-01T00:00:00Z",
     name: text(inputs.name, name),
   }),
-  "digitalocean:index/databaseCluster:DatabaseCluster": (name, inputs, id) => {
-    const host = `${text(inputs.name, name)}-do-user-1234567-0.k.db.ondigitalocean.com`;
-    return {
-      clusterUrn: `do:dbaas:${id}`,
-      host,
-      privateHost: `private-${host}`,
+  "digitalocean:index/databaseCluster:DatabaseCluster": (name, inputs, id) => ({
+    clusterUrn: `do:dbaas:${id}`,
+    ...databaseEndpoint(`${text(inputs.name, name)}-do-user-1234567-0.k.db.ondigitalocean.com`, {
       port: 25060,
-      database: "defaultdb",
       user: "doadmin",
-      password: `AVNS_${digest(id, "password").slice(0, 20)}`,
-      uri: `postgresql://doadmin:AVNS_${digest(id, "password").slice(0, 20)}@${host}:25060/defaultdb?sslmode=require`,
-      privateUri: `postgresql://doadmin:AVNS_${digest(id, "password").slice(0, 20)}@private-${host}:25060/defaultdb?sslmode=require`,
-    };
-  },
-  "digitalocean:index/databaseReplica:DatabaseReplica": (name, inputs, id) => {
-    const host = `${text(inputs.name, name)}-do-user-1234567-0.k.db.ondigitalocean.com`;
-    return {
-      uuid: id,
-      host,
-      privateHost: `private-${host}`,
+      password: fakeDatabasePassword(id),
+      database: "defaultdb",
+    }),
+  }),
+  "digitalocean:index/databaseReplica:DatabaseReplica": (name, inputs, id) => ({
+    uuid: id,
+    ...databaseEndpoint(`${text(inputs.name, name)}-do-user-1234567-0.k.db.ondigitalocean.com`, {
       port: 25060,
-      database: "defaultdb",
       user: "doadmin",
-      password: `AVNS_${digest(id, "password").slice(0, 20)}`,
-      uri: `postgresql://doadmin:AVNS_${digest(id, "password").slice(0, 20)}@${host}:25060/defaultdb?sslmode=require`,
-      privateUri: `postgresql://doadmin:AVNS_${digest(id, "password").slice(0, 20)}@private-${host}:25060/defaultdb?sslmode=require`,
-    };
-  },
+      password: fakeDatabasePassword(id),
+      database: "defaultdb",
+    }),
+  }),
   "digitalocean:index/databaseUser:DatabaseUser": (_name, _inputs, id) => ({
-    password: `AVNS_${digest(id, "user").slice(0, 20)}`,
+    password: fakeDatabasePassword(id),
     role: "normal",
   }),
-  "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool": (name, inputs, id) => {
-    const host = `${text(inputs.name, name)}-pool-do-user-1234567-0.k.db.ondigitalocean.com`;
-    const credentials = `${text(inputs.user, "app")}:AVNS_${digest(id, "pool").slice(0, 20)}`;
-    return {
-      host,
-      privateHost: `private-${host}`,
+  // A pool's URL names the pool where a cluster's names the database.
+  "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool": (name, inputs, id) =>
+    databaseEndpoint(`${text(inputs.name, name)}-pool-do-user-1234567-0.k.db.ondigitalocean.com`, {
       port: 25061,
-      password: `AVNS_${digest(id, "pool").slice(0, 20)}`,
-      uri: `postgresql://${credentials}@${host}:25061/${text(inputs.name, name)}?sslmode=require`,
-      privateUri: `postgresql://${credentials}@private-${host}:25061/${text(inputs.name, name)}?sslmode=require`,
-    };
-  },
+      user: text(inputs.user, "app"),
+      password: fakeDatabasePassword(id),
+      database: text(inputs.name, name),
+    }),
   "digitalocean:index/databaseFirewall:DatabaseFirewall": (_name, inputs) => ({
     rules: (Array.isArray(inputs.rules) ? inputs.rules : []).map((rule: unknown, index) => ({
       ...(rule as object),

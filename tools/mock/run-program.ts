@@ -26,7 +26,6 @@ export interface RecordedResource {
   retainOnDelete: boolean;
   dependsOn: string[];
   additionalSecretOutputs: string[];
-  aliases: number;
 }
 
 export interface RecordedCall {
@@ -165,7 +164,6 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     retainOnDelete: request.getRetainondelete() ?? false,
     dependsOn: request.getDependenciesList(),
     additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
-    aliases: request.getAliasesList().length + request.getAliasurnsList().length,
   });
   monitor.registerResource = async (
     request: RegisterResourceRequest,
