@@ -1,6 +1,7 @@
 // The stack's one exported object, `platform`: what an auditor reads with
 // `pulumi stack output --json`. Credentials never appear here; secrets are named, never shown.
 import type * as pulumi from "@pulumi/pulumi";
+import type { VpcDescription } from "../infra/core/private-network.ts";
 import type { TrustedSource } from "../infra/data/database-firewall.ts";
 import type { DatabaseTopology } from "../infra/data/postgres-cluster.ts";
 import type { LoadBalancerDescription } from "../infra/edge/failover-load-balancer.ts";
@@ -24,12 +25,19 @@ export interface ImageOutput {
 }
 
 export interface AppOutput {
+  /** The app's name in DigitalOcean, e.g. `platform-production-fra`. */
+  name: string;
   /** `primary` serves first; `secondary` takes over when the primary fails. */
   role: "primary" | "secondary";
   region: RegionOutput;
   appId: pulumi.Output<string>;
   /** The app's own URL on App Platform. */
   defaultIngress: pulumi.Output<string>;
+  /**
+   * Digest of the app's write-only settings (SECRET env values, alert routes), also its
+   * `SECRETS_DIGEST` env var. The next run compares against it to tell whether to send them.
+   */
+  secretsDigest: string;
 }
 
 export interface PlatformOutputs {
@@ -44,6 +52,8 @@ export interface PlatformOutputs {
   hostnames: { app: string; assets: string };
   /** The DigitalOcean project that groups this environment's resources. */
   project: { id: pulumi.Output<string>; name: pulumi.Output<string> };
+  /** The private network: a VPC per datacenter, each peered with the others. */
+  network: { vpcs: VpcDescription[]; peerings: string[] };
   /** The container registry the stack pushes to. */
   registry: {
     name: pulumi.Output<string>;

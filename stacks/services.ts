@@ -33,3 +33,12 @@ export const API: SampleService = {
 };
 
 export const SAMPLE_SERVICES = [WEB, API] as const;
+
+/** The release step that migrates the database before every deployment (App `PRE_DEPLOY` job). */
+export const MIGRATION_JOB = {
+  name: "migrate",
+  /** Runs in the api's image, whose working directory holds `src/`. */
+  runCommand: "node src/migrate-cli.ts",
+  /** The smallest size: the job opens one connection and exits. */
+  size: "apps-s-1vcpu-0.5gb",
+} as const;

@@ -5,6 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 
 type AppSpec = digitalocean.types.input.AppSpec;
 type ServiceSpec = digitalocean.types.input.AppSpecService;
+type JobSpec = digitalocean.types.input.AppSpecJob;
 type ServiceAlert = digitalocean.types.input.AppSpecServiceAlert;
 type LogDestination = digitalocean.types.input.AppSpecServiceLogDestination;
 
@@ -36,6 +37,29 @@ export interface AppServiceArgs {
   env: ServiceEnv[];
 }
 
+/** When App Platform runs a job; see `AppJobArgs.kind`. */
+export type JobKind = "PRE_DEPLOY" | "POST_DEPLOY" | "FAILED_DEPLOY";
+
+export interface AppJobArgs {
+  /** Component name inside the app, e.g. `migrate`. */
+  name: string;
+  /**
+   * `PRE_DEPLOY` runs once per deployment, after the new images are built and before any traffic
+   * moves to them; a non-zero exit fails the deployment and the running version keeps serving.
+   */
+  kind: JobKind;
+  /** Repository in the account's DigitalOcean registry. */
+  repository: string;
+  /** `sha256:…` of the image to run. */
+  digest: pulumi.Input<string>;
+  /** Command that replaces the image's CMD, e.g. `node src/migrate-cli.ts`. */
+  runCommand: string;
+  /** Instance size slug, e.g. `apps-s-1vcpu-1gb`. */
+  size: string;
+  /** Env vars of this job alone: no service sees them. */
+  env: ServiceEnv[];
+}
+
 export interface AlertRoutes {
   emails: string[];
   /** Slack incoming webhook (secret) and the channel it posts to. */
@@ -60,10 +84,15 @@ export interface AppSpecArgs {
   domains: string[];
   /** App Platform region, e.g. `fra`. */
   region: string;
+  /** VPC the app joins, in the datacenter of its region; undefined keeps it off any VPC. */
+  vpcId: pulumi.Input<string> | undefined;
   services: AppServiceArgs[];
+  jobs: AppJobArgs[];
   alerts: AlertRoutes;
   logDrains: LogDrains;
   thresholds: AlertThresholds;
+  /** Digest of the write-only settings, carried in the `SECRETS_DIGEST` env var. */
+  secretsDigest: string;
 }
 
 function scalingSpec(scaling: ServiceScaling): Pick<ServiceSpec, "instanceCount" | "autoscaling"> {
@@ -89,16 +118,22 @@ function alertDestinations(routes: AlertRoutes) {
   };
 }
 
+/** The app's own alerts, in spec order. */
+const APP_ALERT_RULES = ["DEPLOYMENT_FAILED", "DOMAIN_FAILED"] as const;
+/** Each service's alerts, in spec order. */
+const SERVICE_ALERT_RULES = ["CPU_UTILIZATION", "MEM_UTILIZATION", "RESTART_COUNT"] as const;
+
 export function serviceAlerts(thresholds: AlertThresholds, routes: AlertRoutes): ServiceAlert[] {
   const destinations = alertDestinations(routes);
-  return [
-    { rule: "CPU_UTILIZATION", value: thresholds.cpuPercent },
-    { rule: "MEM_UTILIZATION", value: thresholds.memoryPercent },
-    { rule: "RESTART_COUNT", value: thresholds.restartsPerFiveMinutes },
-  ].map(({ rule, value }) => ({
+  const values: Record<(typeof SERVICE_ALERT_RULES)[number], number> = {
+    CPU_UTILIZATION: thresholds.cpuPercent,
+    MEM_UTILIZATION: thresholds.memoryPercent,
+    RESTART_COUNT: thresholds.restartsPerFiveMinutes,
+  };
+  return SERVICE_ALERT_RULES.map((rule) => ({
     rule,
     operator: "GREATER_THAN",
-    value,
+    value: values[rule],
     window: "FIVE_MINUTES",
     destinations,
   }));
@@ -172,6 +207,24 @@ function serviceSpec(service: AppServiceArgs, args: AppSpecArgs): ServiceSpec {
   };
 }
 
+function jobSpec(job: AppJobArgs, args: AppSpecArgs): JobSpec {
+  return {
+    name: job.name,
+    kind: job.kind,
+    image: {
+      registryType: "DOCR",
+      repository: job.repository,
+      digest: job.digest,
+      deployOnPushes: [{ enabled: false }],
+    },
+    runCommand: job.runCommand,
+    instanceSizeSlug: job.size,
+    instanceCount: 1,
+    envs: envSpecs(job.env),
+    logDestinations: logDestinations(args.logDrains),
+  };
+}
+
 /** Longest prefix first, so that `/api` is matched before `/`. */
 function ingressRules(services: readonly AppServiceArgs[]) {
   return [...services]
@@ -180,6 +233,35 @@ function ingressRules(services: readonly AppServiceArgs[]) {
       component: { name: service.name },
       match: { path: { prefix: service.routePrefix } },
     }));
+}
+
+/** The env var that carries `AppSpecArgs.secretsDigest`, so that a changed digest rolls the app. */
+export const SECRETS_DIGEST_ENV = "SECRETS_DIGEST";
+
+/**
+ * Paths (in Pulumi's property-path syntax, exact indices) of the spec's write-only settings:
+ * values App Platform never returns as they were sent, so that a refreshed state always differs
+ * from the program and every `pulumi up` would redeploy the app.
+ * - SECRET env values come back encrypted as `EV[1:…]` (terraform-provider-digitalocean
+ *   `flattenAppEnvs` copies them verbatim; issues #1603, #869, #514).
+ * - Alert destinations are assigned by a separate call after each deployment and never read back
+ *   (`syncAppAlertDestinations`, `flattenAppAlerts` sets only rule/operator/value/window; #1606).
+ * Exact indices, not `[*]`: the bridge matches ignored paths literally (pulumi-terraform-bridge
+ * `computeIgnoreChanges`), and `[*]` would also freeze the GENERAL env values.
+ */
+export function writeOnlyPaths(args: Pick<AppSpecArgs, "services" | "jobs">): string[] {
+  const secretValues = (prefix: string, env: readonly ServiceEnv[]) =>
+    env.flatMap((variable, index) => (variable.secret ? [`${prefix}.envs[${index}].value`] : []));
+  return [
+    ...APP_ALERT_RULES.map((_rule, index) => `spec.alerts[${index}].destinations`),
+    ...args.services.flatMap((service, index) => [
+      ...SERVICE_ALERT_RULES.map(
+        (_rule, alert) => `spec.services[${index}].alerts[${alert}].destinations`,
+      ),
+      ...secretValues(`spec.services[${index}]`, service.env),
+    ]),
+    ...args.jobs.flatMap((job, index) => secretValues(`spec.jobs[${index}]`, job.env)),
+  ];
 }
 
 export function appSpec(args: AppSpecArgs): AppSpec {
@@ -192,11 +274,23 @@ export function appSpec(args: AppSpecArgs): AppSpec {
       type: index === 0 ? "PRIMARY" : "ALIAS",
       wildcard: false,
     })),
+    // A VPC-attached app reaches private hosts in that VPC, and in peered ones, through an
+    // interface with an address in the VPC's range (App spec `vpcs`, terraform-provider-digitalocean
+    // digitalocean/app/app_spec.go).
+    ...(args.vpcId === undefined ? {} : { vpcs: [{ id: args.vpcId }] }),
     services: args.services.map((service) => serviceSpec(service, args)),
+    ...(args.jobs.length === 0 ? {} : { jobs: args.jobs.map((job) => jobSpec(job, args)) }),
     ingress: { rules: ingressRules(args.services) },
-    alerts: [
-      { rule: "DEPLOYMENT_FAILED", destinations },
-      { rule: "DOMAIN_FAILED", destinations },
+    // App-wide: every component sees it. A changed digest is a change App Platform can see, so
+    // the app rolls out with the new write-only values (see `writeOnlyPaths`).
+    envs: [
+      {
+        key: SECRETS_DIGEST_ENV,
+        scope: "RUN_TIME",
+        type: "GENERAL",
+        value: args.secretsDigest,
+      },
     ],
+    alerts: APP_ALERT_RULES.map((rule) => ({ rule, destinations })),
   };
 }

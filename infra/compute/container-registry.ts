@@ -10,9 +10,17 @@ export interface ContainerRegistryArgs {
   /** Datacenter that stores the images, e.g. `fra1`. */
   region: string;
   /**
-   * How long the push credentials the stack creates stay valid, in seconds. The provider renews
-   * expired ones when it reads them, so the project refreshes on every run (`Pulumi.yaml`).
-   * @default 3600
+   * A value that changes once per rotation period, e.g. the UTC date: when it changes, the push
+   * credentials are replaced (Pulumi's `replacementTrigger`, engine 3.208+) before any image is
+   * built. The provider itself renews credentials only once they have expired, on a read, with no
+   * margin (terraform-provider-digitalocean `updateExpiredDockerCredentials`), so without rotation
+   * a run that starts shortly before expiry pushes with credentials that expire mid-build.
+   */
+  pushCredentialsRotation: string;
+  /**
+   * How long the push credentials stay valid, in seconds. Keep it at least one rotation period
+   * plus the longest run: credentials are then never older than a period when a run starts.
+   * @default 172800 (two days, for a daily rotation)
    */
   pushCredentialsTtlSeconds?: number;
   /**
@@ -22,6 +30,9 @@ export interface ContainerRegistryArgs {
    */
   protect?: boolean;
 }
+
+/** Two days: one daily rotation period, plus a day for the longest run. */
+export const DEFAULT_PUSH_CREDENTIALS_TTL_SECONDS = 172_800;
 
 /** The registry DigitalOcean serves every account's images from. */
 export const DOCR_SERVER = "registry.digitalocean.com";
@@ -51,10 +62,12 @@ export class ContainerRegistry extends pulumi.ComponentResource {
       {
         registryName: registry.name,
         write: true,
-        expirySeconds: args.pushCredentialsTtlSeconds ?? 3600,
+        expirySeconds: args.pushCredentialsTtlSeconds ?? DEFAULT_PUSH_CREDENTIALS_TTL_SECONDS,
       },
-      // The provider SDK itself marks `dockerCredentials` secret.
-      { parent: this },
+      // The provider SDK itself marks `dockerCredentials` secret. A replacement changes only the
+      // images' registry password, which docker.Image does not diff on (pulumi-docker
+      // `diffUpdates`: "should not trigger a rebuild"): rotating rebuilds nothing.
+      { parent: this, replacementTrigger: args.pushCredentialsRotation },
     );
 
     this.endpoint = registry.endpoint;

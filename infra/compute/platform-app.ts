@@ -4,8 +4,10 @@ import {
   appSpec,
   type AlertRoutes,
   type AlertThresholds,
+  type AppJobArgs,
   type AppServiceArgs,
   type LogDrains,
+  writeOnlyPaths,
 } from "./app-spec.ts";
 
 export interface PlatformAppArgs {
@@ -21,6 +23,17 @@ export interface PlatformAppArgs {
   domains?: string[];
   /** The services the app runs, each from the registry by digest. */
   services: AppServiceArgs[];
+  /**
+   * Jobs, such as the `PRE_DEPLOY` migration that every deployment runs before traffic moves.
+   * @default []
+   */
+  jobs?: AppJobArgs[];
+  /**
+   * VPC the app joins (in its region's datacenter), so that it reaches the database's private
+   * hosts, and through VPC peering those of other regions.
+   * @default no VPC: the app reaches only public addresses
+   */
+  vpcId?: pulumi.Input<string>;
   /** Who hears about failed deployments, failed domains and unhealthy services. */
   alerts: AlertRoutes;
   /**
@@ -33,6 +46,13 @@ export interface PlatformAppArgs {
    * @default { cpuPercent: 80, memoryPercent: 80, restartsPerFiveMinutes: 3 }
    */
   thresholds?: AlertThresholds;
+  /**
+   * The app's write-only settings (SECRET env values, alert destinations: App Platform never
+   * returns them as sent) and whether they changed since the last deployment. Unchanged, they are
+   * left out of the diff (`ignoreChanges`), so a `pulumi up` with no change is a no-op instead of
+   * a redeploy; changed, the new values are sent and the new `digest` rolls the app out.
+   */
+  writeOnly: { digest: string; changed: boolean };
   /**
    * DigitalOcean project the app is filed under.
    * @default the account's default project
@@ -50,10 +70,10 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
 export function platformAppArgsProblems(args: PlatformAppArgs): string[] {
   const problems: string[] = [];
   if (args.services.length === 0) problems.push("services is empty; an app runs at least one");
-  const names = args.services.map((service) => service.name);
+  const names = [...args.services, ...(args.jobs ?? [])].map((component) => component.name);
   const prefixes = args.services.map((service) => service.routePrefix);
   if (new Set(names).size !== names.length)
-    problems.push(`service names repeat: ${names.join(", ")}`);
+    problems.push(`component names repeat: ${names.join(", ")}; give each service and job its own`);
   if (new Set(prefixes).size !== prefixes.length) {
     problems.push(`route prefixes repeat: ${prefixes.join(", ")}; give each service its own`);
   }
@@ -73,11 +93,14 @@ export function platformAppArgsProblems(args: PlatformAppArgs): string[] {
 /** One region's App Platform app running the platform's services. */
 export class PlatformApp extends pulumi.ComponentResource {
   readonly appId: pulumi.Output<string>;
+  readonly appName: string;
   readonly region: string;
   /** `https://<app>.ondigitalocean.app`: the app's own address, behind Cloudflare. */
   readonly defaultIngress: pulumi.Output<string>;
   /** The host of `defaultIngress`, for DNS records and load balancer origins. */
   readonly ingressHost: pulumi.Output<string>;
+  /** Digest of the write-only settings this deployment carries (`SECRETS_DIGEST`). */
+  readonly secretsDigest: string;
 
   constructor(name: string, args: PlatformAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:compute:PlatformApp", name, {}, opts);
@@ -85,6 +108,7 @@ export class PlatformApp extends pulumi.ComponentResource {
     const problems = platformAppArgsProblems(args);
     if (problems.length > 0) throw new Error(`PlatformApp ${name}: ${problems.join("; ")}`);
 
+    const jobs = args.jobs ?? [];
     const app = new digitalocean.App(
       `${name}-app`,
       {
@@ -93,17 +117,32 @@ export class PlatformApp extends pulumi.ComponentResource {
           appName: args.appName,
           domains: args.domains ?? [],
           region: args.region,
+          vpcId: args.vpcId,
           services: args.services,
+          jobs,
           alerts: args.alerts,
           logDrains: args.logDrains ?? {},
           thresholds: args.thresholds ?? DEFAULT_THRESHOLDS,
+          secretsDigest: args.writeOnly.digest,
         }),
       },
-      { parent: this },
+      {
+        parent: this,
+        // What the app must wait for (the database firewall, say) applies to its deployment.
+        dependsOn: opts?.dependsOn,
+        // Ignored, the engine keeps the values of the last deployment, which a refresh (this
+        // project always refreshes) reads back as App Platform stores them (`EV[…]`, which the
+        // API accepts as "keep this secret"), so nothing differs. Only a changed value is sent.
+        ignoreChanges: args.writeOnly.changed
+          ? []
+          : writeOnlyPaths({ services: args.services, jobs }),
+      },
     );
 
     this.appId = app.id;
+    this.appName = args.appName;
     this.region = args.region;
+    this.secretsDigest = args.writeOnly.digest;
     this.defaultIngress = app.defaultIngress;
     this.ingressHost = app.defaultIngress.apply((url) => new URL(url).host);
     this.registerOutputs({

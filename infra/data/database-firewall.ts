@@ -3,31 +3,44 @@ import * as pulumi from "@pulumi/pulumi";
 import type { GuardedDatabase } from "./postgres-cluster.ts";
 import { trustedRangeProblem } from "./trusted-sources.ts";
 
+/** A private network whose hosts may connect: the VPC an app region joins. */
+export interface TrustedNetwork {
+  /** Shown to auditors, e.g. `vpc fra1`. */
+  name: string;
+  /** The VPC's private range (`Vpc.ipRange`), e.g. `10.110.0.0/20`. */
+  ipRange: pulumi.Input<string>;
+}
+
 export interface DatabaseFirewallArgs {
   /** The databases to guard: a cluster and its replicas (`PostgresCluster.guardedDatabases`). */
   databases: GuardedDatabase[];
-  /** App Platform apps admitted to every database (firewall rule type `app`). */
-  appIds: pulumi.Input<string>[];
   /**
-   * Further addresses or ranges admitted, such as an operator's bastion. Each must be a single
-   * address or a range of /24 (IPv4) or /56 (IPv6) or narrower.
+   * The VPCs the apps join. Their ranges are private, so admitting them admits no address on
+   * the internet; they exist before any app, so the firewall does not wait for the apps.
+   */
+  networks: TrustedNetwork[];
+  /**
+   * Further public addresses or ranges admitted, such as an operator's bastion. Each must be a
+   * single address or a range of /24 (IPv4) or /56 (IPv6) or narrower.
    * @default []
    */
   ipRanges?: string[];
 }
 
 export interface TrustedSource {
-  type: "app" | "ip_addr";
+  type: "ip_addr";
   value: string;
+  /** Why the source is trusted: `vpc <datacenter>` or `stack config`. */
+  source: string;
 }
 
 /** Problems with the arguments, each naming the argument and the fix; empty when they are fine. */
 export function databaseFirewallArgsProblems(args: DatabaseFirewallArgs): string[] {
   const problems: string[] = [];
   if (args.databases.length === 0) problems.push("databases is empty; pass the cluster to guard");
-  if (args.appIds.length === 0 && (args.ipRanges ?? []).length === 0) {
+  if (args.networks.length === 0 && (args.ipRanges ?? []).length === 0) {
     problems.push(
-      "no trusted source: a firewall without rules leaves the database open to every address; pass the app ids",
+      "no trusted source: a firewall without rules leaves the database open to every address; pass the apps' VPCs",
     );
   }
   for (const range of args.ipRanges ?? []) {
@@ -39,14 +52,17 @@ export function databaseFirewallArgsProblems(args: DatabaseFirewallArgs): string
 }
 
 /**
- * The trusted sources of a managed database and its replicas: only the platform's apps, and any
- * narrow address ranges asked for. Declared apart from the cluster because the apps need the
- * cluster's connection strings first, and the firewall needs the apps' ids: as one component the
- * two would wait for each other.
+ * The trusted sources of a managed database and its replicas: the private ranges of the VPCs the
+ * apps join, and any narrow address ranges asked for. A new DigitalOcean cluster admits every
+ * address until its firewall exists, so the rules depend on nothing but the cluster and the VPCs:
+ * the firewall is created the moment the cluster is, before any app deploys (the apps wait for it),
+ * instead of after them.
  */
 export class DatabaseFirewall extends pulumi.ComponentResource {
   /** The rules every guarded database carries, for auditors. */
   readonly trustedSources: pulumi.Output<TrustedSource[]>;
+  /** The firewall resources, for whatever must wait until the databases are closed. */
+  readonly firewalls: pulumi.Resource[];
 
   constructor(name: string, args: DatabaseFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:data:DatabaseFirewall", name, {}, opts);
@@ -54,19 +70,32 @@ export class DatabaseFirewall extends pulumi.ComponentResource {
     const problems = databaseFirewallArgsProblems(args);
     if (problems.length > 0) throw new Error(`DatabaseFirewall ${name}: ${problems.join("; ")}`);
 
-    const rules = pulumi.output([
-      ...args.appIds.map((value) => pulumi.output({ type: "app" as const, value })),
-      ...(args.ipRanges ?? []).map((value) => pulumi.output({ type: "ip_addr" as const, value })),
+    // `ip_addr` takes an address or a CIDR range (terraform-provider-digitalocean,
+    // digitalocean/database/resource_database_firewall.go: rule types ip_addr, droplet, k8s,
+    // tag, app).
+    const sources = pulumi.output([
+      ...args.networks.map((network) =>
+        pulumi
+          .output(network.ipRange)
+          .apply((value): TrustedSource => ({ type: "ip_addr", value, source: network.name })),
+      ),
+      ...(args.ipRanges ?? []).map((value): TrustedSource => ({
+        type: "ip_addr",
+        value,
+        source: "stack config",
+      })),
     ]);
-    for (const database of args.databases) {
-      new digitalocean.DatabaseFirewall(
-        `${name}-${database.name}`,
-        { clusterId: database.id, rules },
-        { parent: this },
-      );
-    }
+    const rules = sources.apply((list) => list.map(({ type, value }) => ({ type, value })));
+    this.firewalls = args.databases.map(
+      (database) =>
+        new digitalocean.DatabaseFirewall(
+          `${name}-${database.name}`,
+          { clusterId: database.id, rules },
+          { parent: this },
+        ),
+    );
 
-    this.trustedSources = rules;
+    this.trustedSources = sources;
     this.registerOutputs({ trustedSources: this.trustedSources });
   }
 }

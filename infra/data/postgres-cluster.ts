@@ -45,11 +45,10 @@ export interface PostgresClusterArgs {
   /** Connections in the application user's transaction-mode pool. */
   poolSize: number;
   /**
-   * VPC to use per datacenter. A VPC is created for each datacenter the cluster uses that has
-   * none here.
-   * @default {}
+   * VPC by datacenter: the primary's datacenter and every replica's need one (`PrivateNetwork`).
+   * Every connection string the cluster hands out uses these private networks.
    */
-  vpcIds?: Record<string, pulumi.Input<string>>;
+  vpcIds: Record<string, pulumi.Input<string>>;
   /**
    * DigitalOcean project the cluster is filed under.
    * @default the account's default project
@@ -109,6 +108,11 @@ export function postgresClusterArgsProblems(args: PostgresClusterArgs): string[]
   if (!Number.isInteger(args.poolSize) || args.poolSize < 1) {
     problems.push(`poolSize is ${args.poolSize}; use a whole number of connections from 1`);
   }
+  for (const datacenter of new Set([args.region, ...(args.replicas ?? []).map((r) => r.region)])) {
+    if (args.vpcIds[datacenter] === undefined) {
+      problems.push(`vpcIds has no VPC for ${datacenter}; pass one for each datacenter used`);
+    }
+  }
   if (!/^([01]\d|2[0-3]):00$/.test(args.maintenanceWindow.hour)) {
     problems.push(
       `maintenanceWindow.hour is "${args.maintenanceWindow.hour}"; use a UTC hour as HH:00`,
@@ -145,10 +149,18 @@ export class PostgresCluster extends pulumi.ComponentResource {
   readonly clusterId: pulumi.Output<string>;
   /** The cluster and each replica, for the firewall that guards them. */
   readonly guardedDatabases: GuardedDatabase[];
-  /** The application user through the pool on the primary: for writes (secret). */
+  /** The application user through the pool on the primary's private host: for writes (secret). */
   readonly primaryConnectionString: pulumi.Output<string>;
-  /** Read connection strings of the replicas by datacenter (secret). */
+  /** Read connection strings of the replicas' private hosts, by datacenter (secret). */
   readonly replicaConnectionStrings: Record<string, pulumi.Output<string>>;
+  /**
+   * The administrator (`doadmin`, owner of the application database) on the primary's private
+   * host, straight to PostgreSQL rather than through the pool: for the migration job alone, which
+   * needs DDL and a transaction-scoped advisory lock (secret).
+   */
+  readonly migrationConnectionString: pulumi.Output<string>;
+  /** The least-privilege role the services run as; the migration job grants it row access. */
+  readonly runtimeRole: pulumi.Output<string>;
   /** The CA certificate that signs the cluster's TLS certificates (public), for verify-full. */
   readonly caCertificate: pulumi.Output<string>;
   readonly topology: DatabaseTopology;
@@ -171,7 +183,6 @@ export class PostgresCluster extends pulumi.ComponentResource {
       retainOnDelete: protect,
     };
 
-    const vpcIds = this.createVpcs(name, args, replicas);
     const cluster = new digitalocean.DatabaseCluster(
       `${name}-cluster`,
       {
@@ -181,7 +192,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         region: args.region,
         size: args.size,
         nodeCount: 1 + standbyNodes,
-        privateNetworkUuid: vpcIds[args.region],
+        privateNetworkUuid: args.vpcIds[args.region],
         projectId: args.projectId,
         maintenanceWindows: [args.maintenanceWindow],
         storageAutoscale: { enabled: true, thresholdPercent: 80, incrementGib: 10 },
@@ -211,7 +222,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
       },
       { parent: this },
     );
-    const replicaResources = this.createReplicas(name, args, replicas, cluster, vpcIds, stateful);
+    const replicaResources = this.createReplicas(name, args, replicas, cluster, stateful);
 
     this.clusterId = cluster.id;
     this.caCertificate = digitalocean.getDatabaseCaOutput(
@@ -225,18 +236,28 @@ export class PostgresCluster extends pulumi.ComponentResource {
         id: replica.uuid,
       })),
     ];
-    this.primaryConnectionString = pulumi.secret(pool.uri);
+    // Private URIs and hosts only: the apps sit in the same VPCs (or peered ones), and a public
+    // host would send database traffic over the internet.
+    this.primaryConnectionString = pulumi.secret(pool.privateUri);
     this.replicaConnectionStrings = {};
     for (const { region, replica } of replicaResources) {
       // Replicas copy the primary's users, so the application user reads from them too.
       this.replicaConnectionStrings[region] ??= pulumi.secret(
         pulumi
-          .all([user.name, user.password, replica.host, replica.port, database.name])
+          .all([user.name, user.password, replica.privateHost, replica.port, database.name])
           .apply(([userName, password, host, port, databaseName]) =>
             postgresUrl({ user: userName, password, host, port, database: databaseName }),
           ),
       );
     }
+    this.migrationConnectionString = pulumi.secret(
+      pulumi
+        .all([cluster.user, cluster.password, cluster.privateHost, cluster.port, database.name])
+        .apply(([adminUser, password, host, port, databaseName]) =>
+          postgresUrl({ user: adminUser, password, host, port, database: databaseName }),
+        ),
+    );
+    this.runtimeRole = user.name;
     this.topology = {
       engine: "pg",
       version: args.engineVersion,
@@ -259,6 +280,8 @@ export class PostgresCluster extends pulumi.ComponentResource {
       clusterId: this.clusterId,
       primaryConnectionString: this.primaryConnectionString,
       replicaConnectionStrings: this.replicaConnectionStrings,
+      migrationConnectionString: this.migrationConnectionString,
+      runtimeRole: this.runtimeRole,
       topology: this.topology,
     });
   }
@@ -270,34 +293,11 @@ export class PostgresCluster extends pulumi.ComponentResource {
     return this.replicaConnectionStrings[region] ?? this.primaryConnectionString;
   }
 
-  private createVpcs(
-    name: string,
-    args: PostgresClusterArgs,
-    replicas: readonly PostgresReplicaArgs[],
-  ): Record<string, pulumi.Input<string>> {
-    const vpcIds: Record<string, pulumi.Input<string>> = { ...args.vpcIds };
-    const regions = [args.region, ...replicas.map((replica) => replica.region)];
-    for (const region of new Set(regions)) {
-      // DigitalOcean picks a free private range for each VPC, so they never overlap.
-      vpcIds[region] ??= new digitalocean.Vpc(
-        `${name}-vpc-${region}`,
-        {
-          name: `${args.clusterName}-${region}`,
-          region,
-          description: `Private network of ${args.clusterName} in ${region}`,
-        },
-        { parent: this },
-      ).id;
-    }
-    return vpcIds;
-  }
-
   private createReplicas(
     name: string,
     args: PostgresClusterArgs,
     replicas: readonly PostgresReplicaArgs[],
     cluster: digitalocean.DatabaseCluster,
-    vpcIds: Record<string, pulumi.Input<string>>,
     opts: pulumi.CustomResourceOptions,
   ) {
     return nameReplicas(name, replicas).map((replica) => ({
@@ -309,7 +309,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           name: `${args.clusterName}${replica.logicalName.slice(name.length)}`,
           region: replica.region,
           size: replica.size,
-          privateNetworkUuid: vpcIds[replica.region],
+          privateNetworkUuid: args.vpcIds[replica.region],
           tags: args.tags ?? [],
         },
         opts,

@@ -1,5 +1,6 @@
 // Loads the stack's config once, before any resource exists: every problem is collected and
 // reported together, and nothing is registered while any remains.
+import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
   formatProblems,
@@ -20,6 +21,12 @@ export type SecretKey = (typeof SECRET_KEYS)[number];
 /** The validated config, with every secret kept inside a Pulumi secret. */
 export type PlatformConfig = Omit<StackConfig, SecretKey> & {
   secrets: Partial<Record<SecretKey, pulumi.Output<string>>>;
+  /**
+   * SHA-256 of each secret that is set: changes when the secret does, and tells nothing about it
+   * (every secret here is a long random token or URL). Lets the stack notice a rotated secret
+   * without unwrapping it.
+   */
+  secretFingerprints: Partial<Record<SecretKey, string>>;
 };
 
 /** Stack config as Pulumi hands it to a program: string values, and which keys are secret. */
@@ -78,11 +85,14 @@ export function validateStackConfig(raw: RawStackConfig): LoadResult {
     parsed.data;
   const revealed = { sentryDsn, logtailToken, papertrailEndpoint, datadogApiKey, slackWebhookUrl };
   const secrets: PlatformConfig["secrets"] = {};
+  const secretFingerprints: PlatformConfig["secretFingerprints"] = {};
   for (const key of SECRET_KEYS) {
     const value = revealed[key];
-    if (value !== undefined) secrets[key] = pulumi.secret(value);
+    if (value === undefined) continue;
+    secrets[key] = pulumi.secret(value);
+    secretFingerprints[key] = createHash("sha256").update(value).digest("hex");
   }
-  return { ok: true, config: { ...plain, secrets } };
+  return { ok: true, config: { ...plain, secrets, secretFingerprints } };
 }
 
 /**

@@ -83,6 +83,15 @@ const groups = {
     "The stack name; decides the safety rules (production: failover everywhere, protection).",
     "production",
   ),
+  digitalocean: z
+    .strictObject({
+      team: documented(
+        z.string().trim().min(1, { error: "must name the team" }),
+        "Name (or UUID) of the DigitalOcean team this environment lives in; each environment needs its own team, since the container registry and its tier are one per team. The program stops before changing anything when the credentials belong to another team.",
+        "acme-production",
+      ),
+    })
+    .meta({ description: "The DigitalOcean team that owns the environment." }),
   domain: z
     .strictObject({
       zone: documented(
@@ -268,9 +277,11 @@ const groups = {
     .meta({ description: "GitHub repository, environment and branch protection." }),
   monitoring: z
     .strictObject({
-      alertEmails: documented(z.array(z.email()).min(1), "Who receives alerts.", [
-        "oncall@example.com",
-      ]),
+      alertEmails: documented(
+        z.array(z.email()).min(1),
+        "Who receives alerts. Each address must belong to a member of the DigitalOcean team (`digitalocean.team`): App Platform refuses any other, after the app is created.",
+        ["oncall@example.com"],
+      ),
       uptimeRegions: documented(
         z.array(z.enum(UPTIME_REGIONS)).min(1),
         "Where uptime checks probe from.",

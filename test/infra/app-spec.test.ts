@@ -29,6 +29,9 @@ const args: AppSpecArgs = {
   alerts: { emails: ["oncall@example.com"] },
   logDrains: {},
   thresholds: DEFAULT_THRESHOLDS,
+  vpcId: undefined,
+  jobs: [],
+  secretsDigest: "sha256:test",
 };
 
 /** The plain value of an output, once known. */
@@ -107,13 +110,21 @@ describe("the App Platform spec", () => {
 });
 
 describe("PlatformApp arguments", () => {
-  const base = { appName: "a", region: "fra", alerts: { emails: ["oncall@example.com"] } };
+  const base = {
+    appName: "a",
+    region: "fra",
+    alerts: { emails: ["oncall@example.com"] },
+    writeOnly: { digest: "sha256:test", changed: false },
+  };
   it.each([
     [{ services: [web, api] }, []],
     [{ services: [] }, ["services is empty; an app runs at least one"]],
     [
       { services: [web, { ...api, name: "web", routePrefix: "/" }] },
-      ["service names repeat: web, web", "route prefixes repeat: /, /; give each service its own"],
+      [
+        "component names repeat: web, web; give each service and job its own",
+        "route prefixes repeat: /, /; give each service its own",
+      ],
     ],
     [
       { services: [{ ...api, size: "apps-s-1vcpu-1gb" }] },

@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { beforeAll, describe, expect, it } from "vitest";
 import { ContainerRegistry } from "../../infra/compute/container-registry.ts";
 import { PlatformApp } from "../../infra/compute/platform-app.ts";
+import { PrivateNetwork } from "../../infra/core/private-network.ts";
 import { DatabaseFirewall } from "../../infra/data/database-firewall.ts";
 import { PostgresCluster } from "../../infra/data/postgres-cluster.ts";
 import { runProgram, type ProgramRun } from "../../tools/mock/run-program.ts";
@@ -19,6 +20,10 @@ const errorOf = (build: () => unknown): string => {
 let run: ProgramRun;
 let loginIsSecret: boolean;
 let readStrings: Record<string, boolean>;
+let connectionStrings: Record<string, string>;
+
+const resolvedValue = <T>(output: pulumi.Output<T>) =>
+  new Promise<T>((resolve) => output.apply(resolve));
 
 beforeAll(async () => {
   run = await runProgram({
@@ -27,6 +32,10 @@ beforeAll(async () => {
     config: {},
     secretKeys: [],
     program: async () => {
+      const network = new PrivateNetwork("net", {
+        namePrefix: "platform-components",
+        datacenters: ["fra1", "ams3", "nyc3"],
+      });
       const cluster = new PostgresCluster("db", {
         clusterName: "platform-components",
         engineVersion: "16",
@@ -39,23 +48,30 @@ beforeAll(async () => {
         ],
         maintenanceWindow: { day: "monday", hour: "04:00" },
         poolSize: 5,
-        vpcIds: { fra1: "existing-fra1-vpc" },
+        vpcIds: { fra1: "existing-fra1-vpc", ams3: network.vpcIdOf("ams3") },
       });
       new DatabaseFirewall("db-firewall", {
         databases: cluster.guardedDatabases,
-        appIds: ["app-1"],
+        networks: [{ name: "vpc fra1", ipRange: "10.114.0.0/20" }],
         ipRanges: ["203.0.113.7/32"],
       });
       const registry = new ContainerRegistry("registry", {
         registryName: "acme",
         tier: "basic",
         region: "fra1",
+        pushCredentialsRotation: "2026-12-01",
       });
       loginIsSecret = await pulumi.isSecret(registry.pushLogin);
       readStrings = {
         primary: await pulumi.isSecret(cluster.primaryConnectionString),
         ams3: await pulumi.isSecret(cluster.readConnectionString("ams3")),
         fra1: await pulumi.isSecret(cluster.readConnectionString("fra1")),
+        migration: await pulumi.isSecret(cluster.migrationConnectionString),
+      };
+      connectionStrings = {
+        primary: await resolvedValue(cluster.primaryConnectionString),
+        ams3: await resolvedValue(cluster.readConnectionString("ams3")),
+        migration: await resolvedValue(cluster.migrationConnectionString),
       };
       return {
         badCluster: errorOf(
@@ -68,10 +84,14 @@ beforeAll(async () => {
               standbyNodes: 1,
               maintenanceWindow: { day: "monday", hour: "04:00" },
               poolSize: 5,
+              vpcIds: {},
             }),
         ),
         badFirewall: errorOf(
-          () => new DatabaseFirewall("open", { databases: cluster.guardedDatabases, appIds: [] }),
+          () => new DatabaseFirewall("open", { databases: cluster.guardedDatabases, networks: [] }),
+        ),
+        badNetwork: errorOf(
+          () => new PrivateNetwork("bad-net", { namePrefix: "x", datacenters: ["fra1", "fra1"] }),
         ),
         badApp: errorOf(
           () =>
@@ -80,6 +100,7 @@ beforeAll(async () => {
               region: "fra",
               services: [],
               alerts: { emails: ["oncall@example.com"] },
+              writeOnly: { digest: "sha256:0", changed: false },
             }),
         ),
       };
@@ -92,11 +113,37 @@ describe("components under the mock runtime", () => {
     expect(run.errors).toEqual([]);
   });
 
-  it("reuse a VPC they are given and create one for each other region", () => {
+  it("put the cluster and each replica in the VPC of its datacenter", () => {
     expect(resourceNamed(run, TYPES.cluster, "db-cluster").inputs.privateNetworkUuid).toBe(
       "existing-fra1-vpc",
     );
-    expect(resourcesOfType(run, TYPES.vpc).map((vpc) => vpc.name)).toEqual(["db-vpc-ams3"]);
+    const amsVpc = resourceNamed(run, TYPES.vpc, "net-vpc-ams3");
+    for (const replica of resourcesOfType(run, TYPES.replica)) {
+      expect(replica.inputs.privateNetworkUuid).toBe(amsVpc.id);
+    }
+  });
+
+  it("peer every two VPCs of the network once, across datacenters", () => {
+    const vpcIds = Object.fromEntries(
+      resourcesOfType(run, TYPES.vpc).map((vpc) => [vpc.id, vpc.inputs.region]),
+    );
+    const peered = resourcesOfType(run, TYPES.vpcPeering).map((peering) =>
+      (peering.inputs.vpcIds as string[]).map((id) => vpcIds[id]).join("<->"),
+    );
+    expect(peered.sort()).toEqual(["ams3<->nyc3", "fra1<->ams3", "fra1<->nyc3"]);
+  });
+
+  it("hand out private hosts only, and the admin URL straight to PostgreSQL", () => {
+    expect(new URL(connectionStrings.primary ?? "").hostname).toMatch(/^private-/);
+    expect(new URL(connectionStrings.ams3 ?? "").hostname).toMatch(/^private-/);
+    const migration = new URL(connectionStrings.migration ?? "");
+    expect(migration.hostname).toMatch(/^private-platform-components-do-user/);
+    // The administrator, on PostgreSQL's own port (not the pool's), in the application database.
+    expect([migration.username, migration.port, migration.pathname]).toEqual([
+      "doadmin",
+      "25060",
+      "/app",
+    ]);
   });
 
   it("give two replicas in one region distinct names, and a firewall each", () => {
@@ -111,12 +158,18 @@ describe("components under the mock runtime", () => {
     ).toEqual(["db-firewall-cluster", "db-firewall-replica-ams3", "db-firewall-replica-ams3-2"]);
   });
 
-  it("admit the apps by id and a narrow range by address", () => {
+  it("admit the apps' private network and a narrow range, by address", () => {
     const firewall = resourceNamed(run, TYPES.firewall, "db-firewall-cluster");
     expect(firewall.inputs.rules).toEqual([
-      { type: "app", value: "app-1" },
+      { type: "ip_addr", value: "10.114.0.0/20" },
       { type: "ip_addr", value: "203.0.113.7/32" },
     ]);
+  });
+
+  it("rotate the registry's push credentials by a replacement trigger", () => {
+    const credentials = resourceNamed(run, TYPES.registryCredentials, "registry-push-credentials");
+    expect(credentials.replacementTrigger).toBe("2026-12-01");
+    expect(credentials.inputs.expirySeconds).toBe(172_800);
   });
 
   it("leave protection off unless asked", () => {
@@ -124,7 +177,7 @@ describe("components under the mock runtime", () => {
   });
 
   it("keep every connection string and the registry login secret", () => {
-    expect(readStrings).toEqual({ primary: true, ams3: true, fra1: true });
+    expect(readStrings).toEqual({ primary: true, ams3: true, fra1: true, migration: true });
     expect(loginIsSecret).toBe(true);
   });
 
@@ -133,12 +186,16 @@ describe("components under the mock runtime", () => {
       badCluster: {
         kind: "value",
         value:
-          "PostgresCluster bad-db: size db-s-1vcpu-1gb cannot have standby nodes; use a size with at least 2 GB, e.g. db-s-1vcpu-2gb",
+          "PostgresCluster bad-db: size db-s-1vcpu-1gb cannot have standby nodes; use a size with at least 2 GB, e.g. db-s-1vcpu-2gb; vpcIds has no VPC for fra1; pass one for each datacenter used",
       },
       badFirewall: {
         kind: "value",
         value:
-          "DatabaseFirewall open: no trusted source: a firewall without rules leaves the database open to every address; pass the app ids",
+          "DatabaseFirewall open: no trusted source: a firewall without rules leaves the database open to every address; pass the apps' VPCs",
+      },
+      badNetwork: {
+        kind: "value",
+        value: "PrivateNetwork bad-net: datacenters repeat: fra1, fra1; name each once",
       },
       badApp: {
         kind: "value",

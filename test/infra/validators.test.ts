@@ -16,6 +16,7 @@ const cluster: PostgresClusterArgs = {
   size: "db-s-2vcpu-4gb",
   maintenanceWindow: { day: "sunday", hour: "03:00" },
   poolSize: 10,
+  vpcIds: { fra1: "vpc-fra1", ams3: "vpc-ams3" },
 };
 
 describe("PostgresCluster arguments", () => {
@@ -57,17 +58,18 @@ describe("replica names", () => {
 
 describe("DatabaseFirewall arguments", () => {
   const databases = [{ name: "cluster", id: undefined as never }];
+  const vpc = { name: "vpc fra1", ipRange: "10.114.0.0/20" };
   it.each([
-    [{ appIds: ["app-1"] }, []],
-    [{ appIds: [], ipRanges: ["203.0.113.7/32"] }, []],
+    [{ networks: [vpc] }, []],
+    [{ networks: [], ipRanges: ["203.0.113.7/32"] }, []],
     [
-      { appIds: [] },
+      { networks: [] },
       [
-        "no trusted source: a firewall without rules leaves the database open to every address; pass the app ids",
+        "no trusted source: a firewall without rules leaves the database open to every address; pass the apps' VPCs",
       ],
     ],
     [
-      { appIds: ["app-1"], ipRanges: ["0.0.0.0/0"] },
+      { networks: [vpc], ipRanges: ["0.0.0.0/0"] },
       [
         'ipRanges entry "0.0.0.0/0" is wider than /24: it would admit 4294967296 addresses; name a narrower range',
       ],
@@ -77,7 +79,7 @@ describe("DatabaseFirewall arguments", () => {
   });
 
   it("needs a database to guard", () => {
-    expect(databaseFirewallArgsProblems({ databases: [], appIds: ["app-1"] })).toEqual([
+    expect(databaseFirewallArgsProblems({ databases: [], networks: [vpc] })).toEqual([
       "databases is empty; pass the cluster to guard",
     ]);
   });

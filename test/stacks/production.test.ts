@@ -50,7 +50,7 @@ describe("production data tier", () => {
       nodeCount: 2,
       maintenanceWindows: [{ day: "sunday", hour: "02:00" }],
     });
-    const vpc = resourceNamed(run, TYPES.vpc, "database-vpc-fra1");
+    const vpc = resourceNamed(run, TYPES.vpc, "network-vpc-fra1");
     expect(cluster.inputs.privateNetworkUuid).toBe(vpc.id);
   });
 
@@ -58,7 +58,7 @@ describe("production data tier", () => {
     const replicas = resourcesOfType(run, TYPES.replica);
     expect(replicas.map((replica) => replica.inputs.region)).toEqual(["ams3"]);
     expect(replicas[0]?.inputs.privateNetworkUuid).toBe(
-      resourceNamed(run, TYPES.vpc, "database-vpc-ams3").id,
+      resourceNamed(run, TYPES.vpc, "network-vpc-ams3").id,
     );
   });
 
@@ -94,8 +94,11 @@ describe("production data tier", () => {
     }
   });
 
-  it("admits exactly the two apps through the firewall of the cluster and of the replica", () => {
-    const appIds = [primaryApp().id, secondaryApp().id].sort();
+  it("admits exactly the two app regions' VPCs through the firewall of the cluster and the replica", () => {
+    const vpcRanges = ["network-vpc-fra1", "network-vpc-ams3"].map((name) => {
+      const vpc = resourceNamed(run, TYPES.vpc, name);
+      return providerState(vpc.type, vpc.name, vpc.inputs, vpc.id).ipRange;
+    });
     const firewalls = resourcesOfType(run, TYPES.firewall);
     expect(firewalls.map((firewall) => firewall.inputs.clusterId).sort()).toEqual(
       [
@@ -104,9 +107,7 @@ describe("production data tier", () => {
       ].sort(),
     );
     for (const firewall of firewalls) {
-      const rules = firewall.inputs.rules as { type: string; value: string }[];
-      expect(rules.every((rule) => rule.type === "app")).toBe(true);
-      expect(rules.map((rule) => rule.value).sort()).toEqual(appIds);
+      expect(firewall.inputs.rules).toEqual(vpcRanges.map((value) => ({ type: "ip_addr", value })));
     }
   });
 });
@@ -192,8 +193,13 @@ describe("production compute tier", () => {
   it("hands the api its database as SECRET env vars: writes to the pool, reads in its own region", () => {
     const pool = resourceNamed(run, TYPES.connectionPool, "database-pool");
     const replica = resourceNamed(run, TYPES.replica, "database-replica-ams3");
-    const poolUri = providerState(pool.type, pool.name, pool.inputs, pool.id).uri;
-    const replicaHost = providerState(replica.type, replica.name, replica.inputs, replica.id).host;
+    const poolUri = providerState(pool.type, pool.name, pool.inputs, pool.id).privateUri;
+    const replicaHost = providerState(
+      replica.type,
+      replica.name,
+      replica.inputs,
+      replica.id,
+    ).privateHost;
     const primaryApi = serviceOf(appSpecOf(primaryApp()), "api");
     const secondaryApi = serviceOf(appSpecOf(secondaryApp()), "api");
 
@@ -213,7 +219,15 @@ describe("production compute tier", () => {
 
   it("sends every credential as a Pulumi secret, and none as a GENERAL env var", () => {
     for (const app of [primaryApp(), secondaryApp()]) {
-      expect(app.secretInputs).toContain("spec");
+      appSpecOf(app).services.forEach((service, index) => {
+        service.envs.forEach((env, envIndex) => {
+          const path = `spec.services[${index}].envs[${envIndex}].value`;
+          expect({ path, secret: app.secretInputs.includes(path) }).toEqual({
+            path,
+            secret: env.type === "SECRET",
+          });
+        });
+      });
       for (const service of appSpecOf(app).services) {
         for (const env of service.envs.filter((candidate) => candidate.type === "GENERAL")) {
           expect(env.value).not.toMatch(/AVNS_|postgres(ql)?:\/\//);
@@ -221,7 +235,11 @@ describe("production compute tier", () => {
       }
     }
     for (const image of resourcesOfType(run, TYPES.image))
-      expect(image.secretInputs).toEqual(["registry"]);
+      expect(image.secretInputs).toEqual([
+        "registry.password",
+        "registry.server",
+        "registry.username",
+      ]);
     // Credentials the providers return are secret from the moment they exist.
     const credentials = resourceNamed(run, TYPES.registryCredentials, "registry-push-credentials");
     expect(credentials.additionalSecretOutputs).toContain("dockerCredentials");
@@ -241,22 +259,27 @@ describe("production compute tier", () => {
       maintenanceWindow: { day: "sunday", hour: "02:00" },
       protected: true,
       trustedSources: [
-        { type: "app", value: primaryApp().id },
-        { type: "app", value: secondaryApp().id },
+        { type: "ip_addr", value: expect.stringMatching(/^10\./) as unknown, source: "vpc fra1" },
+        { type: "ip_addr", value: expect.stringMatching(/^10\./) as unknown, source: "vpc ams3" },
       ],
     });
+    const digest = expect.stringMatching(/^sha256:[0-9a-f]{64}$/) as unknown;
     expect(platform.apps).toEqual([
       {
+        name: "platform-production-fra",
         role: "primary",
         region: { datacenter: "fra1", appRegion: "fra" },
         appId: primaryApp().id,
         defaultIngress: expect.stringMatching(/^https:\/\/platform-production-fra-/) as unknown,
+        secretsDigest: digest,
       },
       {
+        name: "platform-production-ams",
         role: "secondary",
         region: { datacenter: "ams3", appRegion: "ams" },
         appId: secondaryApp().id,
         defaultIngress: expect.stringMatching(/^https:\/\/platform-production-ams-/) as unknown,
+        secretsDigest: digest,
       },
     ]);
     expect(platform.registry).toMatchObject({ name: "acme-platform", protected: true });

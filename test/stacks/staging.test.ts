@@ -50,7 +50,7 @@ describe("the staging stack under the mock runtime", () => {
     const pool = resourceNamed(run, TYPES.connectionPool, "database-pool");
     const api = serviceOf(appSpecOf(resourceNamed(run, TYPES.app, "app-fra-app")), "api");
     expect(envOf(api, "DATABASE_READ_URL")?.value).toBe(
-      providerState(pool.type, pool.name, pool.inputs, pool.id).uri,
+      providerState(pool.type, pool.name, pool.inputs, pool.id).privateUri,
     );
   });
 

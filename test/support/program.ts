@@ -6,6 +6,7 @@ import { plainOutput } from "../../tools/plan/render.ts";
 export const TYPES = {
   project: "digitalocean:index/project:Project",
   vpc: "digitalocean:index/vpc:Vpc",
+  vpcPeering: "digitalocean:index/vpcPeering:VpcPeering",
   cluster: "digitalocean:index/databaseCluster:DatabaseCluster",
   replica: "digitalocean:index/databaseReplica:DatabaseReplica",
   database: "digitalocean:index/databaseDb:DatabaseDb",

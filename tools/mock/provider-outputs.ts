@@ -53,8 +53,10 @@ const computed: Record<string, Computer> = {
     resources: inputs.resources ?? [],
     projectUrn: `do:project:${id}`,
   }),
+  // DigitalOcean gives each VPC a free /20 of the team's private space; peered VPCs never overlap.
   "digitalocean:index/vpc:Vpc": (name, inputs, id) => ({
-    ipRange: inputs.ipRange ?? "10.110.0.0/20",
+    ipRange:
+      inputs.ipRange ?? `10.${100 + (Number.parseInt(digest(id).slice(0, 4), 16) % 100)}.0.0/20`,
     vpcUrn: `do:vpc:${id}`,
     default: false,
     createdAt: "2026-01-01T00:00:00Z",
@@ -121,6 +123,10 @@ const computed: Record<string, Computer> = {
       credentialExpirationTime: "2026-01-01T01:00:00Z",
     };
   },
+  "digitalocean:index/vpcPeering:VpcPeering": () => ({
+    status: "ACTIVE",
+    createdAt: "2026-01-01T00:00:00Z",
+  }),
   "docker:index/image:Image": (_name, inputs) => {
     const imageName = text(inputs.imageName, "registry.example/unknown:latest");
     const repository = imageName.slice(0, imageName.lastIndexOf(":"));

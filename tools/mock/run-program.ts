@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb.js";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
 import { digest, fakeUuid, invokeResult, providerState } from "./provider-outputs.ts";
-import { unwrapSecrets } from "./secrets.ts";
+import { maskPaths, secretLeafPaths, unwrapSecrets } from "./secrets.ts";
 
 export interface RecordedResource {
   urn: string;
@@ -18,14 +18,18 @@ export interface RecordedResource {
   custom: boolean;
   /** Inputs as the provider receives them, with secret envelopes removed. */
   inputs: Record<string, unknown>;
-  /** The same inputs with every secret value shown as `[secret]`. */
+  /** The same inputs with every secret leaf shown as `[secret]`, and nothing else hidden. */
   redactedInputs: Record<string, unknown>;
-  /** Dotted paths (`spec.services[0].envs[1].value`) of inputs that arrived as secrets. */
+  /** Dotted paths (`spec.services[0].envs[1].value`) of the inputs' secret leaves. */
   secretInputs: string[];
   protect: boolean;
   retainOnDelete: boolean;
   dependsOn: string[];
   additionalSecretOutputs: string[];
+  /** Property paths whose changes the engine is told to ignore. */
+  ignoreChanges: string[];
+  /** The `replacementTrigger` option's value, secrets unwrapped; undefined when not set. */
+  replacementTrigger: unknown;
 }
 
 export interface RecordedCall {
@@ -58,6 +62,11 @@ export interface RunOptions {
   secretKeys: string[];
   /** Preview mode: provider outputs the mocks leave out stay unknown. */
   dryRun?: boolean;
+  /**
+   * What this stack's last deployment exported, served to a StackReference of the stack itself.
+   * @default {} (a stack that was never deployed)
+   */
+  lastOutputs?: Record<string, unknown>;
 }
 
 function urnOf(stack: string, project: string, parent: string, type: string, name: string): string {
@@ -65,6 +74,10 @@ function urnOf(stack: string, project: string, parent: string, type: string, nam
   const qualified = parentType === undefined ? type : `${parentType}$${type}`;
   return `urn:pulumi:${stack}::${project}::${qualified}::${name}`;
 }
+
+const STACK_REFERENCE = "pulumi:pulumi:StackReference";
+
+const text = (value: unknown): string => (typeof value === "string" ? value : "");
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -95,6 +108,11 @@ async function resolveOutput(value: unknown): Promise<OutputValue> {
   return { kind: "value", value };
 }
 
+function replacementTriggerOf(request: RegisterResourceRequest): unknown {
+  const raw = request.getReplacementTrigger()?.toJavaScript();
+  return raw === undefined ? undefined : unwrapSecrets({ trigger: raw }).value.trigger;
+}
+
 /**
  * Runs the program once. Pulumi keeps its runtime state per process, so a process runs one
  * program: vitest's forked workers give each test file its own.
@@ -108,7 +126,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 
   // What only the monitor's request tells (parent, options), waiting for the mock to add the
   // inputs, which the monitor deserializes once: first in, first out per type and name.
-  type RequestFacts = Omit<RecordedResource, "inputs" | "redactedInputs" | "secretInputs">;
+  type RequestFacts = Omit<RecordedResource, "inputs" | "redactedInputs">;
   const pending = new Map<string, RequestFacts[]>();
   const keyOf = (type: string, name: string) => `${type}\u0000${name}`;
   // Explicit providers by reference (`<urn>::<id>`), so that mocks can read their settings.
@@ -116,15 +134,20 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
 
   const mocks: pulumi.runtime.Mocks = {
     newResource({ type, name, inputs, id: importId, provider }) {
+      if (type === STACK_REFERENCE) {
+        const self = `${pulumi.getOrganization()}/${options.project}/${options.stack}`;
+        const referenced = text((inputs as Record<string, unknown>).name);
+        const outputs = referenced === self ? (options.lastOutputs ?? {}) : {};
+        return { id: referenced, state: { name: referenced, outputs, secretOutputNames: [] } };
+      }
       const id = resourceId(type, name, importId);
-      const { value, redacted, secretPaths } = unwrapSecrets(inputs);
+      const { value } = unwrapSecrets(inputs);
       const facts = pending.get(keyOf(type, name))?.shift();
       if (facts !== undefined) {
         resources.push({
           ...facts,
           inputs: value,
-          redactedInputs: redacted,
-          secretInputs: secretPaths,
+          redactedInputs: maskPaths(value, facts.secretInputs) as Record<string, unknown>,
         });
       }
       if (type.startsWith("pulumi:providers:")) {
@@ -139,7 +162,14 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       return invokeResult(token, plain);
     },
   };
-  await pulumi.runtime.setMocks(mocks, options.project, options.stack, options.dryRun ?? false);
+  // `organization` is what self-managed backends call every stack's organization.
+  await pulumi.runtime.setMocks(
+    mocks,
+    options.project,
+    options.stack,
+    options.dryRun ?? false,
+    "organization",
+  );
   pulumi.runtime.setAllConfig(options.config, options.secretKeys);
 
   const monitor: unknown = pulumi.runtime.getMonitor();
@@ -164,6 +194,9 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     retainOnDelete: request.getRetainondelete() ?? false,
     dependsOn: request.getDependenciesList(),
     additionalSecretOutputs: request.getAdditionalsecretoutputsList(),
+    ignoreChanges: request.getIgnorechangesList(),
+    secretInputs: secretLeafPaths(request.getObject()?.toJavaScript() ?? {}),
+    replacementTrigger: replacementTriggerOf(request),
   });
   monitor.registerResource = async (
     request: RegisterResourceRequest,

@@ -4,6 +4,7 @@
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { exampleAt } from "../../stacks/config/problems.ts";
 import { CONFIG_NAMESPACE } from "../../stacks/config/schema.ts";
+import { startFakeDigitalOceanApi } from "./digitalocean-api.ts";
 import { runProgram, type ProgramRun } from "./run-program.ts";
 import { readStackFile, type StackFileConfig } from "./stack-file.ts";
 
@@ -35,16 +36,48 @@ export interface RunStackOptions {
   /** Keys in `configOverrides` that are secret. */
   secretOverrides?: string[];
   dryRun?: boolean;
+  /**
+   * The DigitalOcean team the credentials belong to.
+   * @default the team the stack's config names
+   */
+  credentialsTeam?: string;
+  /** What the stack's last deployment exported; a never-deployed stack when absent. */
+  lastOutputs?: Record<string, unknown>;
+}
+
+/** The team named in `platform:digitalocean`, or a stand-in when the config has none. */
+function configuredTeam(config: Record<string, string>): string {
+  try {
+    const group = JSON.parse(config[`${CONFIG_NAMESPACE}:digitalocean`] ?? "{}") as {
+      team?: unknown;
+    };
+    return typeof group.team === "string" ? group.team : "offline-team";
+  } catch {
+    return "offline-team";
+  }
 }
 
 export async function runStack(stack: string, options: RunStackOptions = {}): Promise<ProgramRun> {
   const file = await readStack(stack, options.stackFile);
-  return runProgram({
-    project: CONFIG_NAMESPACE,
-    stack,
-    program: () => import(pathToFileURL(PROGRAM_ENTRY).href),
-    config: { ...file.values, ...options.configOverrides },
-    secretKeys: [...file.secretKeys, ...(options.secretOverrides ?? [])],
-    dryRun: options.dryRun ?? false,
-  });
+  const config = { ...file.values, ...options.configOverrides };
+  // The program checks its DigitalOcean team over HTTP before registering anything; offline, a
+  // local stand-in answers, with the provider's own config keys pointing at it.
+  const api = await startFakeDigitalOceanApi(options.credentialsTeam ?? configuredTeam(config));
+  try {
+    return await runProgram({
+      project: CONFIG_NAMESPACE,
+      stack,
+      program: () => import(pathToFileURL(PROGRAM_ENTRY).href),
+      config: {
+        ...config,
+        "digitalocean:token": "offline-token",
+        "digitalocean:apiEndpoint": api.endpoint,
+      },
+      secretKeys: [...file.secretKeys, ...(options.secretOverrides ?? []), "digitalocean:token"],
+      dryRun: options.dryRun ?? false,
+      ...(options.lastOutputs === undefined ? {} : { lastOutputs: options.lastOutputs }),
+    });
+  } finally {
+    await api.close();
+  }
 }

@@ -55,3 +55,40 @@ export function unwrapSecrets(inputs: unknown): UnwrappedInputs {
   const redacted = walk(inputs, "", () => REDACTED);
   return { value: asRecord(value), redacted: asRecord(redacted), secretPaths };
 }
+
+/**
+ * Paths of the innermost secrets in inputs as the SDK serialized them (the monitor request's
+ * object, before the mock monitor deserializes it: deserializing marks a whole object secret
+ * when any of its leaves is, so `spec` of an App with one SECRET env var would hide everything).
+ */
+export function secretLeafPaths(serialized: unknown): string[] {
+  const paths: string[] = [];
+  walk(serialized, "", (secret, path) => {
+    const nested = secretLeafPaths(secret).map((inner) =>
+      inner === "" ? path : inner.startsWith("[") ? `${path}${inner}` : `${path}.${inner}`,
+    );
+    paths.push(...(nested.length > 0 ? nested : [path]));
+    return secret;
+  });
+  return paths;
+}
+
+/** A copy of `value` with each of `paths` (`a.b[0].c`) replaced by `[secret]`. */
+export function maskPaths(value: Record<string, unknown>, paths: readonly string[]): unknown {
+  const copy = structuredClone(value);
+  for (const path of paths) {
+    const steps = path.split(/\.|(?=\[)/).map((step) => {
+      const index = /^\[(\d+)\]$/.exec(step)?.[1];
+      return index === undefined ? step : Number(index);
+    });
+    const last = steps.pop();
+    let node: unknown = copy;
+    for (const step of steps) {
+      node = (node as Record<string | number, unknown> | undefined)?.[step];
+    }
+    if (last !== undefined && typeof node === "object" && node !== null) {
+      (node as Record<string | number, unknown>)[last] = REDACTED;
+    }
+  }
+  return copy;
+}

@@ -35,6 +35,10 @@ function flags(resource: RecordedResource): string {
     resource.protect ? "protect" : "",
     resource.retainOnDelete ? "retainOnDelete" : "",
     resource.secretInputs.length > 0 ? `${resource.secretInputs.length} secret input(s)` : "",
+    resource.ignoreChanges.length > 0 ? `${resource.ignoreChanges.length} ignored path(s)` : "",
+    resource.replacementTrigger === undefined
+      ? ""
+      : `replaced when ${JSON.stringify(resource.replacementTrigger)} changes`,
   ].filter((mark) => mark !== "");
   return marks.length === 0 ? "" : `  [${marks.join(", ")}]`;
 }
@@ -128,6 +132,8 @@ export function renderManifest(stack: string, run: ProgramRun): string {
       protect: resource.protect,
       retainOnDelete: resource.retainOnDelete,
       dependsOn: [...resource.dependsOn].sort(),
+      ignoreChanges: resource.ignoreChanges,
+      replacementTrigger: resource.replacementTrigger ?? null,
       secretInputs: [...resource.secretInputs].sort(),
       inputs: resource.redactedInputs,
     }));

@@ -23,6 +23,13 @@ const EnvSchema = z.object({
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: milliseconds.default(3_000),
   MIGRATE_ON_START: z.stringbool().default(true),
+  // PostgreSQL folds unquoted names to lower case; a role name with other characters is a typo.
+  DATABASE_RUNTIME_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+      error: "must be a PostgreSQL role name: lower-case letters, digits and _",
+    })
+    .optional(),
   SHUTDOWN_TIMEOUT_MS: milliseconds.default(10_000),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SENTRY_DSN: z.url({ protocol: /^https?$/ }).optional(),

@@ -7,8 +7,14 @@
 // transaction mode (a session-level lock could be taken on one server connection and released on
 // another). The price: a migration cannot use statements that refuse to run in a transaction, such
 // as CREATE INDEX CONCURRENTLY.
+//
+// Migrations run as the role that owns the schema (DigitalOcean's `doadmin`), never as the role the
+// services run as. DigitalOcean gives a user created through its API no privilege beyond CONNECT
+// (PostgreSQL 15+ grants PUBLIC no CREATE on schema `public`), so the same transaction grants that
+// runtime role exactly the data access the services need: it can read and write rows, but it cannot
+// create, alter or drop anything.
 import { createHash } from "node:crypto";
-import type pg from "pg";
+import pg from "pg";
 
 export interface Migration {
   version: number;
@@ -40,6 +46,17 @@ const MIGRATION_LOCK_KEY = 7_241_853_311;
 export interface MigrationResult {
   applied: { version: number; name: string }[];
   alreadyApplied: number;
+  /** The role granted data access, when one was asked for. */
+  grantedTo?: string;
+}
+
+export interface MigrateOptions {
+  /**
+   * The least-privilege role the services connect as. It gets USAGE on the schema, row access on
+   * every table and USAGE on every sequence, now and (through default privileges) for the tables
+   * later migrations create; nothing else.
+   */
+  runtimeRole?: string | undefined;
 }
 
 export class MigrationError extends Error {
@@ -66,9 +83,50 @@ export function validateMigrations(migrations: readonly Migration[]): void {
   }
 }
 
+/**
+ * The statements that give `role` data access in `public` and take away what PUBLIC could do
+ * beyond connecting. Every one is idempotent, so they run on every release and repair drift.
+ * REVOKE by a non-owner only warns, so they are safe where the schema belongs to someone else.
+ */
+export function runtimeGrants(role: string, database: string): string[] {
+  const grantee = pg.escapeIdentifier(role);
+  return [
+    "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
+    `REVOKE TEMPORARY ON DATABASE ${pg.escapeIdentifier(database)} FROM PUBLIC`,
+    `GRANT USAGE ON SCHEMA public TO ${grantee}`,
+    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${grantee}`,
+    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${grantee}`,
+    // The migration history is the migrator's: the services have no business changing it.
+    `REVOKE ALL ON schema_migrations FROM ${grantee}`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${grantee}`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${grantee}`,
+  ];
+}
+
+async function grantRuntimeAccess(client: pg.PoolClient, role: string): Promise<void> {
+  const { rows } = await client.query<{ exists: boolean; is_self: boolean; database: string }>(
+    `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists,
+            $1 = current_user AS is_self, current_database() AS database`,
+    [role],
+  );
+  const [facts] = rows;
+  if (!facts?.exists) {
+    throw new MigrationError(
+      `DATABASE_RUNTIME_ROLE names "${role}", which is no role on this server; create the user first (the platform's stack does, as digitalocean.DatabaseUser) or fix the name`,
+    );
+  }
+  if (facts.is_self) {
+    throw new MigrationError(
+      `DATABASE_RUNTIME_ROLE is "${role}", the role running the migrations; the services must run as a separate, least-privilege role`,
+    );
+  }
+  for (const statement of runtimeGrants(role, facts.database)) await client.query(statement);
+}
+
 export async function migrate(
   pool: pg.Pool,
   migrations: readonly Migration[] = MIGRATIONS,
+  options: MigrateOptions = {},
 ): Promise<MigrationResult> {
   validateMigrations(migrations);
   const client = await pool.connect();
@@ -111,9 +169,14 @@ export async function migrate(
       );
       applied.push({ version: migration.version, name: migration.name });
     }
+    if (options.runtimeRole !== undefined) await grantRuntimeAccess(client, options.runtimeRole);
     await client.query("COMMIT");
     client.release();
-    return { applied, alreadyApplied: rows.length };
+    return {
+      applied,
+      alreadyApplied: rows.length,
+      ...(options.runtimeRole === undefined ? {} : { grantedTo: options.runtimeRole }),
+    };
   } catch (error) {
     // A client whose ROLLBACK fails is broken (the connection dropped): destroy it, not reuse it.
     const rollbackFailed = await client.query("ROLLBACK").then(

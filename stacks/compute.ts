@@ -1,0 +1,246 @@
+// The compute tier: the registry, the images the stack builds and pushes, and one App Platform
+// app per region, each in its region's VPC, running the services and, before every deployment,
+// the database migration job.
+import { createHash } from "node:crypto";
+import type * as pulumi from "@pulumi/pulumi";
+import type {
+  AppJobArgs,
+  AppServiceArgs,
+  ServiceEnv,
+  ServiceScaling,
+} from "../infra/compute/app-spec.ts";
+import { ContainerRegistry } from "../infra/compute/container-registry.ts";
+import { PlatformApp } from "../infra/compute/platform-app.ts";
+import { ServiceImage } from "../infra/compute/service-image.ts";
+import type { PrivateNetwork } from "../infra/core/private-network.ts";
+import type { PlatformConfig } from "./config/load.ts";
+import type { ServiceConfig } from "./config/schema.ts";
+import type { DataTier } from "./data.ts";
+import type { AppRegion, Foundation } from "./foundation.ts";
+import type { ImageOutput, PlatformOutputs } from "./outputs.ts";
+import type { DeployedDigests } from "./previous-deployment.ts";
+import { API, MIGRATION_JOB, WEB, type SampleService } from "./services.ts";
+import { uploadUserName, type StorageTier } from "./storage.ts";
+
+export interface RegionApp {
+  region: AppRegion;
+  app: PlatformApp;
+}
+
+export interface ComputeTier {
+  apps: RegionApp[];
+  outputs: Pick<PlatformOutputs, "registry" | "images" | "apps">;
+}
+
+function scalingOf(service: ServiceConfig): ServiceScaling {
+  return service.autoscaling ?? { instances: service.instances ?? 1 };
+}
+
+function secretEnv(key: string, value: pulumi.Input<string> | undefined): ServiceEnv[] {
+  return value === undefined ? [] : [{ key, value, secret: true }];
+}
+
+function plainEnv(key: string, value: pulumi.Input<string>): ServiceEnv {
+  return { key, value, secret: false };
+}
+
+/** What the compute tier knows of the last deployment. */
+export interface Rollout {
+  /** `SECRETS_DIGEST` of each app as last deployed, by app name (none for a new stack). */
+  deployed: DeployedDigests;
+  /** Send every write-only value again, e.g. after a credential was replaced by hand. */
+  rollAll: boolean;
+  /** The UTC date of this run (`YYYY-MM-DD`): the registry's push credentials rotate daily. */
+  today: string;
+}
+
+/**
+ * A digest of everything behind an app's write-only settings that can change: the config
+ * secrets (as fingerprints), the alert routes, and what decides the generated credentials (the
+ * database and upload identities are replaced, with new passwords and keys, only when these
+ * change). Plain config only, so it is known before any resource exists.
+ */
+export function secretsDigestOf(config: PlatformConfig, data: DataTier): string {
+  const { topology } = data.database;
+  const material = {
+    secrets: config.secretFingerprints,
+    alerts: { emails: config.monitoring.alertEmails, slackChannel: config.monitoring.slackChannel },
+    database: {
+      cluster: `platform-${config.environment}`,
+      region: topology.region,
+      replicas: topology.replicas.map((replica) => replica.name),
+      database: topology.database,
+      user: topology.user,
+      pool: topology.pool.name,
+    },
+    uploader: uploadUserName(config),
+  };
+  return `sha256:${createHash("sha256").update(JSON.stringify(material)).digest("hex")}`;
+}
+
+function imageOutput(image: ServiceImage): ImageOutput {
+  return { repository: image.repository, digest: image.digest, repoDigest: image.repoDigest };
+}
+
+export function buildCompute(
+  config: PlatformConfig,
+  foundation: Foundation,
+  network: PrivateNetwork,
+  data: DataTier,
+  storage: StorageTier,
+  rollout: Rollout,
+): ComputeTier {
+  const { environment, secrets } = config;
+  const { database, firewall } = data;
+  const { assets, uploads } = storage;
+
+  const registryRegion = config.registry.region ?? config.regions.primary;
+  const registry = new ContainerRegistry("registry", {
+    registryName: config.registry.name,
+    tier: config.registry.tier,
+    region: registryRegion,
+    // Daily: every run starts with push credentials at most a day old and a day left to live.
+    pushCredentialsRotation: rollout.today,
+    protect: foundation.production,
+  });
+  const buildImage = (service: SampleService, buildArgs: Record<string, string> = {}) =>
+    new ServiceImage(`image-${service.name}`, {
+      repository: service.name,
+      registryEndpoint: registry.endpoint,
+      pushLogin: registry.pushLogin,
+      context: service.context,
+      dockerfile: service.dockerfile,
+      tag: environment,
+      buildArgs,
+    });
+  const images = {
+    // Behind the load balancer the app sees its own Host, not the public one browsers send.
+    web: buildImage(WEB, { SERVER_ACTIONS_ALLOWED_ORIGINS: config.domain.appHost }),
+    api: buildImage(API),
+  };
+
+  const alerts = {
+    emails: config.monitoring.alertEmails,
+    ...(secrets.slackWebhookUrl === undefined
+      ? {}
+      : {
+          slack: { webhookUrl: secrets.slackWebhookUrl, channel: config.monitoring.slackChannel },
+        }),
+  };
+  const logDrains = {
+    logtailToken: secrets.logtailToken,
+    papertrailEndpoint: secrets.papertrailEndpoint,
+    datadogApiKey: secrets.datadogApiKey,
+  };
+  const commonEnv: ServiceEnv[] = [
+    plainEnv("NODE_ENV", "production"),
+    ...secretEnv("SENTRY_DSN", secrets.sentryDsn),
+    ...(secrets.sentryDsn === undefined ? [] : [plainEnv("SENTRY_ENVIRONMENT", environment)]),
+  ];
+  const serviceArgs = (
+    service: SampleService,
+    image: ServiceImage,
+    env: ServiceEnv[],
+  ): AppServiceArgs => ({
+    name: service.name,
+    repository: image.repository,
+    digest: image.digest,
+    httpPort: service.httpPort,
+    routePrefix: service.routePrefix,
+    healthCheckPath: service.healthCheckPath,
+    size: config.services[service.name].size,
+    scaling: scalingOf(config.services[service.name]),
+    env: [...commonEnv, plainEnv("PORT", String(service.httpPort)), ...env],
+  });
+  // Every deployment of every region migrates first; the migrations' advisory lock makes the
+  // second region's run wait for the first and then find nothing to do.
+  const migrationJob: AppJobArgs = {
+    name: MIGRATION_JOB.name,
+    kind: "PRE_DEPLOY",
+    repository: images.api.repository,
+    digest: images.api.digest,
+    runCommand: MIGRATION_JOB.runCommand,
+    size: MIGRATION_JOB.size,
+    env: [
+      plainEnv("NODE_ENV", "production"),
+      // The owner of the schema, for this job alone: no service ever holds it.
+      ...secretEnv("DATABASE_URL", database.migrationConnectionString),
+      plainEnv("DATABASE_RUNTIME_ROLE", database.runtimeRole),
+      plainEnv("DATABASE_CA_CERT", database.caCertificate),
+    ],
+  };
+
+  const secretsDigest = secretsDigestOf(config, data);
+  const apps = foundation.regions.map((region): RegionApp => {
+    const appName = `platform-${environment}-${region.appRegion}`;
+    const deployedDigest = rollout.deployed.get(appName);
+    return {
+      region,
+      app: new PlatformApp(
+        `app-${region.appRegion}`,
+        {
+          appName,
+          // A new app (no deployed digest) sends everything anyway: ignoring changes is moot.
+          writeOnly: {
+            digest: secretsDigest,
+            changed:
+              rollout.rollAll || (deployedDigest !== undefined && deployedDigest !== secretsDigest),
+          },
+          // Without a load balancer, the app's hostname points straight at the primary app.
+          domains:
+            !config.edge.loadBalancer && region.role === "primary" ? [config.domain.appHost] : [],
+          region: region.appRegion,
+          vpcId: network.vpcIdOf(region.datacenter),
+          projectId: foundation.project.projectId,
+          alerts,
+          logDrains,
+          services: [
+            serviceArgs(WEB, images.web, [
+              // App Platform resolves this to the api's address inside the app: no public hop.
+              plainEnv("API_URL", "${api.PRIVATE_URL}"),
+              plainEnv("HOSTNAME", "0.0.0.0"),
+            ]),
+            serviceArgs(API, images.api, [
+              ...secretEnv("DATABASE_URL", database.primaryConnectionString),
+              ...secretEnv("DATABASE_READ_URL", database.readConnectionString(region.datacenter)),
+              plainEnv("DATABASE_CA_CERT", database.caCertificate),
+              // The PRE_DEPLOY job migrated already, as the schema's owner.
+              plainEnv("MIGRATE_ON_START", "false"),
+              plainEnv("AWS_REGION", config.assets.awsRegion),
+              plainEnv("ASSETS_BUCKET", assets.bucketName),
+              plainEnv("ASSETS_UPLOAD_PREFIX", config.assets.uploadPrefix),
+              plainEnv("ASSETS_PUBLIC_URL", `https://${config.domain.assetsHost}`),
+              ...secretEnv("AWS_ACCESS_KEY_ID", uploads.accessKeyId),
+              ...secretEnv("AWS_SECRET_ACCESS_KEY", uploads.secretAccessKey),
+            ]),
+          ],
+          jobs: [migrationJob],
+        },
+        // A new cluster admits every address until its firewall exists: no app deploys before.
+        { dependsOn: [firewall] },
+      ),
+    };
+  });
+
+  return {
+    apps,
+    outputs: {
+      registry: {
+        name: registry.registryName,
+        endpoint: registry.endpoint,
+        tier: config.registry.tier,
+        datacenter: registryRegion,
+        protected: foundation.production,
+      },
+      images: { web: imageOutput(images.web), api: imageOutput(images.api) },
+      apps: apps.map(({ region, app }) => ({
+        name: app.appName,
+        role: region.role,
+        region: { datacenter: region.datacenter, appRegion: region.appRegion },
+        appId: app.appId,
+        defaultIngress: app.defaultIngress,
+        secretsDigest: app.secretsDigest,
+      })),
+    },
+  };
+}

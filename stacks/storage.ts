@@ -1,0 +1,48 @@
+// The storage tier: the S3 asset bucket behind Cloudflare, and the api's upload identity.
+import * as aws from "@pulumi/aws";
+import * as cloudflare from "@pulumi/cloudflare";
+import { AssetBucket } from "../infra/storage/asset-bucket.ts";
+import { UploadIdentity } from "../infra/storage/upload-identity.ts";
+import type { PlatformConfig } from "./config/load.ts";
+import type { Foundation } from "./foundation.ts";
+
+export interface StorageTier {
+  assets: AssetBucket;
+  uploads: UploadIdentity;
+}
+
+/** The IAM user the api uploads as; its access key is replaced when this name changes. */
+export function uploadUserName(config: PlatformConfig): string {
+  return `platform-${config.environment}-api-uploads`;
+}
+
+export function buildStorage(config: PlatformConfig, foundation: Foundation): StorageTier {
+  const awsProvider = new aws.Provider("aws", {
+    region: config.assets.awsRegion,
+    defaultTags: { tags: { platform: "platform", environment: config.environment } },
+  });
+  const cloudflareRanges = cloudflare.getIpRangesOutput({});
+  const assets = new AssetBucket(
+    "assets",
+    {
+      bucketName: config.domain.assetsHost,
+      // The bucket's regional endpoint answers over IPv4 only, so Cloudflare reaches it from
+      // its IPv4 ranges; naming no IPv6 range also keeps the policy narrow enough to be private.
+      readerCidrs: cloudflareRanges.ipv4Cidrs,
+      corsOrigins: [`https://${config.domain.appHost}`],
+      noncurrentVersionExpirationDays: config.assets.noncurrentVersionExpirationDays,
+      protect: foundation.production,
+    },
+    { providers: { aws: awsProvider } },
+  );
+  const uploads = new UploadIdentity(
+    "uploads",
+    {
+      userName: uploadUserName(config),
+      bucketArn: assets.bucketArn,
+      uploadPrefix: config.assets.uploadPrefix,
+    },
+    { providers: { aws: awsProvider } },
+  );
+  return { assets, uploads };
+}

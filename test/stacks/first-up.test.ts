@@ -1,0 +1,234 @@
+// What a first `pulumi up` of production needs from the real APIs, and what makes the second one a
+// no-op: least-privilege database roles with migrations as a release step, private networking end
+// to end, a firewall that exists before any app, write-only settings kept out of the diff, and
+// push credentials that cannot expire mid-build.
+import { beforeAll, describe, expect, it } from "vitest";
+import type { ProgramRun, RecordedResource } from "../../tools/mock/run-program.ts";
+import { providerState } from "../../tools/mock/provider-outputs.ts";
+import { runStack } from "../../tools/mock/run-stack.ts";
+import { renderManifest } from "../../tools/plan/render.ts";
+import {
+  appSpecOf,
+  envOf,
+  outputsOf,
+  resourceNamed,
+  resourcesOfType,
+  serviceOf,
+  TYPES,
+  type RecordedEnv,
+} from "../support/program.ts";
+
+let run: ProgramRun;
+
+beforeAll(async () => {
+  run = await runStack("production");
+});
+
+interface RecordedJob {
+  name: string;
+  kind: string;
+  image: { registryType: string; repository: string; digest: string };
+  runCommand: string;
+  instanceCount: number;
+  envs: RecordedEnv[];
+}
+
+const apps = () => resourcesOfType(run, TYPES.app);
+const jobsOf = (app: RecordedResource) => (app.inputs.spec as { jobs?: RecordedJob[] }).jobs ?? [];
+const stateOf = (resource: RecordedResource) =>
+  providerState(resource.type, resource.name, resource.inputs, resource.id);
+
+/** Every env var of every component of the app, with where it sits. */
+function allEnvs(app: RecordedResource): { component: string; env: RecordedEnv }[] {
+  const spec = appSpecOf(app);
+  return [
+    ...spec.services.flatMap((service) =>
+      service.envs.map((env) => ({ component: service.name, env })),
+    ),
+    ...jobsOf(app).flatMap((job) => job.envs.map((env) => ({ component: job.name, env }))),
+  ];
+}
+
+/** The value at a Pulumi property path such as `spec.services[1].envs[3].value`. */
+function valueAt(root: unknown, path: string): unknown {
+  return path.split(/\.|(?=\[)/).reduce<unknown>((node, step) => {
+    if (node === undefined || node === null) return undefined;
+    const index = /^\[(\d+)\]$/.exec(step)?.[1];
+    return index === undefined
+      ? (node as Record<string, unknown>)[step]
+      : (node as unknown[])[Number(index)];
+  }, root);
+}
+
+describe("a first `pulumi up` of production", () => {
+  it("runs to completion without errors", () => {
+    expect(run.errors).toEqual([]);
+  });
+
+  it("migrates in a PRE_DEPLOY job of the api image that alone holds the admin URL", () => {
+    const cluster = resourceNamed(run, TYPES.cluster, "database-cluster");
+    const admin = stateOf(cluster);
+    const apiImage = (outputsOf(run).platform as { images: { api: { digest: string } } }).images.api
+      .digest;
+    for (const app of apps()) {
+      const [job, ...others] = jobsOf(app);
+      expect(others).toEqual([]);
+      expect(job).toMatchObject({
+        name: "migrate",
+        kind: "PRE_DEPLOY",
+        image: { registryType: "DOCR", repository: "api", digest: apiImage },
+        runCommand: "node src/migrate-cli.ts",
+        instanceCount: 1,
+      });
+      const url = new URL(
+        envOf({ envs: job?.envs ?? [] } as Parameters<typeof envOf>[0], "DATABASE_URL")?.value ??
+          "",
+      );
+      expect({
+        user: url.username,
+        host: url.hostname,
+        port: url.port,
+        database: url.pathname,
+      }).toEqual({
+        user: admin.user,
+        host: admin.privateHost,
+        port: "25060",
+        database: "/app",
+      });
+      const jobEnv = Object.fromEntries(job?.envs.map((env) => [env.key, env.type]) ?? []);
+      expect(jobEnv).toMatchObject({ DATABASE_URL: "SECRET", DATABASE_RUNTIME_ROLE: "GENERAL" });
+      expect(job?.envs.find((env) => env.key === "DATABASE_RUNTIME_ROLE")?.value).toBe("app");
+      // No service sees the administrator.
+      for (const { component, env } of allEnvs(app)) {
+        if (component === "migrate") continue;
+        expect(env.value).not.toContain(String(admin.password));
+        expect(env.value).not.toContain("doadmin");
+      }
+    }
+  });
+
+  it("runs the api with migrations on start switched off, as the least-privilege user", () => {
+    for (const app of apps()) {
+      const api = serviceOf(appSpecOf(app), "api");
+      expect(envOf(api, "MIGRATE_ON_START")).toMatchObject({ type: "GENERAL", value: "false" });
+      expect(new URL(envOf(api, "DATABASE_URL")?.value ?? "").username).toBe("app");
+    }
+  });
+
+  it("attaches each app to the VPC of its own datacenter", () => {
+    const vpcByRegion: Record<string, string> = Object.fromEntries(
+      resourcesOfType(run, TYPES.vpc).map((vpc) => [String(vpc.inputs.region), vpc.id]),
+    );
+    expect(
+      apps().map((app) => ({
+        region: appSpecOf(app).region,
+        vpcs: (app.inputs.spec as { vpcs?: unknown }).vpcs,
+      })),
+    ).toEqual([
+      { region: "fra", vpcs: [{ id: vpcByRegion.fra1 }] },
+      { region: "ams", vpcs: [{ id: vpcByRegion.ams3 }] },
+    ]);
+  });
+
+  it("peers the two regions' VPCs, so the secondary reaches the primary privately", () => {
+    const [peering, ...others] = resourcesOfType(run, TYPES.vpcPeering);
+    expect(others).toEqual([]);
+    expect(peering?.inputs.vpcIds).toEqual(
+      ["network-vpc-fra1", "network-vpc-ams3"].map(
+        (name) => resourceNamed(run, TYPES.vpc, name).id,
+      ),
+    );
+  });
+
+  it("puts no public database host in any app's env", () => {
+    const publicHosts = [
+      ...resourcesOfType(run, TYPES.cluster),
+      ...resourcesOfType(run, TYPES.replica),
+      ...resourcesOfType(run, TYPES.connectionPool),
+    ].map((resource) => String(stateOf(resource).host));
+    const urls = apps()
+      .flatMap(allEnvs)
+      .filter(({ env }) => /^postgres(ql)?:\/\//.test(env.value));
+    expect(urls.length).toBe(6);
+    for (const { env } of urls) {
+      const host = new URL(env.value).hostname;
+      expect(host).toMatch(/^private-/);
+      expect(publicHosts).not.toContain(host);
+    }
+  });
+
+  it("closes the database before any app exists: firewall from the cluster and VPCs, apps after it", () => {
+    const firewalls = resourcesOfType(run, TYPES.firewall);
+    const appUrns = apps().map((app) => app.urn);
+    for (const firewall of firewalls) {
+      // Nothing of the apps flows into the firewall, so the engine creates it right after the
+      // cluster, while the images still build.
+      expect(JSON.stringify(firewall.inputs)).not.toMatch(/ondigitalocean\.app/);
+      for (const app of apps()) expect(JSON.stringify(firewall.inputs)).not.toContain(app.id);
+      expect(firewall.dependsOn.filter((urn) => appUrns.includes(urn))).toEqual([]);
+      const rules = firewall.inputs.rules as { type: string; value: string }[];
+      // Private ranges of the app regions' VPCs, nothing else.
+      for (const rule of rules) expect(rule.value).toMatch(/^10\.\d+\.0\.0\/20$/);
+    }
+    for (const app of apps()) {
+      expect(app.dependsOn).toEqual(
+        expect.arrayContaining(firewalls.map((firewall) => firewall.urn)),
+      );
+    }
+  });
+});
+
+describe("a second `pulumi up` with no change", () => {
+  it("ignores exactly the SECRET env values and the alert destinations of each app", () => {
+    for (const app of apps()) {
+      const secretValues = allEnvs(app).filter(({ env }) => env.type === "SECRET").length;
+      const alerts =
+        appSpecOf(app).alerts.length +
+        appSpecOf(app).services.reduce((sum, service) => sum + service.alerts.length, 0);
+      expect(app.ignoreChanges).toHaveLength(secretValues + alerts);
+      for (const path of app.ignoreChanges) {
+        const inInputs = path.replace(/^spec/, "");
+        const value = valueAt(app.inputs.spec, inInputs.replace(/^\./, ""));
+        if (path.endsWith(".destinations")) {
+          expect(value).toMatchObject({ emails: ["oncall@example.com"] });
+        } else {
+          const env = valueAt(app.inputs.spec, inInputs.replace(/^\./, "").replace(/\.value$/, ""));
+          expect(env).toMatchObject({ type: "SECRET" });
+        }
+      }
+    }
+  });
+
+  it("carries a non-secret digest of the write-only settings, which the outputs record", () => {
+    const exported = (outputsOf(run).platform as { apps: { secretsDigest: string }[] }).apps;
+    apps().forEach((app, index) => {
+      const envs = (app.inputs.spec as { envs: RecordedEnv[] }).envs;
+      expect(envs).toEqual([
+        {
+          key: "SECRETS_DIGEST",
+          scope: "RUN_TIME",
+          type: "GENERAL",
+          value: exported[index]?.secretsDigest,
+        },
+      ]);
+      expect(app.secretInputs).not.toContain("spec.envs[0].value");
+    });
+  });
+
+  it("shows the ignored paths and the digest in the plan's manifest", () => {
+    const manifest = JSON.parse(renderManifest("production", run)) as {
+      resources: { type: string; ignoreChanges: string[]; inputs: { spec: unknown } }[];
+    };
+    const app = manifest.resources.find((resource) => resource.type === TYPES.app);
+    expect(app?.ignoreChanges).toContain("spec.services[1].envs[2].value");
+    expect(JSON.stringify(app?.inputs.spec)).toContain("SECRETS_DIGEST");
+  });
+});
+
+describe("registry push credentials", () => {
+  it("are replaced daily and live two days, so a run never pushes with expiring ones", () => {
+    const credentials = resourceNamed(run, TYPES.registryCredentials, "registry-push-credentials");
+    expect(credentials.replacementTrigger).toBe(new Date().toISOString().slice(0, 10));
+    expect(credentials.inputs).toMatchObject({ write: true, expirySeconds: 172_800 });
+  });
+});

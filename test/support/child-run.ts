@@ -1,0 +1,32 @@
+import { execFile } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import type { RunStackOptions } from "../../tools/mock/run-stack.ts";
+
+export interface ChildRun {
+  errors: string[];
+  /** `pnpm plan --json` of the run, secrets redacted. */
+  manifest: string;
+  options: { type: string; name: string; ignoreChanges: string[]; dependsOn: string[] }[];
+}
+
+const script = fileURLToPath(new URL("./stack-in-child.ts", import.meta.url));
+
+/** Runs a stack under the mock runtime in a process of its own. */
+export async function runStackInChild(
+  stack: string,
+  options: RunStackOptions = {},
+): Promise<ChildRun> {
+  const { stdout } = await promisify(execFile)(
+    process.execPath,
+    [script, JSON.stringify({ stack, options })],
+    { maxBuffer: 64 * 1024 * 1024 },
+  );
+  return JSON.parse(stdout) as ChildRun;
+}
+
+export function ignoreChangesOf(run: ChildRun, type: string, name: string): string[] {
+  const found = run.options.find((resource) => resource.type === type && resource.name === name);
+  if (found === undefined) throw new Error(`no ${type} named ${name} in the child run`);
+  return found.ignoreChanges;
+}

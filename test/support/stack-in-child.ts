@@ -1,0 +1,27 @@
+// Runs one stack under the mock runtime in a child process and prints what the tests compare.
+// Pulumi's runtime state is per process, so a test that needs several runs of the program (a
+// second deployment, a rotated secret) runs each here.
+//   node test/support/stack-in-child.ts '<json of { stack, options }>'
+import type { RunStackOptions } from "../../tools/mock/run-stack.ts";
+import { runStack } from "../../tools/mock/run-stack.ts";
+import { renderManifest } from "../../tools/plan/render.ts";
+
+interface Request {
+  stack: string;
+  options: RunStackOptions;
+}
+
+const request = JSON.parse(process.argv[2] ?? "{}") as Request;
+const run = await runStack(request.stack, request.options);
+process.stdout.write(
+  JSON.stringify({
+    errors: run.errors.map(String),
+    manifest: renderManifest(request.stack, run),
+    options: run.resources.map(({ type, name, ignoreChanges, dependsOn }) => ({
+      type,
+      name,
+      ignoreChanges,
+      dependsOn,
+    })),
+  }),
+);
