@@ -4,6 +4,8 @@
 // second create failing). The provider's account data source does not expose the team, so the
 // program asks DigitalOcean's API itself (`GET /v2/account`, whose `account.team` holds `uuid` and
 // `name`), with the same token and endpoint the provider uses.
+import { request as httpRequest } from "node:http";
+import { request as httpsRequest } from "node:https";
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
@@ -43,17 +45,47 @@ export function digitalOceanApiFromSettings(env: NodeJS.ProcessEnv = process.env
 const HOW_TO_AUTHENTICATE =
   "export DIGITALOCEAN_TOKEN=<a token of the environment's team>, or pulumi config set --secret digitalocean:token <token>";
 
+interface JsonResponse {
+  status: number;
+  body: unknown;
+}
+
+/** One GET with a JSON answer. node:http rather than fetch: it loads in a fraction of the time. */
+function getJson(url: URL, headers: Record<string, string>): Promise<JsonResponse> {
+  const request = url.protocol === "http:" ? httpRequest : httpsRequest;
+  return new Promise((resolve, reject) => {
+    const outgoing = request(url, { headers, timeout: 15_000 }, (response) => {
+      const chunks: Buffer[] = [];
+      response.on("data", (chunk: Buffer) => chunks.push(chunk));
+      response.on("error", reject);
+      response.on("end", () => {
+        const text = Buffer.concat(chunks).toString("utf8");
+        let body: unknown = undefined;
+        try {
+          body = JSON.parse(text);
+        } catch {
+          // Not JSON: the status says what happened.
+        }
+        resolve({ status: response.statusCode ?? 0, body });
+      });
+    });
+    outgoing.on("timeout", () => outgoing.destroy(new Error("no answer within 15 s")));
+    outgoing.on("error", reject);
+    outgoing.end();
+  });
+}
+
 /** The team that owns the token. Errors say what failed and how to fix it; none echoes the token. */
 export async function fetchTeam(api: DigitalOceanApi): Promise<DigitalOceanTeam> {
   if (api.token === undefined || api.token === "") {
     throw new pulumi.RunError(`No DigitalOcean token is set: ${HOW_TO_AUTHENTICATE}.`);
   }
   const url = new URL("/v2/account", api.endpoint);
-  let response: Response;
+  let response: JsonResponse;
   try {
-    response = await fetch(url, {
-      headers: { authorization: `Bearer ${api.token}`, accept: "application/json" },
-      signal: AbortSignal.timeout(15_000),
+    response = await getJson(url, {
+      authorization: `Bearer ${api.token}`,
+      accept: "application/json",
     });
   } catch (error) {
     throw new pulumi.RunError(
@@ -65,12 +97,12 @@ export async function fetchTeam(api: DigitalOceanApi): Promise<DigitalOceanTeam>
       `The DigitalOcean API refused the token (HTTP ${response.status}): ${HOW_TO_AUTHENTICATE}.`,
     );
   }
-  if (!response.ok) {
+  if (response.status < 200 || response.status > 299) {
     throw new pulumi.RunError(
       `The DigitalOcean API answered HTTP ${response.status} to GET /v2/account; try again, or check status.digitalocean.com.`,
     );
   }
-  const parsed = AccountResponse.safeParse(await response.json());
+  const parsed = AccountResponse.safeParse(response.body);
   if (!parsed.success || parsed.data.account.team === undefined) {
     throw new pulumi.RunError(
       "The DigitalOcean account answer names no team. Use a token created inside the environment's team (API tokens belong to one team).",
