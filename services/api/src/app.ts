@@ -3,7 +3,7 @@ import { randomUUID } from "node:crypto";
 import type { IncomingMessage } from "node:http";
 import Fastify, { type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { Logger } from "pino";
-import { type Database, isDatabaseUnavailable } from "./db.ts";
+import { type Database, isDataException, isDatabaseUnavailable } from "./db.ts";
 import { HttpError } from "./errors.ts";
 import { itemsRepository } from "./items/repository.ts";
 import { registerItemRoutes } from "./items/routes.ts";
@@ -115,6 +115,13 @@ export function buildApp(options: AppOptions) {
       return send(reply, 503, {
         error: "database_unavailable",
         message: "the database is unreachable; retry shortly",
+      });
+    }
+    if (isDataException(error)) {
+      request.log.info({ err: error }, "the database refused a value");
+      return send(reply, 400, {
+        error: "invalid_value",
+        message: `the database refused a value of the request (SQLSTATE ${error.code}): ${error.message}`,
       });
     }
     const status = statusCodeOf(error);

@@ -157,3 +157,17 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
   return false;
 }
+
+/**
+ * Whether PostgreSQL refused a value the client sent (SQLSTATE class 22, "data exception": an
+ * invalid byte sequence, a number out of range, a malformed literal). Such a request is the
+ * client's fault, so it is a 400, never a 500.
+ */
+export function isDataException(error: unknown): error is Error & { code: string } {
+  return (
+    error instanceof Error &&
+    "code" in error &&
+    typeof error.code === "string" &&
+    /^22[0-9A-Z]{3}$/.test(error.code)
+  );
+}

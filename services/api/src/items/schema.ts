@@ -17,7 +17,11 @@ const Title = z
   .string({ error: "must be a string" })
   .trim()
   .min(1, { error: "must not be empty" })
-  .max(200, { error: "must be at most 200 characters" });
+  .max(200, { error: "must be at most 200 characters" })
+  // PostgreSQL text cannot hold U+0000 (it answers 22021); JSON can.
+  .refine((title) => !title.includes("\u0000"), {
+    error: "must not contain NUL characters (\\u0000)",
+  });
 
 export const CreateItemBody = z.strictObject(
   { title: Title, status: ItemStatus.default("todo") },

@@ -122,6 +122,43 @@ describe("items on one database", () => {
     expect(after.rows).toEqual(before.rows);
   });
 
+  it("refuses a NUL character in a title with 400, before it reaches PostgreSQL", async () => {
+    const response = await create({ title: "before\u0000after" });
+    expect(response.statusCode).toBe(400);
+    expect(response.json()).toMatchObject({
+      error: "validation_failed",
+      issues: [{ path: "body.title", message: "must not contain NUL characters (\\u0000)" }],
+    });
+    const patched = await app.inject({
+      method: "PATCH",
+      url: "/items/1",
+      payload: { title: "\u0000" },
+    });
+    expect(patched.statusCode).toBe(400);
+  });
+
+  it("answers a value PostgreSQL refuses (SQLSTATE class 22) with 400, not 500", async () => {
+    // PostgreSQL itself refuses the value, as it would an invalid byte sequence (22021).
+    await db.pool.query(`
+      CREATE FUNCTION refuse_title() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN RAISE EXCEPTION 'title % is refused', NEW.title USING ERRCODE = '22023'; END $$;
+      CREATE TRIGGER refuse_title BEFORE INSERT ON items
+        FOR EACH ROW WHEN (NEW.title = 'refuse me') EXECUTE FUNCTION refuse_title();
+    `);
+    try {
+      const response = await create({ title: "refuse me" });
+      expect(response.statusCode).toBe(400);
+      expect(response.json()).toMatchObject({
+        error: "invalid_value",
+        message:
+          "the database refused a value of the request (SQLSTATE 22023): title refuse me is refused",
+      });
+      expect((await app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
+    } finally {
+      await db.pool.query("DROP TRIGGER refuse_title ON items; DROP FUNCTION refuse_title()");
+    }
+  });
+
   it("answers a schema problem with 500 and a request id, and keeps serving", async () => {
     const logger = memoryLogger();
     const captured: unknown[] = [];

@@ -3,6 +3,8 @@
 // shell-form commands that swallow SIGTERM, a floating base image.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
+import { createRequire } from "node:module";
+import type { Ignore } from "@balena/dockerignore/index.js";
 import { describe, expect, it } from "vitest";
 
 const repo = path.join(import.meta.dirname, "../../../..");
@@ -24,20 +26,15 @@ function instructions(dockerfile: string): Instruction[] {
     });
 }
 
-/** BuildKit's rule: the last matching pattern wins; `!` re-admits. Enough for our own files. */
+// The package's types sit in index.d.ts beside a `main` of ignore.js, where TypeScript does not
+// look for them; the type comes from there, the function from the package itself.
+const dockerignore = createRequire(import.meta.url)("@balena/dockerignore") as (options?: {
+  ignorecase?: boolean;
+}) => Ignore;
+
+/** Whether BuildKit sends `file` to the builder, by Docker's own matching rules. */
 function admitted(ignoreFile: string, file: string): boolean {
-  let included = true;
-  for (const raw of ignoreFile.split("\n")) {
-    const line = raw.trim();
-    if (line === "" || line.startsWith("#")) continue;
-    const negated = line.startsWith("!");
-    const pattern = negated ? line.slice(1) : line;
-    const regex = new RegExp(
-      `^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[^/]*")}(/.*)?$`,
-    );
-    if (regex.test(file)) included = negated;
-  }
-  return included;
+  return !dockerignore({ ignorecase: false }).add(ignoreFile.split("\n")).ignores(file);
 }
 
 function stages(list: Instruction[]): Instruction[][] {
@@ -48,6 +45,8 @@ function stages(list: Instruction[]): Instruction[][] {
   }
   return result;
 }
+
+const rootIgnore = readFileSync(path.join(repo, ".dockerignore"), "utf8");
 
 describe.each(["api", "web"])("services/%s/Dockerfile", (service) => {
   const dockerfile = readFileSync(path.join(repo, `services/${service}/Dockerfile`), "utf8");
@@ -86,6 +85,23 @@ describe.each(["api", "web"])("services/%s/Dockerfile", (service) => {
       `services/${service}/node_modules`,
     ]) {
       expect(admitted(ignore, file), file).toBe(false);
+    }
+  });
+
+  it("keeps every .env file out of the build context, so no secret reaches the image", () => {
+    // `next build` copies .env files into .next/standalone, which the web image ships.
+    for (const file of [
+      ".env",
+      ".env.production",
+      ".env.local",
+      `services/${service}/.env`,
+      `services/${service}/.env.production`,
+      `services/${service}/.env.production.local`,
+      `services/${service}/src/.env`,
+      `services/${service}/app/.env.local`,
+    ]) {
+      expect(admitted(ignore, file), file).toBe(false);
+      expect(admitted(rootIgnore, file), `${file} (.dockerignore)`).toBe(false);
     }
   });
 
