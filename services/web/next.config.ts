@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { NextConfig } from "next";
+import { STATIC_SECURITY_HEADERS } from "./lib/security-headers";
 
 /**
  * File tracing must start where node_modules is rooted, or the standalone output misses
@@ -37,6 +38,14 @@ const config: NextConfig = {
   images: { unoptimized: true },
   reactStrictMode: true,
   experimental: { serverActions: { allowedOrigins } },
+  // On every response, static files included; the CSP comes from proxy.ts (it has a nonce).
+  headers: () =>
+    Promise.resolve([
+      {
+        source: "/:path*",
+        headers: Object.entries(STATIC_SECURITY_HEADERS).map(([key, value]) => ({ key, value })),
+      },
+    ]),
 };
 
 export default config;

@@ -6,6 +6,7 @@ import type { Logger } from "pino";
 import { type Database, isDataException, isDatabaseUnavailable } from "./db.ts";
 import { HttpError } from "./errors.ts";
 import { itemsRepository } from "./items/repository.ts";
+import { ORIGIN_LOCK_HEADER, originLockAccepts } from "./origin-lock.ts";
 import { registerItemRoutes } from "./items/routes.ts";
 import { type ErrorReporter, noopReporter } from "./sentry.ts";
 
@@ -17,6 +18,11 @@ export interface AppOptions {
   isSchemaReady?: () => boolean;
   /** How long /readyz waits for the database before calling it unreachable. @default 2000 */
   readinessTimeoutMs?: number;
+  /**
+   * Secrets of the origin lock: every request but `/healthz` (App Platform's own health check)
+   * must carry one in `x-origin-lock`. @default [] (no lock)
+   */
+  originLockSecrets?: readonly string[];
 }
 
 // Accept the caller's request id (a load balancer or the web service) when it looks like one, so a
@@ -92,8 +98,19 @@ export function buildApp(options: AppOptions) {
   // The api speaks JSON only; Fastify would otherwise hand text/plain bodies through as strings.
   app.removeContentTypeParser("text/plain");
 
+  const originLockSecrets = options.originLockSecrets ?? [];
   app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-request-id", request.id);
+    if (
+      request.url.split("?")[0] !== "/healthz" &&
+      !originLockAccepts(request.headers[ORIGIN_LOCK_HEADER], originLockSecrets)
+    ) {
+      void send(reply, 403, {
+        error: "forbidden",
+        message: "requests reach the api through the platform only",
+      });
+      return;
+    }
     done();
   });
 

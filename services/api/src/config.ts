@@ -31,6 +31,17 @@ const EnvSchema = z.object({
     })
     .optional(),
   SHUTDOWN_TIMEOUT_MS: milliseconds.default(10_000),
+  // Comma-separated secrets of the origin lock; unset (local development) admits every request.
+  ORIGIN_LOCK_SECRETS: z
+    .string()
+    .default("")
+    .transform((list) =>
+      list
+        .split(",")
+        .map((secret) => secret.trim())
+        .filter((secret) => secret !== ""),
+    )
+    .pipe(z.array(z.string().min(32, { error: "each secret must be at least 32 characters" }))),
   LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
   SENTRY_DSN: z.url({ protocol: /^https?$/ }).optional(),
   SENTRY_ENVIRONMENT: z.string().min(1).optional(),

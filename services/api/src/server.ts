@@ -71,6 +71,7 @@ const app = buildApp({
   logger,
   reporter,
   isSchemaReady: () => migrations?.isDone() ?? true,
+  originLockSecrets: config.ORIGIN_LOCK_SECRETS,
 });
 app.addHook("preClose", (done) => {
   migrations?.stop();

@@ -4,6 +4,7 @@ import { randomUUID } from "node:crypto";
 import { z } from "zod";
 import { webConfig } from "./config";
 import { log } from "./log";
+import { ORIGIN_LOCK_HEADER } from "./origin-lock";
 
 export const ITEM_STATUSES = ["todo", "doing", "done"] as const;
 
@@ -37,7 +38,8 @@ async function call<T>(
   schema: z.ZodType<T>,
   init: { method?: string; body?: unknown } = {},
 ): Promise<ApiResult<T>> {
-  const { API_URL, API_TIMEOUT_MS } = webConfig();
+  const { API_URL, API_TIMEOUT_MS, ORIGIN_LOCK_SECRETS } = webConfig();
+  const [originLock] = ORIGIN_LOCK_SECRETS;
   const requestId = randomUUID();
   const url = new URL(path, API_URL);
   let response: Response;
@@ -47,6 +49,7 @@ async function call<T>(
       headers: {
         accept: "application/json",
         "x-request-id": requestId,
+        ...(originLock === undefined ? {} : { [ORIGIN_LOCK_HEADER]: originLock }),
         ...(init.body === undefined ? {} : { "content-type": "application/json" }),
       },
       body: init.body === undefined ? undefined : JSON.stringify(init.body),
@@ -77,6 +80,13 @@ async function call<T>(
   return error.success
     ? { ok: false, status: response.status, error: error.data }
     : unavailable(`The item service answered ${response.status}.`);
+}
+
+const Readiness = z.object({ status: z.literal("ready") }).loose();
+
+/** The api's readiness, which includes its databases: the web's own readiness rests on it. */
+export function apiReadiness() {
+  return call("/readyz", Readiness);
 }
 
 export function listItems(limit = 50) {

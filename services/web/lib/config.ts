@@ -8,6 +8,17 @@ const EnvSchema = z.object({
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL of the api" })
     .default("http://127.0.0.1:3001"),
   API_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
+  // Comma-separated; the first is sent to the api. Unset (local development): no origin lock.
+  ORIGIN_LOCK_SECRETS: z
+    .string()
+    .default("")
+    .transform((list) =>
+      list
+        .split(",")
+        .map((secret) => secret.trim())
+        .filter((s) => s !== ""),
+    )
+    .pipe(z.array(z.string().min(32, { error: "each secret must be at least 32 characters" }))),
   SENTRY_DSN: z.url({ protocol: /^https?$/ }).optional(),
   SENTRY_ENVIRONMENT: z.string().min(1).optional(),
   SENTRY_RELEASE: z.string().min(1).optional(),

@@ -27,6 +27,10 @@ const CHROMIUM_ARGS = [
   "--disable-sync",
 ];
 
+/** The origin lock's secret, as the edge would add it to every request. */
+const ORIGIN_LOCK = `e2e-origin-lock-${"x".repeat(32)}`;
+const THROUGH_EDGE = { "x-origin-lock": ORIGIN_LOCK };
+
 const children: ChildProcess[] = [];
 let databaseName = "";
 let apiUrl = "";
@@ -88,7 +92,7 @@ async function start(
 async function waitForOk(url: string): Promise<void> {
   const deadline = Date.now() + 15_000;
   for (;;) {
-    const ok = await fetch(url).then(
+    const ok = await fetch(url, { headers: THROUGH_EDGE }).then(
       (response) => response.ok,
       () => false,
     );
@@ -114,7 +118,12 @@ beforeAll(async () => {
   const [api, webPort] = await Promise.all([
     start(
       [path.join(repo, "services/api/src/server.ts")],
-      { DATABASE_URL: databaseUrl.toString(), HOST: "127.0.0.1", PORT: "0" },
+      {
+        DATABASE_URL: databaseUrl.toString(),
+        HOST: "127.0.0.1",
+        PORT: "0",
+        ORIGIN_LOCK_SECRETS: ORIGIN_LOCK,
+      },
       /"port":(\d+),"msg":"accepting connections"/,
     ),
     freePort(),
@@ -129,6 +138,7 @@ beforeAll(async () => {
       HOSTNAME: "127.0.0.1",
       PORT: String(webPort),
       API_URL: apiUrl,
+      ORIGIN_LOCK_SECRETS: ORIGIN_LOCK,
     },
     /Ready in/,
   );
@@ -155,18 +165,108 @@ afterAll(async () => {
   await admin.end();
 });
 
+/** Content-Security-Policy violations the page reported, by directive, per page. */
+const violations = new Map<Page, string[]>();
+
 async function openHome(): Promise<Page> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 700 } });
+  const page = await browser.newPage({
+    viewport: { width: 1000, height: 700 },
+    extraHTTPHeaders: THROUGH_EDGE,
+  });
+  const reported: string[] = [];
+  violations.set(page, reported);
+  page.on("console", (message) => {
+    if (message.text().includes("Content Security Policy")) reported.push(message.text());
+  });
+  await page.exposeFunction("reportViolation", (directive: string) => reported.push(directive));
+  await page.addInitScript(() => {
+    document.addEventListener("securitypolicyviolation", (event) => {
+      void (window as unknown as { reportViolation(d: string): Promise<void> }).reportViolation(
+        event.violatedDirective,
+      );
+    });
+  });
   const response = await page.goto(webUrl);
   expect(response?.status()).toBe(200);
   return page;
 }
 
+const SECURITY_HEADERS = [
+  "x-content-type-options",
+  "referrer-policy",
+  "permissions-policy",
+  "x-frame-options",
+  "cross-origin-opener-policy",
+];
+
 describe("web against the api", () => {
-  it("answers the load balancer's health check", async () => {
+  it("answers App Platform's liveness check without the edge's secret", async () => {
     const response = await fetch(`${webUrl}/healthz`);
     expect(response.status).toBe(200);
     expect(await response.json()).toEqual({ status: "ok" });
+  });
+
+  it("answers the load balancer's readiness check, which asks the api", async () => {
+    const response = await fetch(`${webUrl}/readyz`, { headers: THROUGH_EDGE });
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ status: "ready" });
+  });
+
+  it("refuses every request that did not come through the edge, in both services", async () => {
+    for (const [url, init] of [
+      [`${webUrl}/`, {}],
+      [`${webUrl}/readyz`, {}],
+      [`${webUrl}/`, { headers: { "x-origin-lock": "wrong" } }],
+      [`${apiUrl}/items`, {}],
+      [
+        `${apiUrl}/items`,
+        { method: "POST", body: "{}", headers: { "content-type": "application/json" } },
+      ],
+      [`${apiUrl}/items/1`, { method: "DELETE" }],
+    ] as const) {
+      const response = await fetch(url, init);
+      expect({ url, status: response.status }).toEqual({ url, status: 403 });
+    }
+  });
+
+  it("routes no public write to the api: the public hostname serves the web alone", async () => {
+    for (const method of ["POST", "PATCH", "DELETE"]) {
+      const response = await fetch(`${webUrl}/api/items/1`, {
+        method,
+        headers: { ...THROUGH_EDGE, "content-type": "application/json" },
+        body: method === "DELETE" ? undefined : JSON.stringify({ title: "public write" }),
+      });
+      expect({ method, status: response.status }).toEqual({ method, status: 404 });
+    }
+  });
+
+  it("sends the security headers on pages, static files and health routes", async () => {
+    const page = await fetch(webUrl, { headers: THROUGH_EDGE });
+    const html = await page.text();
+    const script = /<script[^>]+src="(\/_next\/static\/[^"]+\.js)"/.exec(html)?.[1];
+    expect(script).toBeDefined();
+    const policy = page.headers.get("content-security-policy") ?? "";
+    const nonce = /'nonce-([^']+)'/.exec(policy)?.[1];
+    expect(policy).toContain("frame-ancestors 'none'");
+    expect(policy).toContain("'strict-dynamic'");
+    // Every script of the page carries this response's nonce.
+    expect(html).toContain(`nonce="${nonce ?? "?"}"`);
+    const responses = [
+      page,
+      await fetch(`${webUrl}${script ?? ""}`, { headers: THROUGH_EDGE }),
+      await fetch(`${webUrl}/healthz`),
+      await fetch(`${webUrl}/`),
+    ];
+    for (const response of responses) {
+      for (const header of SECURITY_HEADERS) {
+        expect({ url: response.url, header, set: response.headers.has(header) }).toEqual({
+          url: response.url,
+          header,
+          set: true,
+        });
+      }
+    }
+    expect(responses[0]?.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
   it("creates an item through the form and lists it", async () => {
@@ -188,7 +288,7 @@ describe("web against the api", () => {
     await page.screenshot({ path: path.join(artifacts, "items-created.png"), fullPage: true });
 
     // It went through the api into the database, not just onto the page.
-    const stored = (await (await fetch(`${apiUrl}/items`)).json()) as {
+    const stored = (await (await fetch(`${apiUrl}/items`, { headers: THROUGH_EDGE })).json()) as {
       items: { title: string; status: string }[];
     };
     expect(stored.items).toContainEqual(expect.objectContaining({ title, status: "doing" }));
@@ -196,6 +296,8 @@ describe("web against the api", () => {
     // A fresh visit renders it on the server.
     const again = await openHome();
     await again.getByText(title).waitFor();
+    // The pages did all that under the Content-Security-Policy without one violation.
+    expect([...(violations.get(page) ?? []), ...(violations.get(again) ?? [])]).toEqual([]);
     await page.close();
     await again.close();
   });
@@ -210,6 +312,7 @@ describe("web against the api", () => {
     expect(await page.getByLabel("Title").getAttribute("aria-invalid")).toBe("true");
     expect(await page.getByLabel("Status").inputValue()).toBe("done");
     await page.screenshot({ path: path.join(artifacts, "validation-error.png"), fullPage: true });
+    expect(violations.get(page)).toEqual([]);
     await page.close();
   });
 });

@@ -160,3 +160,61 @@ describe("request ids", () => {
     expect(lines.filter((line) => line.url === "/healthz")).toEqual([]);
   });
 });
+
+describe("the origin lock", () => {
+  const secret = "a".repeat(40);
+  const previous = "b".repeat(40);
+  let locked: App;
+
+  beforeEach(() => {
+    const memory = memoryLogger();
+    locked = buildApp({
+      db: createDatabase({ url: DEAD_DATABASE, poolMax: 1, connectTimeoutMs: 200 }, memory.logger),
+      logger: memory.logger,
+      readinessTimeoutMs: 200,
+      originLockSecrets: [secret, previous],
+    });
+  });
+
+  afterEach(async () => {
+    await locked.close();
+  });
+
+  it.each([
+    ["no header", {}],
+    ["a wrong secret", { "x-origin-lock": "c".repeat(40) }],
+    ["a prefix of the secret", { "x-origin-lock": secret.slice(0, 20) }],
+  ])("refuses a request with %s, writes included", async (_case, headers) => {
+    for (const [method, url] of [
+      ["GET", "/items"],
+      ["POST", "/items"],
+      ["DELETE", "/items/1"],
+      ["GET", "/readyz"],
+    ] as const) {
+      const response = await locked.inject({
+        method,
+        url,
+        headers,
+        payload: method === "POST" ? { title: "x" } : undefined,
+      });
+      expect({ method, url, status: response.statusCode }).toEqual({ method, url, status: 403 });
+      expect(response.json()).toMatchObject({ error: "forbidden" });
+    }
+  });
+
+  it("admits the current and the previous secret", async () => {
+    for (const value of [secret, previous]) {
+      const response = await locked.inject({
+        method: "GET",
+        url: "/readyz",
+        headers: { "x-origin-lock": value },
+      });
+      // Past the lock: the (dead) database decides the answer.
+      expect(response.statusCode).toBe(503);
+    }
+  });
+
+  it("leaves /healthz open for App Platform's own health check", async () => {
+    expect((await locked.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
+  });
+});

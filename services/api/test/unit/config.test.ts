@@ -23,8 +23,19 @@ describe("loadConfig", () => {
       DATABASE_CONNECT_TIMEOUT_MS: 3000,
       MIGRATE_ON_START: true,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      ORIGIN_LOCK_SECRETS: [],
       LOG_LEVEL: "info",
     });
+  });
+
+  it("reads the origin lock's secrets as a list, and refuses a short one", () => {
+    const long = "s".repeat(32);
+    expect(
+      loadConfig({ ...minimal, ORIGIN_LOCK_SECRETS: `${long}, ${long}x` }).ORIGIN_LOCK_SECRETS,
+    ).toEqual([long, `${long}x`]);
+    expect(() => loadConfig({ ...minimal, ORIGIN_LOCK_SECRETS: "short" })).toThrow(
+      "ORIGIN_LOCK_SECRETS.0: each secret must be at least 32 characters",
+    );
   });
 
   it("treats empty values as unset", () => {
