@@ -55,15 +55,17 @@ export interface Rollout {
 }
 
 /**
- * A digest of everything behind an app's write-only settings that can change: the config
- * secrets (as fingerprints), the alert routes, and what decides the generated credentials (the
- * database and upload identities are replaced, with new passwords and keys, only when these
- * change). Plain config only, so it is known before any resource exists.
+ * A digest of everything behind an app's write-only settings that can change: the secrets that
+ * become SECRET env vars or alert destinations (as fingerprints; both are long random tokens), the
+ * alert routes, and what decides the generated credentials (the database and upload identities
+ * are replaced, with new passwords and keys, only when these change). Plain config only, so it is
+ * known before any resource exists. Log-drain secrets are not write-only (`writeOnlyPaths`).
  */
-export function secretsDigestOf(config: PlatformConfig, data: DataTier): string {
+export function writeOnlyValuesDigest(config: PlatformConfig, data: DataTier): string {
   const { topology } = data.database;
+  const { sentryDsn, slackWebhookUrl } = config.secretFingerprints;
   const material = {
-    secrets: config.secretFingerprints,
+    secrets: { sentryDsn, slackWebhookUrl },
     alerts: { emails: config.monitoring.alertEmails, slackChannel: config.monitoring.slackChannel },
     database: {
       cluster: `platform-${config.environment}`,
@@ -107,6 +109,7 @@ export function buildCompute(
     new ServiceImage(`image-${service.name}`, {
       repository: service.name,
       registryEndpoint: registry.endpoint,
+      registryServer: registry.server,
       pushLogin: registry.pushLogin,
       context: service.context,
       dockerfile: service.dockerfile,
@@ -170,7 +173,7 @@ export function buildCompute(
     ],
   };
 
-  const secretsDigest = secretsDigestOf(config, data);
+  const valuesDigest = writeOnlyValuesDigest(config, data);
   const apps = foundation.regions.map((region): RegionApp => {
     const appName = `platform-${environment}-${region.appRegion}`;
     const deployedDigest = rollout.deployed.get(appName);
@@ -180,12 +183,7 @@ export function buildCompute(
         `app-${region.appRegion}`,
         {
           appName,
-          // A new app (no deployed digest) sends everything anyway: ignoring changes is moot.
-          writeOnly: {
-            digest: secretsDigest,
-            changed:
-              rollout.rollAll || (deployedDigest !== undefined && deployedDigest !== secretsDigest),
-          },
+          writeOnly: { valuesDigest, deployedDigest, sendAll: rollout.rollAll },
           // Without a load balancer, the app's hostname points straight at the primary app.
           domains:
             !config.edge.loadBalancer && region.role === "primary" ? [config.domain.appHost] : [],
@@ -239,7 +237,7 @@ export function buildCompute(
         region: { datacenter: region.datacenter, appRegion: region.appRegion },
         appId: app.appId,
         defaultIngress: app.defaultIngress,
-        secretsDigest: app.secretsDigest,
+        secretsDigest: app.deployedSecretsDigest,
       })),
     },
   };

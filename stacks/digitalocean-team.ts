@@ -36,9 +36,12 @@ const AccountResponse = z.object({
  */
 export function digitalOceanApiFromSettings(env: NodeJS.ProcessEnv = process.env): DigitalOceanApi {
   const provider = new pulumi.Config("digitalocean");
+  // Like the provider (schema.MultiEnvDefaultFunc), an empty value counts as unset.
+  const first = (...values: (string | undefined)[]) =>
+    values.find((value) => value !== undefined && value !== "");
   return {
-    endpoint: provider.get("apiEndpoint") ?? env.DIGITALOCEAN_API_URL ?? DEFAULT_ENDPOINT,
-    token: provider.get("token") ?? env.DIGITALOCEAN_TOKEN ?? env.DIGITALOCEAN_ACCESS_TOKEN,
+    endpoint: first(provider.get("apiEndpoint"), env.DIGITALOCEAN_API_URL) ?? DEFAULT_ENDPOINT,
+    token: first(provider.get("token"), env.DIGITALOCEAN_TOKEN, env.DIGITALOCEAN_ACCESS_TOKEN),
   };
 }
 
@@ -80,7 +83,8 @@ export async function fetchTeam(api: DigitalOceanApi): Promise<DigitalOceanTeam>
   if (api.token === undefined || api.token === "") {
     throw new pulumi.RunError(`No DigitalOcean token is set: ${HOW_TO_AUTHENTICATE}.`);
   }
-  const url = new URL("/v2/account", api.endpoint);
+  // Relative to the endpoint, so that an endpoint with a path prefix keeps it.
+  const url = new URL("v2/account", api.endpoint.endsWith("/") ? api.endpoint : `${api.endpoint}/`);
   let response: JsonResponse;
   try {
     response = await getJson(url, {

@@ -34,10 +34,10 @@ export interface AppOutput {
   /** The app's own URL on App Platform. */
   defaultIngress: pulumi.Output<string>;
   /**
-   * Digest of the app's write-only settings (SECRET env values, alert routes), also its
-   * `SECRETS_DIGEST` env var. The next run compares against it to tell whether to send them.
+   * `SECRETS_DIGEST` as the deployed app holds it: a digest of its write-only settings (SECRET env
+   * values, alert routes). The next run compares against it to tell whether to send them.
    */
-  secretsDigest: string;
+  secretsDigest: pulumi.Output<string>;
 }
 
 export interface PlatformOutputs {

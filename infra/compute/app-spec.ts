@@ -1,5 +1,6 @@
 // The App Platform spec of one region's app, built by plain functions so that every rule of it
 // (routes, scaling, health checks, alerts, secrets) can be checked without running Pulumi.
+import { createHash } from "node:crypto";
 import type * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 
@@ -183,9 +184,9 @@ function serviceSpec(service: AppServiceArgs, args: AppSpecArgs): ServiceSpec {
     image: {
       registryType: "DOCR",
       repository: service.repository,
+      // By digest: what runs is exactly what the stack built, and a push cannot redeploy it
+      // (the API allows deploy_on_push with a tag only).
       digest: service.digest,
-      // The stack decides what runs: a push to the registry must not redeploy by itself.
-      deployOnPushes: [{ enabled: false }],
     },
     httpPort: service.httpPort,
     instanceSizeSlug: service.size,
@@ -215,7 +216,6 @@ function jobSpec(job: AppJobArgs, args: AppSpecArgs): JobSpec {
       registryType: "DOCR",
       repository: job.repository,
       digest: job.digest,
-      deployOnPushes: [{ enabled: false }],
     },
     runCommand: job.runCommand,
     instanceSizeSlug: job.size,
@@ -250,18 +250,47 @@ export const SECRETS_DIGEST_ENV = "SECRETS_DIGEST";
  * `computeIgnoreChanges`), and `[*]` would also freeze the GENERAL env values.
  */
 export function writeOnlyPaths(args: Pick<AppSpecArgs, "services" | "jobs">): string[] {
-  const secretValues = (prefix: string, env: readonly ServiceEnv[]) =>
-    env.flatMap((variable, index) => (variable.secret ? [`${prefix}.envs[${index}].value`] : []));
+  return writeOnlyLayout(args).map(({ path }) => path);
+}
+
+/** Each write-only path with what sits there (an env key, an alert rule). */
+export function writeOnlyLayout(
+  args: Pick<AppSpecArgs, "services" | "jobs">,
+): { path: string; holds: string }[] {
+  const secretValues = (prefix: string, component: string, env: readonly ServiceEnv[]) =>
+    env.flatMap((variable, index) =>
+      variable.secret
+        ? [{ path: `${prefix}.envs[${index}].value`, holds: `${component}.${variable.key}` }]
+        : [],
+    );
   return [
-    ...APP_ALERT_RULES.map((_rule, index) => `spec.alerts[${index}].destinations`),
+    ...APP_ALERT_RULES.map((rule, index) => ({
+      path: `spec.alerts[${index}].destinations`,
+      holds: `alert ${rule}`,
+    })),
     ...args.services.flatMap((service, index) => [
-      ...SERVICE_ALERT_RULES.map(
-        (_rule, alert) => `spec.services[${index}].alerts[${alert}].destinations`,
-      ),
-      ...secretValues(`spec.services[${index}]`, service.env),
+      ...SERVICE_ALERT_RULES.map((rule, alert) => ({
+        path: `spec.services[${index}].alerts[${alert}].destinations`,
+        holds: `${service.name} alert ${rule}`,
+      })),
+      ...secretValues(`spec.services[${index}]`, service.name, service.env),
     ]),
-    ...args.jobs.flatMap((job, index) => secretValues(`spec.jobs[${index}]`, job.env)),
+    ...args.jobs.flatMap((job, index) => secretValues(`spec.jobs[${index}]`, job.name, job.env)),
   ];
+}
+
+/**
+ * The digest an app carries in `SECRETS_DIGEST`: of the values behind its write-only settings
+ * (`valuesDigest`, from the stack) and of their layout. The engine restores ignored values by
+ * position, so a var inserted before a secret must change the digest, or an old value would land
+ * under another key.
+ */
+export function secretsDigestOf(
+  valuesDigest: string,
+  args: Pick<AppSpecArgs, "services" | "jobs">,
+): string {
+  const material = JSON.stringify({ valuesDigest, layout: writeOnlyLayout(args) });
+  return `sha256:${createHash("sha256").update(material).digest("hex")}`;
 }
 
 export function appSpec(args: AppSpecArgs): AppSpec {

@@ -47,6 +47,8 @@ export class ContainerRegistry extends pulumi.ComponentResource {
   readonly registryName: pulumi.Output<string>;
   /** Login for pushing images (secret). */
   readonly pushLogin: pulumi.Output<RegistryLogin>;
+  /** The server every image name starts with. */
+  readonly server = DOCR_SERVER;
 
   constructor(name: string, args: ContainerRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:compute:ContainerRegistry", name, {}, opts);

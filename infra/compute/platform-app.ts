@@ -7,6 +7,8 @@ import {
   type AppJobArgs,
   type AppServiceArgs,
   type LogDrains,
+  SECRETS_DIGEST_ENV,
+  secretsDigestOf,
   writeOnlyPaths,
 } from "./app-spec.ts";
 
@@ -47,12 +49,20 @@ export interface PlatformAppArgs {
    */
   thresholds?: AlertThresholds;
   /**
-   * The app's write-only settings (SECRET env values, alert destinations: App Platform never
-   * returns them as sent) and whether they changed since the last deployment. Unchanged, they are
-   * left out of the diff (`ignoreChanges`), so a `pulumi up` with no change is a no-op instead of
-   * a redeploy; changed, the new values are sent and the new `digest` rolls the app out.
+   * The app's write-only settings: SECRET env values and alert destinations, which App Platform
+   * never returns as sent. The app carries a digest of them (`SECRETS_DIGEST`); while it equals
+   * the one the deployed app carries, they are left out of the diff (`ignoreChanges`), so a
+   * `pulumi up` with no change is a no-op instead of a redeploy. When it differs, or nothing was
+   * deployed yet, the values are sent and the new digest rolls the app out.
    */
-  writeOnly: { digest: string; changed: boolean };
+  writeOnly: {
+    /** Digest of the values behind the settings (config secrets, credential identities…). */
+    valuesDigest: string;
+    /** `SECRETS_DIGEST` of the deployed app, as the last deployment exported it. */
+    deployedDigest: string | undefined;
+    /** Send them even when the digests agree (after replacing a credential by hand). */
+    sendAll: boolean;
+  };
   /**
    * DigitalOcean project the app is filed under.
    * @default the account's default project
@@ -99,8 +109,11 @@ export class PlatformApp extends pulumi.ComponentResource {
   readonly defaultIngress: pulumi.Output<string>;
   /** The host of `defaultIngress`, for DNS records and load balancer origins. */
   readonly ingressHost: pulumi.Output<string>;
-  /** Digest of the write-only settings this deployment carries (`SECRETS_DIGEST`). */
-  readonly secretsDigest: string;
+  /**
+   * `SECRETS_DIGEST` as the app itself holds it (read back after the refresh every run does):
+   * what was really deployed, also when an update failed or was not targeted.
+   */
+  readonly deployedSecretsDigest: pulumi.Output<string>;
 
   constructor(name: string, args: PlatformAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:compute:PlatformApp", name, {}, opts);
@@ -109,6 +122,11 @@ export class PlatformApp extends pulumi.ComponentResource {
     if (problems.length > 0) throw new Error(`PlatformApp ${name}: ${problems.join("; ")}`);
 
     const jobs = args.jobs ?? [];
+    const secretsDigest = secretsDigestOf(args.writeOnly.valuesDigest, {
+      services: args.services,
+      jobs,
+    });
+    const unchanged = !args.writeOnly.sendAll && args.writeOnly.deployedDigest === secretsDigest;
     const app = new digitalocean.App(
       `${name}-app`,
       {
@@ -123,7 +141,7 @@ export class PlatformApp extends pulumi.ComponentResource {
           alerts: args.alerts,
           logDrains: args.logDrains ?? {},
           thresholds: args.thresholds ?? DEFAULT_THRESHOLDS,
-          secretsDigest: args.writeOnly.digest,
+          secretsDigest,
         }),
       },
       {
@@ -133,22 +151,26 @@ export class PlatformApp extends pulumi.ComponentResource {
         // Ignored, the engine keeps the values of the last deployment, which a refresh (this
         // project always refreshes) reads back as App Platform stores them (`EV[…]`, which the
         // API accepts as "keep this secret"), so nothing differs. Only a changed value is sent.
-        ignoreChanges: args.writeOnly.changed
-          ? []
-          : writeOnlyPaths({ services: args.services, jobs }),
+        ignoreChanges: unchanged ? writeOnlyPaths({ services: args.services, jobs }) : [],
       },
     );
 
     this.appId = app.id;
     this.appName = args.appName;
     this.region = args.region;
-    this.secretsDigest = args.writeOnly.digest;
+    // A digest tells nothing about the secrets; the spec it is read from is secret as a whole.
+    this.deployedSecretsDigest = pulumi.unsecret(
+      app.spec.apply(
+        (spec) => spec?.envs?.find((env) => env.key === SECRETS_DIGEST_ENV)?.value ?? "",
+      ),
+    );
     this.defaultIngress = app.defaultIngress;
     this.ingressHost = app.defaultIngress.apply((url) => new URL(url).host);
     this.registerOutputs({
       appId: this.appId,
       defaultIngress: this.defaultIngress,
       ingressHost: this.ingressHost,
+      deployedSecretsDigest: this.deployedSecretsDigest,
     });
   }
 }

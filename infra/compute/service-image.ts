@@ -7,7 +7,13 @@ export interface ServiceImageArgs {
   repository: string;
   /** `registry.digitalocean.com/<registry>`. */
   registryEndpoint: pulumi.Input<string>;
-  /** Login that may push to the registry. */
+  /**
+   * The registry's server, e.g. `registry.digitalocean.com`: a constant, not taken from the
+   * login, which is unknown in a preview that rotates the credentials (and pulumi-docker rebuilds
+   * an image whose registry server changed, `diffUpdates`).
+   */
+  registryServer: string;
+  /** Login that may push to the registry; a new one alone rebuilds nothing. */
   pushLogin: pulumi.Input<RegistryLogin>;
   /**
    * Build context, relative to the directory of `Pulumi.yaml` (the repository root, so that the
@@ -65,7 +71,11 @@ export class ServiceImage extends pulumi.ComponentResource {
           platform: args.platform ?? "linux/amd64",
           args: args.buildArgs ?? {},
         },
-        registry: { server: login.server, username: login.username, password: login.password },
+        registry: {
+          server: args.registryServer,
+          username: login.username,
+          password: login.password,
+        },
         // A preview must not need a Docker engine nor push anything.
         buildOnPreview: false,
       },

@@ -3,6 +3,8 @@ import { describe, expect, it } from "vitest";
 import {
   appSpec,
   envSpecs,
+  secretsDigestOf,
+  writeOnlyPaths,
   logDestinations,
   type AppServiceArgs,
   type AppSpecArgs,
@@ -114,7 +116,7 @@ describe("PlatformApp arguments", () => {
     appName: "a",
     region: "fra",
     alerts: { emails: ["oncall@example.com"] },
-    writeOnly: { digest: "sha256:test", changed: false },
+    writeOnly: { valuesDigest: "sha256:test", deployedDigest: undefined, sendAll: false },
   };
   it.each([
     [{ services: [web, api] }, []],
@@ -138,5 +140,47 @@ describe("PlatformApp arguments", () => {
     ],
   ])("%#", (change, problems) => {
     expect(platformAppArgsProblems({ ...base, ...change })).toEqual(problems);
+  });
+});
+
+describe("the write-only settings", () => {
+  const secretApi: AppServiceArgs = {
+    ...api,
+    env: [
+      { key: "NODE_ENV", value: "production", secret: false },
+      { key: "DATABASE_URL", value: "postgresql://app:pw@db/app", secret: true },
+    ],
+  };
+  const layout = { services: [web, secretApi], jobs: [] };
+
+  it("are the SECRET env values and every alert's destinations, by exact index", () => {
+    expect(writeOnlyPaths(layout)).toEqual([
+      "spec.alerts[0].destinations",
+      "spec.alerts[1].destinations",
+      "spec.services[0].alerts[0].destinations",
+      "spec.services[0].alerts[1].destinations",
+      "spec.services[0].alerts[2].destinations",
+      "spec.services[1].alerts[0].destinations",
+      "spec.services[1].alerts[1].destinations",
+      "spec.services[1].alerts[2].destinations",
+      "spec.services[1].envs[1].value",
+    ]);
+  });
+
+  it("change their digest when a var moves a secret to another index, not only when a value changes", () => {
+    const digest = secretsDigestOf("values", layout);
+    expect(secretsDigestOf("values", layout)).toBe(digest);
+    expect(secretsDigestOf("other values", layout)).not.toBe(digest);
+    const inserted = {
+      services: [
+        web,
+        {
+          ...secretApi,
+          env: [{ key: "LOG_LEVEL", value: "info", secret: false }, ...secretApi.env],
+        },
+      ],
+      jobs: [],
+    };
+    expect(secretsDigestOf("values", inserted)).not.toBe(digest);
   });
 });

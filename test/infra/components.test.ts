@@ -100,7 +100,7 @@ beforeAll(async () => {
               region: "fra",
               services: [],
               alerts: { emails: ["oncall@example.com"] },
-              writeOnly: { digest: "sha256:0", changed: false },
+              writeOnly: { valuesDigest: "sha256:0", deployedDigest: undefined, sendAll: false },
             }),
         ),
       };

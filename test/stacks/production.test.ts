@@ -164,7 +164,7 @@ describe("production compute tier", () => {
     ]);
   });
 
-  it("runs every service by the digest the stack built, and never redeploys on a push", () => {
+  it("runs every service by the digest the stack built, which no push can change", () => {
     for (const app of [primaryApp(), secondaryApp()]) {
       for (const service of appSpecOf(app).services) {
         const image = resourceNamed(run, TYPES.image, `image-${service.name}-image`);
@@ -173,7 +173,6 @@ describe("production compute tier", () => {
           registryType: "DOCR",
           repository: service.name,
           digest: built.images[service.name]?.digest,
-          deployOnPushes: [{ enabled: false }],
         });
         expect(service.image.digest).toMatch(/^sha256:[0-9a-f]{64}$/);
         expect(image.inputs).toMatchObject({ buildOnPreview: false });
@@ -235,11 +234,7 @@ describe("production compute tier", () => {
       }
     }
     for (const image of resourcesOfType(run, TYPES.image))
-      expect(image.secretInputs).toEqual([
-        "registry.password",
-        "registry.server",
-        "registry.username",
-      ]);
+      expect(image.secretInputs).toEqual(["registry.password", "registry.username"]);
     // Credentials the providers return are secret from the moment they exist.
     const credentials = resourceNamed(run, TYPES.registryCredentials, "registry-push-credentials");
     expect(credentials.additionalSecretOutputs).toContain("dockerCredentials");

@@ -72,7 +72,6 @@ export interface RecordedService {
     repository: string;
     digest?: string;
     tag?: string;
-    deployOnPushes: { enabled: boolean }[];
   };
   httpPort: number;
   instanceSizeSlug: string;
