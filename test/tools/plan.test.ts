@@ -27,6 +27,25 @@ async function plan(...args: string[]): Promise<PlanResult> {
 }
 
 describe("pnpm plan", () => {
+  it("plans the run after a deployment from that deployment's outputs (--last-outputs)", async () => {
+    const firstRun = await plan("production", "--json");
+    const { outputs } = JSON.parse(firstRun.stdout) as { outputs: Record<string, unknown> };
+    const file = join(await mkdtemp(join(tmpdir(), "plan-")), "outputs.json");
+    await writeFile(file, JSON.stringify(outputs));
+    const next = await plan("production", "--json", "--last-outputs", file);
+    expect(next.code).toBe(0);
+    const ignored = (
+      JSON.parse(next.stdout) as { resources: { type: string; ignoreChanges: string[] }[] }
+    ).resources
+      .filter((resource) => resource.type === "digitalocean:index/app:App")
+      .map((resource) => resource.ignoreChanges.length);
+    expect(ignored).toEqual([13, 13]);
+    const missing = await plan("production", "--last-outputs", `${file}.missing`);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toMatch(/^Cannot read --last-outputs .*outputs\.json\.missing: ENOENT/);
+    expect(missing.stderr).toContain("pulumi stack output --json >");
+  });
+
   it("writes a byte-identical manifest on every run of the same input", async () => {
     const [first, second] = await Promise.all([
       plan("production", "--json"),

@@ -1,14 +1,15 @@
 // `pnpm plan [stack] [--json]`: the offline preview. Runs the real program against the stack's
 // real config under Pulumi's mock runtime, and prints what it would declare. Needs no credentials,
 // so it also serves pull requests from forks.
-import { existsSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
 import { runStack, stackFilePath } from "../mock/run-stack.ts";
 import { renderHuman, renderManifest } from "./render.ts";
 
-const usage = "usage: pnpm plan [staging|production] [--json] [--stack-file <path>]";
+const usage =
+  "usage: pnpm plan [staging|production] [--json] [--stack-file <path>] [--last-outputs <path>]";
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
@@ -16,6 +17,8 @@ async function main(): Promise<number> {
     options: {
       json: { type: "boolean", default: false },
       "stack-file": { type: "string" },
+      // `pulumi stack output --json` of the last deployment: plans the run that would follow it.
+      "last-outputs": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
   });
@@ -35,7 +38,22 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  const run = await runStack(stack, { stackFile });
+  const lastOutputsFile = values["last-outputs"];
+  let lastOutputs: Record<string, unknown> | undefined;
+  if (lastOutputsFile !== undefined) {
+    try {
+      lastOutputs = JSON.parse(readFileSync(lastOutputsFile, "utf8")) as Record<string, unknown>;
+    } catch (error) {
+      process.stderr.write(
+        `Cannot read --last-outputs ${lastOutputsFile}: ${(error as Error).message}. Write it with: pulumi stack output --json > ${lastOutputsFile}\n`,
+      );
+      return 1;
+    }
+  }
+  const run = await runStack(stack, {
+    stackFile,
+    ...(lastOutputs === undefined ? {} : { lastOutputs }),
+  });
 
   const configErrors = run.errors.filter((error) => error instanceof ConfigError);
   if (configErrors.length > 0) {
