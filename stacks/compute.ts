@@ -20,7 +20,7 @@ import type { AppRegion, Foundation } from "./foundation.ts";
 import type { ImageOutput, PlatformOutputs } from "./outputs.ts";
 import type { DeployedDigests } from "./previous-deployment.ts";
 import { API, MIGRATION_JOB, WEB, type SampleService } from "./services.ts";
-import { uploadUserName, type StorageTier } from "./storage.ts";
+import type { OriginLock } from "../infra/edge/origin-lock.ts";
 
 export interface RegionApp {
   region: AppRegion;
@@ -57,9 +57,10 @@ export interface Rollout {
 /**
  * A digest of everything behind an app's write-only settings that can change: the secrets that
  * become SECRET env vars or alert destinations (as fingerprints; both are long random tokens), the
- * alert routes, and what decides the generated credentials (the database and upload identities
- * are replaced, with new passwords and keys, only when these change). Plain config only, so it is
- * known before any resource exists. Log-drain secrets are not write-only (`writeOnlyPaths`).
+ * alert routes, and what decides the generated credentials: the database identities (replaced,
+ * with new passwords, only when these change) and the origin lock's generation. Plain config only,
+ * so it is known before any resource exists. Log-drain secrets are not write-only
+ * (`writeOnlyPaths`).
  */
 export function writeOnlyValuesDigest(config: PlatformConfig, data: DataTier): string {
   const { topology } = data.database;
@@ -75,7 +76,7 @@ export function writeOnlyValuesDigest(config: PlatformConfig, data: DataTier): s
       user: topology.user,
       pool: topology.pool.name,
     },
-    uploader: uploadUserName(config),
+    originLock: config.edge.originLockGeneration,
   };
   return `sha256:${createHash("sha256").update(JSON.stringify(material)).digest("hex")}`;
 }
@@ -89,12 +90,11 @@ export function buildCompute(
   foundation: Foundation,
   network: PrivateNetwork,
   data: DataTier,
-  storage: StorageTier,
+  originLock: OriginLock,
   rollout: Rollout,
 ): ComputeTier {
   const { environment, secrets } = config;
   const { database, firewall } = data;
-  const { assets, uploads } = storage;
 
   const registryRegion = config.registry.region ?? config.regions.primary;
   const registry = new ContainerRegistry("registry", {
@@ -137,6 +137,8 @@ export function buildCompute(
   };
   const commonEnv: ServiceEnv[] = [
     plainEnv("NODE_ENV", "production"),
+    // Both services refuse requests without one of these (the edge adds the first).
+    ...secretEnv("ORIGIN_LOCK_SECRETS", originLock.accepted),
     ...secretEnv("SENTRY_DSN", secrets.sentryDsn),
     ...(secrets.sentryDsn === undefined ? [] : [plainEnv("SENTRY_ENVIRONMENT", environment)]),
   ];
@@ -184,9 +186,9 @@ export function buildCompute(
         {
           appName,
           writeOnly: { valuesDigest, deployedDigest, sendAll: rollout.rollAll },
-          // Without a load balancer, the app's hostname points straight at the primary app.
-          domains:
-            !config.edge.loadBalancer && region.role === "primary" ? [config.domain.appHost] : [],
+          // No custom domain on App Platform: Cloudflare reaches the app by its own hostname,
+          // as DigitalOcean's external-CDN guidance asks (see FailoverLoadBalancer).
+          domains: [],
           region: region.appRegion,
           vpcId: network.vpcIdOf(region.datacenter),
           projectId: foundation.project.projectId,
@@ -194,8 +196,8 @@ export function buildCompute(
           logDrains,
           services: [
             serviceArgs(WEB, images.web, [
-              // App Platform resolves this to the api's address inside the app: no public hop.
-              plainEnv("API_URL", "${api.PRIVATE_URL}"),
+              // The api is internal: App Platform's components reach each other by name.
+              plainEnv("API_URL", `http://${API.name}:${String(API.httpPort)}`),
               plainEnv("HOSTNAME", "0.0.0.0"),
             ]),
             serviceArgs(API, images.api, [
@@ -204,12 +206,6 @@ export function buildCompute(
               plainEnv("DATABASE_CA_CERT", database.caCertificate),
               // The PRE_DEPLOY job migrated already, as the schema's owner.
               plainEnv("MIGRATE_ON_START", "false"),
-              plainEnv("AWS_REGION", config.assets.awsRegion),
-              plainEnv("ASSETS_BUCKET", assets.bucketName),
-              plainEnv("ASSETS_UPLOAD_PREFIX", config.assets.uploadPrefix),
-              plainEnv("ASSETS_PUBLIC_URL", `https://${config.domain.assetsHost}`),
-              ...secretEnv("AWS_ACCESS_KEY_ID", uploads.accessKeyId),
-              ...secretEnv("AWS_SECRET_ACCESS_KEY", uploads.secretAccessKey),
             ]),
           ],
           jobs: [migrationJob],
@@ -236,7 +232,7 @@ export function buildCompute(
         role: region.role,
         region: { datacenter: region.datacenter, appRegion: region.appRegion },
         appId: app.appId,
-        defaultIngress: app.defaultIngress,
+        originHost: app.ingressHost,
         secretsDigest: app.deployedSecretsDigest,
       })),
     },

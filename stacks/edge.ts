@@ -1,64 +1,83 @@
-// The edge tier: Cloudflare's zone security and rules, the failover load balancer across the
-// app regions (or a record straight to the one app), and the assets record.
-import { EdgeRules } from "../infra/edge/edge-rules.ts";
+// The edge tier: Cloudflare's zone security and rules, valid on the zone's plan; the origin lock
+// that makes the apps answer only what came through Cloudflare; the load balancer that reaches
+// the apps by their own hostnames (the one edge model for every stack, as DigitalOcean's
+// external-CDN guidance asks); and the assets record.
+import { OriginLock } from "../infra/edge/origin-lock.ts";
+import { EdgeRules, rateLimitExpression } from "../infra/edge/edge-rules.ts";
 import { FailoverLoadBalancer } from "../infra/edge/failover-load-balancer.ts";
 import { ProxiedRecords, type ProxiedRecord } from "../infra/edge/proxied-records.ts";
 import { ZoneSecurity } from "../infra/edge/zone-security.ts";
 import type { ComputeTier } from "./compute.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { PlatformOutputs } from "./outputs.ts";
-import { API } from "./services.ts";
+import { WEB_READINESS_PATH } from "./services.ts";
 import type { StorageTier } from "./storage.ts";
 
 export interface EdgeTier {
   outputs: PlatformOutputs["edge"];
 }
 
+/** Built before the apps, which must accept its secrets. */
+export function buildOriginLock(config: PlatformConfig): OriginLock {
+  return new OriginLock("origin-lock", { generation: config.edge.originLockGeneration });
+}
+
 export function buildEdge(
   config: PlatformConfig,
+  originLock: OriginLock,
   compute: ComputeTier,
   storage: StorageTier,
 ): EdgeTier {
   const zone = new ZoneSecurity("zone", { zoneId: config.edge.zoneId, hsts: config.edge.hsts });
-  new EdgeRules("edge-rules", {
+  const rules = new EdgeRules("edge-rules", {
     zoneId: config.edge.zoneId,
+    plan: config.edge.plan,
     appHost: config.domain.appHost,
     assetsHost: config.domain.assetsHost,
     staticEdgeTtlSeconds: config.edge.staticEdgeTtlSeconds,
     rateLimit: config.edge.rateLimit,
+    originLock: { header: originLock.header, value: originLock.current },
+    // During a rotation the apps first accept the new secret; only then does the edge send it.
+    originLockAfter: compute.apps.map(({ app }) => app),
   });
-  const loadBalancer = config.edge.loadBalancer
-    ? new FailoverLoadBalancer("app-load-balancer", {
-        accountId: config.edge.accountId,
-        zoneId: config.edge.zoneId,
-        hostname: config.domain.appHost,
-        origins: compute.apps.map(({ region, app }) => ({
-          region: region.appRegion,
-          host: app.ingressHost,
-        })),
-        healthCheckPath: `${API.routePrefix}${API.healthCheckPath}`,
-        notificationEmail: config.monitoring.alertEmails[0] ?? "",
-      })
-    : undefined;
-  const [primary] = compute.apps;
+  const loadBalancer = new FailoverLoadBalancer("app-load-balancer", {
+    accountId: config.edge.accountId,
+    zoneId: config.edge.zoneId,
+    hostname: config.domain.appHost,
+    origins: compute.apps.map(({ region, app }) => ({
+      region: region.appRegion,
+      host: app.ingressHost,
+    })),
+    healthCheckPath: WEB_READINESS_PATH,
+    probeHeader: { name: originLock.header, value: originLock.current },
+    notificationEmail: config.monitoring.alertEmails[0] ?? "",
+  });
   const records: ProxiedRecord[] = [
     {
       name: config.domain.assetsHost,
       target: storage.assets.regionalDomainName,
       comment: "Asset bucket; S3 serves it because the bucket is named after this hostname",
     },
-    ...(loadBalancer === undefined && primary !== undefined
-      ? [{ name: config.domain.appHost, target: primary.app.ingressHost, comment: "The app" }]
-      : []),
   ];
   new ProxiedRecords("dns", { zoneId: config.edge.zoneId, records });
+  const generation = originLock.generation;
   return {
     outputs: {
+      plan: config.edge.plan,
       tls: zone.posture,
-      loadBalancer: loadBalancer?.description ?? null,
+      loadBalancer: loadBalancer.description,
       records: records.map((record) => record.name),
-      cache: { staticEdgeTtlSeconds: config.edge.staticEdgeTtlSeconds, api: "bypass" },
-      rateLimit: config.edge.rateLimit,
+      cache: { staticEdgeTtlSeconds: config.edge.staticEdgeTtlSeconds },
+      rateLimit: {
+        ...config.edge.rateLimit,
+        counts: rateLimitExpression(config.edge.plan, config.domain.appHost),
+      },
+      waf: { managedRulesets: rules.managedRulesets },
+      originLock: {
+        header: originLock.header,
+        generation,
+        acceptedGenerations: generation > 1 ? [generation, generation - 1] : [generation],
+      },
     },
   };
 }

@@ -31,8 +31,11 @@ export interface AppOutput {
   role: "primary" | "secondary";
   region: RegionOutput;
   appId: pulumi.Output<string>;
-  /** The app's own URL on App Platform. */
-  defaultIngress: pulumi.Output<string>;
+  /**
+   * The app's own `*.ondigitalocean.app` host: the load balancer's origin, not an address for
+   * anyone else (it refuses requests without the origin lock's header).
+   */
+  originHost: pulumi.Output<string>;
   /**
    * `SECRETS_DIGEST` as the deployed app holds it: a digest of its write-only settings (SECRET env
    * values, alert routes). The next run compares against it to tell whether to send them.
@@ -71,17 +74,21 @@ export interface PlatformOutputs {
   /** Asset storage: the buckets' controls and what the api's identity may do. */
   assets: {
     publicUrl: string;
-    uploadPrefix: string;
     buckets: { assets: BucketControls; logs: BucketControls };
-    uploader: { userArn: pulumi.Output<string>; actions: string[] };
   };
-  /** Cloudflare: TLS posture, load balancer (null without one), proxied records, cache, rate limit. */
+  /**
+   * Cloudflare: the zone's plan, TLS posture, the load balancer in front of the apps, proxied
+   * records, cache, rate limit, managed WAF rulesets and the origin lock (never its secret).
+   */
   edge: {
+    plan: string;
     tls: TlsPosture;
-    loadBalancer: LoadBalancerDescription | null;
+    loadBalancer: LoadBalancerDescription;
     records: string[];
-    cache: { staticEdgeTtlSeconds: number; api: "bypass" };
-    rateLimit: { requests: number; periodSeconds: number };
+    cache: { staticEdgeTtlSeconds: number };
+    rateLimit: { requests: number; periodSeconds: number; counts: string };
+    waf: { managedRulesets: string[] };
+    originLock: { header: string; generation: number; acceptedGenerations: number[] };
   };
   /** Optional integrations that are switched on, by name; their secrets are never exported. */
   integrations: {

@@ -3,7 +3,7 @@
 import { buildCompute, type Rollout } from "./compute.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import { buildData } from "./data.ts";
-import { buildEdge } from "./edge.ts";
+import { buildEdge, buildOriginLock } from "./edge.ts";
 import { buildFoundation, regionOutput } from "./foundation.ts";
 import { buildNetwork } from "./network.ts";
 import type { PlatformOutputs } from "./outputs.ts";
@@ -14,8 +14,9 @@ export function buildPlatform(config: PlatformConfig, rollout: Rollout): Platfor
   const network = buildNetwork(config, foundation);
   const data = buildData(config, foundation, network);
   const storage = buildStorage(config, foundation);
-  const compute = buildCompute(config, foundation, network, data, storage, rollout);
-  const edge = buildEdge(config, compute, storage);
+  const originLock = buildOriginLock(config);
+  const compute = buildCompute(config, foundation, network, data, originLock, rollout);
+  const edge = buildEdge(config, originLock, compute, storage);
 
   const { secrets } = config;
   return {
@@ -35,12 +36,7 @@ export function buildPlatform(config: PlatformConfig, rollout: Rollout): Platfor
     database: { ...data.database.topology, trustedSources: data.firewall.trustedSources },
     assets: {
       publicUrl: `https://${config.domain.assetsHost}`,
-      uploadPrefix: config.assets.uploadPrefix,
       buckets: storage.assets.controls,
-      uploader: {
-        userArn: storage.uploads.userArn,
-        actions: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-      },
     },
     edge: edge.outputs,
     integrations: {

@@ -8,9 +8,9 @@ export interface SampleService {
   context: string;
   dockerfile: string;
   httpPort: number;
-  /** Public path prefix; App Platform strips it before forwarding. */
-  routePrefix: string;
-  /** Health route as the service sees it (also the load balancer's monitor path for the api). */
+  /** Public path prefix; App Platform strips it before forwarding. Undefined: internal only. */
+  routePrefix: string | undefined;
+  /** Liveness route as the service sees it: App Platform's own health check. */
   healthCheckPath: string;
 }
 
@@ -23,12 +23,16 @@ export const WEB: SampleService = {
   healthCheckPath: "/healthz",
 };
 
+/** What the load balancer's monitors request: the web's readiness, which asks the api's. */
+export const WEB_READINESS_PATH = "/readyz";
+
 export const API: SampleService = {
   name: "api",
   context: ".",
   dockerfile: "services/api/Dockerfile",
   httpPort: 3001,
-  routePrefix: "/api",
+  // Not publicly routed: only the web reaches it, server-side, so no public request can write.
+  routePrefix: undefined,
   healthCheckPath: "/healthz",
 };
 

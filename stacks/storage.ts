@@ -1,19 +1,12 @@
-// The storage tier: the S3 asset bucket behind Cloudflare, and the api's upload identity.
+// The storage tier: the S3 asset bucket behind Cloudflare.
 import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import { AssetBucket } from "../infra/storage/asset-bucket.ts";
-import { UploadIdentity } from "../infra/storage/upload-identity.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { Foundation } from "./foundation.ts";
 
 export interface StorageTier {
   assets: AssetBucket;
-  uploads: UploadIdentity;
-}
-
-/** The IAM user the api uploads as; its access key is replaced when this name changes. */
-export function uploadUserName(config: PlatformConfig): string {
-  return `platform-${config.environment}-api-uploads`;
 }
 
 export function buildStorage(config: PlatformConfig, foundation: Foundation): StorageTier {
@@ -35,14 +28,5 @@ export function buildStorage(config: PlatformConfig, foundation: Foundation): St
     },
     { providers: { aws: awsProvider } },
   );
-  const uploads = new UploadIdentity(
-    "uploads",
-    {
-      userName: uploadUserName(config),
-      bucketArn: assets.bucketArn,
-      uploadPrefix: config.assets.uploadPrefix,
-    },
-    { providers: { aws: awsProvider } },
-  );
-  return { assets, uploads };
+  return { assets };
 }

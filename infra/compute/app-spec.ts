@@ -27,9 +27,14 @@ export interface AppServiceArgs {
   repository: string;
   /** `sha256:…` of the image to run. */
   digest: pulumi.Input<string>;
+  /** The port the service listens on. */
   httpPort: number;
-  /** Path prefix the service answers, e.g. `/api`; App Platform strips it before forwarding. */
-  routePrefix: string;
+  /**
+   * Public path prefix, e.g. `/`; App Platform strips it before forwarding. Undefined keeps the
+   * service internal: no route, reachable only by the app's other components at
+   * `http://<name>:<httpPort>`.
+   */
+  routePrefix: string | undefined;
   /** Path of the health check, as the service itself sees it. */
   healthCheckPath: string;
   /** Instance size slug, e.g. `apps-d-1vcpu-2gb`. */
@@ -188,7 +193,13 @@ function serviceSpec(service: AppServiceArgs, args: AppSpecArgs): ServiceSpec {
       // (the API allows deploy_on_push with a tag only).
       digest: service.digest,
     },
-    httpPort: service.httpPort,
+    // An internal service has neither an HTTP port nor a route, only internal ports ("A truly
+    // internal service will have neither a HTTP route nor HTTP port", DigitalOcean's App Platform
+    // docs; the provider's acceptance test sets http_port = 0 with internal_ports). Without an
+    // explicit 0, the provider's default 8080 would stay.
+    ...(service.routePrefix === undefined
+      ? { httpPort: 0, internalPorts: [service.httpPort] }
+      : { httpPort: service.httpPort }),
     instanceSizeSlug: service.size,
     ...scalingSpec(service.scaling),
     healthCheck: {
@@ -225,14 +236,19 @@ function jobSpec(job: AppJobArgs, args: AppSpecArgs): JobSpec {
   };
 }
 
-/** Longest prefix first, so that `/api` is matched before `/`. */
+/**
+ * Routes of the public services, longest prefix first, so that `/api` would match before `/`.
+ * Always explicit: without rules App Platform routes `/` to a service on its own.
+ */
 function ingressRules(services: readonly AppServiceArgs[]) {
-  return [...services]
-    .sort((a, b) => b.routePrefix.length - a.routePrefix.length)
-    .map((service) => ({
-      component: { name: service.name },
-      match: { path: { prefix: service.routePrefix } },
-    }));
+  return services
+    .flatMap((service) =>
+      service.routePrefix === undefined
+        ? []
+        : [{ name: service.name, prefix: service.routePrefix }],
+    )
+    .sort((a, b) => b.prefix.length - a.prefix.length)
+    .map(({ name, prefix }) => ({ component: { name }, match: { path: { prefix } } }));
 }
 
 /** The env var that carries `AppSpecArgs.secretsDigest`, so that a changed digest rolls the app. */

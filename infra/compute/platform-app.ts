@@ -80,8 +80,14 @@ export const DEFAULT_THRESHOLDS: AlertThresholds = {
 export function platformAppArgsProblems(args: PlatformAppArgs): string[] {
   const problems: string[] = [];
   if (args.services.length === 0) problems.push("services is empty; an app runs at least one");
+
   const names = [...args.services, ...(args.jobs ?? [])].map((component) => component.name);
-  const prefixes = args.services.map((service) => service.routePrefix);
+  const prefixes = args.services.flatMap((service) =>
+    service.routePrefix === undefined ? [] : [service.routePrefix],
+  );
+  if (args.services.length > 0 && prefixes.length === 0) {
+    problems.push("no service has a routePrefix; an app needs at least one public service");
+  }
   if (new Set(names).size !== names.length)
     problems.push(`component names repeat: ${names.join(", ")}; give each service and job its own`);
   if (new Set(prefixes).size !== prefixes.length) {

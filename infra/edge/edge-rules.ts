@@ -3,38 +3,63 @@ import * as pulumi from "@pulumi/pulumi";
 
 type RulesetRule = cloudflare.types.input.RulesetRule;
 
+/** The zone's Cloudflare plan: it decides which rule fields, periods and managed rulesets exist. */
+export type ZonePlan = "free" | "pro" | "business" | "enterprise";
+
 export interface EdgeRulesArgs {
   zoneId: pulumi.Input<string>;
-  /** Hostname of the app (web at `/`, api at `/api`). */
+  plan: ZonePlan;
+  /** Hostname of the app (the web service; the api is not publicly routed). */
   appHost: string;
   /** Hostname of the asset bucket. */
   assetsHost: string;
   /** Edge cache TTL of Next.js build output and assets, in seconds. */
   staticEdgeTtlSeconds: number;
-  /** Requests one client address may make to `/api/` per period before it is blocked. */
+  /** Requests one client address may make to the app's form posts per period. */
   rateLimit: { requests: number; periodSeconds: number };
+  /** The header every request for the app gets, carrying the origin lock's secret. */
+  originLock: { header: string; value: pulumi.Input<string> };
+  /**
+   * What must be in place before the edge sends a new origin-lock secret: the apps that accept
+   * it. Otherwise, during a rotation, the edge would send a secret the apps still refuse.
+   * @default []
+   */
+  originLockAfter?: pulumi.Resource[];
 }
+
+/**
+ * Cloudflare's managed WAF rulesets and the plans that include them
+ * (developers.cloudflare.com/waf/managed-rules/#availability).
+ */
+export const MANAGED_RULESETS = [
+  { name: "Cloudflare Free Managed Ruleset", id: "77454fe2d30c4220b5701f6fdfb893ba", from: "free" },
+  { name: "Cloudflare Managed Ruleset", id: "efb7b8c949ac4650a09736fc376e9aee", from: "pro" },
+  { name: "Cloudflare OWASP Core Ruleset", id: "4814384a9e5d4991b9815dcfc25d2f1f", from: "pro" },
+] as const;
+
+const PLAN_ORDER: readonly ZonePlan[] = ["free", "pro", "business", "enterprise"];
+const includes = (plan: ZonePlan, from: ZonePlan) =>
+  PLAN_ORDER.indexOf(plan) >= PLAN_ORDER.indexOf(from);
 
 const quoted = (value: string) => JSON.stringify(value);
 
 /** Expressions in Cloudflare's rules language, kept apart so they can be read and tested. */
 export function edgeExpressions(appHost: string, assetsHost: string) {
-  const api = `(http.host eq ${quoted(appHost)} and starts_with(http.request.uri.path, "/api/"))`;
+  const app = `(http.host eq ${quoted(appHost)})`;
   return {
+    app,
     /** Next.js's hashed build output never changes under one name; assets are versioned. */
     longLived: `(http.host eq ${quoted(appHost)} and starts_with(http.request.uri.path, "/_next/static/")) or (http.host eq ${quoted(assetsHost)})`,
-    api,
     assets: `(http.host eq ${quoted(assetsHost)})`,
   };
 }
 
 export function cacheRules(args: EdgeRulesArgs): RulesetRule[] {
-  const expressions = edgeExpressions(args.appHost, args.assetsHost);
   return [
     {
       ref: "cache_static_long",
       description: "Cache Next.js build output and assets at the edge",
-      expression: expressions.longLived,
+      expression: edgeExpressions(args.appHost, args.assetsHost).longLived,
       action: "set_cache_settings",
       actionParameters: {
         cache: true,
@@ -42,38 +67,102 @@ export function cacheRules(args: EdgeRulesArgs): RulesetRule[] {
         browserTtl: { mode: "respect_origin" },
       },
     },
-    {
-      ref: "bypass_api",
-      description: "Never cache the api",
-      expression: expressions.api,
-      action: "set_cache_settings",
-      actionParameters: { cache: false },
-    },
   ];
+}
+
+/**
+ * What the rate limit counts, by plan (Cloudflare's rate-limiting availability table): on Free a
+ * rule may only match the path (and verified bots), on Pro also the host, and only Business and up
+ * may match the method. The app's form posts (Next.js Server Actions) go to the page's own path,
+ * `/`, so below Business the rule counts requests to `/`, page loads included.
+ */
+export function rateLimitExpression(plan: ZonePlan, appHost: string): string {
+  switch (plan) {
+    case "free":
+      return `(http.request.uri.path eq "/")`;
+    case "pro":
+      return `(http.host eq ${quoted(appHost)} and http.request.uri.path eq "/")`;
+    case "business":
+    case "enterprise":
+      return `(http.host eq ${quoted(appHost)} and http.request.method eq "POST")`;
+  }
 }
 
 export function rateLimitRules(args: EdgeRulesArgs): RulesetRule[] {
   return [
     {
-      ref: "rate_limit_api",
-      description: "Block a client address that floods the api",
-      expression: edgeExpressions(args.appHost, args.assetsHost).api,
+      ref: "rate_limit_form_posts",
+      description: "Block a client address that floods the app's form posts",
+      expression: rateLimitExpression(args.plan, args.appHost),
       action: "block",
       ratelimit: {
+        // The only characteristics every plan allows.
         characteristics: ["cf.colo.id", "ip.src"],
         period: args.rateLimit.periodSeconds,
         requestsPerPeriod: args.rateLimit.requests,
+        // Free allows a 10 s timeout only; the config rules keep the period within the plan.
         mitigationTimeout: args.rateLimit.periodSeconds,
       },
     },
   ];
 }
 
+/** The managed WAF rulesets the plan includes, each deployed over every request. */
+export function managedWafRules(plan: ZonePlan): RulesetRule[] {
+  return MANAGED_RULESETS.filter((ruleset) => includes(plan, ruleset.from)).map((ruleset) => ({
+    ref: `execute_${ruleset.id.slice(0, 8)}`,
+    description: `Deploy the ${ruleset.name}`,
+    expression: "true",
+    action: "execute",
+    actionParameters: { id: ruleset.id },
+  }));
+}
+
+/** Stamps the origin lock's secret on every request for the app, load-balanced ones included. */
+export function originLockRules(args: EdgeRulesArgs): RulesetRule[] {
+  return [
+    {
+      ref: "origin_lock",
+      description: "Prove to the app that the request came through Cloudflare",
+      expression: edgeExpressions(args.appHost, args.assetsHost).app,
+      action: "rewrite",
+      actionParameters: {
+        headers: { [args.originLock.header]: { operation: "set", value: args.originLock.value } },
+      },
+    },
+  ];
+}
+
 /**
- * S3's certificate names `*.s3.<region>.amazonaws.com`, never a custom hostname, so for the
- * assets hostname only Cloudflare encrypts to the origin without verifying the name (`full`);
- * every other hostname keeps Full (strict). Rewriting the Host header instead would need an
- * Enterprise plan.
+ * S3 answers CORS headers only to requests that carry `Origin`; a response cached from a plain
+ * `<img>` request would then reach the app's `fetch()` without them. Set at the edge after the
+ * cache, the header is on every response of the assets host, whatever the cache holds.
+ */
+export function assetsCorsRules(args: EdgeRulesArgs): RulesetRule[] {
+  return [
+    {
+      ref: "assets_cors",
+      description: "Let the app read assets, whatever the cache saw first",
+      expression: edgeExpressions(args.appHost, args.assetsHost).assets,
+      action: "rewrite",
+      actionParameters: {
+        headers: {
+          "access-control-allow-origin": {
+            operation: "set",
+            value: `https://${args.appHost}`,
+          },
+          vary: { operation: "set", value: "Origin" },
+        },
+      },
+    },
+  ];
+}
+
+/**
+ * S3's certificate names `*.s3.<region>.amazonaws.com`, and the bucket, named after the assets
+ * hostname, has dots in its name, which that wildcard cannot match. So for the assets hostname the
+ * strictest mode that works is `full` (encrypted, certificate not checked against the name); every
+ * other hostname keeps Full (strict). Rewriting the Host header instead would need Enterprise.
  */
 export function configurationRules(args: EdgeRulesArgs): RulesetRule[] {
   return [
@@ -87,23 +176,57 @@ export function configurationRules(args: EdgeRulesArgs): RulesetRule[] {
   ];
 }
 
-/** The zone's cache rules, rate limit and per-hostname TLS configuration, one ruleset per phase. */
+/** The phases the component owns, one zone entry-point ruleset each. */
+export const EDGE_PHASES = {
+  cache: "http_request_cache_settings",
+  "rate-limit": "http_ratelimit",
+  config: "http_config_settings",
+  waf: "http_request_firewall_managed",
+  "origin-lock": "http_request_late_transform",
+  "response-headers": "http_response_headers_transform",
+} as const;
+
+/**
+ * The zone's rules, one entry-point ruleset per phase: cache, rate limit, per-hostname TLS, the
+ * managed WAF rulesets of the plan, the origin lock's request header and the assets' CORS header.
+ * Every rule is valid on the given plan. A zone holds one entry-point ruleset per phase; one that
+ * exists already is adopted with `pulumi import` (see the README).
+ */
 export class EdgeRules extends pulumi.ComponentResource {
+  /** The managed WAF rulesets deployed, by name. */
+  readonly managedRulesets: string[];
+
   constructor(name: string, args: EdgeRulesArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:edge:EdgeRules", name, {}, opts);
 
-    const phases = [
-      { role: "cache", phase: "http_request_cache_settings", rules: cacheRules(args) },
-      { role: "rate-limit", phase: "http_ratelimit", rules: rateLimitRules(args) },
-      { role: "config", phase: "http_config_settings", rules: configurationRules(args) },
-    ];
-    for (const { role, phase, rules } of phases) {
+    const rulesByRole: Record<keyof typeof EDGE_PHASES, RulesetRule[]> = {
+      cache: cacheRules(args),
+      "rate-limit": rateLimitRules(args),
+      config: configurationRules(args),
+      waf: managedWafRules(args.plan),
+      "origin-lock": originLockRules(args),
+      "response-headers": assetsCorsRules(args),
+    };
+    for (const [role, phase] of Object.entries(EDGE_PHASES)) {
       new cloudflare.Ruleset(
         `${name}-${role}`,
-        { zoneId: args.zoneId, kind: "zone", name: `platform ${role}`, phase, rules },
-        { parent: this },
+        {
+          zoneId: args.zoneId,
+          kind: "zone",
+          name: `platform ${role}`,
+          phase,
+          rules: rulesByRole[role as keyof typeof EDGE_PHASES],
+        },
+        {
+          parent: this,
+          ...(role === "origin-lock" ? { dependsOn: args.originLockAfter ?? [] } : {}),
+        },
       );
     }
-    this.registerOutputs({});
+
+    this.managedRulesets = MANAGED_RULESETS.filter((ruleset) =>
+      includes(args.plan, ruleset.from),
+    ).map((ruleset) => ruleset.name);
+    this.registerOutputs({ managedRulesets: this.managedRulesets });
   }
 }

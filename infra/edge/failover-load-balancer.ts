@@ -17,6 +17,11 @@ export interface FailoverLoadBalancerArgs {
   origins: FailoverOrigin[];
   /** Path the health monitors request over HTTPS; 200 means healthy. */
   healthCheckPath: string;
+  /**
+   * A header every probe sends besides Host, such as the origin lock's secret, which the
+   * zone's request-header rules do not add to health probes.
+   */
+  probeHeader?: { name: string; value: pulumi.Input<string> };
   /** Who hears when a pool turns unhealthy. */
   notificationEmail: string;
   /**
@@ -43,10 +48,8 @@ export interface LoadBalancerDescription {
 /** Problems with the arguments, each naming the argument and the fix; empty when they are fine. */
 export function failoverLoadBalancerArgsProblems(args: FailoverLoadBalancerArgs): string[] {
   const problems: string[] = [];
-  if (args.origins.length < 2) {
-    problems.push(
-      `origins has ${args.origins.length}; a failover load balancer needs at least 2 (one per region)`,
-    );
+  if (args.origins.length < 1) {
+    problems.push("origins is empty; give at least the primary region's origin");
   }
   const regions = args.origins.map((origin) => origin.region);
   if (new Set(regions).size !== regions.length) {
@@ -61,8 +64,10 @@ export function failoverLoadBalancerArgsProblems(args: FailoverLoadBalancerArgs)
 /**
  * A Cloudflare load balancer that fails over between regions: every request goes to the first
  * healthy pool in order (steering `off`), each pool is one region's app checked by its own HTTPS
- * monitor, and the last pool is the fallback. Load balancing is a paid add-on of the Cloudflare
- * account.
+ * monitor, and the last pool is the fallback. With one origin it still does what a plain DNS record
+ * cannot on plans below Enterprise: it sends the origin's own hostname as Host, which is how
+ * DigitalOcean wants an external CDN to reach App Platform. Load balancing is a paid add-on of the
+ * Cloudflare account.
  */
 export class FailoverLoadBalancer extends pulumi.ComponentResource {
   readonly description: LoadBalancerDescription;
@@ -91,7 +96,12 @@ export class FailoverLoadBalancer extends pulumi.ComponentResource {
           path: args.healthCheckPath,
           expectedCodes: "200",
           // The origin routes by Host, so the probe must name it just as the pool does.
-          header: { Host: [host] },
+          header: {
+            Host: [host],
+            ...(args.probeHeader === undefined
+              ? {}
+              : { [args.probeHeader.name]: [args.probeHeader.value] }),
+          },
           followRedirects: false,
           allowInsecure: false,
           interval: 60,

@@ -102,21 +102,3 @@ export function logBucketPolicy(
     ],
   };
 }
-
-/** What the api may do: put, read and delete objects under its upload prefix, nothing more. */
-export function uploaderPolicy(
-  bucketArn: string,
-  uploadPrefix: string,
-): PolicyDocument<IdentityStatement> {
-  return {
-    Version: "2012-10-17",
-    Statement: [
-      {
-        Sid: "ManageUploads",
-        Effect: "Allow",
-        Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-        Resource: `${bucketArn}/${uploadPrefix}*`,
-      },
-    ],
-  };
-}

@@ -60,8 +60,28 @@ export const WEEKDAYS = [
 /** Regions that DigitalOcean uptime checks probe from. */
 export const UPTIME_REGIONS = ["us_east", "us_west", "eu_west", "se_asia"] as const;
 
-/** Periods (seconds) that Cloudflare rate-limiting rules accept. */
+/** Periods (seconds) that Cloudflare rate-limiting rules accept on some plan. */
 export const RATE_LIMIT_PERIODS = [10, 60, 120, 300, 600, 3600] as const;
+
+/** Cloudflare plans of a zone; what the edge may ask for depends on it. */
+export const CLOUDFLARE_PLANS = ["free", "pro", "business", "enterprise"] as const;
+export type CloudflarePlan = (typeof CLOUDFLARE_PLANS)[number];
+
+/**
+ * What each plan allows, from Cloudflare's rate-limiting "Availability" table and cache-rule edge
+ * TTL limits (developers.cloudflare.com/waf/rate-limiting-rules/#availability,
+ * /cache/how-to/cache-rules/settings/#edge-ttl): the counting periods, and the shortest edge TTL a
+ * cache rule may set. A period is also the mitigation timeout the platform uses, which on Free
+ * must be 10 s.
+ */
+export const PLAN_LIMITS: Readonly<
+  Record<CloudflarePlan, { ratePeriods: readonly number[]; minEdgeTtlSeconds: number }>
+> = {
+  free: { ratePeriods: [10], minEdgeTtlSeconds: 7200 },
+  pro: { ratePeriods: [10, 60], minEdgeTtlSeconds: 3600 },
+  business: { ratePeriods: [10, 60, 120, 300, 600], minEdgeTtlSeconds: 1 },
+  enterprise: { ratePeriods: RATE_LIMIT_PERIODS, minEdgeTtlSeconds: 1 },
+};
 
 /** Browsers' HSTS preload list requires at least one year of max-age. */
 export const HSTS_PRELOAD_MIN_MAX_AGE = 31_536_000;

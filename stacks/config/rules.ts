@@ -15,6 +15,7 @@ import {
 import {
   appRegionOf,
   HSTS_PRELOAD_MIN_MAX_AGE,
+  PLAN_LIMITS,
   REGISTRY_REGIONS,
   type Environment,
 } from "./catalog.ts";
@@ -295,33 +296,36 @@ export const rules: readonly CrossFieldRule[] = [
     },
   },
   {
-    id: "production-has-load-balancer",
-    reads: [["environment"], ["edge"]],
-    violations: ({ environment, edge }) =>
-      isProduction(environment) && !edge.loadBalancer
-        ? [
+    id: "rate-limit-within-plan",
+    reads: [["edge"]],
+    violations: ({ edge }) => {
+      const { ratePeriods } = PLAN_LIMITS[edge.plan];
+      return ratePeriods.includes(edge.rateLimit.periodSeconds)
+        ? []
+        : [
             {
-              path: ["edge", "loadBalancer"],
-              allowed: "true in production: the load balancer is what fails over between regions",
-              fix: "pulumi config set --path 'edge.loadBalancer' true",
+              path: ["edge", "rateLimit", "periodSeconds"],
+              allowed: `${ratePeriods.join(" or ")} on the ${edge.plan} plan (Cloudflare refuses a rate-limit rule with another period; longer periods need a higher plan)`,
+              fix: `pulumi config set --path 'edge.rateLimit.periodSeconds' ${String(ratePeriods.at(-1))}`,
             },
-          ]
-        : [],
+          ];
+    },
   },
   {
-    id: "load-balancer-has-two-pools",
-    reads: [["edge"], ["regions"]],
-    violations: ({ edge, regions }) =>
-      edge.loadBalancer && regions.secondary === undefined
-        ? [
+    id: "edge-ttl-within-plan",
+    reads: [["edge"]],
+    violations: ({ edge }) => {
+      const { minEdgeTtlSeconds } = PLAN_LIMITS[edge.plan];
+      return edge.staticEdgeTtlSeconds >= minEdgeTtlSeconds
+        ? []
+        : [
             {
-              path: ["edge", "loadBalancer"],
-              allowed:
-                "false while there is no secondary region: a load balancer with one pool has nothing to fail over to",
-              fix: "pulumi config set --path 'regions.secondary' ams3   (or: pulumi config set --path 'edge.loadBalancer' false)",
+              path: ["edge", "staticEdgeTtlSeconds"],
+              allowed: `${String(minEdgeTtlSeconds)} or more on the ${edge.plan} plan (the shortest edge TTL a cache rule may set there)`,
+              fix: `pulumi config set --path 'edge.staticEdgeTtlSeconds' ${String(minEdgeTtlSeconds)}`,
             },
-          ]
-        : [],
+          ];
+    },
   },
 ];
 

@@ -5,6 +5,7 @@ import { z } from "zod";
 import {
   APP_INSTANCE_SIZES,
   AWS_REGIONS,
+  CLOUDFLARE_PLANS,
   DATABASE_SIZES,
   DATACENTER_REGIONS,
   ENVIRONMENTS,
@@ -198,11 +199,6 @@ const groups = {
         "Days before a replaced object version is deleted.",
         30,
       ),
-      uploadPrefix: documented(
-        pattern(/^[a-z0-9-]+\/$/, "a key prefix such as uploads/"),
-        "Key prefix the api may write to.",
-        "uploads/",
-      ),
     })
     .meta({ description: "S3 asset storage." }),
   edge: z
@@ -228,10 +224,15 @@ const groups = {
           ),
         })
         .meta({ description: "Strict-Transport-Security." }),
-      loadBalancer: documented(
-        z.boolean(),
-        "Cloudflare load balancer across the app regions (a paid add-on). Required in production.",
-        true,
+      plan: documented(
+        z.enum(CLOUDFLARE_PLANS),
+        "The zone's Cloudflare plan: which rate-limit periods, managed WAF rulesets and edge TTLs the edge may use. Load balancing is a paid add-on on every plan.",
+        "pro",
+      ),
+      originLockGeneration: documented(
+        wholeNumber(1, 1_000_000).default(1),
+        "Generation of the origin lock's secret; add one to rotate it. The apps accept this generation's secret and the previous one, so the edge switches without refusing a request.",
+        1,
       ),
       staticEdgeTtlSeconds: documented(
         wholeNumber(60, 31_536_000),
@@ -242,7 +243,7 @@ const groups = {
         .strictObject({
           requests: documented(
             wholeNumber(1, 100_000),
-            "Requests per client IP per period on `/api/*`.",
+            "Requests per client IP per period to the app's form posts (on Free and Pro, to `/`, which the form posts to; on Business and Enterprise, to any POST).",
             600,
           ),
           periodSeconds: documented(
@@ -251,7 +252,7 @@ const groups = {
             60,
           ),
         })
-        .meta({ description: "Rate limit of the api." }),
+        .meta({ description: "Rate limit of the web's form posts." }),
     })
     .meta({ description: "Cloudflare in front of the platform." }),
   github: z
@@ -323,7 +324,7 @@ const secrets = {
   datadogApiKey: documented(
     pattern(/^[0-9a-f]{32}$/, "32 hex characters").optional(),
     "Datadog API key for log forwarding.",
-    "0123456789abcdef0123456789abcdef",
+    "f00dfacef00dfacef00dfacef00dface",
   ),
   slackWebhookUrl: documented(
     z.url({ protocol: /^https$/, hostname: /^hooks\.slack\.com$/ }).optional(),

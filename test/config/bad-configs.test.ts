@@ -168,11 +168,6 @@ const cases: BadConfigCase[] = [
         found: "nothing (the key is not set)",
         allowed: "a datacenter other than the primary: production fails over to a second region",
       },
-      {
-        key: "platform:edge.loadBalancer",
-        allowed:
-          "false while there is no secondary region: a load balancer with one pool has nothing to fail over to",
-      },
     ],
   },
   {
@@ -326,12 +321,47 @@ const cases: BadConfigCase[] = [
     ],
   },
   {
-    name: "production without the load balancer",
-    config: () => withValue(production, "edge.loadBalancer", false),
+    name: "a 60 s rate-limit period on a Free zone",
+    config: () => withValue(staging, "edge.rateLimit.periodSeconds", 60),
     problems: [
       {
-        key: "platform:edge.loadBalancer",
-        allowed: "true in production: the load balancer is what fails over between regions",
+        key: "platform:edge.rateLimit.periodSeconds",
+        found: "60 (a number)",
+        allowed:
+          "10 on the free plan (Cloudflare refuses a rate-limit rule with another period; longer periods need a higher plan)",
+        fix: "pulumi config set --path 'edge.rateLimit.periodSeconds' 10",
+      },
+    ],
+  },
+  {
+    name: "a 10-minute period and a one-minute edge TTL on a Pro zone",
+    config: () =>
+      withValues(production, {
+        "edge.rateLimit.periodSeconds": 600,
+        "edge.staticEdgeTtlSeconds": 60,
+      }),
+    problems: [
+      {
+        key: "platform:edge.rateLimit.periodSeconds",
+        allowed:
+          "10 or 60 on the pro plan (Cloudflare refuses a rate-limit rule with another period; longer periods need a higher plan)",
+        fix: "pulumi config set --path 'edge.rateLimit.periodSeconds' 60",
+      },
+      {
+        key: "platform:edge.staticEdgeTtlSeconds",
+        allowed: "3600 or more on the pro plan (the shortest edge TTL a cache rule may set there)",
+        fix: "pulumi config set --path 'edge.staticEdgeTtlSeconds' 3600",
+      },
+    ],
+  },
+  {
+    name: "a zone plan Cloudflare does not sell",
+    config: () => withValue(production, "edge.plan", "premium"),
+    problems: [
+      {
+        key: "platform:edge.plan",
+        found: '"premium" (a string)',
+        allowed: "one of free, pro, business, enterprise",
       },
     ],
   },

@@ -29,8 +29,8 @@ describe("the repository's stack files", () => {
     expect(prod.database.replicas.length).toBeGreaterThan(stag.database.replicas.length);
     expect(prod.regions.secondary).toBeDefined();
     expect(stag.regions.secondary).toBeUndefined();
-    expect(prod.edge.loadBalancer).toBe(true);
-    expect(stag.edge.loadBalancer).toBe(false);
+    expect(prod.edge.plan).toBe("pro");
+    expect(stag.edge.plan).toBe("free");
   });
 });
 

@@ -48,7 +48,8 @@ describe("fix commands", () => {
 
 describe("what a key allows, in words", () => {
   it.each([
-    [["edge", "loadBalancer"], "true or false"],
+    [["edge", "hsts", "preload"], "true or false"],
+    [["edge", "plan"], "one of free, pro, business, enterprise"],
     [["database", "standbys"], "a whole number from 0 to 2"],
     [["database", "maintenanceWindow"], "an object with the keys day, hour"],
     [["database", "engineVersion"], "one of 15, 16, 17"],

@@ -1,18 +1,72 @@
 import { describe, expect, it } from "vitest";
-import { edgeExpressions } from "../../infra/edge/edge-rules.ts";
+import {
+  edgeExpressions,
+  managedWafRules,
+  rateLimitExpression,
+  rateLimitRules,
+  type EdgeRulesArgs,
+} from "../../infra/edge/edge-rules.ts";
 import {
   failoverLoadBalancerArgsProblems,
   type FailoverLoadBalancerArgs,
 } from "../../infra/edge/failover-load-balancer.ts";
 import { zoneSecuritySettings } from "../../infra/edge/zone-security.ts";
 import { assetBucketArgsProblems, type AssetBucketArgs } from "../../infra/storage/asset-bucket.ts";
-import { assetBucketPolicy, uploaderPolicy } from "../../infra/storage/bucket-policies.ts";
+import { assetBucketPolicy } from "../../infra/storage/bucket-policies.ts";
 
 describe("edge expressions", () => {
   it("quote hostnames so that a value cannot change the expression", () => {
-    const { api, assets } = edgeExpressions('app.example.com" or true or "', "assets.example.com");
-    expect(api).toContain('http.host eq "app.example.com\\" or true or \\""');
+    const { app, assets } = edgeExpressions('app.example.com" or true or "', "assets.example.com");
+    expect(app).toBe('(http.host eq "app.example.com\\" or true or \\"")');
     expect(assets).toBe('(http.host eq "assets.example.com")');
+  });
+});
+
+describe("rules valid on the zone's plan", () => {
+  const args: EdgeRulesArgs = {
+    zoneId: "z",
+    plan: "free",
+    appHost: "app.example.com",
+    assetsHost: "assets.example.com",
+    staticEdgeTtlSeconds: 7200,
+    rateLimit: { requests: 100, periodSeconds: 10 },
+    originLock: { header: "x-origin-lock", value: "s" },
+  };
+
+  it.each([
+    ["free", '(http.request.uri.path eq "/")'],
+    ["pro", '(http.host eq "app.example.com" and http.request.uri.path eq "/")'],
+    ["business", '(http.host eq "app.example.com" and http.request.method eq "POST")'],
+    ["enterprise", '(http.host eq "app.example.com" and http.request.method eq "POST")'],
+  ] as const)("match only fields %s allows in the rate limit", (plan, expression) => {
+    expect(rateLimitExpression(plan, args.appHost)).toBe(expression);
+  });
+
+  it("count by the characteristics every plan allows, with the period as mitigation timeout", () => {
+    expect(rateLimitRules(args)[0]?.ratelimit).toEqual({
+      characteristics: ["cf.colo.id", "ip.src"],
+      period: 10,
+      requestsPerPeriod: 100,
+      mitigationTimeout: 10,
+    });
+  });
+
+  it("deploy the Free Managed Ruleset everywhere, and the paid ones only where included", () => {
+    const ids = (plan: EdgeRulesArgs["plan"]) =>
+      managedWafRules(plan).map(
+        (rule) => (rule.actionParameters as { id?: string } | undefined)?.id,
+      );
+    expect(ids("free")).toEqual(["77454fe2d30c4220b5701f6fdfb893ba"]);
+    for (const plan of ["pro", "business", "enterprise"] as const) {
+      expect(ids(plan)).toEqual([
+        "77454fe2d30c4220b5701f6fdfb893ba",
+        "efb7b8c949ac4650a09736fc376e9aee",
+        "4814384a9e5d4991b9815dcfc25d2f1f",
+      ]);
+    }
+    for (const rule of managedWafRules("pro")) {
+      expect(rule).toMatchObject({ action: "execute", expression: "true" });
+    }
   });
 });
 
@@ -56,10 +110,8 @@ describe("FailoverLoadBalancer arguments", () => {
   };
   it.each([
     [{}, []],
-    [
-      { origins: [{ region: "fra", host: "fra.example.net" }] },
-      ["origins has 1; a failover load balancer needs at least 2 (one per region)"],
-    ],
+    [{ origins: [{ region: "fra", host: "fra.example.net" }] }, []],
+    [{ origins: [] }, ["origins is empty; give at least the primary region's origin"]],
     [
       {
         origins: [
@@ -133,15 +185,5 @@ describe("bucket policies", () => {
     expect(() =>
       assetBucketPolicy("arn:aws:s3:::b", ["104.16.0.0/13", "2606:4700::/32", "198.51.100.7"]),
     ).not.toThrow();
-  });
-
-  it("scope the uploader to its prefix, with no principal in an identity policy", () => {
-    const [statement] = uploaderPolicy("arn:aws:s3:::b", "uploads/").Statement;
-    expect(statement).toEqual({
-      Sid: "ManageUploads",
-      Effect: "Allow",
-      Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-      Resource: "arn:aws:s3:::b/uploads/*",
-    });
   });
 });

@@ -152,33 +152,29 @@ describe("asset buckets in production", () => {
   });
 });
 
-describe("the api's upload identity", () => {
-  it("may put, read and delete under the upload prefix, and nothing else", () => {
-    const { Statement } = policyOf(resourceNamed(run, TYPES.iamUserPolicy, "uploads-policy"));
-    expect(Statement).toEqual([
-      {
-        Sid: "ManageUploads",
-        Effect: "Allow",
-        Action: ["s3:PutObject", "s3:GetObject", "s3:DeleteObject"],
-        Resource: "arn:aws:s3:::assets.example.com/uploads/*",
-      },
-    ]);
-    const text = JSON.stringify(Statement);
-    expect(text).not.toMatch(/"s3:\*"|"\*"/);
-  });
-
-  it("reaches the api as SECRET env vars beside the bucket and its public URL", () => {
-    const api = serviceOf(appSpecOf(resourceNamed(run, TYPES.app, "app-fra-app")), "api");
-    expect(envOf(api, "AWS_ACCESS_KEY_ID")?.type).toBe("SECRET");
-    expect(envOf(api, "AWS_SECRET_ACCESS_KEY")?.type).toBe("SECRET");
-    expect(envOf(api, "ASSETS_BUCKET")).toMatchObject({
-      type: "GENERAL",
-      value: "assets.example.com",
-    });
-    expect(envOf(api, "ASSETS_PUBLIC_URL")?.value).toBe("https://assets.example.com");
-    expect(envOf(api, "ASSETS_UPLOAD_PREFIX")?.value).toBe("uploads/");
+describe("no long-lived AWS identity", () => {
+  it("exists: no IAM user, no access key, and no AWS credential in any app", () => {
+    expect(resourcesOfType(run, TYPES.iamUser)).toEqual([]);
+    expect(resourcesOfType(run, "aws:iam/accessKey:AccessKey")).toEqual([]);
+    for (const app of resourcesOfType(run, TYPES.app)) {
+      expect(JSON.stringify(app.inputs.spec)).not.toMatch(/AWS_(ACCESS_KEY_ID|SECRET_ACCESS_KEY)/);
+    }
   });
 });
+
+function rulesByPhase(): Record<string, unknown> {
+  return Object.fromEntries(
+    resourcesOfType(run, TYPES.ruleset).map(
+      (ruleset) => [String(ruleset.inputs.phase), ruleset.inputs.rules] as const,
+    ),
+  );
+}
+
+/** The origin lock's current secret, as the mock provider generated it. */
+function originLockSecret(): string {
+  const secret = resourceNamed(run, TYPES.randomPassword, "origin-lock-secret-1");
+  return String(providerState(secret.type, secret.name, secret.inputs, secret.id).result);
+}
 
 describe("the Cloudflare zone in production", () => {
   it("verifies origins, requires TLS 1.2, offers TLS 1.3, redirects to HTTPS and sends HSTS", () => {
@@ -227,11 +223,13 @@ describe("the Cloudflare zone in production", () => {
         monitor: monitor.id,
         origins: [{ name: region, address: host, enabled: true, header: { hosts: [host] } }],
       });
+      // The web's readiness, which asks the api and its database; with the origin lock's
+      // secret, which the zone's request-header rule does not add to health probes.
       expect(monitor.inputs).toMatchObject({
         type: "https",
-        path: "/api/healthz",
+        path: "/readyz",
         expectedCodes: "200",
-        header: { Host: [host] },
+        header: { Host: [host], "x-origin-lock": [originLockSecret()] },
       });
     }
   });
@@ -258,13 +256,8 @@ describe("the Cloudflare zone in production", () => {
     });
   });
 
-  it("caches build output and assets long, bypasses the api, and rate-limits it", () => {
-    const rules = Object.fromEntries(
-      resourcesOfType(run, TYPES.ruleset).map(
-        (ruleset) => [String(ruleset.inputs.phase), ruleset.inputs.rules] as const,
-      ),
-    );
-    const api = '(http.host eq "app.example.com" and starts_with(http.request.uri.path, "/api/"))';
+  it("caches build output and assets long, and rate-limits form posts as a Pro zone allows", () => {
+    const rules = rulesByPhase();
     expect(rules.http_request_cache_settings).toEqual([
       expect.objectContaining({
         expression:
@@ -276,11 +269,11 @@ describe("the Cloudflare zone in production", () => {
           browserTtl: { mode: "respect_origin" },
         },
       }),
-      expect.objectContaining({ expression: api, actionParameters: { cache: false } }),
     ]);
     expect(rules.http_ratelimit).toEqual([
       expect.objectContaining({
-        expression: api,
+        // Pro: host and path, no method (Business and up).
+        expression: '(http.host eq "app.example.com" and http.request.uri.path eq "/")',
         action: "block",
         ratelimit: {
           characteristics: ["cf.colo.id", "ip.src"],
@@ -296,5 +289,81 @@ describe("the Cloudflare zone in production", () => {
         actionParameters: { ssl: "full" },
       }),
     ]);
+  });
+
+  it("deploys the Free, Cloudflare and OWASP managed WAF rulesets a Pro zone includes", () => {
+    expect(rulesByPhase().http_request_firewall_managed).toEqual(
+      [
+        "77454fe2d30c4220b5701f6fdfb893ba",
+        "efb7b8c949ac4650a09736fc376e9aee",
+        "4814384a9e5d4991b9815dcfc25d2f1f",
+      ].map((id): unknown =>
+        expect.objectContaining({
+          action: "execute",
+          expression: "true",
+          actionParameters: { id },
+        }),
+      ),
+    );
+  });
+
+  it("stamps the origin lock's secret on every request for the app, after the apps accept it", () => {
+    const ruleset = resourcesOfType(run, TYPES.ruleset).find(
+      (candidate) => candidate.inputs.phase === "http_request_late_transform",
+    );
+    expect(ruleset?.inputs.rules).toEqual([
+      expect.objectContaining({
+        expression: '(http.host eq "app.example.com")',
+        action: "rewrite",
+        actionParameters: {
+          headers: { "x-origin-lock": { operation: "set", value: originLockSecret() } },
+        },
+      }),
+    ]);
+    // The secret stays a Pulumi secret on its way to Cloudflare.
+    expect(ruleset?.secretInputs).toEqual([
+      "rules[0].actionParameters.headers.x-origin-lock.value",
+    ]);
+    const apps = resourcesOfType(run, TYPES.app).map((app) => app.urn);
+    expect(ruleset?.dependsOn).toEqual(expect.arrayContaining(apps));
+    // The apps accept exactly that secret, as a SECRET env var of both services.
+    for (const app of resourcesOfType(run, TYPES.app)) {
+      for (const name of ["web", "api"]) {
+        expect(envOf(serviceOf(appSpecOf(app), name), "ORIGIN_LOCK_SECRETS")).toMatchObject({
+          type: "SECRET",
+          value: originLockSecret(),
+        });
+      }
+    }
+  });
+
+  it("gives asset responses the app's CORS origin after the cache, whatever it holds", () => {
+    expect(rulesByPhase().http_response_headers_transform).toEqual([
+      expect.objectContaining({
+        expression: '(http.host eq "assets.example.com")',
+        action: "rewrite",
+        actionParameters: {
+          headers: {
+            "access-control-allow-origin": { operation: "set", value: "https://app.example.com" },
+            vary: { operation: "set", value: "Origin" },
+          },
+        },
+      }),
+    ]);
+  });
+
+  it("routes only the web publicly: the api has no route and no HTTP port", () => {
+    for (const app of resourcesOfType(run, TYPES.app)) {
+      const spec = appSpecOf(app);
+      expect(spec.ingress.rules).toEqual([
+        { component: { name: "web" }, match: { path: { prefix: "/" } } },
+      ]);
+      expect(serviceOf(spec, "api")).toMatchObject({
+        httpPort: 0,
+        internalPorts: [3001],
+        healthCheck: { httpPath: "/healthz", port: 3001 },
+      });
+      expect(envOf(serviceOf(spec, "web"), "API_URL")?.value).toBe("http://api:3001");
+    }
   });
 });

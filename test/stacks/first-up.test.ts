@@ -234,7 +234,7 @@ describe("a second `pulumi up` with no change", () => {
       resources: { type: string; ignoreChanges: string[]; inputs: { spec: unknown } }[];
     };
     const app = manifest.resources.find((resource) => resource.type === TYPES.app);
-    expect(app?.ignoreChanges).toContain("spec.services[1].envs[2].value");
+    expect(app?.ignoreChanges).toContain("spec.services[1].envs[3].value");
     const spec = JSON.stringify(app?.inputs.spec);
     expect(spec).toContain("SECRETS_DIGEST");
     expect(spec).toContain('"instanceSizeSlug":"apps-d-1vcpu-2gb"');

@@ -121,9 +121,8 @@ describe("production compute tier", () => {
     ).toEqual(["ams", "fra"]);
   });
 
-  it("routes /api to the api and / to the web, longest prefix first", () => {
+  it("routes the web publicly and keeps the api internal", () => {
     expect(appSpecOf(primaryApp()).ingress.rules).toEqual([
-      { component: { name: "api" }, match: { path: { prefix: "/api" } } },
       { component: { name: "web" }, match: { path: { prefix: "/" } } },
     ]);
   });
@@ -238,8 +237,8 @@ describe("production compute tier", () => {
     // Credentials the providers return are secret from the moment they exist.
     const credentials = resourceNamed(run, TYPES.registryCredentials, "registry-push-credentials");
     expect(credentials.additionalSecretOutputs).toContain("dockerCredentials");
-    const accessKey = resourceNamed(run, "aws:iam/accessKey:AccessKey", "uploads-access-key");
-    expect(accessKey.additionalSecretOutputs).toContain("secret");
+    const originLock = resourceNamed(run, TYPES.randomPassword, "origin-lock-secret-1");
+    expect(originLock.additionalSecretOutputs).toContain("result");
   });
 
   it("exports the topology, digests and endpoints auditors read, and no secret", () => {
@@ -265,7 +264,9 @@ describe("production compute tier", () => {
         role: "primary",
         region: { datacenter: "fra1", appRegion: "fra" },
         appId: primaryApp().id,
-        defaultIngress: expect.stringMatching(/^https:\/\/platform-production-fra-/) as unknown,
+        originHost: expect.stringMatching(
+          /^platform-production-fra-.*\.ondigitalocean\.app$/,
+        ) as unknown,
         secretsDigest: digest,
       },
       {
@@ -273,7 +274,9 @@ describe("production compute tier", () => {
         role: "secondary",
         region: { datacenter: "ams3", appRegion: "ams" },
         appId: secondaryApp().id,
-        defaultIngress: expect.stringMatching(/^https:\/\/platform-production-ams-/) as unknown,
+        originHost: expect.stringMatching(
+          /^platform-production-ams-.*\.ondigitalocean\.app$/,
+        ) as unknown,
         secretsDigest: digest,
       },
     ]);

@@ -60,22 +60,54 @@ describe("the staging stack under the mock runtime", () => {
     );
   });
 
-  it("has no load balancer: a proxied record points the app hostname at the app, which answers it", () => {
-    expect(resourcesOfType(run, TYPES.loadBalancer)).toEqual([]);
-    expect(resourcesOfType(run, TYPES.pool)).toEqual([]);
+  it("reaches its one app through the same edge model as production, with no App Platform domain", () => {
+    // DigitalOcean's external-CDN guidance: no custom domain on App Platform, the CDN reaches the
+    // app by its own hostname. Below Enterprise only a load balancer pool can send that Host.
     const app = resourceNamed(run, TYPES.app, "app-fra-app");
-    const ingress = String(providerState(app.type, app.name, app.inputs, app.id).defaultIngress);
-    const record = resourceNamed(run, TYPES.dnsRecord, "dns-app-example-staging-com");
-    expect(record.inputs).toMatchObject({
+    const host = new URL(
+      String(providerState(app.type, app.name, app.inputs, app.id).defaultIngress),
+    ).host;
+    const [pool, ...others] = resourcesOfType(run, TYPES.pool);
+    expect(others).toEqual([]);
+    expect(pool?.inputs).toMatchObject({ origins: [{ address: host, header: { hosts: [host] } }] });
+    expect(
+      resourceNamed(run, TYPES.loadBalancer, "app-load-balancer-load-balancer").inputs,
+    ).toMatchObject({
       name: "app.example-staging.com",
-      type: "CNAME",
-      content: new URL(ingress).host,
-      proxied: true,
-      ttl: 1,
+      defaultPools: [pool?.id],
+      fallbackPool: pool?.id,
     });
-    expect((app.inputs.spec as { domainNames: unknown }).domainNames).toEqual([
-      { name: "app.example-staging.com", type: "PRIMARY", wildcard: false },
+    expect((app.inputs.spec as { domainNames: unknown }).domainNames).toEqual([]);
+    expect(resourcesOfType(run, TYPES.dnsRecord).map((record) => record.inputs.name)).toEqual([
+      "assets.example-staging.com",
     ]);
+  });
+
+  it("keeps every edge rule within the Free plan", () => {
+    const byPhase = Object.fromEntries(
+      resourcesOfType(run, TYPES.ruleset).map((ruleset) => [
+        String(ruleset.inputs.phase),
+        ruleset.inputs.rules as {
+          expression: string;
+          ratelimit?: unknown;
+          actionParameters?: { id?: string };
+        }[],
+      ]),
+    );
+    expect(byPhase.http_ratelimit).toEqual([
+      expect.objectContaining({
+        expression: '(http.request.uri.path eq "/")',
+        ratelimit: {
+          characteristics: ["cf.colo.id", "ip.src"],
+          period: 10,
+          requestsPerPeriod: 200,
+          mitigationTimeout: 10,
+        },
+      }),
+    ]);
+    expect(byPhase.http_request_firewall_managed?.map((rule) => rule.actionParameters?.id)).toEqual(
+      ["77454fe2d30c4220b5701f6fdfb893ba"],
+    );
   });
 
   it("exports a single-region topology", () => {
@@ -87,8 +119,10 @@ describe("the staging stack under the mock runtime", () => {
         database: { nodes: 1, standbys: 0, replicas: [], protected: false },
         registry: { name: "acme-platform-staging", protected: false },
         edge: {
-          loadBalancer: null,
-          records: ["assets.example-staging.com", "app.example-staging.com"],
+          plan: "free",
+          records: ["assets.example-staging.com"],
+          waf: { managedRulesets: ["Cloudflare Free Managed Ruleset"] },
+          originLock: { header: "x-origin-lock", generation: 1, acceptedGenerations: [1] },
         },
       },
     });

@@ -36,6 +36,7 @@ export const TYPES = {
   loadBalancer: "cloudflare:index/loadBalancer:LoadBalancer",
   pool: "cloudflare:index/loadBalancerPool:LoadBalancerPool",
   monitor: "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor",
+  randomPassword: "random:index/randomPassword:RandomPassword",
 } as const;
 
 export function resourcesOfType(run: ProgramRun, type: string): RecordedResource[] {
@@ -74,6 +75,7 @@ export interface RecordedService {
     tag?: string;
   };
   httpPort: number;
+  internalPorts?: number[];
   instanceSizeSlug: string;
   instanceCount?: number;
   autoscaling?: {

@@ -123,6 +123,14 @@ const computed: Record<string, Computer> = {
       credentialExpirationTime: "2026-01-01T01:00:00Z",
     };
   },
+  // Letters and digits, as the program asks for; stable per resource so plans stay identical.
+  "random:index/randomPassword:RandomPassword": (name, inputs) => {
+    const length = typeof inputs.length === "number" ? inputs.length : 32;
+    const alphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    const bytes = Buffer.from(digest(name, "password").repeat(4), "hex");
+    const result = [...bytes.subarray(0, length)].map((byte) => alphabet[byte % 62]).join("");
+    return { result, bcryptHash: `$2a$10$${digest(name).slice(0, 53)}` };
+  },
   "digitalocean:index/vpcPeering:VpcPeering": () => ({
     status: "ACTIVE",
     createdAt: "2026-01-01T00:00:00Z",
