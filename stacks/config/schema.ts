@@ -102,7 +102,7 @@ const groups = {
       ),
       appHost: documented(
         hostname,
-        "Public hostname of the web app and its api (`/api`).",
+        "Public hostname of the web app (the api is not publicly routed).",
         "app.example.com",
       ),
       assetsHost: documented(
