@@ -129,6 +129,10 @@ describe("PlatformApp arguments", () => {
       ],
     ],
     [
+      { services: [{ ...web, routePrefix: undefined }] },
+      ["no service has a routePrefix; an app needs at least one public service"],
+    ],
+    [
       { services: [{ ...api, size: "apps-s-1vcpu-1gb" }] },
       [
         "service api autoscales on apps-s-1vcpu-1gb; App Platform autoscales dedicated sizes only (apps-d-*)",
@@ -182,5 +186,27 @@ describe("the write-only settings", () => {
       jobs: [],
     };
     expect(secretsDigestOf("values", inserted)).not.toBe(digest);
+  });
+});
+
+describe("an internal service", () => {
+  it("has no HTTP port and no route, only an internal port its health check uses", async () => {
+    const spec = await specOf({ ...args, services: [web, { ...api, routePrefix: undefined }] });
+    expect(spec.services?.[1]).toMatchObject({
+      httpPort: 0,
+      internalPorts: [8080],
+      healthCheck: { httpPath: "/healthz", port: 8080 },
+    });
+    expect(spec.ingress).toEqual({
+      rules: [{ component: { name: "web" }, match: { path: { prefix: "/" } } }],
+    });
+  });
+
+  it("lists custom domains, the first as primary, when an app answers them itself", async () => {
+    const spec = await specOf({ ...args, domains: ["a.example.com", "b.example.com"] });
+    expect(spec.domainNames).toEqual([
+      { name: "a.example.com", type: "PRIMARY", wildcard: false },
+      { name: "b.example.com", type: "ALIAS", wildcard: false },
+    ]);
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { originLockArgsProblems } from "../../infra/edge/origin-lock.ts";
 import { registryLoginFrom } from "../../infra/compute/registry-login.ts";
 import { digestOf } from "../../infra/compute/service-image.ts";
 import { databaseFirewallArgsProblems } from "../../infra/data/database-firewall.ts";
@@ -142,4 +143,15 @@ describe("image digests", () => {
       expect(() => digestOf(reference)).toThrow("is not an image reference by digest");
     },
   );
+});
+
+describe("OriginLock arguments", () => {
+  it.each([
+    [1, []],
+    [7, []],
+    [0, ["generation is 0; use a whole number from 1"]],
+    [1.5, ["generation is 1.5; use a whole number from 1"]],
+  ])("generation %s → %j", (generation, problems) => {
+    expect(originLockArgsProblems({ generation })).toEqual(problems);
+  });
 });

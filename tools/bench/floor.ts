@@ -11,4 +11,5 @@ await import("@pulumi/digitalocean");
 await import("@pulumi/cloudflare");
 await import("@pulumi/docker");
 await import("@pulumi/github");
+await import("@pulumi/random");
 await import("zod");

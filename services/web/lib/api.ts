@@ -39,7 +39,9 @@ async function call<T>(
   init: { method?: string; body?: unknown } = {},
 ): Promise<ApiResult<T>> {
   const { API_URL, API_TIMEOUT_MS, ORIGIN_LOCK_SECRETS } = webConfig();
-  const [originLock] = ORIGIN_LOCK_SECRETS;
+  // The oldest accepted secret: during a rotation, api instances still on the previous
+  // deployment accept only that one, and the new ones accept it too.
+  const originLock = ORIGIN_LOCK_SECRETS.at(-1);
   const requestId = randomUUID();
   const url = new URL(path, API_URL);
   let response: Response;

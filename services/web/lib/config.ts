@@ -8,7 +8,8 @@ const EnvSchema = z.object({
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL of the api" })
     .default("http://127.0.0.1:3001"),
   API_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5_000),
-  // Comma-separated; the first is sent to the api. Unset (local development): no origin lock.
+  // Comma-separated, newest first; the last is sent to the api, which every api instance accepts
+  // during a rotation. Unset (local development): no origin lock.
   ORIGIN_LOCK_SECRETS: z
     .string()
     .default("")

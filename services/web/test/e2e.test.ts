@@ -317,6 +317,23 @@ describe("web against the api", () => {
   });
 });
 
+describe("a page that does not exist", () => {
+  it("answers 404 with a page that works under the Content-Security-Policy", async () => {
+    const page = await browser.newPage({ extraHTTPHeaders: THROUGH_EDGE });
+    const reported: string[] = [];
+    page.on("console", (message) => {
+      if (message.text().includes("Content Security Policy")) reported.push(message.text());
+    });
+    const response = await page.goto(`${webUrl}/no/such/page`);
+    expect(response?.status()).toBe(404);
+    await page.getByRole("heading", { name: "Not found" }).waitFor();
+    await page.getByRole("link", { name: "Back to the items" }).click();
+    await page.getByRole("heading", { name: "Items", exact: true }).waitFor();
+    expect(reported).toEqual([]);
+    await page.close();
+  });
+});
+
 describe("web without the api", () => {
   it("still renders, says the items are unavailable, and stays healthy", async () => {
     const api = children[0];
