@@ -1,7 +1,6 @@
 // The compute tier: the registry, the images the stack builds and pushes, and one App Platform
 // app per region, each in its region's VPC, running the services and, before every deployment,
 // the database migration job.
-import { createHash } from "node:crypto";
 import type * as pulumi from "@pulumi/pulumi";
 import type {
   AppJobArgs,
@@ -13,6 +12,7 @@ import { ContainerRegistry } from "../infra/compute/container-registry.ts";
 import { PlatformApp } from "../infra/compute/platform-app.ts";
 import { ServiceImage } from "../infra/compute/service-image.ts";
 import type { PrivateNetwork } from "../infra/core/private-network.ts";
+import type { OriginLock } from "../infra/edge/origin-lock.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { ServiceConfig } from "./config/schema.ts";
 import type { DataTier } from "./data.ts";
@@ -20,7 +20,6 @@ import type { AppRegion, Foundation } from "./foundation.ts";
 import type { ImageOutput, PlatformOutputs } from "./outputs.ts";
 import type { DeployedDigests } from "./previous-deployment.ts";
 import { API, MIGRATION_JOB, WEB, type SampleService } from "./services.ts";
-import type { OriginLock } from "../infra/edge/origin-lock.ts";
 
 export interface RegionApp {
   region: AppRegion;
@@ -55,17 +54,17 @@ export interface Rollout {
 }
 
 /**
- * A digest of everything behind an app's write-only settings that can change: the secrets that
+ * Everything behind an app's write-only settings that can change: the secrets that
  * become SECRET env vars or alert destinations (as fingerprints; both are long random tokens), the
  * alert routes, and what decides the generated credentials: the database identities (replaced,
  * with new passwords, only when these change) and the origin lock's generation. Plain config only,
  * so it is known before any resource exists. Log-drain secrets are not write-only
  * (`writeOnlyPaths`).
  */
-export function writeOnlyValuesDigest(config: PlatformConfig, data: DataTier): string {
+export function writeOnlyValuesSource(config: PlatformConfig, data: DataTier): object {
   const { topology } = data.database;
   const { sentryDsn, slackWebhookUrl } = config.secretFingerprints;
-  const material = {
+  return {
     secrets: { sentryDsn, slackWebhookUrl },
     alerts: { emails: config.monitoring.alertEmails, slackChannel: config.monitoring.slackChannel },
     database: {
@@ -78,7 +77,6 @@ export function writeOnlyValuesDigest(config: PlatformConfig, data: DataTier): s
     },
     originLock: config.edge.originLockGeneration,
   };
-  return `sha256:${createHash("sha256").update(JSON.stringify(material)).digest("hex")}`;
 }
 
 function imageOutput(image: ServiceImage): ImageOutput {
@@ -175,7 +173,7 @@ export function buildCompute(
     ],
   };
 
-  const valuesDigest = writeOnlyValuesDigest(config, data);
+  const derivedFrom = writeOnlyValuesSource(config, data);
   const apps = foundation.regions.map((region): RegionApp => {
     const appName = `platform-${environment}-${region.appRegion}`;
     const deployedDigest = rollout.deployed.get(appName);
@@ -185,7 +183,7 @@ export function buildCompute(
         `app-${region.appRegion}`,
         {
           appName,
-          writeOnly: { valuesDigest, deployedDigest, sendAll: rollout.rollAll },
+          writeOnly: { derivedFrom, deployedDigest, sendAll: rollout.rollAll },
           // No custom domain on App Platform: Cloudflare reaches the app by its own hostname,
           // as DigitalOcean's external-CDN guidance asks (see FailoverLoadBalancer).
           domains: [],

@@ -60,7 +60,6 @@ export function buildEdge(
     },
   ];
   new ProxiedRecords("dns", { zoneId: config.edge.zoneId, records });
-  const generation = originLock.generation;
   return {
     outputs: {
       plan: config.edge.plan,
@@ -75,8 +74,8 @@ export function buildEdge(
       waf: { managedRulesets: rules.managedRulesets },
       originLock: {
         header: originLock.header,
-        generation,
-        acceptedGenerations: generation > 1 ? [generation, generation - 1] : [generation],
+        generation: originLock.generation,
+        acceptedGenerations: originLock.acceptedGenerations,
       },
     },
   };

@@ -219,6 +219,13 @@ function serviceSpec(service: AppServiceArgs, args: AppSpecArgs): ServiceSpec {
   };
 }
 
+/**
+ * A job of the app (provider schema `spec.job`: name, kind, image, run_command, instance size and
+ * count, env, log destinations; terraform-provider-digitalocean digitalocean/app/app_spec.go).
+ * Its env vars reach this job alone. That a failing PRE_DEPLOY job stops the deployment before
+ * traffic moves is DigitalOcean's description of job kinds ("Job Kinds" in the App Platform docs);
+ * confirm it once on a first deployment with a deliberately failing migration.
+ */
 function jobSpec(job: AppJobArgs, args: AppSpecArgs): JobSpec {
   return {
     name: job.name,
@@ -297,15 +304,15 @@ export function writeOnlyLayout(
 
 /**
  * The digest an app carries in `SECRETS_DIGEST`: of the values behind its write-only settings
- * (`valuesDigest`, from the stack) and of their layout. The engine restores ignored values by
+ * (`derivedFrom`: a non-secret description from the stack) and of their layout. The engine restores ignored values by
  * position, so a var inserted before a secret must change the digest, or an old value would land
  * under another key.
  */
 export function secretsDigestOf(
-  valuesDigest: string,
+  derivedFrom: unknown,
   args: Pick<AppSpecArgs, "services" | "jobs">,
 ): string {
-  const material = JSON.stringify({ valuesDigest, layout: writeOnlyLayout(args) });
+  const material = JSON.stringify({ derivedFrom, layout: writeOnlyLayout(args) });
   return `sha256:${createHash("sha256").update(material).digest("hex")}`;
 }
 
@@ -326,8 +333,9 @@ export function appSpec(args: AppSpecArgs): AppSpec {
     services: args.services.map((service) => serviceSpec(service, args)),
     ...(args.jobs.length === 0 ? {} : { jobs: args.jobs.map((job) => jobSpec(job, args)) }),
     ingress: { rules: ingressRules(args.services) },
-    // App-wide: every component sees it. A changed digest is a change App Platform can see, so
-    // the app rolls out with the new write-only values (see `writeOnlyPaths`).
+    // App-wide (`spec.env` in the provider's schema): every component sees it. A changed digest
+    // is a change App Platform can see, so the app rolls out with the new write-only values (see
+    // `writeOnlyPaths`); GENERAL values come back as sent, so the var itself never diffs.
     envs: [
       {
         key: SECRETS_DIGEST_ENV,

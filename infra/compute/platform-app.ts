@@ -56,8 +56,11 @@ export interface PlatformAppArgs {
    * deployed yet, the values are sent and the new digest rolls the app out.
    */
   writeOnly: {
-    /** Digest of the values behind the settings (config secrets, credential identities…). */
-    valuesDigest: string;
+    /**
+     * What the values behind the settings derive from, without secrets (fingerprints of config
+     * secrets, credential identities…): when it changes, the values did.
+     */
+    derivedFrom: unknown;
     /** `SECRETS_DIGEST` of the deployed app, as the last deployment exported it. */
     deployedDigest: string | undefined;
     /** Send them even when the digests agree (after replacing a credential by hand). */
@@ -128,7 +131,7 @@ export class PlatformApp extends pulumi.ComponentResource {
     if (problems.length > 0) throw new Error(`PlatformApp ${name}: ${problems.join("; ")}`);
 
     const jobs = args.jobs ?? [];
-    const secretsDigest = secretsDigestOf(args.writeOnly.valuesDigest, {
+    const secretsDigest = secretsDigestOf(args.writeOnly.derivedFrom, {
       services: args.services,
       jobs,
     });

@@ -49,15 +49,10 @@ export function peeringPairs(datacenters: readonly string[]): [string, string][]
 export class PrivateNetwork extends pulumi.ComponentResource {
   /** VPC id by datacenter. */
   readonly vpcIds: Record<string, pulumi.Output<string>>;
-  /** Private address range (CIDR) of each VPC, by datacenter. */
-  readonly ipRanges: Record<string, pulumi.Output<string>>;
+  /** Each VPC with its private range, for auditors. */
   readonly vpcs: VpcDescription[];
   /** The peered datacenter pairs, e.g. `fra1<->ams3`. */
   readonly peerings: string[];
-  /** The VPC id in a datacenter of the network; throws for any other datacenter. */
-  readonly vpcIdOf: (datacenter: string) => pulumi.Output<string>;
-  /** The private range of the VPC in a datacenter of the network; throws for any other. */
-  readonly ipRangeOf: (datacenter: string) => pulumi.Output<string>;
 
   constructor(name: string, args: PrivateNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:core:PrivateNetwork", name, {}, opts);
@@ -65,54 +60,54 @@ export class PrivateNetwork extends pulumi.ComponentResource {
     const problems = privateNetworkArgsProblems(args);
     if (problems.length > 0) throw new Error(`PrivateNetwork ${name}: ${problems.join("; ")}`);
 
-    const vpcs = new Map<string, digitalocean.Vpc>();
-    for (const datacenter of args.datacenters) {
-      vpcs.set(
-        datacenter,
-        new digitalocean.Vpc(
-          `${name}-vpc-${datacenter}`,
-          {
-            name: `${args.namePrefix}-${datacenter}`,
-            region: datacenter,
-            description: `Private network of ${args.namePrefix} in ${datacenter}`,
-          },
-          { ...args.vpcOptions?.(datacenter), parent: this },
-        ),
+    const vpcs = args.datacenters.map((datacenter) => {
+      const vpc = new digitalocean.Vpc(
+        `${name}-vpc-${datacenter}`,
+        {
+          name: `${args.namePrefix}-${datacenter}`,
+          region: datacenter,
+          description: `Private network of ${args.namePrefix} in ${datacenter}`,
+        },
+        { ...args.vpcOptions?.(datacenter), parent: this },
       );
-    }
-    const vpc = (datacenter: string): digitalocean.Vpc => {
-      const found = vpcs.get(datacenter);
-      if (found === undefined) throw new Error(`PrivateNetwork ${name}: no VPC in ${datacenter}`);
-      return found;
-    };
+      return { datacenter, id: vpc.id, ipRange: vpc.ipRange };
+    });
+    this.vpcs = vpcs;
+    this.vpcIds = Object.fromEntries(vpcs.map(({ datacenter, id }) => [datacenter, id]));
 
     const pairs = peeringPairs(args.datacenters);
     for (const [first, second] of pairs) {
-      // VPC peering works across datacenters; peered traffic stays on DigitalOcean's backbone.
+      // Peering works across datacenters, managed databases included ("VPC peering for DBaaS",
+      // digitalocean.com/blog/vpc-peering-technical-deep-dive); the API takes exactly two VPCs.
       new digitalocean.VpcPeering(
         `${name}-peering-${first}-${second}`,
         {
           name: `${args.namePrefix}-${first}-${second}`,
-          vpcIds: [vpc(first).id, vpc(second).id],
+          vpcIds: [this.vpcIdOf(first), this.vpcIdOf(second)],
         },
         { parent: this },
       );
     }
-
-    this.vpcIds = Object.fromEntries(args.datacenters.map((dc) => [dc, vpc(dc).id]));
-    this.ipRanges = Object.fromEntries(args.datacenters.map((dc) => [dc, vpc(dc).ipRange]));
-    this.vpcs = args.datacenters.map((datacenter) => ({
-      datacenter,
-      id: vpc(datacenter).id,
-      ipRange: vpc(datacenter).ipRange,
-    }));
-    this.ipRangeOf = (datacenter) => vpc(datacenter).ipRange;
-    this.vpcIdOf = (datacenter) => vpc(datacenter).id;
     this.peerings = pairs.map(([first, second]) => `${first}<->${second}`);
-    this.registerOutputs({
-      vpcIds: this.vpcIds,
-      ipRanges: this.ipRanges,
-      peerings: this.peerings,
-    });
+    this.registerOutputs({ vpcIds: this.vpcIds, vpcs: this.vpcs, peerings: this.peerings });
+  }
+
+  /** The VPC in a datacenter of the network; throws for any other datacenter. */
+  private vpcIn(datacenter: string): VpcDescription {
+    const found = this.vpcs.find((vpc) => vpc.datacenter === datacenter);
+    if (found === undefined) {
+      throw new Error(
+        `PrivateNetwork ${this.vpcs.map((vpc) => vpc.datacenter).join(", ")}: no VPC in ${datacenter}`,
+      );
+    }
+    return found;
+  }
+
+  vpcIdOf(datacenter: string): pulumi.Output<string> {
+    return this.vpcIn(datacenter).id;
+  }
+
+  ipRangeOf(datacenter: string): pulumi.Output<string> {
+    return this.vpcIn(datacenter).ipRange;
   }
 }

@@ -72,7 +72,10 @@ export class DatabaseFirewall extends pulumi.ComponentResource {
 
     // `ip_addr` takes an address or a CIDR range (terraform-provider-digitalocean,
     // digitalocean/database/resource_database_firewall.go: rule types ip_addr, droplet, k8s,
-    // tag, app).
+    // tag, app; DigitalOcean's "How to Secure PostgreSQL Managed Database Clusters": "a CIDR
+    // range"). Not `app`: it matches an app's public egress only, not its VPC address
+    // (digitalocean-labs/do-app-platform-skills, networking/reference/vpc-trusted-sources.md).
+    // One firewall resource per database: each PUTs the whole rule list.
     const sources = pulumi.output([
       ...args.networks.map((network) =>
         pulumi

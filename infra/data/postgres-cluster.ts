@@ -236,8 +236,9 @@ export class PostgresCluster extends pulumi.ComponentResource {
         id: replica.uuid,
       })),
     ];
-    // Private URIs and hosts only: the apps sit in the same VPCs (or peered ones), and a public
-    // host would send database traffic over the internet.
+    // Private URIs and hosts only (the provider sets them from the API's private connection:
+    // `setDatabaseConnectionInfo`, `setConnectionPoolInfo`): the apps sit in the same VPCs (or
+    // peered ones), and a public host would send database traffic over the internet.
     this.primaryConnectionString = pulumi.secret(pool.privateUri);
     this.replicaConnectionStrings = {};
     for (const { region, replica } of replicaResources) {

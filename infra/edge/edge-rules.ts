@@ -118,7 +118,12 @@ export function managedWafRules(plan: ZonePlan): RulesetRule[] {
   }));
 }
 
-/** Stamps the origin lock's secret on every request for the app, load-balanced ones included. */
+/**
+ * Stamps the origin lock's secret on every request for the app, load-balanced ones included: a
+ * request header transform rule (phase `http_request_late_transform`, action `rewrite`, on every
+ * plan; developers.cloudflare.com/rules/transform/request-header-modification/). Health probes do
+ * not pass through it, so the monitors send the header themselves.
+ */
 export function originLockRules(args: EdgeRulesArgs): RulesetRule[] {
   return [
     {
@@ -134,7 +139,9 @@ export function originLockRules(args: EdgeRulesArgs): RulesetRule[] {
 }
 
 /**
- * S3 answers CORS headers only to requests that carry `Origin`; a response cached from a plain
+ * A response header transform rule (phase `http_response_headers_transform`, every plan;
+ * developers.cloudflare.com/rules/transform/response-header-modification/), applied after the
+ * cache. S3 answers CORS headers only to requests that carry `Origin`; a response cached from a plain
  * `<img>` request would then reach the app's `fetch()` without them. Set at the edge after the
  * cache, the header is on every response of the assets host, whatever the cache holds.
  */

@@ -33,6 +33,8 @@ export class OriginLock extends pulumi.ComponentResource {
   readonly accepted: pulumi.Output<string>;
   readonly header = ORIGIN_LOCK_HEADER;
   readonly generation: number;
+  /** The generations whose secrets the apps accept, current first. */
+  readonly acceptedGenerations: number[];
 
   constructor(name: string, args: OriginLockArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:edge:OriginLock", name, {}, opts);
@@ -48,10 +50,11 @@ export class OriginLock extends pulumi.ComponentResource {
         { length: 48, special: false },
         { parent: this },
       ).result;
-    const current = secretOf(args.generation);
-    const previous = args.generation > 1 ? [secretOf(args.generation - 1)] : [];
-
     this.generation = args.generation;
+    this.acceptedGenerations =
+      args.generation > 1 ? [args.generation, args.generation - 1] : [args.generation];
+    const current = secretOf(args.generation);
+    const previous = this.acceptedGenerations.slice(1).map(secretOf);
     this.current = pulumi.secret(current);
     this.accepted = pulumi.secret(
       pulumi.all([current, ...previous]).apply((secrets) => secrets.join(",")),

@@ -116,7 +116,7 @@ describe("PlatformApp arguments", () => {
     appName: "a",
     region: "fra",
     alerts: { emails: ["oncall@example.com"] },
-    writeOnly: { valuesDigest: "sha256:test", deployedDigest: undefined, sendAll: false },
+    writeOnly: { derivedFrom: "sha256:test", deployedDigest: undefined, sendAll: false },
   };
   it.each([
     [{ services: [web, api] }, []],

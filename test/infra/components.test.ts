@@ -100,7 +100,7 @@ beforeAll(async () => {
               region: "fra",
               services: [],
               alerts: { emails: ["oncall@example.com"] },
-              writeOnly: { valuesDigest: "sha256:0", deployedDigest: undefined, sendAll: false },
+              writeOnly: { derivedFrom: "sha256:0", deployedDigest: undefined, sendAll: false },
             }),
         ),
       };

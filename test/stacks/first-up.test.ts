@@ -6,6 +6,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun, RecordedResource } from "../../tools/mock/run-program.ts";
 import { providerState } from "../../tools/mock/provider-outputs.ts";
 import { runStack } from "../../tools/mock/run-stack.ts";
+import { pathSteps, valueAtSteps } from "../../tools/mock/secrets.ts";
 import { ignoreChangesOf, runStackInChild, type ChildRun } from "../support/child-run.ts";
 import {
   appSpecOf,
@@ -54,16 +55,8 @@ function allEnvs(app: RecordedResource): { component: string; env: RecordedEnv }
   ];
 }
 
-/** The value at a Pulumi property path such as `spec.services[1].envs[3].value`. */
-function valueAt(root: unknown, path: string): unknown {
-  return path.split(/\.|(?=\[)/).reduce<unknown>((node, step) => {
-    if (node === undefined || node === null) return undefined;
-    const index = /^\[(\d+)\]$/.exec(step)?.[1];
-    return index === undefined
-      ? (node as Record<string, unknown>)[step]
-      : (node as unknown[])[Number(index)];
-  }, root);
-}
+/** The value at a Pulumi property path such as `services[1].envs[3].value`. */
+const valueAt = (root: unknown, path: string) => valueAtSteps(root, pathSteps(path));
 
 describe("a first `pulumi up` of production", () => {
   it("runs to completion without errors", () => {

@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb.js";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
 import { digest, fakeUuid, invokeResult, providerState } from "./provider-outputs.ts";
-import { maskPaths, secretLeafPaths, unwrapSecrets } from "./secrets.ts";
+import { maskPaths, revealSecrets, secretLeafPaths, unwrapSecrets } from "./secrets.ts";
 
 export interface RecordedResource {
   urn: string;
@@ -110,7 +110,7 @@ async function resolveOutput(value: unknown): Promise<OutputValue> {
 
 function replacementTriggerOf(request: RegisterResourceRequest): unknown {
   const raw = request.getReplacementTrigger()?.toJavaScript();
-  return raw === undefined ? undefined : unwrapSecrets({ trigger: raw }).value.trigger;
+  return raw === undefined ? undefined : revealSecrets(raw);
 }
 
 /**
@@ -141,7 +141,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         return { id: referenced, state: { name: referenced, outputs, secretOutputNames: [] } };
       }
       const id = resourceId(type, name, importId);
-      const { value } = unwrapSecrets(inputs);
+      const value = unwrapSecrets(inputs);
       const facts = pending.get(keyOf(type, name))?.shift();
       if (facts !== undefined) {
         resources.push({
@@ -157,7 +157,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       return { id, state: providerState(type, name, value, id, providerInputs) };
     },
     call({ token, inputs }) {
-      const plain = unwrapSecrets(inputs).value;
+      const plain = unwrapSecrets(inputs);
       calls.push({ token, inputs: plain });
       return invokeResult(token, plain);
     },

@@ -37,23 +37,14 @@ function walk(value: unknown, path: string, onSecret: SecretHandler): unknown {
 const asRecord = (value: unknown): Record<string, unknown> =>
   typeof value === "object" && value !== null ? (value as Record<string, unknown>) : {};
 
-export interface UnwrappedInputs {
-  /** The inputs with every secret revealed (for assertions and for the mocks' outputs). */
-  value: Record<string, unknown>;
-  /** The inputs with every secret replaced by `[secret]` (for anything printed). */
-  redacted: Record<string, unknown>;
-  /** Paths such as `spec.services[0].envs[1].value` at which a secret arrived. */
-  secretPaths: string[];
+/** The value with every secret revealed (for assertions and for the mocks' outputs). */
+export function revealSecrets(value: unknown): unknown {
+  return walk(value, "", (secret) => revealSecrets(secret));
 }
 
-export function unwrapSecrets(inputs: unknown): UnwrappedInputs {
-  const secretPaths: string[] = [];
-  const value = walk(inputs, "", (secret, path) => {
-    secretPaths.push(path);
-    return walk(secret, path, (inner) => inner);
-  });
-  const redacted = walk(inputs, "", () => REDACTED);
-  return { value: asRecord(value), redacted: asRecord(redacted), secretPaths };
+/** The inputs of a resource or call, secrets revealed. */
+export function unwrapSecrets(inputs: unknown): Record<string, unknown> {
+  return asRecord(revealSecrets(inputs));
 }
 
 /**
@@ -73,19 +64,32 @@ export function secretLeafPaths(serialized: unknown): string[] {
   return paths;
 }
 
+/** The steps of a property path: `a.b[0].c` → `["a", "b", 0, "c"]`. */
+export function pathSteps(path: string): (string | number)[] {
+  return path.split(/\.|(?=\[)/).map((step) => {
+    const index = /^\[(\d+)\]$/.exec(step)?.[1];
+    return index === undefined ? step : Number(index);
+  });
+}
+
+/** The value at `steps` inside `root`, or undefined where the path leads nowhere. */
+export function valueAtSteps(root: unknown, steps: readonly (string | number)[]): unknown {
+  return steps.reduce<unknown>(
+    (node, step) =>
+      typeof node === "object" && node !== null
+        ? (node as Record<string | number, unknown>)[step]
+        : undefined,
+    root,
+  );
+}
+
 /** A copy of `value` with each of `paths` (`a.b[0].c`) replaced by `[secret]`. */
 export function maskPaths(value: Record<string, unknown>, paths: readonly string[]): unknown {
   const copy = structuredClone(value);
   for (const path of paths) {
-    const steps = path.split(/\.|(?=\[)/).map((step) => {
-      const index = /^\[(\d+)\]$/.exec(step)?.[1];
-      return index === undefined ? step : Number(index);
-    });
+    const steps = pathSteps(path);
     const last = steps.pop();
-    let node: unknown = copy;
-    for (const step of steps) {
-      node = (node as Record<string | number, unknown> | undefined)?.[step];
-    }
+    const node = valueAtSteps(copy, steps);
     if (last !== undefined && typeof node === "object" && node !== null) {
       (node as Record<string | number, unknown>)[last] = REDACTED;
     }
