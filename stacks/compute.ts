@@ -232,6 +232,7 @@ export function buildCompute(
         appId: app.appId,
         originHost: app.ingressHost,
         secretsDigest: app.deployedSecretsDigest,
+        ...app.topology,
       })),
     },
   };

@@ -1,6 +1,7 @@
 // The stack's one exported object, `platform`: what an auditor reads with
 // `pulumi stack output --json`. Credentials never appear here; secrets are named, never shown.
 import type * as pulumi from "@pulumi/pulumi";
+import type { JobTopology, ServiceTopology } from "../infra/compute/app-spec.ts";
 import type { VpcDescription } from "../infra/core/private-network.ts";
 import type { TrustedSource } from "../infra/data/database-firewall.ts";
 import type { DatabaseTopology } from "../infra/data/postgres-cluster.ts";
@@ -41,6 +42,10 @@ export interface AppOutput {
    * values, alert routes). The next run compares against it to tell whether to send them.
    */
   secretsDigest: pulumi.Output<string>;
+  /** Each service's exposure, size, scaling, health check and alert thresholds. */
+  services: ServiceTopology[];
+  /** Jobs, such as the `PRE_DEPLOY` migration every deployment runs. */
+  jobs: JobTopology[];
 }
 
 export interface PlatformOutputs {

@@ -101,6 +101,15 @@ export interface AppSpecArgs {
   secretsDigest: string;
 }
 
+/** Every service's health check timing: an instance failing for 30 s is taken out of rotation. */
+const HEALTH_CHECK = {
+  initialDelaySeconds: 10,
+  periodSeconds: 10,
+  timeoutSeconds: 3,
+  successThreshold: 1,
+  failureThreshold: 3,
+} as const;
+
 function scalingSpec(scaling: ServiceScaling): Pick<ServiceSpec, "instanceCount" | "autoscaling"> {
   // App Platform refuses a spec that sets instanceCount beside autoscaling.
   return "instances" in scaling
@@ -129,13 +138,20 @@ const APP_ALERT_RULES = ["DEPLOYMENT_FAILED", "DOMAIN_FAILED"] as const;
 /** Each service's alerts, in spec order. */
 const SERVICE_ALERT_RULES = ["CPU_UTILIZATION", "MEM_UTILIZATION", "RESTART_COUNT"] as const;
 
-export function serviceAlerts(thresholds: AlertThresholds, routes: AlertRoutes): ServiceAlert[] {
-  const destinations = alertDestinations(routes);
-  const values: Record<(typeof SERVICE_ALERT_RULES)[number], number> = {
+/** The value above which each service alert fires. */
+function serviceAlertValues(
+  thresholds: AlertThresholds,
+): Record<(typeof SERVICE_ALERT_RULES)[number], number> {
+  return {
     CPU_UTILIZATION: thresholds.cpuPercent,
     MEM_UTILIZATION: thresholds.memoryPercent,
     RESTART_COUNT: thresholds.restartsPerFiveMinutes,
   };
+}
+
+export function serviceAlerts(thresholds: AlertThresholds, routes: AlertRoutes): ServiceAlert[] {
+  const destinations = alertDestinations(routes);
+  const values = serviceAlertValues(thresholds);
   return SERVICE_ALERT_RULES.map((rule) => ({
     rule,
     operator: "GREATER_THAN",
@@ -205,11 +221,7 @@ function serviceSpec(service: AppServiceArgs, args: AppSpecArgs): ServiceSpec {
     healthCheck: {
       httpPath: service.healthCheckPath,
       port: service.httpPort,
-      initialDelaySeconds: 10,
-      periodSeconds: 10,
-      timeoutSeconds: 3,
-      successThreshold: 1,
-      failureThreshold: 3,
+      ...HEALTH_CHECK,
     },
     // Time for in-flight requests to finish after SIGTERM, before the instance is killed.
     termination: { drainSeconds: 15, gracePeriodSeconds: 30 },
@@ -314,6 +326,55 @@ export function secretsDigestOf(
 ): string {
   const material = JSON.stringify({ derivedFrom, layout: writeOnlyLayout(args) });
   return `sha256:${createHash("sha256").update(material).digest("hex")}`;
+}
+
+/** One service as an auditor reads it: where it answers, how big, how many, how it is checked. */
+export interface ServiceTopology {
+  name: string;
+  /** The public path prefix, or `internal` (reachable only by the app's other components). */
+  exposure: string;
+  port: number;
+  size: string;
+  scaling: ServiceScaling;
+  healthCheck: { path: string; port: number; periodSeconds: number; failureThreshold: number };
+  /** Alert rules with the value each fires above. */
+  alerts: Record<string, number>;
+}
+
+export interface JobTopology {
+  name: string;
+  kind: JobKind;
+  size: string;
+  runCommand: string;
+}
+
+/** The non-secret shape of an app's services and jobs, as the spec declares them. */
+export function appTopology(args: Pick<AppSpecArgs, "services" | "jobs" | "thresholds">): {
+  services: ServiceTopology[];
+  jobs: JobTopology[];
+} {
+  return {
+    services: args.services.map((service) => ({
+      name: service.name,
+      exposure: service.routePrefix ?? "internal",
+      port: service.httpPort,
+      size: service.size,
+      scaling: service.scaling,
+      healthCheck: {
+        path: service.healthCheckPath,
+        port: service.httpPort,
+        periodSeconds: HEALTH_CHECK.periodSeconds,
+        failureThreshold: HEALTH_CHECK.failureThreshold,
+      },
+      alerts: serviceAlertValues(args.thresholds),
+    })),
+    jobs: args.jobs.map((job) => ({
+      name: job.name,
+      kind: job.kind,
+      size: job.size,
+      runCommand: job.runCommand,
+    })),
+  };
 }
 
 export function appSpec(args: AppSpecArgs): AppSpec {

@@ -2,11 +2,14 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import {
   appSpec,
+  appTopology,
   type AlertRoutes,
   type AlertThresholds,
   type AppJobArgs,
   type AppServiceArgs,
+  type JobTopology,
   type LogDrains,
+  type ServiceTopology,
   SECRETS_DIGEST_ENV,
   secretsDigestOf,
   writeOnlyPaths,
@@ -123,6 +126,8 @@ export class PlatformApp extends pulumi.ComponentResource {
    * what was really deployed, also when an update failed or was not targeted.
    */
   readonly deployedSecretsDigest: pulumi.Output<string>;
+  /** Sizes, scaling, health checks and alert thresholds of the services, and the jobs: no secrets. */
+  readonly topology: { services: ServiceTopology[]; jobs: JobTopology[] };
 
   constructor(name: string, args: PlatformAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:compute:PlatformApp", name, {}, opts);
@@ -135,6 +140,7 @@ export class PlatformApp extends pulumi.ComponentResource {
       services: args.services,
       jobs,
     });
+    const thresholds = args.thresholds ?? DEFAULT_THRESHOLDS;
     const unchanged = !args.writeOnly.sendAll && args.writeOnly.deployedDigest === secretsDigest;
     const app = new digitalocean.App(
       `${name}-app`,
@@ -149,7 +155,7 @@ export class PlatformApp extends pulumi.ComponentResource {
           jobs,
           alerts: args.alerts,
           logDrains: args.logDrains ?? {},
-          thresholds: args.thresholds ?? DEFAULT_THRESHOLDS,
+          thresholds,
           secretsDigest,
         }),
       },
@@ -167,6 +173,7 @@ export class PlatformApp extends pulumi.ComponentResource {
     this.appId = app.id;
     this.appName = args.appName;
     this.region = args.region;
+    this.topology = appTopology({ services: args.services, jobs, thresholds });
     // A digest tells nothing about the secrets; the spec it is read from is secret as a whole.
     this.deployedSecretsDigest = pulumi.unsecret(
       app.spec.apply(

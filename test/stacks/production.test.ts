@@ -268,6 +268,8 @@ describe("production compute tier", () => {
           /^platform-production-fra-.*\.ondigitalocean\.app$/,
         ) as unknown,
         secretsDigest: digest,
+        services: expect.any(Array) as unknown,
+        jobs: expect.any(Array) as unknown,
       },
       {
         name: "platform-production-ams",
@@ -278,10 +280,55 @@ describe("production compute tier", () => {
           /^platform-production-ams-.*\.ondigitalocean\.app$/,
         ) as unknown,
         secretsDigest: digest,
+        services: expect.any(Array) as unknown,
+        jobs: expect.any(Array) as unknown,
       },
     ]);
     expect(platform.registry).toMatchObject({ name: "acme-platform", protected: true });
     const manifest = renderManifest("production", run);
     expect(manifest).not.toMatch(/AVNS_|postgres(ql)?:\/\/|offline-user:/);
+  });
+
+  it("exports each app's sizes, scaling and health checks exactly as its spec declares them", () => {
+    const { platform } = outputsOf(run) as {
+      platform: { apps: { name: string; services: unknown[]; jobs: unknown[] }[] };
+    };
+    for (const exported of platform.apps) {
+      const spec = resourcesOfType(run, TYPES.app)
+        .map(appSpecOf)
+        .find((candidate) => candidate.name === exported.name);
+      if (spec === undefined) throw new Error(`no app spec named ${exported.name}`);
+      const routes = new Map(
+        spec.ingress.rules.map((rule) => [rule.component.name, rule.match.path.prefix]),
+      );
+      expect(exported.services).toEqual(
+        spec.services.map((service) => ({
+          name: service.name,
+          exposure: routes.get(service.name) ?? "internal",
+          port: service.healthCheck.port,
+          size: service.instanceSizeSlug,
+          scaling: {
+            minInstances: service.autoscaling?.minInstanceCount,
+            maxInstances: service.autoscaling?.maxInstanceCount,
+            cpuPercent: service.autoscaling?.metrics.cpu.percent,
+          },
+          healthCheck: {
+            path: service.healthCheck.httpPath,
+            port: service.healthCheck.port,
+            periodSeconds: service.healthCheck.periodSeconds,
+            failureThreshold: service.healthCheck.failureThreshold,
+          },
+          alerts: Object.fromEntries(service.alerts.map((alert) => [alert.rule, alert.value])),
+        })),
+      );
+      expect(exported.jobs).toEqual(
+        (spec.jobs ?? []).map((job) => ({
+          name: job.name,
+          kind: job.kind,
+          size: job.instanceSizeSlug,
+          runCommand: job.runCommand,
+        })),
+      );
+    }
   });
 });

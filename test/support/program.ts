@@ -83,7 +83,7 @@ export interface RecordedService {
     maxInstanceCount: number;
     metrics: { cpu: { percent: number } };
   };
-  healthCheck: { httpPath: string; port: number; failureThreshold: number };
+  healthCheck: { httpPath: string; port: number; periodSeconds: number; failureThreshold: number };
   envs: RecordedEnv[];
   alerts: { rule: string; operator: string; value: number; window: string }[];
   logDestinations: { name: string }[];
@@ -95,6 +95,7 @@ export interface RecordedAppSpec {
   services: RecordedService[];
   ingress: { rules: { component: { name: string }; match: { path: { prefix: string } } }[] };
   alerts: { rule: string; destinations: { emails: string[] } }[];
+  jobs?: { name: string; kind: string; instanceSizeSlug: string; runCommand: string }[];
 }
 
 export function appSpecOf(app: RecordedResource): RecordedAppSpec {
