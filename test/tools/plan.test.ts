@@ -5,6 +5,7 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { REPOSITORY_ROOT, stackFilePath } from "../../tools/mock/run-stack.ts";
+import type { Manifest } from "../../tools/plan/render.ts";
 
 const run = promisify(execFile);
 
@@ -106,5 +107,77 @@ describe("pnpm plan", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("No stack file");
     expect(stderr).toContain("Stacks of this project: staging, production");
+  });
+
+  it("prints one resource in full with --details, secret leaves masked", async () => {
+    const { code, stdout } = await plan("production", "--details", "app-fra-app");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^digitalocean:index\/app:App {2}app-fra-app\n/);
+    expect(stdout).toContain('      instanceSizeSlug: "apps-d-1vcpu-2gb"');
+    expect(stdout).toContain("        minInstanceCount: 2");
+    expect(stdout).toContain('        httpPath: "/healthz"');
+    expect(stdout).toContain('    - "spec.services[1].envs[1].value"');
+    expect(stdout).toContain('value: "[secret]"');
+    expect(stdout).not.toMatch(/postgres(ql)?:\/\//);
+
+    const typo = await plan("production", "--details", "app-fra-ap");
+    expect(typo.code).toBe(1);
+    expect(typo.stderr).toBe(
+      'No resource named "app-fra-ap" in this plan. Did you mean "app-fra-app"? The tree (pnpm plan without --details) lists every name.\n',
+    );
+  });
+
+  it("compares with a base manifest (--diff): added, removed and changed paths as Markdown", async () => {
+    const head = JSON.parse((await plan("production", "--json")).stdout) as Manifest;
+    const base: Manifest = structuredClone(head);
+    const app = base.resources.find((resource) => resource.name === "app-fra-app");
+    if (app === undefined) throw new Error("no app-fra-app in the manifest");
+    const spec = app.inputs.spec as { services: { instanceSizeSlug: string }[] };
+    spec.services.forEach((service) => (service.instanceSizeSlug = "apps-d-1vcpu-1gb"));
+    const removedFromHead = base.resources.findIndex((r) => r.name === "database-replica-ams3");
+    const [replica] = base.resources.splice(removedFromHead, 1);
+    base.resources.push({ ...structuredClone(app), urn: "urn:gone", name: "gone" });
+    const file = join(await mkdtemp(join(tmpdir(), "plan-")), "base.json");
+    await writeFile(file, JSON.stringify(base));
+
+    const { code, stdout } = await plan("production", "--diff", file);
+    expect(code).toBe(0);
+    expect(stdout).toMatch(
+      /^### Offline plan of `production`: 1 to add, 1 to change, 1 to remove \(\d+ unchanged\)\n/,
+    );
+    expect(stdout).toContain(`**Added**\n\n- \`database-replica-ams3\` (${replica?.type})\n`);
+    expect(stdout).toContain("**Removed**\n\n- `gone`");
+    expect(stdout).toContain(
+      '- `app-fra-app` (digitalocean:index/app:App)\n  - `inputs.spec.services[0].instanceSizeSlug`: `"apps-d-1vcpu-1gb"` → `"apps-d-1vcpu-2gb"`\n',
+    );
+
+    const same = await plan("production", "--diff", file.replace("base.json", "same.json"));
+    expect(same.code).toBe(1);
+    expect(same.stderr).toMatch(
+      /^Cannot read --diff .*same\.json: ENOENT.*pnpm plan production --json >/,
+    );
+    await writeFile(file, "{}");
+    const notManifest = await plan("production", "--diff", file);
+    expect(notManifest.stderr).toMatch(/is not a plan manifest/);
+  });
+
+  it("reports no changes against its own manifest, and refuses two modes at once", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "plan-")), "base.json");
+    await writeFile(file, (await plan("staging", "--json")).stdout);
+    const { stdout } = await plan("staging", "--diff", file);
+    expect(stdout).toMatch(
+      /: 0 to add, 0 to change, 0 to remove \(\d+ unchanged\)\n\nNo resource changes\.\n$/,
+    );
+    const both = await plan("staging", "--json", "--mermaid");
+    expect(both.code).toBe(2);
+    expect(both.stderr).toContain("one of --json, --details, --diff, --mermaid at a time");
+  });
+
+  it("draws the components and what each uses as a Mermaid flowchart (--mermaid)", async () => {
+    const { code, stdout } = await plan("staging", "--mermaid");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^flowchart LR\n {2}subgraph tier_compute \[compute\]\n/);
+    expect(stdout).toContain("  app_load_balancer --> app_fra\n");
+    expect(stdout).not.toContain("app_ams");
   });
 });

@@ -1,15 +1,42 @@
 import { readFile } from "node:fs/promises";
-import { describe, expect, it } from "vitest";
+import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_KEYS } from "../../stacks/config/schema.ts";
-import { configReference, withReference } from "../../tools/docs/config-reference.ts";
+import { configReference } from "../../tools/docs/config-reference.ts";
+import { architectureDiagram, regeneratedReadme } from "../../tools/docs/readme.ts";
 import { REPOSITORY_ROOT } from "../../tools/mock/run-stack.ts";
 
 const readmePath = `${REPOSITORY_ROOT}README.md`;
 
-describe("the README's config reference", () => {
-  it("is the one generated from the schema (run `pnpm docs:config` after a schema change)", async () => {
+let diagram: string;
+
+beforeAll(async () => {
+  diagram = await architectureDiagram();
+});
+
+describe("the README's generated sections", () => {
+  it("match the schema and the production plan (run `pnpm docs:update` after changing either)", async () => {
     const readme = await readFile(readmePath, "utf8");
-    expect(await withReference(readme, readmePath)).toBe(readme);
+    expect(await regeneratedReadme(readme, readmePath, diagram)).toBe(readme);
+  });
+
+  it("draw every component of the production plan and what it uses", () => {
+    expect(diagram).toMatch(/^```mermaid\nflowchart LR\n/);
+    for (const edge of [
+      "app_fra --> database_firewall",
+      "app_ams --> database",
+      "app_load_balancer --> app_fra",
+      "app_load_balancer --> app_ams",
+      "database_firewall --> network",
+      "image_api --> registry",
+      "edge_rules --> origin_lock",
+    ]) {
+      expect(diagram).toContain(`  ${edge}\n`);
+    }
+    expect(diagram).toMatch(
+      /subgraph tier_storage \[storage\]\n {4}assets\["assets<br\/>AssetBucket/,
+    );
+    // Provider resources configure others; they are no part of the architecture.
+    expect(diagram).not.toMatch(/pulumi:providers|\baws\["/);
   });
 
   it("lists every leaf key, and each secret as a secret", () => {
@@ -22,6 +49,8 @@ describe("the README's config reference", () => {
   });
 
   it("refuses a README that lost its markers", async () => {
-    await expect(withReference("# no markers\n", readmePath)).rejects.toThrow(/lacks the markers/);
+    await expect(regeneratedReadme("# no markers\n", readmePath, diagram)).rejects.toThrow(
+      /lacks the markers <!-- config-reference:start/,
+    );
   });
 });

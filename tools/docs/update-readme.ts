@@ -1,8 +1,9 @@
-// `pnpm docs:config`: rewrites the README's config reference from the schema.
+// `pnpm docs:update`: rewrites the README's generated sections (config reference, architecture diagram).
 import { readFile, writeFile } from "node:fs/promises";
 import { REPOSITORY_ROOT } from "../mock/run-stack.ts";
-import { withReference } from "./config-reference.ts";
+import { architectureDiagram, regeneratedReadme } from "./readme.ts";
 
 const path = `${REPOSITORY_ROOT}README.md`;
-await writeFile(path, await withReference(await readFile(path, "utf8"), path));
-process.stdout.write(`updated the config reference in ${path}\n`);
+const readme = await readFile(path, "utf8");
+await writeFile(path, await regeneratedReadme(readme, path, await architectureDiagram()));
+process.stdout.write(`updated the config reference and the architecture diagram in ${path}\n`);

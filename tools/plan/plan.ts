@@ -1,23 +1,46 @@
-// `pnpm plan [stack] [--json]`: the offline preview. Runs the real program against the stack's
-// real config under Pulumi's mock runtime, and prints what it would declare. Needs no credentials,
-// so it also serves pull requests from forks.
+// `pnpm plan [stack]`: the offline preview. Runs the real program against the stack's real config
+// under Pulumi's mock runtime, and prints what it would declare. Needs no credentials, so it also
+// serves pull requests from forks.
+//   --json                 the manifest: every resource and its inputs, secret leaves masked
+//   --details <name>       one resource in full
+//   --diff <base.json>     Markdown of what changed since a base manifest (a fork's preview)
+//   --mermaid              the components and how they connect, as a Mermaid flowchart
+//   --stack-file <path>    another stack file (tests, experiments)
+//   --last-outputs <path>  `pulumi stack output --json` of the last deployment: plans the next run
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
 import { runStack, stackFilePath } from "../mock/run-stack.ts";
-import { renderHuman, renderManifest } from "./render.ts";
+import { renderDetails } from "./details.ts";
+import { diffManifests, parseManifest, renderDiffMarkdown } from "./diff.ts";
+import { renderMermaid } from "./mermaid.ts";
+import { manifestOf, renderHuman, renderManifest } from "./render.ts";
 
 const usage =
-  "usage: pnpm plan [staging|production] [--json] [--stack-file <path>] [--last-outputs <path>]";
+  "usage: pnpm plan [staging|production] [--json | --details <name> | --diff <base.json> | --mermaid] [--stack-file <path>] [--last-outputs <path>]";
+
+class UsageError extends Error {}
+
+function readJson(path: string, flag: string, hint: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new UsageError(
+      `Cannot read ${flag} ${path}: ${(error as Error).message}. Write it with: ${hint}`,
+    );
+  }
+}
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({
     allowPositionals: true,
     options: {
       json: { type: "boolean", default: false },
+      details: { type: "string" },
+      diff: { type: "string" },
+      mermaid: { type: "boolean", default: false },
       "stack-file": { type: "string" },
-      // `pulumi stack output --json` of the last deployment: plans the run that would follow it.
       "last-outputs": { type: "string" },
       help: { type: "boolean", short: "h", default: false },
     },
@@ -26,8 +49,11 @@ async function main(): Promise<number> {
     process.stdout.write(`${usage}\n`);
     return 0;
   }
-  if (positionals.length > 1) {
-    process.stderr.write(`${usage}\n`);
+  const modes = [values.json, values.details, values.diff, values.mermaid].filter(
+    (mode) => mode !== undefined && mode !== false,
+  );
+  if (positionals.length > 1 || modes.length > 1) {
+    process.stderr.write(`${usage}\n(one of --json, --details, --diff, --mermaid at a time)\n`);
     return 2;
   }
   const stack = positionals[0] ?? "staging";
@@ -38,23 +64,31 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  const lastOutputsFile = values["last-outputs"];
   let lastOutputs: Record<string, unknown> | undefined;
-  if (lastOutputsFile !== undefined) {
-    try {
-      lastOutputs = JSON.parse(readFileSync(lastOutputsFile, "utf8")) as Record<string, unknown>;
-    } catch (error) {
-      process.stderr.write(
-        `Cannot read --last-outputs ${lastOutputsFile}: ${(error as Error).message}. Write it with: pulumi stack output --json > ${lastOutputsFile}\n`,
+  let base: ReturnType<typeof parseManifest> | undefined;
+  try {
+    const lastOutputsFile = values["last-outputs"];
+    if (lastOutputsFile !== undefined) {
+      const text = readJson(
+        lastOutputsFile,
+        "--last-outputs",
+        `pulumi stack output --json > ${lastOutputsFile}`,
       );
-      return 1;
+      lastOutputs = JSON.parse(text) as Record<string, unknown>;
     }
+    if (values.diff !== undefined) {
+      const hint = `pnpm plan ${stack} --json > ${values.diff}   (on the base branch)`;
+      base = parseManifest(readJson(values.diff, "--diff", hint), values.diff);
+    }
+  } catch (error) {
+    process.stderr.write(`${(error as Error).message}\n`);
+    return 1;
   }
+
   const run = await runStack(stack, {
     stackFile,
     ...(lastOutputs === undefined ? {} : { lastOutputs }),
   });
-
   const configErrors = run.errors.filter((error) => error instanceof ConfigError);
   if (configErrors.length > 0) {
     process.stderr.write(`${configErrors.map((error) => error.message).join("\n")}\n`);
@@ -66,7 +100,23 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  process.stdout.write(values.json ? renderManifest(stack, run) : `${renderHuman(stack, run)}\n`);
+
+  if (values.json) {
+    process.stdout.write(renderManifest(stack, run));
+  } else if (values.details !== undefined) {
+    const details = renderDetails(manifestOf(stack, run).resources, values.details);
+    if (!details.ok) {
+      process.stderr.write(`${details.error}\n`);
+      return 1;
+    }
+    process.stdout.write(`${details.text}\n`);
+  } else if (base !== undefined) {
+    process.stdout.write(renderDiffMarkdown(stack, diffManifests(base, manifestOf(stack, run))));
+  } else if (values.mermaid) {
+    process.stdout.write(renderMermaid(manifestOf(stack, run).resources));
+  } else {
+    process.stdout.write(`${renderHuman(stack, run)}\n`);
+  }
   return 0;
 }
 

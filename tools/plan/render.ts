@@ -65,7 +65,8 @@ export function renderTree(resources: readonly RecordedResource[]): string[] {
   return lines;
 }
 
-function renderValue(value: unknown, indent: string): string[] {
+/** A value as indented YAML-like lines, for people. */
+export function renderValue(value: unknown, indent: string): string[] {
   if (Array.isArray(value)) {
     if (value.length === 0) return [`${indent}[]`];
     return value.flatMap((item) => {
@@ -120,7 +121,31 @@ export function stableStringify(value: unknown): string {
   return `${JSON.stringify(sortKeys(value), null, 2)}\n`;
 }
 
-export function renderManifest(stack: string, run: ProgramRun): string {
+/** One resource of the plan, as `pnpm plan --json` writes it. */
+export interface ManifestResource {
+  urn: string;
+  type: string;
+  name: string;
+  parent: string | null;
+  custom: boolean;
+  protect: boolean;
+  retainOnDelete: boolean;
+  dependsOn: string[];
+  ignoreChanges: string[];
+  replacementTrigger: unknown;
+  secretInputs: string[];
+  inputs: Record<string, unknown>;
+}
+
+export interface Manifest {
+  stack: string;
+  counts: Record<string, number>;
+  resources: ManifestResource[];
+  outputs: Record<string, unknown>;
+}
+
+/** What `--json` prints: every resource sorted by URN, secret leaves as `[secret]`. */
+export function manifestOf(stack: string, run: ProgramRun): Manifest {
   const resources = [...run.resources]
     .sort((a, b) => a.urn.localeCompare(b.urn))
     .map((resource) => ({
@@ -137,12 +162,16 @@ export function renderManifest(stack: string, run: ProgramRun): string {
       secretInputs: [...resource.secretInputs].sort(),
       inputs: resource.redactedInputs,
     }));
-  return stableStringify({
+  return {
     stack,
     counts: countsByProvider(run.resources),
     resources,
     outputs: Object.fromEntries(
       Object.entries(run.outputs).map(([key, value]) => [key, plainOutput(value)]),
     ),
-  });
+  };
+}
+
+export function renderManifest(stack: string, run: ProgramRun): string {
+  return stableStringify(manifestOf(stack, run));
 }
