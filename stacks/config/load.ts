@@ -3,8 +3,11 @@
 import { createHash } from "node:crypto";
 import * as pulumi from "@pulumi/pulumi";
 import {
+  derivedKeyProblem,
+  foreignKeyProblem,
   formatProblems,
   plaintextSecretProblem,
+  providedByRename,
   problemsFromIssues,
   type ConfigProblem,
 } from "./problems.ts";
@@ -35,6 +38,8 @@ export interface RawStackConfig {
   /** Keys without the `platform:` namespace; structured values are JSON text. */
   values: Readonly<Record<string, string>>;
   secretKeys: ReadonlySet<string>;
+  /** Keys of other namespaces (`aws:region`, …), in full; a namespace nobody reads is a typo. */
+  otherKeys?: Readonly<Record<string, string>>;
 }
 
 export type LoadResult =
@@ -62,10 +67,16 @@ function parseStructured(text: string | undefined): unknown {
   }
 }
 
+const KNOWN_KEYS: ReadonlySet<string> = new Set([...GROUP_KEYS, ...SECRET_KEYS, "environment"]);
+
 /** The object the schema parses: structured groups decoded, the stack name as `environment`. */
 export function schemaInput(raw: RawStackConfig): Record<string, unknown> {
   const input: Record<string, unknown> = { ...raw.values, environment: raw.stack };
   for (const key of GROUP_KEYS) input[key] = parseStructured(raw.values[key]);
+  // Unknown keys too, so that a misspelt group is renamed leaf by leaf.
+  for (const key of Object.keys(raw.values)) {
+    if (!KNOWN_KEYS.has(key)) input[key] = parseStructured(raw.values[key]);
+  }
   return input;
 }
 
@@ -75,8 +86,18 @@ export function validateStackConfig(raw: RawStackConfig): LoadResult {
   const plaintextSecrets = SECRET_KEYS.filter(
     (key) => raw.values[key] !== undefined && !raw.secretKeys.has(key),
   ).map(plaintextSecretProblem);
+  const derived =
+    raw.values.environment === undefined ? [] : [derivedKeyProblem("environment", raw.stack)];
+  const foreign = Object.entries(raw.otherKeys ?? {}).flatMap(
+    ([key, value]) =>
+      foreignKeyProblem(key, parseStructured(value), (key.split(":")[1] ?? "") in raw.values) ?? [],
+  );
+  const renamedFromForeign = new Set(foreign.flatMap((problem) => problem.alsoFixes ?? []));
+  const schemaProblems = parsed.success ? [] : problemsFromIssues(parsed.error.issues, input);
   const problems = [
-    ...(parsed.success ? [] : problemsFromIssues(parsed.error.issues, input)),
+    ...derived,
+    ...schemaProblems.filter((problem) => !providedByRename(problem, renamedFromForeign)),
+    ...foreign,
     ...plaintextSecrets,
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
@@ -114,14 +135,18 @@ function isConfigSecret(fullKey: string): boolean {
 export function readStackConfig(): RawStackConfig {
   const prefix = `${CONFIG_NAMESPACE}:`;
   const values: Record<string, string> = {};
+  const otherKeys: Record<string, string> = {};
   const secretKeys = new Set<string>();
   for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
-    if (!fullKey.startsWith(prefix)) continue;
+    if (!fullKey.startsWith(prefix)) {
+      otherKeys[fullKey] = value;
+      continue;
+    }
     const key = fullKey.slice(prefix.length);
     values[key] = value;
     if (isConfigSecret(fullKey)) secretKeys.add(key);
   }
-  return { stack: pulumi.getStack(), values, secretKeys };
+  return { stack: pulumi.getStack(), values, secretKeys, otherKeys };
 }
 
 /** Validates the current stack's config, or throws a ConfigError that lists every problem. */

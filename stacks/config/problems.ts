@@ -1,6 +1,7 @@
 // Turns schema issues into problems a person can act on: the config key, what was found, what is
 // allowed, and a command that fixes it. The "allowed" and "fix" texts come from the schema's own
 // JSON Schema (its enums, ranges and examples), so they always match what the schema accepts.
+import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { CONFIG_NAMESPACE, SECRET_KEYS, stackConfigSchema } from "./schema.ts";
 
@@ -10,6 +11,8 @@ export interface ConfigProblem {
   found: string;
   allowed: string;
   fix: string;
+  /** Another key whose problem this fix resolves too (a misspelt key's rename sets the real one). */
+  alsoFixes?: string;
 }
 
 type Path = readonly PropertyKey[];
@@ -74,8 +77,17 @@ function valueAt(root: unknown, path: Path): unknown {
   return value;
 }
 
+/** What a problem found when the key is not set. */
+export const NOT_SET = "nothing (the key is not set)";
+
+/** Whether `problem` is a key left unset that one of `renamed` (keys a rename sets) provides. */
+export function providedByRename(problem: ConfigProblem, renamed: ReadonlySet<string>): boolean {
+  if (problem.found !== NOT_SET) return false;
+  return [...renamed].some((key) => problem.key === key || problem.key.startsWith(`${key}.`));
+}
+
 function describeFound(value: unknown, secret: boolean): string {
-  if (value === undefined) return "nothing (the key is not set)";
+  if (value === undefined) return NOT_SET;
   if (secret) return "a value (hidden: it belongs to a secret)";
   if (Array.isArray(value)) return `a list: ${JSON.stringify(value)}`;
   if (typeof value === "object" && value !== null) return `an object: ${JSON.stringify(value)}`;
@@ -156,8 +168,21 @@ export function exampleAt(path: Path): unknown {
   return node.enum?.[0];
 }
 
-function fixFor(path: Path): string {
-  const example = exampleAt(path);
+/**
+ * An example that fits the rest of the stack's config, where the generic one would not: hostnames
+ * inside the stack's own zone (the `hostnames-inside-zone` rule refuses any other).
+ */
+function contextualExample(path: Path, input: unknown): unknown {
+  const zone = valueAt(input, ["domain", "zone"]);
+  const label = { appHost: "app", assetsHost: "assets" }[String(path[1])];
+  if (path[0] === "domain" && label !== undefined && typeof zone === "string" && zone !== "") {
+    return `${label}.${zone}`;
+  }
+  return exampleAt(path);
+}
+
+function fixFor(path: Path, input: unknown): string {
+  const example = contextualExample(path, input);
   return example === undefined
     ? `pulumi config rm --path '${configPath(path)}'`
     : setCommands(path, example).join(" && ");
@@ -182,13 +207,10 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
   if (path[0] === "environment") return [environmentProblem(valueAt(input, path))];
 
   if (issue.code === "unrecognized_keys") {
-    const known = Object.keys(schemaAt(path)?.properties ?? {});
-    return issue.keys.map((key) => ({
-      key: keyOf([...path, key]),
-      found: "a key the platform does not know (a typo?)",
-      allowed: `one of ${listOf(known)}`,
-      fix: `pulumi config rm --path '${configPath([...path, key])}'`,
-    }));
+    const known = Object.keys(schemaAt(path)?.properties ?? {}).filter(
+      (key) => key !== "environment",
+    );
+    return issue.keys.map((key) => unknownKeyProblem(path, key, known, input));
   }
 
   if (issue.code === "custom") {
@@ -198,7 +220,7 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
         key: keyOf(path),
         found: describeFound(valueAt(input, path), secret),
         allowed: issue.message,
-        fix: typeof params.fix === "string" ? params.fix : fixFor(path),
+        fix: typeof params.fix === "string" ? params.fix : fixFor(path, input),
       },
     ];
   }
@@ -208,9 +230,80 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
       key: keyOf(path),
       found: describeFound(valueAt(input, path), secret),
       allowed: describeAllowed(schemaAt(path), issue.message),
-      fix: fixFor(path),
+      fix: fixFor(path, input),
     },
   ];
+}
+
+/** The known key a misspelt one most resembles, if it is close enough to be a typo. */
+export function resemblingKey(key: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const candidate = closest(key, [...known]);
+  const typo = Math.max(2, Math.floor(candidate.length / 3));
+  return distance(key.toLowerCase(), candidate.toLowerCase()) <= typo ? candidate : undefined;
+}
+
+/** Paths of the leaf values under `value` (the value itself when it is a scalar). */
+function leafPaths(value: unknown, path: Path): Path[] {
+  if (Array.isArray(value))
+    return value.flatMap((item, index) => leafPaths(item, [...path, index]));
+  if (typeof value === "object" && value !== null) {
+    return Object.entries(value).flatMap(([key, item]) => leafPaths(item, [...path, key]));
+  }
+  return [path];
+}
+
+/**
+ * Commands that move a value from `from` to `to`: the Pulumi CLI has no rename, so each leaf is
+ * copied with `pulumi config get` (its value never appears in the command) and the old key removed.
+ */
+export function renameCommands(from: Path, to: Path, value: unknown): string {
+  const [first] = from;
+  if (from.length === 1 && typeof first === "string" && isSecretKey(String(to[0]))) {
+    return `pulumi config set --secret ${String(to[0])} "$(pulumi config get ${first})" && pulumi config rm ${first}`;
+  }
+  const copies = leafPaths(value, from).map((leaf) => {
+    const target = [...to, ...leaf.slice(from.length)];
+    return `pulumi config set --path '${configPath(target)}' "$(pulumi config get --path '${configPath(leaf)}')"`;
+  });
+  return [...copies, `pulumi config rm --path '${configPath(from)}'`].join(" && ");
+}
+
+function unknownKeyProblem(
+  path: Path,
+  key: string,
+  known: readonly string[],
+  input: unknown,
+): ConfigProblem {
+  const misspelt = [...path, key];
+  const meant = resemblingKey(key, known);
+  if (meant === undefined) {
+    return {
+      key: keyOf(misspelt),
+      found: "a key the platform does not know",
+      allowed: `one of ${listOf(known)}`,
+      fix: `pulumi config rm --path '${configPath(misspelt)}'`,
+    };
+  }
+  const intended = [...path, meant];
+  const found = `a key the platform does not know: did you mean ${keyOf(intended)}?`;
+  const allowed = `one of ${listOf(known)}`;
+  // A group left out of the stack file reads as `{}` (see schemaInput): not set.
+  const present = valueAt(input, intended);
+  const alreadySet =
+    present !== undefined &&
+    !(typeof present === "object" && present !== null && Object.keys(present).length === 0);
+  if (alreadySet) {
+    const fix = `pulumi config rm --path '${configPath(misspelt)}'   (${configPath(intended)} is already set)`;
+    return { key: keyOf(misspelt), found, allowed, fix };
+  }
+  return {
+    key: keyOf(misspelt),
+    found,
+    allowed,
+    fix: renameCommands(misspelt, intended, valueAt(input, misspelt)),
+    alsoFixes: keyOf(intended),
+  };
 }
 
 /** Every problem of a parse, in the order of the schema's keys. */
@@ -218,7 +311,69 @@ export function problemsFromIssues(
   issues: readonly z.core.$ZodIssue[],
   input: unknown,
 ): ConfigProblem[] {
-  return issues.flatMap((issue) => problemsOf(issue, input));
+  const problems = issues.flatMap((issue) => problemsOf(issue, input));
+  // A key reported missing because it was misspelt is one problem, fixed by the rename.
+  const renamed = new Set(problems.flatMap((problem) => problem.alsoFixes ?? []));
+  return problems.filter((problem) => !providedByRename(problem, renamed));
+}
+
+/** Keys the program derives itself; a stack file that sets one is mistaken about what it does. */
+export function derivedKeyProblem(key: string, stack: string): ConfigProblem {
+  return {
+    key: `${CONFIG_NAMESPACE}:${key}`,
+    found: "a value, which the program never reads: the stack's name is its environment",
+    allowed: `nothing: this is stack "${stack}"; to configure another environment, select its stack`,
+    fix: `pulumi config rm ${key}   (and pulumi stack select <stack> for another environment)`,
+  };
+}
+
+/** Config namespaces the program or its providers read. */
+export const KNOWN_NAMESPACES = [
+  CONFIG_NAMESPACE,
+  "aws",
+  "cloudflare",
+  "datadog",
+  "digitalocean",
+  "docker",
+  "github",
+  "newrelic",
+  "pulumi",
+  "random",
+] as const;
+
+/**
+ * A key in a namespace nobody reads, such as a misspelt `platform:`: Pulumi hands it to the
+ * program, which would otherwise ignore it without a word.
+ */
+export function foreignKeyProblem(
+  fullKey: string,
+  value: unknown,
+  /** Whether the `platform:` key it resembles is set already. */
+  platformKeySet: boolean,
+): ConfigProblem | undefined {
+  const [namespace = "", ...rest] = fullKey.split(":");
+  if ((KNOWN_NAMESPACES as readonly string[]).includes(namespace)) return undefined;
+  const key = rest.join(":");
+  const platformKeys = Object.keys(configJsonSchema().properties ?? {});
+  // Only a rename that lands on a key the program reads is worth suggesting.
+  const candidate = resemblingKey(namespace, KNOWN_NAMESPACES);
+  const meant =
+    candidate === CONFIG_NAMESPACE &&
+    (platformKeySet || !platformKeys.includes(key.split(".")[0] ?? ""))
+      ? undefined
+      : candidate;
+  const allowed = `keys of ${listOf(KNOWN_NAMESPACES.map((name) => `${name}:`))}`;
+  if (meant === undefined) {
+    const found = `a key in the namespace "${namespace}", which neither the program nor a provider reads`;
+    return { key: fullKey, found, allowed, fix: `pulumi config rm --path '${fullKey}'` };
+  }
+  return {
+    key: fullKey,
+    found: `a key in the namespace "${namespace}", which nothing reads: did you mean ${meant}:${key}?`,
+    allowed,
+    fix: renameCommands([fullKey], [`${meant}:${key}`], value),
+    ...(meant === CONFIG_NAMESPACE ? { alsoFixes: `${meant}:${key}` } : {}),
+  };
 }
 
 /** A secret key that holds plaintext. */

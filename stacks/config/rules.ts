@@ -40,6 +40,48 @@ export interface CrossFieldRule {
 
 const isProduction = (environment: Environment) => environment === "production";
 
+/**
+ * A failover datacenter for `primary`, in another region: where a replica already runs if one
+ * does (the `production-has-replica-in-secondary-region` rule wants one there), else one of a few
+ * well-connected datacenters.
+ */
+export function failoverDatacenter(primary: string, replicaRegions: readonly string[]): string {
+  const candidates = [...replicaRegions, "ams3", "fra1", "lon1", "nyc3", "sfo3"];
+  return candidates.find((candidate) => appRegionOf(candidate) !== appRegionOf(primary)) ?? "ams3";
+}
+
+function replicaRegionsOf(database: unknown): string[] {
+  const replicas = (database as { replicas?: unknown } | undefined)?.replicas;
+  if (!Array.isArray(replicas)) return [];
+  return replicas.flatMap((replica: { region?: unknown } | null) =>
+    typeof replica?.region === "string" ? [replica.region] : [],
+  );
+}
+
+/**
+ * The commands that give the stack a secondary region agreeing with the rest of its config: in
+ * production, the replica the secondary app reads from comes along when none runs there yet.
+ * `config.database` may be invalid (these rules do not read it), so it is only looked at.
+ */
+function secondaryRegionFix({ environment, regions, database }: StackConfig): string {
+  const replicaRegions = replicaRegionsOf(database);
+  const secondary = failoverDatacenter(regions.primary, replicaRegions);
+  const commands = [`pulumi config set --path 'regions.secondary' ${secondary}`];
+  const size = (database as { size?: unknown } | undefined)?.size;
+  if (
+    isProduction(environment) &&
+    !replicaRegions.includes(secondary) &&
+    typeof size === "string"
+  ) {
+    const index = replicaRegions.length;
+    commands.push(
+      `pulumi config set --path 'database.replicas[${index}].region' ${secondary}`,
+      `pulumi config set --path 'database.replicas[${index}].size' ${size}`,
+    );
+  }
+  return commands.join(" && ");
+}
+
 /** S3 bucket names stop at 63 characters; the log bucket appends "-logs" to the assets host. */
 const MAX_ASSETS_HOST_LENGTH = 63 - "-logs".length;
 
@@ -47,14 +89,14 @@ export const rules: readonly CrossFieldRule[] = [
   {
     id: "production-has-secondary-region",
     reads: [["environment"], ["regions"]],
-    violations: ({ environment, regions }) =>
-      isProduction(environment) && regions.secondary === undefined
+    violations: (config) =>
+      isProduction(config.environment) && config.regions.secondary === undefined
         ? [
             {
               path: ["regions", "secondary"],
               allowed:
                 "a datacenter other than the primary: production fails over to a second region",
-              fix: "pulumi config set --path 'regions.secondary' ams3",
+              fix: secondaryRegionFix(config),
             },
           ]
         : [],
@@ -62,14 +104,14 @@ export const rules: readonly CrossFieldRule[] = [
   {
     id: "secondary-region-differs",
     reads: [["regions"]],
-    violations: ({ regions }) =>
-      regions.secondary !== undefined &&
-      appRegionOf(regions.secondary) === appRegionOf(regions.primary)
+    violations: (config) =>
+      config.regions.secondary !== undefined &&
+      appRegionOf(config.regions.secondary) === appRegionOf(config.regions.primary)
         ? [
             {
               path: ["regions", "secondary"],
-              allowed: `a region other than the primary's (${appRegionOf(regions.primary)}): a failover region in the same place fails with it`,
-              fix: "pulumi config set --path 'regions.secondary' ams3",
+              allowed: `a region other than the primary's (${appRegionOf(config.regions.primary)}): a failover region in the same place fails with it`,
+              fix: secondaryRegionFix(config),
             },
           ]
         : [],

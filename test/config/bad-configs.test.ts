@@ -97,16 +97,12 @@ const cases: BadConfigCase[] = [
     name: "a misspelt key",
     config: () => withValues(production, { "database.standby": 1, "database.standbys": undefined }),
     problems: [
-      {
-        key: "platform:database.standbys",
-        found: "nothing (the key is not set)",
-        fix: "pulumi config set --path 'database.standbys' 1",
-      },
+      // One problem, not two: the rename also sets the key reported missing.
       {
         key: "platform:database.standby",
-        found: "a key the platform does not know (a typo?)",
+        found: "a key the platform does not know: did you mean platform:database.standbys?",
         allowed: /^one of engineVersion, size, standbys, /,
-        fix: "pulumi config rm --path 'database.standby'",
+        fix: `pulumi config set --path 'database.standbys' "$(pulumi config get --path 'database.standby')" && pulumi config rm --path 'database.standby'`,
       },
     ],
   },

@@ -46,7 +46,9 @@ export function withValue(raw: RawStackConfig, path: string, value: unknown): Ra
   }
   const group: unknown = JSON.parse(values[key] ?? "{}");
   let node = group as Record<Segment, unknown>;
-  rest.slice(0, -1).forEach((segment) => {
+  // Like `pulumi config set --path`, missing containers are created: a list before an index.
+  rest.slice(0, -1).forEach((segment, index) => {
+    node[segment] ??= typeof rest[index + 1] === "number" ? [] : {};
     node = node[segment] as Record<Segment, unknown>;
   });
   const last = rest.at(-1);

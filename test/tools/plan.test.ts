@@ -180,4 +180,43 @@ describe("pnpm plan", () => {
     expect(stdout).toContain("  app_load_balancer --> app_fra\n");
     expect(stdout).not.toContain("app_ams");
   });
+
+  it("reports a YAML syntax error in the stack file as one line with file, line and column", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "plan-"));
+    const stackFile = join(directory, "Pulumi.production.yaml");
+    const text = await readFile(stackFilePath("production"), "utf8");
+    await writeFile(stackFile, text.replace("    team: acme-production\n", "    team: [acme-production\n"));
+    // js-yaml notices the unclosed list on the line after it.
+    const line = text.split("\n").findIndex((row) => row === "    team: acme-production") + 2;
+
+    const { code, stdout, stderr } = await plan("production", "--stack-file", stackFile);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(
+      new RegExp(
+        `^${stackFile}:${line}:\\d+: .+ \\(YAML syntax\\)\\. Fix the file there and run again\\.\\n$`,
+      ),
+    );
+  });
+
+  it("names a misspelt key, the key it resembles and the rename, and plans nothing", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "plan-"));
+    const stackFile = join(directory, "Pulumi.staging.yaml");
+    const text = await readFile(stackFilePath("staging"), "utf8");
+    await writeFile(stackFile, text.replace("    plan: free\n", "    pln: free\n"));
+    const { code, stdout, stderr } = await plan("staging", "--stack-file", stackFile);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toBe(
+      [
+        'Stack "staging" has 1 config problem (Pulumi.staging.yaml):',
+        "  1. platform:edge.pln",
+        "     found:   a key the platform does not know: did you mean platform:edge.plan?",
+        "     allowed: one of accountId, zoneId, hsts, plan, originLockGeneration, staticEdgeTtlSeconds, rateLimit",
+        `     fix:     pulumi config set --path 'edge.plan' "$(pulumi config get --path 'edge.pln')" && pulumi config rm --path 'edge.pln'`,
+        "Nothing was registered. Fix the values above and run again.",
+        "",
+      ].join("\n"),
+    );
+  });
 });

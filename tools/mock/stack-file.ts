@@ -2,8 +2,9 @@
 // string (structured values as JSON), and the list of keys that were `secure:`. The CLI would
 // decrypt secure values; offline they are replaced by a fake the caller chooses.
 import { readFile } from "node:fs/promises";
+import { isAbsolute, relative } from "node:path";
 // js-yaml is what @pulumi/pulumi itself loads, so reading a stack file costs no extra import.
-import { load } from "js-yaml";
+import { load, YAMLException } from "js-yaml";
 
 export interface StackFileConfig {
   /** Keys as `<namespace>:<key>` mapped to Pulumi's string form of the value. */
@@ -43,12 +44,31 @@ function revealNested(value: unknown, key: string, fake: FakeSecret): [unknown, 
   return [value, false];
 }
 
+/** A stack file that is not valid YAML: one line, `file:line:column: reason`, and the fix. */
+export class StackFileError extends Error {
+  constructor(file: string, error: YAMLException) {
+    // js-yaml counts lines and columns from 0; editors count from 1.
+    const nearby = relative(process.cwd(), file);
+    const shown = isAbsolute(file) && !nearby.startsWith("..") ? nearby : file;
+    const where = `${shown}:${error.mark.line + 1}:${error.mark.column + 1}`;
+    super(`${where}: ${error.reason} (YAML syntax). Fix the file there and run again.`);
+    this.name = "StackFileError";
+  }
+}
+
 export function stackConfigFromYaml(
   text: string,
   project: string,
   fake: FakeSecret,
+  file = "stack file",
 ): StackFileConfig {
-  const document: unknown = load(text);
+  let document: unknown;
+  try {
+    document = load(text, { filename: file });
+  } catch (error) {
+    if (error instanceof YAMLException) throw new StackFileError(file, error);
+    throw error;
+  }
   const config =
     typeof document === "object" && document !== null
       ? ((document as { config?: Record<string, unknown> }).config ?? {})
@@ -70,5 +90,5 @@ export async function readStackFile(
   project: string,
   fake: FakeSecret,
 ): Promise<StackFileConfig> {
-  return stackConfigFromYaml(await readFile(path, "utf8"), project, fake);
+  return stackConfigFromYaml(await readFile(path, "utf8"), project, fake, path);
 }

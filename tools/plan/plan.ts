@@ -12,6 +12,7 @@ import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
 import { runStack, stackFilePath } from "../mock/run-stack.ts";
+import { StackFileError } from "../mock/stack-file.ts";
 import { renderDetails } from "./details.ts";
 import { diffManifests, parseManifest, renderDiffMarkdown } from "./diff.ts";
 import { renderMermaid } from "./mermaid.ts";
@@ -85,10 +86,17 @@ async function main(): Promise<number> {
     return 1;
   }
 
-  const run = await runStack(stack, {
-    stackFile,
-    ...(lastOutputs === undefined ? {} : { lastOutputs }),
-  });
+  let run: Awaited<ReturnType<typeof runStack>>;
+  try {
+    run = await runStack(stack, {
+      stackFile,
+      ...(lastOutputs === undefined ? {} : { lastOutputs }),
+    });
+  } catch (error) {
+    if (!(error instanceof StackFileError)) throw error;
+    process.stderr.write(`${error.message}\n`);
+    return 1;
+  }
   const configErrors = run.errors.filter((error) => error instanceof ConfigError);
   if (configErrors.length > 0) {
     process.stderr.write(`${configErrors.map((error) => error.message).join("\n")}\n`);
