@@ -6,6 +6,7 @@
 // each script in a process group of its own and leaves them running when interrupted.)
 import { type ChildProcess, spawn } from "node:child_process";
 import { createRequire } from "node:module";
+import { createServer } from "node:net";
 import path from "node:path";
 import { createInterface } from "node:readline";
 
@@ -15,6 +16,50 @@ const webPort = process.env.WEB_PORT ?? "3000";
 const nextBin = createRequire(path.join(services, "web/package.json")).resolve(
   "next/dist/bin/next",
 );
+
+const embeddedDatabasePort = process.env.PGLITE_PORT ?? "54329";
+
+/** Whether nothing listens on `port`, on any interface (the dev servers bind all of them). */
+function portIsFree(port: number): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = createServer();
+    probe.once("error", (error: NodeJS.ErrnoException) => {
+      if (error.code === "EADDRINUSE" || error.code === "EACCES") resolve(false);
+      else reject(error);
+    });
+    probe.listen(port, () =>
+      probe.close(() => {
+        resolve(true);
+      }),
+    );
+  });
+}
+
+// Checked before anything starts: a server that dies on a taken port halfway through start-up
+// buries the reason in the other service's output.
+const ports = [
+  { name: "web", port: webPort, variable: "WEB_PORT", other: "3100" },
+  { name: "api", port: apiPort, variable: "API_PORT", other: "3101" },
+  // Only when the api runs its embedded PostgreSQL.
+  ...(process.env.DATABASE_URL === undefined
+    ? [
+        {
+          name: "embedded PostgreSQL",
+          port: embeddedDatabasePort,
+          variable: "PGLITE_PORT",
+          other: "54330",
+        },
+      ]
+    : []),
+];
+for (const { name, port, variable, other } of ports) {
+  if (!(await portIsFree(Number(port)))) {
+    process.stderr.write(
+      `pnpm dev: port ${port} (${name}) is already in use. Stop what listens there (lsof -i :${port}) or choose another port: ${variable}=${other} pnpm dev\n`,
+    );
+    process.exit(1);
+  }
+}
 
 const children = new Map<string, ChildProcess>();
 
