@@ -2,13 +2,15 @@
 // floor (bench/floor-server.ts) side by side in one run, alternating, on loopback only.
 //
 //   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres node bench/list-bench.ts
-//   options (environment): BENCH_DURATION_S (default 8), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2)
+//   options (environment): BENCH_DURATION_S (default 8), BENCH_CONNECTIONS (32), BENCH_ROUNDS (2),
+//   BENCH_TELEMETRY=1 (also the api with OpenTelemetry on, exporting to a sink on loopback)
 //
 // The api runs as in production (`node src/server.ts`, LOG_LEVEL=info, one JSON line per request,
 // written to /dev/null). Prints a table and the api/floor throughput ratio; the goal is >= 0.8.
 import { type ChildProcess, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { openSync } from "node:fs";
+import { createServer as createHttpServer } from "node:http";
 import { type AddressInfo, createServer } from "node:net";
 import path from "node:path";
 import autocannon from "autocannon";
@@ -19,6 +21,7 @@ const apiRoot = path.join(import.meta.dirname, "..");
 const durationS = Number(process.env.BENCH_DURATION_S ?? "8");
 const connections = Number(process.env.BENCH_CONNECTIONS ?? "32");
 const rounds = Number(process.env.BENCH_ROUNDS ?? "2");
+const withTelemetry = process.env.BENCH_TELEMETRY === "1";
 const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.BENCH_DATABASE_URL;
 if (adminUrl === undefined || adminUrl === "") {
   throw new Error("set TEST_DATABASE_URL (services/api/scripts/test-postgres.sh start)");
@@ -78,6 +81,8 @@ const databaseUrl = new URL(adminUrl);
 databaseUrl.pathname = `/${name}`;
 const pool = new pg.Pool({ connectionString: databaseUrl.toString(), max: 2 });
 const children: ChildProcess[] = [];
+const closers: (() => void)[] = [];
+type Target = "floor" | "api" | "otel";
 
 try {
   await migrate(pool);
@@ -110,16 +115,32 @@ try {
     return `${base}/items?limit=20`;
   };
 
-  const targets = {
+  // Stands in for the OTLP backend: accepts every export, as fast as loopback allows.
+  const sink = createHttpServer((request, response) => {
+    request.resume().on("end", () => response.writeHead(200).end());
+  });
+  await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+  const sinkUrl = `http://127.0.0.1:${String((sink.address() as AddressInfo).port)}`;
+  closers.push(() => sink.close());
+
+  const targets: Partial<Record<Target, string>> = {
     floor: await start("bench/floor-server.ts", {}),
     api: await start("src/server.ts", { LOG_LEVEL: "info" }),
   };
+  if (withTelemetry) {
+    targets.otel = await start("src/server.ts", {
+      LOG_LEVEL: "info",
+      OTEL_EXPORTER_OTLP_ENDPOINT: sinkUrl,
+    });
+  }
 
-  const results: Record<keyof typeof targets, Measurement[]> = { floor: [], api: [] };
+  const names = Object.keys(targets) as Target[];
+  const results: Record<Target, Measurement[]> = { floor: [], api: [], otel: [] };
   for (let round = 1; round <= rounds; round++) {
-    for (const target of ["floor", "api"] as const) {
-      await load(targets[target], 2); // warm-up: JIT, pool connections, plan cache
-      const measured = await load(targets[target], durationS);
+    for (const target of names) {
+      const url = targets[target] ?? "";
+      await load(url, 2); // warm-up: JIT, pool connections, plan cache
+      const measured = await load(url, durationS);
       results[target].push(measured);
       console.log(
         `round ${String(round)} ${target.padEnd(5)} ${measured.requestsPerSecond.toFixed(0).padStart(7)} req/s  p50 ${String(measured.p50).padStart(3)} ms  p99 ${String(measured.p99).padStart(3)} ms  errors ${String(measured.errors)}`,
@@ -127,7 +148,7 @@ try {
     }
   }
 
-  const summary = (target: keyof typeof targets) => ({
+  const summary = (target: Target) => ({
     requestsPerSecond: median(results[target].map((m) => m.requestsPerSecond)),
     p99: median(results[target].map((m) => m.p99)),
     errors: results[target].reduce((sum, m) => sum + m.errors, 0),
@@ -147,7 +168,14 @@ try {
   console.log(
     `  api / floor throughput  ${ratio.toFixed(2)}x  (goal >= 0.80x: ${ratio >= 0.8 ? "met" : "NOT met"})`,
   );
+  if (withTelemetry) {
+    const otel = summary("otel");
+    console.log(
+      `  api with OpenTelemetry  ${otel.requestsPerSecond.toFixed(0).padStart(7)} req/s   p99 ${String(otel.p99)} ms   errors ${String(otel.errors)}   (${(otel.requestsPerSecond / api.requestsPerSecond).toFixed(2)}x the api without)`,
+    );
+  }
 } finally {
+  for (const close of closers) close();
   for (const child of children) child.kill("SIGTERM");
   await pool.end();
   await admin.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);

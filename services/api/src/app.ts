@@ -10,6 +10,21 @@ import { ORIGIN_LOCK_HEADER, originLockAccepts } from "./origin-lock.ts";
 import { registerItemRoutes } from "./items/routes.ts";
 import { type ErrorReporter, noopReporter } from "./sentry.ts";
 
+/**
+ * What the api asks of tracing (src/telemetry.ts) while it serves a request. Absent when
+ * telemetry is off, so this module never loads OpenTelemetry itself.
+ */
+export interface RequestTracing {
+  /** Names the request's server span, and tags its metrics, after the matched route. */
+  nameRoute(route: string): void;
+  /**
+   * The ids of the request's span, for its log lines and error reports, under the field names of
+   * OpenTelemetry's trace context in non-OTLP logs
+   * (https://opentelemetry.io/docs/specs/otel/compatibility/logging_trace_context/).
+   */
+  currentIds(): { trace_id: string; span_id: string } | undefined;
+}
+
 export interface AppOptions {
   db: Database;
   logger: Logger;
@@ -23,6 +38,8 @@ export interface AppOptions {
    * must carry one in `x-origin-lock`. @default [] (no lock)
    */
   originLockSecrets?: readonly string[];
+  /** OpenTelemetry's view of each request. @default undefined (telemetry off) */
+  tracing?: RequestTracing;
 }
 
 // Accept the caller's request id (a load balancer or the web service) when it looks like one, so a
@@ -98,6 +115,19 @@ export function buildApp(options: AppOptions) {
   // The api speaks JSON only; Fastify would otherwise hand text/plain bodies through as strings.
   app.removeContentTypeParser("text/plain");
 
+  const { tracing } = options;
+  if (tracing !== undefined) {
+    // First of all hooks, so refused and failed requests are named and correlated too.
+    app.addHook("onRequest", (request, reply, done) => {
+      const route = request.routeOptions.url;
+      if (route !== undefined) tracing.nameRoute(route);
+      const ids = tracing.currentIds();
+      // Reply keeps a logger of its own (the "request completed" line is written through it).
+      if (ids !== undefined) request.log = reply.log = request.log.child(ids);
+      done();
+    });
+  }
+
   const originLockSecrets = options.originLockSecrets ?? [];
   app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-request-id", request.id);
@@ -156,6 +186,7 @@ export function buildApp(options: AppOptions) {
       requestId: request.id,
       route: request.routeOptions.url ?? "unknown",
       method: request.method,
+      ...tracing?.currentIds(),
     });
     return send(reply, 500, { error: "internal_error", message: "internal error" });
   });

@@ -1,7 +1,8 @@
 // Error reporting to Sentry, built on @sentry/core's server client rather than @sentry/node:
-// @sentry/node pulls in OpenTelemetry and bundler tooling (about 80 MB of production dependencies)
-// for tracing this service does not use, while errors with stack traces, request ids, environment
-// and release are all the api reports. The client sends envelopes with the platform's fetch.
+// @sentry/node pulls in its own OpenTelemetry setup and bundler tooling (about 80 MB of production
+// dependencies) to trace into Sentry, while the api's traces go to the platform's OpenTelemetry
+// backend (src/telemetry.ts) and Sentry gets errors: stack traces, request ids, environment,
+// release and the trace's ids. The client sends envelopes with the platform's fetch.
 import { hostname } from "node:os";
 import {
   Scope,

@@ -1,13 +1,16 @@
-// The Node.js side of instrumentation.ts: configuration checked at start-up, and every server
-// error logged as JSON and, when SENTRY_DSN is set, sent to Sentry.
+// The Node.js side of instrumentation.ts: configuration checked at start-up, OpenTelemetry started
+// when OTEL_EXPORTER_OTLP_ENDPOINT is set, and every server error logged as JSON and, when
+// SENTRY_DSN is set, sent to Sentry.
 import type { Instrumentation } from "next";
-import { webConfig } from "./config";
+import { sentrySettings, telemetrySettings, webConfig } from "./config";
 import { log } from "./log";
 import { type ErrorReporter, createSentryReporter } from "./sentry";
+import type { Telemetry } from "./telemetry-node";
 
 let reporter: ErrorReporter | undefined;
+let telemetry: Telemetry | undefined;
 
-export function registerNode(): void {
+export async function registerNode(): Promise<void> {
   let config: ReturnType<typeof webConfig>;
   try {
     config = webConfig();
@@ -17,12 +20,21 @@ export function registerNode(): void {
     log("error", "invalid configuration", { err: error });
     process.exit(1);
   }
-  if (config.SENTRY_DSN !== undefined) {
-    reporter = createSentryReporter({
-      dsn: config.SENTRY_DSN,
-      environment: config.SENTRY_ENVIRONMENT,
-      release: config.SENTRY_RELEASE,
-    });
+  const otel = telemetrySettings(config);
+  if (otel !== undefined) {
+    // Without an endpoint this import never happens: OpenTelemetry's SDK stays unloaded.
+    const { startTelemetry } = await import("./telemetry-node");
+    telemetry = await startTelemetry(otel, config.API_URL);
+  }
+  const sentry = sentrySettings(config);
+  if (sentry !== undefined) {
+    if (sentry.release === undefined) {
+      log(
+        "warn",
+        "SENTRY_RELEASE is unset (and OTEL_RESOURCE_ATTRIBUTES has no service.version): error reports carry no release",
+      );
+    }
+    reporter = createSentryReporter(sentry);
   }
 }
 
@@ -32,7 +44,7 @@ export async function reportRequestError(
   ...[error, request, context]: Parameters<OnRequestError>
 ): Promise<void> {
   // React replaces errors from server components with a digest; it links the log line, the Sentry
-  // event and what the browser shows.
+  // event and what the browser shows. With telemetry on, the trace ids link them to the trace.
   const digest =
     typeof error === "object" && error !== null && "digest" in error ? String(error.digest) : "";
   const tags = {
@@ -41,6 +53,7 @@ export async function reportRequestError(
     route: context.routePath,
     routeType: context.routeType,
     digest,
+    ...telemetry?.currentIds(),
   };
   log("error", "request failed", { ...tags, err: error });
   if (reporter === undefined) return;

@@ -26,15 +26,16 @@ afterAll(async () => {
 });
 
 describe("onRequestError", () => {
-  it("logs the error as JSON and reports it with the route to Sentry", async () => {
+  it("logs the error as JSON and reports it with the route, environment and release", async () => {
     const { port } = ingest.address() as AddressInfo;
     vi.stubEnv("SENTRY_DSN", `http://publickey@127.0.0.1:${String(port)}/42`);
     vi.stubEnv("SENTRY_ENVIRONMENT", "test");
+    vi.stubEnv("SENTRY_RELEASE", "sha256:5e1ec7ed");
     vi.stubEnv("API_URL", "http://127.0.0.1:1");
     const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const { registerNode, reportRequestError } = await import("../lib/instrumentation-node");
 
-    registerNode();
+    await registerNode();
     await reportRequestError(
       Object.assign(new Error("render exploded"), { digest: "12345" }),
       { path: "/?page=2", method: "GET", headers: {} },
@@ -50,10 +51,12 @@ describe("onRequestError", () => {
     expect(envelopes).toHaveLength(1);
     const event = JSON.parse(envelopes[0]?.split("\n")[2] ?? "{}") as {
       environment?: string;
+      release?: string;
       tags?: Record<string, string>;
       exception?: { values?: { value?: string }[] };
     };
     expect(event.environment).toBe("test");
+    expect(event.release).toBe("sha256:5e1ec7ed");
     expect(event.exception?.values?.[0]?.value).toBe("render exploded");
     expect(event.tags).toEqual({
       method: "GET",

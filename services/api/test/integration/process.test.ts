@@ -273,7 +273,7 @@ describe("Sentry", () => {
     await new Promise((resolve) => ingest.close(resolve));
   });
 
-  it("reports an unexpected error with its request id when SENTRY_DSN is set", async () => {
+  it("reports an unexpected error with its request id, environment and release", async () => {
     const port = (ingest.address() as AddressInfo).port;
     const broken = await createTestDatabase("sentry");
     try {
@@ -283,6 +283,7 @@ describe("Sentry", () => {
         MIGRATE_ON_START: "false",
         SENTRY_DSN: `http://publickey@127.0.0.1:${port}/7`,
         SENTRY_ENVIRONMENT: "test",
+        SENTRY_RELEASE: "sha256:5e1ec7ed",
       });
       const response = await send(`${misconfigured.url}/items`);
       expect(response.status).toBe(500);
@@ -294,10 +295,12 @@ describe("Sentry", () => {
       const envelope = envelopes.find((entry) => entry.includes(requestId)) ?? "";
       const event = JSON.parse(envelope.split("\n")[2] ?? "{}") as {
         environment?: string;
+        release?: string;
         tags?: Record<string, string>;
         exception?: { values?: { value?: string }[] };
       };
       expect(event.environment).toBe("test");
+      expect(event.release).toBe("sha256:5e1ec7ed");
       expect(event.tags).toMatchObject({ requestId, route: "/items", method: "GET" });
       expect(event.exception?.values?.[0]?.value).toBe('relation "items" does not exist');
     } finally {

@@ -15,6 +15,8 @@ export interface ApiProcess {
   url: string;
   child: ChildProcess;
   logs: LogLine[];
+  /** Lines the process wrote to stderr. */
+  stderr: string[];
   /** Resolves with the exit code once the process has exited. */
   exited: Promise<number | null>;
   waitForLog(predicate: (line: LogLine) => boolean, timeoutMs?: number): Promise<LogLine>;
@@ -25,9 +27,9 @@ const apiRoot = fileURLToPath(new URL("../..", import.meta.url));
 
 export async function startApi(
   env: Record<string, string>,
-  options: { awaitListening?: boolean } = {},
+  options: { awaitListening?: boolean; nodeArgs?: readonly string[] } = {},
 ): Promise<ApiProcess> {
-  const child = spawn(process.execPath, ["src/server.ts"], {
+  const child = spawn(process.execPath, [...(options.nodeArgs ?? []), "src/server.ts"], {
     cwd: apiRoot,
     env: { PATH: process.env.PATH ?? "", HOST: "127.0.0.1", PORT: "0", ...env },
     stdio: ["ignore", "pipe", "pipe"],
@@ -80,7 +82,7 @@ export async function startApi(
   }
 
   if (options.awaitListening === false) {
-    return { url: "", child, logs, exited, waitForLog, stop };
+    return { url: "", child, logs, stderr, exited, waitForLog, stop };
   }
   const ready = await Promise.race([
     waitForLog((line) => line.msg === "accepting connections"),
@@ -91,5 +93,5 @@ export async function startApi(
   const port = ready.port;
   if (typeof port !== "number") throw new Error("listening log line has no port");
 
-  return { url: `http://127.0.0.1:${port}`, child, logs, exited, waitForLog, stop };
+  return { url: `http://127.0.0.1:${port}`, child, logs, stderr, exited, waitForLog, stop };
 }

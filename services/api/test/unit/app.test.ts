@@ -218,3 +218,46 @@ describe("the origin lock", () => {
     expect((await locked.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
   });
 });
+
+describe("with tracing on", () => {
+  const ids = { trace_id: "4bf92f3577b34da6a3ce929d0e0e4736", span_id: "00f067aa0ba902b7" };
+  let traced: App;
+  let tracedLines: Record<string, unknown>[];
+  let routes: string[];
+
+  beforeEach(() => {
+    const memory = memoryLogger();
+    tracedLines = memory.lines;
+    routes = [];
+    traced = buildApp({
+      db: createDatabase({ url: DEAD_DATABASE, poolMax: 1, connectTimeoutMs: 200 }, memory.logger),
+      logger: memory.logger,
+      readinessTimeoutMs: 200,
+      originLockSecrets: ["a".repeat(40)],
+      tracing: {
+        nameRoute: (route) => routes.push(route),
+        currentIds: () => ids,
+      },
+    });
+  });
+
+  afterEach(async () => {
+    await traced.close();
+  });
+
+  it("names each request after its route, refused ones too, and not a missing one", async () => {
+    await traced.inject({ method: "GET", url: "/items/42?x=1" });
+    await traced.inject({ method: "GET", url: "/no/such/route" });
+    expect(routes).toEqual(["/items/:id"]);
+  });
+
+  it("puts the trace's ids on the request's log lines", async () => {
+    const response = await traced.inject({ method: "GET", url: "/items/42" });
+    expect(response.statusCode).toBe(403);
+    expect(tracedLines.find((line) => line.msg === "request completed")).toMatchObject({
+      ...ids,
+      route: "/items/:id",
+      statusCode: 403,
+    });
+  });
+});

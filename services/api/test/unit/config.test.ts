@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig } from "../../src/config.ts";
+import { ConfigError, loadConfig, sentrySettings, telemetrySettings } from "../../src/config.ts";
 
 const minimal = { DATABASE_URL: "postgres://app:secret@db.internal:25060/app" };
 
@@ -25,6 +25,11 @@ describe("loadConfig", () => {
       SHUTDOWN_TIMEOUT_MS: 10_000,
       ORIGIN_LOCK_SECRETS: [],
       LOG_LEVEL: "info",
+      OTEL_EXPORTER_OTLP_HEADERS: {},
+      OTEL_EXPORTER_OTLP_PROTOCOL: "http/protobuf",
+      OTEL_RESOURCE_ATTRIBUTES: {},
+      OTEL_METRIC_EXPORT_INTERVAL: 60_000,
+      OTEL_SDK_DISABLED: false,
     });
   });
 
@@ -88,5 +93,132 @@ describe("loadConfig", () => {
 
   it("reports a missing database URL as required", () => {
     expect(problemsOf({})).toEqual(["DATABASE_URL: is required"]);
+  });
+});
+
+describe("telemetrySettings", () => {
+  const endpoint = { ...minimal, OTEL_EXPORTER_OTLP_ENDPOINT: "https://otlp.nr-data.net/" };
+
+  it("is off without an endpoint, whatever else is set", () => {
+    expect(
+      telemetrySettings(
+        loadConfig({ ...minimal, OTEL_EXPORTER_OTLP_HEADERS: "api-key=k", OTEL_SERVICE_NAME: "x" }),
+      ),
+    ).toBeUndefined();
+    expect(
+      telemetrySettings(loadConfig({ ...endpoint, OTEL_SDK_DISABLED: "true" })),
+    ).toBeUndefined();
+  });
+
+  it("exports http/protobuf to the base endpoint as the api, with the headers it was given", () => {
+    expect(
+      telemetrySettings(
+        loadConfig({
+          ...endpoint,
+          OTEL_EXPORTER_OTLP_HEADERS: " dd-api-key = abc%3D%3D , dd-otlp-source=datadog",
+          OTEL_RESOURCE_ATTRIBUTES:
+            "deployment.environment.name=production,service.version=sha256:0a1b",
+        }),
+      ),
+    ).toEqual({
+      endpoint: "https://otlp.nr-data.net",
+      headers: { "dd-api-key": "abc==", "dd-otlp-source": "datadog" },
+      protocol: "http/protobuf",
+      resource: {
+        "deployment.environment.name": "production",
+        "service.version": "sha256:0a1b",
+        "service.name": "api",
+      },
+      metricExportIntervalMs: 60_000,
+    });
+  });
+
+  it("names the service by OTEL_SERVICE_NAME first, then by OTEL_RESOURCE_ATTRIBUTES", () => {
+    const named = (env: Record<string, string>) =>
+      telemetrySettings(loadConfig({ ...endpoint, ...env }))?.resource["service.name"];
+    expect(named({ OTEL_RESOURCE_ATTRIBUTES: "service.name=items" })).toBe("items");
+    expect(
+      named({ OTEL_RESOURCE_ATTRIBUTES: "service.name=items", OTEL_SERVICE_NAME: "api-eu" }),
+    ).toBe("api-eu");
+  });
+
+  it("refuses what an exporter would only fail on later, naming the variable and the fix", () => {
+    expect(problemsOf({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "grpc" })).toEqual([
+      "OTEL_EXPORTER_OTLP_PROTOCOL: grpc is not supported (Datadog's OTLP intake refuses it): use http/protobuf",
+    ]);
+    expect(problemsOf({ ...endpoint, OTEL_EXPORTER_OTLP_PROTOCOL: "http" })).toEqual([
+      "OTEL_EXPORTER_OTLP_PROTOCOL: must be http/protobuf (the default) or http/json",
+    ]);
+    expect(
+      problemsOf({ ...minimal, OTEL_EXPORTER_OTLP_ENDPOINT: "https://otlp.nr-data.net/v1/traces" }),
+    ).toEqual([
+      "OTEL_EXPORTER_OTLP_ENDPOINT: must be the base URL: drop the /v1/<signal> path, the exporters append it",
+    ]);
+    expect(
+      problemsOf({ ...minimal, OTEL_EXPORTER_OTLP_ENDPOINT: "otlp.nr-data.net:4318" }),
+    ).toEqual([
+      "OTEL_EXPORTER_OTLP_ENDPOINT: must be the http:// or https:// base URL of an OTLP/HTTP receiver, e.g. https://otlp.nr-data.net",
+    ]);
+    expect(problemsOf({ ...minimal, OTEL_METRIC_EXPORT_INTERVAL: "10" })).toEqual([
+      "OTEL_METRIC_EXPORT_INTERVAL: must be at least 1000 (milliseconds)",
+    ]);
+  });
+
+  it("refuses malformed headers without echoing the key they carry", () => {
+    const secret = "0123456789abcdef0123456789abcdef";
+    const problems = [
+      ...problemsOf({ ...endpoint, OTEL_EXPORTER_OTLP_HEADERS: secret }),
+      ...problemsOf({ ...endpoint, OTEL_EXPORTER_OTLP_HEADERS: `api key=${secret}` }),
+      ...problemsOf({ ...endpoint, OTEL_EXPORTER_OTLP_HEADERS: `x=1,api-key=%zz${secret}` }),
+    ];
+    expect(problems).toEqual([
+      "OTEL_EXPORTER_OTLP_HEADERS: entry 1 is not key=value (expected e.g. api-key=<license key> for New Relic, dd-api-key=<API key> for Datadog)",
+      "OTEL_EXPORTER_OTLP_HEADERS: entry 1 does not start with a valid HTTP header name",
+      "OTEL_EXPORTER_OTLP_HEADERS: entry 2 has a malformed percent-encoding (%XX) in its value",
+    ]);
+    expect(problems.join()).not.toContain(secret);
+  });
+});
+
+describe("sentrySettings", () => {
+  const dsn = { ...minimal, SENTRY_DSN: "https://key@o1.ingest.sentry.io/42" };
+
+  it("is off without a DSN", () => {
+    expect(sentrySettings(loadConfig({ ...minimal, SENTRY_RELEASE: "r" }))).toBeUndefined();
+  });
+
+  it("takes SENTRY_ENVIRONMENT and SENTRY_RELEASE as they are", () => {
+    expect(
+      sentrySettings(
+        loadConfig({
+          ...dsn,
+          SENTRY_ENVIRONMENT: "staging",
+          SENTRY_RELEASE: "sha256:0a1b",
+          OTEL_RESOURCE_ATTRIBUTES: "deployment.environment.name=other,service.version=other",
+        }),
+      ),
+    ).toEqual({ dsn: dsn.SENTRY_DSN, environment: "staging", release: "sha256:0a1b" });
+  });
+
+  it("falls back to what OpenTelemetry is told about the deployment", () => {
+    expect(
+      sentrySettings(
+        loadConfig({
+          ...dsn,
+          OTEL_RESOURCE_ATTRIBUTES:
+            "deployment.environment.name=production,service.version=sha256:9f",
+        }),
+      ),
+    ).toMatchObject({ environment: "production", release: "sha256:9f" });
+  });
+
+  it("calls a process without either production only under NODE_ENV=production", () => {
+    expect(sentrySettings(loadConfig(dsn))).toMatchObject({
+      environment: "development",
+      release: undefined,
+    });
+    expect(sentrySettings(loadConfig({ ...dsn, NODE_ENV: "production" }))?.environment).toBe(
+      "production",
+    );
   });
 });

@@ -1,0 +1,103 @@
+// The running service: database pools, migrations, the HTTP app, error reporting and graceful
+// shutdown. src/server.ts starts it once configuration is read and telemetry (if any) is running,
+// so that the modules imported here (fastify, pg) load after OpenTelemetry could patch them.
+import { buildApp } from "./app.ts";
+import { type Config, sentrySettings } from "./config.ts";
+import { createDatabase } from "./db.ts";
+import { gracefulShutdown, startMigrations } from "./lifecycle.ts";
+import type { Logger } from "pino";
+import { createSentryReporter, noopReporter } from "./sentry.ts";
+import type { Telemetry } from "./telemetry.ts";
+
+/** How long shutdown and crashes wait for Sentry and the telemetry exporters to deliver. */
+const FLUSH_TIMEOUT_MS = 2_000;
+
+export async function startService(
+  config: Config,
+  logger: Logger,
+  telemetry: Telemetry | undefined,
+): Promise<void> {
+  const sentry = sentrySettings(config);
+  if (sentry !== undefined && sentry.release === undefined) {
+    logger.warn(
+      "SENTRY_RELEASE is unset (and OTEL_RESOURCE_ATTRIBUTES has no service.version): error reports carry no release",
+    );
+  }
+  const reporter = sentry === undefined ? noopReporter : createSentryReporter(sentry);
+  const flush = () =>
+    Promise.all([reporter.flush(FLUSH_TIMEOUT_MS), telemetry?.shutdown(FLUSH_TIMEOUT_MS)]);
+
+  // A bug that escapes every handler leaves the process in an unknown state: report it and exit,
+  // and let the platform start a fresh instance.
+  const crash = (error: unknown, origin: string) => {
+    logger.fatal({ err: error, origin }, "crashed");
+    reporter.capture(error, { origin });
+    void flush().finally(() => process.exit(1));
+  };
+  process.on("uncaughtException", (error) => {
+    crash(error, "uncaughtException");
+  });
+  process.on("unhandledRejection", (reason) => {
+    crash(reason, "unhandledRejection");
+  });
+
+  const db = createDatabase(
+    {
+      url: config.DATABASE_URL,
+      readUrl: config.DATABASE_READ_URL,
+      caCert: config.DATABASE_CA_CERT,
+      poolMax: config.DATABASE_POOL_MAX,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    },
+    logger,
+  );
+
+  let shutdown: (signal: string) => Promise<void> = () => Promise.resolve();
+
+  const migrations = config.MIGRATE_ON_START
+    ? startMigrations({
+        pool: db.write,
+        logger,
+        onFatal: (error) => {
+          reporter.capture(error, { origin: "migrations" });
+          process.exitCode = 1;
+          void shutdown("migrations failed");
+        },
+      })
+    : undefined;
+
+  const app = buildApp({
+    db,
+    logger,
+    reporter,
+    isSchemaReady: () => migrations?.isDone() ?? true,
+    originLockSecrets: config.ORIGIN_LOCK_SECRETS,
+    tracing: telemetry,
+  });
+  app.addHook("preClose", (done) => {
+    migrations?.stop();
+    done();
+  });
+
+  shutdown = gracefulShutdown({
+    server: app,
+    logger,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    // Last spans and metrics of the requests that just finished go out with the error reports.
+    beforeExit: flush,
+    exit: (code) => process.exit(process.exitCode === 1 ? 1 : code),
+  });
+  process.on("SIGTERM", () => void shutdown("SIGTERM"));
+  process.on("SIGINT", () => void shutdown("SIGINT"));
+
+  await app.listen({ host: config.HOST, port: config.PORT });
+  const address = app.server.address();
+  logger.info(
+    {
+      telemetry: telemetry === undefined ? "off" : "on",
+      // Last before the message: tests and tools read `"port":N,"msg":"accepting connections"`.
+      port: typeof address === "object" && address !== null ? address.port : config.PORT,
+    },
+    "accepting connections",
+  );
+}
