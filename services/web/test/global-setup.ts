@@ -1,11 +1,40 @@
-// The browser tests need the real api on a real PostgreSQL server. CI always starts one, so a
-// missing URL is a broken setup: fail loudly instead of skipping and reporting green.
+// The browser tests need the real api on a real PostgreSQL server, and a Chromium. CI always has
+// both, so a missing one is a broken setup: fail loudly instead of skipping and reporting green.
+// The message goes out and the process ends here, before vitest adds a misleading "No test files
+// found" to a thrown error.
+import { accessSync, constants } from "node:fs";
+
+function executable(file: string): boolean {
+  try {
+    accessSync(file, constants.X_OK);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export default function setup(): void {
+  const problems: string[] = [];
   if (process.env.TEST_DATABASE_URL === undefined || process.env.TEST_DATABASE_URL === "") {
-    throw new Error(
-      "TEST_DATABASE_URL is not set. Start a throwaway server with\n" +
-        '  eval "$(services/api/scripts/test-postgres.sh start)" && export TEST_DATABASE_URL\n' +
-        "and run the tests again.",
+    problems.push(
+      "TEST_DATABASE_URL is not set: the browser tests run the api on a PostgreSQL server.\n" +
+        "  By hand (PostgreSQL's server binaries installed), from the repository root:\n" +
+        '    eval "$(services/api/scripts/test-postgres.sh start)" && export TEST_DATABASE_URL\n' +
+        "  and `services/api/scripts/test-postgres.sh stop` afterwards.",
     );
+  }
+  const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
+  if (!executable(chromium)) {
+    problems.push(
+      `No Chromium at ${chromium}: install one (apt-get install chromium) or set CHROMIUM_PATH.`,
+    );
+  }
+  if (problems.length > 0) {
+    process.stderr.write(
+      `${problems.join("\n")}\n` +
+        "From the repository root, `./quickstart test` brings both, runs the whole suite and\n" +
+        "stops the server.\n",
+    );
+    process.exit(1);
   }
 }

@@ -1,0 +1,61 @@
+// `pnpm test` says what the machine lacks before it starts, and `pnpm plan` runs on with a Node that
+// satisfies engines (the Node-version branch itself is exercised on Node 20 by hand: see the README).
+import { execFile } from "node:child_process";
+import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+import { REPOSITORY_ROOT } from "../../tools/mock/run-stack.ts";
+
+const run = promisify(execFile);
+
+async function preflight(args: string[], env: Record<string, string>) {
+  try {
+    const { stderr } = await run(process.execPath, args, {
+      cwd: REPOSITORY_ROOT,
+      env: { npm_lifecycle_event: "test", ...env },
+    });
+    return { code: 0, stderr };
+  } catch (error) {
+    const { code, stderr } = error as { code: number; stderr: string };
+    return { code, stderr };
+  }
+}
+
+describe("tools/preflight.js", () => {
+  it("lists everything the whole suite lacks, and the one command that brings it", async () => {
+    const { code, stderr } = await preflight(["tools/preflight.js", "test"], {
+      PATH: "",
+      CHROMIUM_PATH: "/nonexistent/chromium",
+    });
+    expect(code).toBe(1);
+    expect(stderr).toContain("`pnpm test` cannot run on this machine yet:");
+    expect(stderr).toContain("  - TEST_DATABASE_URL is not set");
+    expect(stderr).toContain("  - No Chromium at /nonexistent/chromium");
+    expect(stderr).toContain("  - shellcheck is not on PATH");
+    expect(stderr).not.toContain("Node 24 is needed");
+    expect(stderr).toContain("Run `./quickstart test` instead");
+    expect(stderr).toContain("services/api/scripts/test-postgres.sh start");
+  });
+
+  it("lets the suite run when it has everything", async () => {
+    const bin = mkdtempSync(path.join(tmpdir(), "preflight-"));
+    writeFileSync(path.join(bin, "shellcheck"), "#!/bin/sh\n");
+    chmodSync(path.join(bin, "shellcheck"), 0o755);
+    const result = await preflight(["tools/preflight.js", "test"], {
+      PATH: bin,
+      CHROMIUM_PATH: process.execPath,
+      TEST_DATABASE_URL: "postgres://postgres@127.0.0.1:1/postgres",
+    });
+    expect(result).toEqual({ code: 0, stderr: "" });
+  });
+
+  it("checks only Node when imported ahead of a command", async () => {
+    const { code, stderr } = await preflight(
+      ["--import", "./tools/preflight.js", "-e", "console.error('ran')"],
+      { PATH: "" },
+    );
+    expect({ code, stderr }).toEqual({ code: 0, stderr: "ran\n" });
+  });
+});
