@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Stops a preview or a drift check before it assumes anything when the stack's read-only
+# environment, <stack>-preview, lacks what the stack writes into it (AWS_ROLE_ARN of the read-only
+# role, AWS_REGION, PULUMI_STACK) or names another stack. Those variables exist only after the
+# stack's first `pulumi up`, run from a workstation.
+#   STACK=staging PULUMI_STACK=... AWS_ROLE_ARN=... AWS_REGION=... check-preview-inputs.sh
+set -euo pipefail
+
+: "${STACK:?STACK is not set}"
+environment="$STACK-preview"
+missing=()
+for name in PULUMI_STACK AWS_ROLE_ARN AWS_REGION; do
+  if [[ -z "${!name:-}" ]]; then
+    missing+=("$name")
+  fi
+done
+if ((${#missing[@]} > 0)); then
+  echo "::error::The \"$environment\" environment has no variable ${missing[*]}. The $STACK stack writes them on its first \`pulumi up\`, run from a workstation (README: Continuous delivery)."
+  exit 1
+fi
+
+# A fully qualified name (org/project/stack) is allowed; its last part must be this stack.
+if [[ "${PULUMI_STACK##*/}" != "$STACK" ]]; then
+  echo "::error::PULUMI_STACK is \"$PULUMI_STACK\" in the \"$environment\" environment: it must name the $STACK stack."
+  exit 1
+fi
+echo "Stack $PULUMI_STACK, read-only role of the \"$environment\" environment"

@@ -1,0 +1,280 @@
+// The scripts the workflows run, against stand-ins for `pulumi` and `gh` (and a local HTTP server
+// for the smoke check): what each does with every outcome it can meet.
+import { execFile } from "node:child_process";
+import { chmodSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
+import { tmpdir } from "node:os";
+import path from "node:path";
+import { promisify } from "node:util";
+import { describe, expect, it } from "vitest";
+
+const scripts = path.resolve(import.meta.dirname, "../../.github/scripts");
+const run = promisify(execFile);
+
+interface Outcome {
+  status: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs a script with a clean environment plus `env`, and a bin directory of stand-ins first. */
+async function script(name: string, args: string[], env: Record<string, string>, bin?: string) {
+  const PATH = [bin, process.env.PATH].filter((part) => part !== undefined).join(":");
+  try {
+    const { stdout, stderr } = await run("bash", [path.join(scripts, name), ...args], {
+      env: { PATH, HOME: tmpdir(), ...env },
+    });
+    return { status: 0, stdout, stderr } satisfies Outcome;
+  } catch (error) {
+    const failed = error as { code: number; stdout: string; stderr: string };
+    return { status: failed.code, stdout: failed.stdout, stderr: failed.stderr } satisfies Outcome;
+  }
+}
+
+/** A directory holding executables named after the keys. */
+function standIns(programs: Record<string, string>): string {
+  const dir = mkdtempSync(path.join(tmpdir(), "stand-ins-"));
+  for (const [name, body] of Object.entries(programs)) {
+    writeFileSync(path.join(dir, name), `#!/usr/bin/env bash\n${body}\n`);
+    chmodSync(path.join(dir, name), 0o755);
+  }
+  return dir;
+}
+
+function githubFiles() {
+  const dir = mkdtempSync(path.join(tmpdir(), "github-files-"));
+  const files = {
+    GITHUB_OUTPUT: path.join(dir, "output"),
+    GITHUB_STEP_SUMMARY: path.join(dir, "summary"),
+  };
+  writeFileSync(files.GITHUB_OUTPUT, "");
+  writeFileSync(files.GITHUB_STEP_SUMMARY, "");
+  return files;
+}
+
+describe("drift-preview.sh", () => {
+  // A pulumi that records its arguments and whether a backend URL reached it.
+  const pulumi = (status: number) =>
+    standIns({
+      pulumi: `echo "args: $*"; echo "backend: \${PULUMI_BACKEND_URL-unset}"; echo "~ 1 to update"; exit ${String(status)}`,
+    });
+
+  it("runs a refreshed preview that expects no change, and reports no drift on exit 0", async () => {
+    const files = githubFiles();
+    const outcome = await script(
+      "drift-preview.sh",
+      ["staging"],
+      { ...files, PULUMI_BACKEND_URL: "" },
+      pulumi(0),
+    );
+    expect(outcome.status).toBe(0);
+    expect(outcome.stdout).toContain(
+      "args: preview --stack staging --refresh --expect-no-changes --diff --non-interactive --color never",
+    );
+    // An empty repository variable means Pulumi Cloud: the variable is unset, not empty.
+    expect(outcome.stdout).toContain("backend: unset");
+    expect(readFileSync(files.GITHUB_OUTPUT, "utf8")).toBe("drift=false\n");
+    expect(readFileSync(files.GITHUB_STEP_SUMMARY, "utf8")).toBe("## staging\nNo drift.\n");
+  });
+
+  it("reports drift on exit 7, with the preview in the run's summary", async () => {
+    const files = githubFiles();
+    const outcome = await script(
+      "drift-preview.sh",
+      ["production"],
+      { ...files, PULUMI_BACKEND_URL: "s3://state?region=eu-central-1" },
+      pulumi(7),
+    );
+    expect(outcome.status).toBe(0);
+    expect(outcome.stdout).toContain("backend: s3://state?region=eu-central-1");
+    expect(readFileSync(files.GITHUB_OUTPUT, "utf8")).toBe("drift=true\n");
+    const summary = readFileSync(files.GITHUB_STEP_SUMMARY, "utf8");
+    expect(summary).toMatch(/^## production\nThe real resources differ .*\n\n```\nargs: /);
+    expect(summary).toContain("~ 1 to update\n```\n");
+  });
+
+  it("fails, and never reports drift, when the preview itself fails", async () => {
+    const files = githubFiles();
+    const outcome = await script("drift-preview.sh", ["staging"], files, pulumi(3));
+    expect(outcome.status).toBe(3);
+    expect(outcome.stdout).toContain(
+      "::error::The refreshed preview of staging failed (exit 3): the check did not run, which says nothing about drift.",
+    );
+    expect(readFileSync(files.GITHUB_OUTPUT, "utf8")).toBe("");
+  });
+});
+
+describe("drift-issue.sh", () => {
+  // A gh that logs every call and answers `issue list` with the open issue of each stack.
+  function gh(open: { staging?: number; production?: number }) {
+    const log = path.join(mkdtempSync(path.join(tmpdir(), "gh-")), "calls");
+    writeFileSync(log, "");
+    const bin = standIns({
+      gh: [
+        `echo "$*" >> ${JSON.stringify(log)}`,
+        'if [[ "$1 $2" == "issue list" ]]; then',
+        `  [[ "$*" == *"Drift detected in staging"* ]] && echo "${String(open.staging ?? "")}"`,
+        `  [[ "$*" == *"Drift detected in production"* ]] && echo "${String(open.production ?? "")}"`,
+        "fi",
+        "exit 0",
+      ].join("\n"),
+    });
+    return { bin, calls: () => readFileSync(log, "utf8").trim().split("\n") };
+  }
+  const RUN_URL = "https://github.com/acme/platform/actions/runs/1";
+
+  it("opens an issue on a first drift and comments on the open one after", async () => {
+    const { bin, calls } = gh({ production: 9 });
+    const outcome = await script(
+      "drift-issue.sh",
+      [],
+      { RUN_URL, DRIFT_STAGING: "true", DRIFT_PRODUCTION: "true" },
+      bin,
+    );
+    expect(outcome.status).toBe(0);
+    expect(outcome.stdout).toBe(
+      "staging: drift, issue opened\nproduction: drift, commented on #9\n",
+    );
+    const log = calls();
+    expect(log[0]).toMatch(/^label create drift --color D93F0B /);
+    expect(log[1]).toBe(
+      'issue list --state open --label drift --limit 100 --json number,title --jq map(select(.title == "Drift detected in staging")) | first | .number // empty',
+    );
+    expect(log[2]).toMatch(
+      /^issue create --title Drift detected in staging --label drift --body A refreshed preview of `staging` .* The diff is in the summary of https:\/\/github\.com\/acme\/platform\/actions\/runs\/1\./,
+    );
+    // The body's second paragraph, then production's lookup and comment.
+    expect(log.slice(-3)).toEqual([
+      expect.stringMatching(/^Either undo the change made outside Pulumi/),
+      expect.stringMatching(/^issue list .*Drift detected in production/),
+      `issue comment 9 --body Still drifting: ${RUN_URL}`,
+    ]);
+  });
+
+  it("closes the open issue once a stack is clean, and leaves a failed check alone", async () => {
+    const { bin, calls } = gh({ staging: 4, production: 5 });
+    const outcome = await script(
+      "drift-issue.sh",
+      [],
+      { RUN_URL, DRIFT_STAGING: "false", DRIFT_PRODUCTION: "" },
+      bin,
+    );
+    expect(outcome.stdout).toBe(
+      `staging: no drift, closed #4\nproduction: the check did not finish; nothing reported (see ${RUN_URL})\n`,
+    );
+    expect(calls().filter((call) => !call.startsWith("issue list"))).toEqual([
+      expect.stringMatching(/^label create /),
+      `issue close 4 --comment No drift any more: ${RUN_URL}`,
+    ]);
+  });
+
+  it("does nothing for a clean stack without an issue", async () => {
+    const { bin, calls } = gh({});
+    const outcome = await script(
+      "drift-issue.sh",
+      [],
+      { RUN_URL, DRIFT_STAGING: "false", DRIFT_PRODUCTION: "false" },
+      bin,
+    );
+    expect(outcome.stdout).toBe("staging: no drift\nproduction: no drift\n");
+    expect(calls().filter((call) => /^issue (create|comment|close)/.test(call))).toEqual([]);
+  });
+});
+
+describe("check-deploy-inputs.sh", () => {
+  const complete = {
+    ENVIRONMENT: "production",
+    PULUMI_STACK: "acme/platform/production",
+    AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/platform-production-deploy",
+    AWS_REGION: "eu-central-1",
+    APP_URL: "https://app.example.com",
+  };
+
+  it("admits the environment's own stack, fully qualified or not", async () => {
+    for (const PULUMI_STACK of ["production", "acme/platform/production"]) {
+      const outcome = await script("check-deploy-inputs.sh", [], { ...complete, PULUMI_STACK });
+      expect(outcome.status).toBe(0);
+      expect(outcome.stdout).toBe(`Deploying stack ${PULUMI_STACK} to https://app.example.com\n`);
+    }
+  });
+
+  it.each([
+    [
+      { PULUMI_STACK: "", APP_URL: "" },
+      'The "production" environment has no variable PULUMI_STACK APP_URL',
+    ],
+    [{ PULUMI_STACK: "acme/platform/staging" }, "it must name the production stack"],
+    [{ APP_URL: "http://app.example.com" }, "expected an https:// URL"],
+  ])("stops before anything runs: %j", async (change, message) => {
+    const outcome = await script("check-deploy-inputs.sh", [], { ...complete, ...change });
+    expect(outcome.status).toBe(1);
+    expect(outcome.stdout).toContain(message);
+  });
+});
+
+describe("check-preview-inputs.sh", () => {
+  const complete = {
+    STACK: "staging",
+    PULUMI_STACK: "staging",
+    AWS_ROLE_ARN: "arn:aws:iam::123456789012:role/platform-staging-preview",
+    AWS_REGION: "eu-central-1",
+  };
+
+  it("admits the read-only environment of its own stack, fully qualified or not", async () => {
+    for (const PULUMI_STACK of ["staging", "acme/platform/staging"]) {
+      const outcome = await script("check-preview-inputs.sh", [], { ...complete, PULUMI_STACK });
+      expect(outcome.status).toBe(0);
+      expect(outcome.stdout).toBe(
+        `Stack ${PULUMI_STACK}, read-only role of the "staging-preview" environment\n`,
+      );
+    }
+  });
+
+  it.each([
+    [
+      { AWS_ROLE_ARN: "", AWS_REGION: "" },
+      'The "staging-preview" environment has no variable AWS_ROLE_ARN AWS_REGION. The staging stack writes them on its first `pulumi up`',
+    ],
+    [
+      { PULUMI_STACK: "production" },
+      'PULUMI_STACK is "production" in the "staging-preview" environment: it must name the staging stack.',
+    ],
+  ])("stops before anything is assumed: %j", async (change, message) => {
+    const outcome = await script("check-preview-inputs.sh", [], { ...complete, ...change });
+    expect(outcome.status).toBe(1);
+    expect(outcome.stdout).toContain(`::error::${message}`);
+  });
+
+  it("needs the stack", async () => {
+    const outcome = await script("check-preview-inputs.sh", [], { ...complete, STACK: "" });
+    expect(outcome.status).toBe(1);
+    expect(outcome.stderr).toContain("STACK is not set");
+  });
+});
+
+describe("smoke-check.sh", () => {
+  it("passes once the public URL answers /healthz, retrying while it does not", async () => {
+    let requests = 0;
+    const server = createServer((request, response) => {
+      requests += 1;
+      // The first request meets a rollout in progress.
+      response.statusCode = request.url === "/healthz" && requests > 1 ? 200 : 503;
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const outcome = await script("smoke-check.sh", [], {
+        APP_URL: `http://127.0.0.1:${String(port)}/`,
+        SMOKE_RETRY_DELAY_SECONDS: "0",
+      });
+      expect(outcome.stdout).toMatch(
+        /^200 in .*: http:\/\/127\.0\.0\.1:\d+\/healthz\nSmoke check passed\.\n$/,
+      );
+      expect(requests).toBe(2);
+    } finally {
+      server.close();
+    }
+  });
+});

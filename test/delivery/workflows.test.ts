@@ -1,0 +1,729 @@
+// The GitHub Actions workflows: every hardening rule on every workflow, each rule shown failing on
+// a small bad workflow, and the contract of each pipeline (triggers, jobs, commands, credentials).
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { load } from "js-yaml";
+import { describe, expect, it } from "vitest";
+import { ORIGIN_LOCK_HEADER } from "../../infra/edge/origin-lock.ts";
+import {
+  checkCheckoutCredentials,
+  checkDeployConcurrency,
+  checkPermissions,
+  checkPinnedActions,
+  checkRunExpressions,
+  checkTimeouts,
+  checkTriggers,
+  checkWorkflow,
+  eventsOf,
+  isMapping,
+  jobsOf,
+  parseWorkflow,
+  stepsOf,
+  type Mapping,
+  type WorkflowSource,
+} from "../../tools/lint/workflow-rules.ts";
+import { environmentsOf, jobsOfAll } from "./workflow-jobs.ts";
+
+const root = path.resolve(import.meta.dirname, "../..");
+const workflowDir = path.join(root, ".github/workflows");
+const files = readdirSync(workflowDir)
+  .filter((name) => /\.ya?ml$/.test(name))
+  .sort();
+const sources = files.map((name) =>
+  parseWorkflow(`.github/workflows/${name}`, readFileSync(path.join(workflowDir, name), "utf8")),
+);
+
+function source(name: string): WorkflowSource {
+  const found = sources.find(({ file }) => file === `.github/workflows/${name}`);
+  if (found === undefined) throw new Error(`no workflow ${name}`);
+  return found;
+}
+
+function job(workflow: WorkflowSource, id: string): Mapping {
+  const found = jobsOf(workflow.workflow).find(([candidate]) => candidate === id)?.[1];
+  if (found === undefined) throw new Error(`${workflow.file} has no job ${id}`);
+  return found;
+}
+
+function stepsOfJob(workflow: WorkflowSource, id: string): Mapping[] {
+  return stepsOf(workflow.workflow)
+    .filter((step) => step.job === id)
+    .map(({ step }) => step);
+}
+
+function runs(workflow: WorkflowSource, id: string): string[] {
+  return stepsOfJob(workflow, id).flatMap(({ run }) => (typeof run === "string" ? [run] : []));
+}
+
+function action(step: Mapping): string | undefined {
+  return typeof step.uses === "string" ? step.uses.split("@")[0] : undefined;
+}
+
+function withOf(step: Mapping): Mapping {
+  return isMapping(step.with) ? step.with : {};
+}
+
+function pulumiSteps(workflow: WorkflowSource, id: string): Mapping[] {
+  return stepsOfJob(workflow, id).filter((step) => action(step) === "pulumi/actions");
+}
+
+/** `secrets.X` names a job's expressions read. */
+function secretsOf(value: unknown): string[] {
+  const names = JSON.stringify(value).match(/secrets\.[A-Z0-9_]+/g) ?? [];
+  return [...new Set(names.map((name) => name.slice("secrets.".length)))].sort();
+}
+
+const rootPackage = JSON.parse(readFileSync(path.join(root, "package.json"), "utf8")) as {
+  dependencies: Record<string, string>;
+  engines: { pnpm: string };
+};
+
+/** A workflow from YAML text, for the rules' negative cases. */
+function bad(yaml: string): WorkflowSource {
+  return parseWorkflow("bad.yml", yaml);
+}
+
+const CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1";
+
+describe("the workflows", () => {
+  it("are the four pipelines", () => {
+    expect(files).toEqual(["checks.yml", "deploy.yml", "drift.yml", "preview.yml"]);
+  });
+
+  describe.each(sources)("$file", (workflow) => {
+    it("pins every action by a full commit SHA with its release in a # vX.Y.Z comment", () => {
+      expect(checkPinnedActions(workflow)).toEqual([]);
+    });
+    it("grants nothing at the top and lists each job's permissions", () => {
+      expect(checkPermissions(workflow)).toEqual([]);
+    });
+    it("bounds every job with timeout-minutes", () => {
+      expect(checkTimeouts(workflow)).toEqual([]);
+    });
+    it("is never triggered by pull_request_target", () => {
+      expect(checkTriggers(workflow)).toEqual([]);
+    });
+    it("interpolates no expression into a run: script", () => {
+      expect(checkRunExpressions(workflow)).toEqual([]);
+    });
+    it("checks out without persisting credentials", () => {
+      expect(checkCheckoutCredentials(workflow)).toEqual([]);
+    });
+    it("runs every stack change alone and uncancelled", () => {
+      expect(checkDeployConcurrency(workflow)).toEqual([]);
+    });
+    it("passes every rule at once (what pnpm lint runs)", () => {
+      expect(checkWorkflow(workflow)).toEqual([]);
+    });
+    it("installs the CLI that matches the SDK wherever it runs pulumi", () => {
+      for (const [id] of jobsOf(workflow.workflow)) {
+        for (const step of pulumiSteps(workflow, id)) {
+          expect(withOf(step)["pulumi-version"]).toBe(rootPackage.dependencies["@pulumi/pulumi"]);
+        }
+      }
+    });
+    it("installs pnpm at the version the lockfile is written with, and Node from .nvmrc", () => {
+      const pnpmVersion = /\d+\.\d+\.\d+/.exec(rootPackage.engines.pnpm)?.[0];
+      for (const step of stepsOf(workflow.workflow).map(({ step }) => step)) {
+        if (action(step) === "pnpm/action-setup") expect(withOf(step).version).toBe(pnpmVersion);
+        if (action(step) === "actions/setup-node") {
+          expect(String(withOf(step)["node-version-file"])).toMatch(/(^|\/)\.nvmrc$/);
+        }
+      }
+    });
+    it("installs dependencies from the frozen lockfile only", () => {
+      for (const step of stepsOf(workflow.workflow)) {
+        const run = step.step.run;
+        if (typeof run === "string" && run.includes("pnpm install")) {
+          expect(run).toMatch(/pnpm install --frozen-lockfile/);
+        }
+      }
+    });
+  });
+});
+
+describe("each rule fails on a bad workflow", () => {
+  it("pinned-actions: a tag, a short SHA, a missing or wrong comment, an unpinned image", () => {
+    const problems = checkPinnedActions(
+      bad(`
+permissions: {}
+jobs:
+  a:
+    steps:
+      - uses: actions/checkout@v7
+      - uses: actions/setup-node@8207627
+      - uses: docker/setup-buildx-action@37fe631027851001ddb9b187196cc803df7f5f0e
+      - uses: docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a # latest
+      - uses: docker://alpine:3
+      - uses: ./.github/actions/local
+      - uses: "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d" # v7.0.0
+  b:
+    uses: owner/repo/.github/workflows/x.yml@main
+`),
+    );
+    expect(problems.map(({ where, message }) => `${where}: ${message}`)).toEqual([
+      'job "b": owner/repo/.github/workflows/x.yml@main is not pinned by a full commit SHA: use owner/repo@<40 hex> # vX.Y.Z',
+      'job "a" step 1 (actions/checkout): actions/checkout@v7 is not pinned by a full commit SHA: use owner/repo@<40 hex> # vX.Y.Z',
+      'job "a" step 2 (actions/setup-node): actions/setup-node@8207627 is not pinned by a full commit SHA: use owner/repo@<40 hex> # vX.Y.Z',
+      'job "a" step 3 (docker/setup-buildx-action): docker/setup-buildx-action@37fe631027851001ddb9b187196cc803df7f5f0e has no "# vX.Y.Z" comment naming the release of that commit',
+      'job "a" step 4 (docker/build-push-action): docker/build-push-action@53b7df96c91f9c12dcc8a07bcb9ccacbed38856a has no "# vX.Y.Z" comment naming the release of that commit (found "# latest")',
+      'job "a" step 5 (docker://alpine:3): docker://alpine:3 is not pinned: use docker://image@sha256:<digest>',
+    ]);
+    expect(new Set(problems.map(({ rule }) => rule))).toEqual(new Set(["pinned-actions"]));
+  });
+
+  it("permissions: none at the top, write-all, a job without a mapping, an unknown level", () => {
+    expect(
+      checkPermissions(
+        bad(`
+jobs:
+  a:
+    permissions: write-all
+  b: {}
+  c:
+    permissions:
+      contents: admin
+`),
+      ).map(({ where, message }) => `${where}: ${message}`),
+    ).toEqual([
+      "workflow: top-level permissions must be {} (found nothing); grant permissions per job",
+      'job "a": job has no permissions mapping (found "write-all"); list what its token needs, e.g. { contents: read }',
+      'job "b": job has no permissions mapping (found nothing); list what its token needs, e.g. { contents: read }',
+      'job "c": permission contents: "admin" is not read, write or none',
+    ]);
+    expect(checkPermissions(bad("permissions: { contents: read }\njobs: {}"))[0]?.message).toBe(
+      'top-level permissions must be {} (found {"contents":"read"}); grant permissions per job',
+    );
+  });
+
+  it("timeouts: missing, zero, an expression, a whole day", () => {
+    expect(
+      checkTimeouts(
+        bad(`
+jobs:
+  a: { runs-on: ubuntu-24.04 }
+  b: { timeout-minutes: 0 }
+  c: { timeout-minutes: "\${{ inputs.minutes }}" }
+  d: { timeout-minutes: 1440 }
+  e: { uses: ./.github/workflows/called.yml }
+  f: { timeout-minutes: 10 }
+`),
+      ).map(({ where }) => where),
+    ).toEqual(['job "a"', 'job "b"', 'job "c"', 'job "d"']);
+    expect(checkTimeouts(bad("jobs:\n  a: {}"))[0]?.message).toBe(
+      "timeout-minutes must be a whole number from 1 to 120 (found nothing)",
+    );
+  });
+
+  it("no-pull-request-target: in each of the three forms of on:", () => {
+    for (const on of [
+      "pull_request_target",
+      "[push, pull_request_target]",
+      "{ pull_request_target: { types: [opened] } }",
+    ]) {
+      expect(checkTriggers(bad(`on: ${on}\njobs: {}`))).toEqual([
+        {
+          rule: "no-pull-request-target",
+          where: "workflow",
+          message: "pull_request_target is not allowed: use pull_request (forks get no secrets)",
+        },
+      ]);
+    }
+    expect(eventsOf(bad("on: [push, pull_request]").workflow)).toEqual(["push", "pull_request"]);
+    expect(eventsOf(bad("name: no trigger").workflow)).toEqual([]);
+  });
+
+  it("no-expressions-in-run: a pull request title, a branch name, even a step output", () => {
+    const problems = checkRunExpressions(
+      bad(`
+jobs:
+  a:
+    steps:
+      - name: Greet
+        run: echo "\${{ github.event.pull_request.title }}"
+      - run: |
+          git push origin "\${{github.head_ref}}"
+          echo \${{ steps.x.outputs.y }}
+      - env:
+          TITLE: \${{ github.event.pull_request.title }}
+        run: echo "$TITLE"
+`),
+    );
+    expect(problems.map(({ where, message }) => `${where}: ${message}`)).toEqual([
+      'job "a" step 1 (Greet): run: interpolates ${{ github.event.pull_request.title }}; pass the value through env: and read "$VAR"',
+      'job "a" step 2 (run): run: interpolates ${{github.head_ref}}; pass the value through env: and read "$VAR"',
+      'job "a" step 2 (run): run: interpolates ${{ steps.x.outputs.y }}; pass the value through env: and read "$VAR"',
+    ]);
+  });
+
+  it("checkout-credentials: missing, true, or true as a string", () => {
+    const problems = checkCheckoutCredentials(
+      bad(`
+jobs:
+  a:
+    steps:
+      - uses: ${CHECKOUT}
+      - uses: ${CHECKOUT}
+        with: { persist-credentials: true }
+      - uses: ${CHECKOUT}
+        with: { persist-credentials: "true" }
+      - uses: ${CHECKOUT}
+        with: { persist-credentials: false }
+      - uses: ${CHECKOUT}
+        with: { persist-credentials: "false" }
+`),
+    );
+    expect(problems.map(({ where }) => where)).toEqual([
+      'job "a" step 1 (actions/checkout)',
+      'job "a" step 2 (actions/checkout)',
+      'job "a" step 3 (actions/checkout)',
+    ]);
+    expect(problems[0]?.message).toBe(
+      "actions/checkout without persist-credentials: false leaves the token in .git/config",
+    );
+  });
+
+  it("deploy-concurrency: none, a shared group, cancel-in-progress on; previews are exempt", () => {
+    const pulumi = (command: string) =>
+      `steps:\n      - uses: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d\n        with: { command: ${command} }`;
+    const problems = checkDeployConcurrency(
+      bad(`
+jobs:
+  none:
+    ${pulumi("up")}
+  shared:
+    concurrency: { group: deploy, cancel-in-progress: false }
+    ${pulumi("destroy")}
+  cancelling:
+    concurrency: { group: deploy-staging, cancel-in-progress: true }
+    ${pulumi("refresh")}
+  good:
+    concurrency: { group: deploy-production, cancel-in-progress: false }
+    ${pulumi("up")}
+  preview:
+    ${pulumi("preview")}
+`),
+    );
+    expect(problems.map(({ where, message }) => `${where}: ${message}`)).toEqual([
+      'job "none": a job that changes a stack needs concurrency.group deploy-<stack> (found nothing)',
+      'job "none": a job that changes a stack needs concurrency.cancel-in-progress: false',
+      'job "shared": a job that changes a stack needs concurrency.group deploy-<stack> (found "deploy")',
+      'job "cancelling": a job that changes a stack needs concurrency.cancel-in-progress: false',
+    ]);
+  });
+
+  it("a workflow that is not a mapping is refused with its file name", () => {
+    expect(() => parseWorkflow("list.yml", "- a\n- b")).toThrow(
+      "list.yml: a workflow must be a YAML mapping",
+    );
+  });
+});
+
+describe("checks.yml", () => {
+  const checks = source("checks.yml");
+
+  it("runs on every pull request and every push to main", () => {
+    const on = checks.workflow.on as Mapping;
+    expect(Object.keys(on).sort()).toEqual(["pull_request", "push"]);
+    expect(on.pull_request).toBeNull();
+    expect(on.push).toEqual({ branches: ["main"] });
+  });
+
+  it("has parallel jobs with stable names and no matrix", () => {
+    for (const [id, body] of jobsOf(checks.workflow)) {
+      expect(body.needs, id).toBeUndefined();
+      expect(body.strategy, id).toBeUndefined();
+      expect(typeof body.name, id).toBe("string");
+      expect(String(body.name), id).not.toMatch(/\$\{\{/);
+      // No job of the checks holds a secret: forks run them too.
+      expect(secretsOf(body), id).toEqual([]);
+      expect(body.permissions, id).toEqual({ contents: "read" });
+    }
+  });
+
+  it("checks format and lint, types, unit and stack tests, and plans both stacks", () => {
+    expect(runs(checks, "lint")).toEqual(
+      expect.arrayContaining(["pnpm format:check", "pnpm lint"]),
+    );
+    expect(runs(checks, "typecheck")).toContain("pnpm typecheck");
+    expect(runs(checks, "unit")).toContain("pnpm test:unit");
+    expect(runs(checks, "plan")).toEqual(
+      expect.arrayContaining(["pnpm plan staging", "pnpm plan production"]),
+    );
+  });
+
+  it("runs the services' tests against a PostgreSQL service container and a browser", () => {
+    const services = job(checks, "services");
+    const postgres = (services.services as Mapping).postgres as Mapping;
+    expect(postgres.image).toMatch(/^postgres:17/);
+    expect(postgres.ports).toEqual(["5432:5432"]);
+    const env = services.env as Mapping;
+    expect(env.TEST_DATABASE_URL).toBe("postgres://postgres@127.0.0.1:5432/postgres");
+    expect(env.CHROMIUM_PATH).toBe("/usr/bin/google-chrome");
+    expect(runs(checks, "services")).toContain("pnpm test:services");
+  });
+
+  it.each(["api", "web"])(
+    "builds the %s image with BuildKit, the GHA cache and no push",
+    (name) => {
+      const steps = stepsOfJob(checks, `image-${name}`);
+      expect(steps.map(action)).toEqual([
+        "actions/checkout",
+        "docker/setup-buildx-action",
+        "docker/build-push-action",
+      ]);
+      expect(withOf(steps[2] ?? {})).toEqual({
+        context: ".",
+        file: `services/${name}/Dockerfile`,
+        platforms: "linux/amd64",
+        push: false,
+        tags: `platform-${name}:ci`,
+        "cache-from": `type=gha,scope=image-${name}`,
+        "cache-to": `type=gha,scope=image-${name},mode=max`,
+      });
+    },
+  );
+});
+
+describe("preview.yml", () => {
+  const preview = source("preview.yml");
+
+  it("runs on pull requests only", () => {
+    expect(eventsOf(preview.workflow)).toEqual(["pull_request"]);
+  });
+
+  it("previews both stacks with pulumi, one updated comment per stack, each in its read-only environment", () => {
+    const body = job(preview, "preview");
+    expect(body.if).toMatch(/head\.repo\.full_name == github\.repository/);
+    expect(body.environment).toBe("${{ matrix.stack }}-preview");
+    expect((body.strategy as Mapping).matrix).toEqual({ stack: ["staging", "production"] });
+    expect(body.permissions).toEqual({
+      contents: "read",
+      "id-token": "write",
+      "pull-requests": "write",
+    });
+    const steps = stepsOfJob(preview, "preview");
+    const [step] = pulumiSteps(preview, "preview");
+    expect(withOf(step ?? {})).toMatchObject({
+      command: "preview",
+      "stack-name": "${{ matrix.stack }}",
+      "comment-on-pr": true,
+      "edit-pr-comment": true,
+      "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+    });
+    // The environment's read-only tokens, under the deploy environment's names.
+    expect(step?.env).toMatchObject({
+      PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+      PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+      DIGITALOCEAN_TOKEN: "${{ secrets.DIGITALOCEAN_TOKEN }}",
+      CLOUDFLARE_API_TOKEN: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
+      GITHUB_TOKEN: "${{ secrets.PLATFORM_GITHUB_TOKEN }}",
+    });
+    expect(secretsOf(body)).toEqual([
+      "CLOUDFLARE_API_TOKEN",
+      "DATADOG_API_KEY",
+      "DATADOG_APP_KEY",
+      "DIGITALOCEAN_TOKEN",
+      "NEW_RELIC_API_KEY",
+      "PLATFORM_GITHUB_TOKEN",
+      "PULUMI_ACCESS_TOKEN",
+      "PULUMI_CONFIG_PASSPHRASE",
+    ]);
+    // Secrets reach the pulumi step only.
+    for (const other of steps.filter((candidate) => candidate !== step)) {
+      expect(secretsOf(other)).toEqual([]);
+    }
+    const aws = steps.find(
+      (candidate) => action(candidate) === "aws-actions/configure-aws-credentials",
+    );
+    expect(withOf(aws ?? {})).toEqual({
+      "role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
+      "aws-region": "${{ vars.AWS_REGION }}",
+    });
+    // The environment's inputs are checked before anything is installed or assumed.
+    const order = steps.map((candidate) => action(candidate) ?? String(candidate.run));
+    expect(order.slice(0, 2)).toEqual([
+      "actions/checkout",
+      ".github/scripts/check-preview-inputs.sh",
+    ]);
+    expect(steps[1]?.env).toEqual({
+      STACK: "${{ matrix.stack }}",
+      PULUMI_STACK: "${{ vars.PULUMI_STACK }}",
+      AWS_ROLE_ARN: "${{ vars.AWS_ROLE_ARN }}",
+      AWS_REGION: "${{ vars.AWS_REGION }}",
+    });
+  });
+
+  it("gives forks (no secrets) the offline plan of base and head, compared", () => {
+    const body = job(preview, "plan-diff");
+    expect(body.if).toMatch(/head\.repo\.full_name != github\.repository/);
+    expect(body.permissions).toEqual({ contents: "read" });
+    expect(secretsOf(body)).toEqual([]);
+    const [compare] = runs(preview, "plan-diff").filter((run) => run.includes("--diff"));
+    expect(compare).toContain('pnpm plan "$stack" --json) > "$RUNNER_TEMP/base-$stack.json"');
+    expect(compare).toContain(
+      'pnpm plan "$stack" --diff "$RUNNER_TEMP/base-$stack.json") >> "$GITHUB_STEP_SUMMARY"',
+    );
+  });
+});
+
+describe("deploy.yml", () => {
+  const deploy = source("deploy.yml");
+
+  it("deploys staging on pushes to main, production on releases and by hand", () => {
+    expect(deploy.workflow.on).toEqual({
+      push: { branches: ["main"] },
+      release: { types: ["published"] },
+      workflow_dispatch: null,
+    });
+    expect(job(deploy, "staging").if).toBe("github.event_name == 'push'");
+    expect(job(deploy, "production").if).toBe(
+      "github.event_name == 'release' || github.event_name == 'workflow_dispatch'",
+    );
+  });
+
+  it.each(["staging", "production"])(
+    "runs pulumi up of %s in its environment, one at a time, then a smoke check",
+    (stack) => {
+      const body = job(deploy, stack);
+      expect((body.environment as Mapping).name).toBe(stack);
+      expect(body.concurrency).toEqual({ group: `deploy-${stack}`, "cancel-in-progress": false });
+      expect(body.permissions).toEqual({ contents: "read", "id-token": "write" });
+      const steps = stepsOfJob(deploy, stack);
+      const order = steps.map((step) => action(step) ?? String(step.run));
+      expect(order.indexOf("docker/setup-buildx-action")).toBeLessThan(
+        order.indexOf("pulumi/actions"),
+      );
+      expect(order.at(-1)).toBe(".github/scripts/smoke-check.sh");
+      const [up] = pulumiSteps(deploy, stack);
+      expect(withOf(up ?? {})).toMatchObject({
+        command: "up",
+        "stack-name": "${{ vars.PULUMI_STACK }}",
+      });
+      expect(up?.env).toMatchObject({
+        DIGITALOCEAN_TOKEN: "${{ secrets.DIGITALOCEAN_TOKEN }}",
+        CLOUDFLARE_API_TOKEN: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
+        GITHUB_TOKEN: "${{ secrets.PLATFORM_GITHUB_TOKEN }}",
+      });
+      expect(secretsOf(body)).toEqual([
+        "CLOUDFLARE_API_TOKEN",
+        "DATADOG_API_KEY",
+        "DATADOG_APP_KEY",
+        "DIGITALOCEAN_TOKEN",
+        "NEW_RELIC_API_KEY",
+        "ORIGIN_LOCK_SECRET",
+        "PLATFORM_GITHUB_TOKEN",
+        "PULUMI_ACCESS_TOKEN",
+        "PULUMI_CONFIG_PASSPHRASE",
+      ]);
+      const aws = steps.find((step) => action(step) === "aws-actions/configure-aws-credentials");
+      expect(withOf(aws ?? {})).toEqual({
+        "role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
+        "aws-region": "${{ vars.AWS_REGION }}",
+      });
+      // Secrets reach the pulumi step and the origin lock's secret the smoke check, nothing else
+      // (never the install of dependencies).
+      const smoke = steps.at(-1) ?? {};
+      expect(secretsOf(smoke)).toEqual(["ORIGIN_LOCK_SECRET"]);
+      for (const step of steps.filter(
+        (candidate) => action(candidate) !== "pulumi/actions" && candidate !== smoke,
+      )) {
+        expect(secretsOf(step)).toEqual([]);
+      }
+    },
+  );
+});
+
+describe("the smoke check", () => {
+  it("sends the origin lock's header by the name the services require", () => {
+    const script = readFileSync(path.join(root, ".github/scripts/smoke-check.sh"), "utf8");
+    expect(script).toContain(`origin_lock_header=${ORIGIN_LOCK_HEADER}\n`);
+  });
+});
+
+describe("drift.yml", () => {
+  const drift = source("drift.yml");
+
+  it("runs daily and by hand", () => {
+    expect(Object.keys(drift.workflow.on as Mapping)).toEqual(["schedule", "workflow_dispatch"]);
+  });
+
+  it("checks each stack in its read-only environment with a refreshed preview that never writes the state", () => {
+    const detect = job(drift, "detect");
+    expect(detect.name).toBe("Detect drift");
+    expect(detect.environment).toBe("${{ matrix.stack }}-preview");
+    expect(detect.strategy).toEqual({
+      "fail-fast": false,
+      matrix: { stack: ["staging", "production"] },
+    });
+    expect(detect.permissions).toEqual({ contents: "read", "id-token": "write" });
+    const steps = stepsOfJob(drift, "detect");
+    const preview = steps.find((step) => step.id === "preview") ?? {};
+    expect(preview.run).toBe('.github/scripts/drift-preview.sh "$STACK"');
+    expect(preview.env).toEqual({
+      STACK: "${{ matrix.stack }}",
+      PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+      PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+      PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+      DIGITALOCEAN_TOKEN: "${{ secrets.DIGITALOCEAN_TOKEN }}",
+      CLOUDFLARE_API_TOKEN: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
+      GITHUB_TOKEN: "${{ secrets.PLATFORM_GITHUB_TOKEN }}",
+      DD_API_KEY: "${{ secrets.DATADOG_API_KEY }}",
+      DD_APP_KEY: "${{ secrets.DATADOG_APP_KEY }}",
+      NEW_RELIC_API_KEY: "${{ secrets.NEW_RELIC_API_KEY }}",
+      GITHUB_OWNER: "${{ github.repository_owner }}",
+    });
+    // Secrets reach the preview only.
+    for (const step of steps.filter((candidate) => candidate !== preview)) {
+      expect(secretsOf(step)).toEqual([]);
+    }
+    const order = steps.map((step) => action(step) ?? String(step.run));
+    expect(order.slice(0, 2)).toEqual([
+      "actions/checkout",
+      ".github/scripts/check-preview-inputs.sh",
+    ]);
+    const aws = steps.find((step) => action(step) === "aws-actions/configure-aws-credentials");
+    expect(withOf(aws ?? {})).toEqual({
+      "role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
+      "aws-region": "${{ vars.AWS_REGION }}",
+    });
+    expect(order.indexOf("aws-actions/configure-aws-credentials")).toBeLessThan(
+      steps.indexOf(preview),
+    );
+    const script = readFileSync(path.join(root, ".github/scripts/drift-preview.sh"), "utf8");
+    expect(script).toMatch(/pulumi preview --stack "\$stack" --refresh --expect-no-changes/);
+    expect(script).not.toMatch(/pulumi (up|refresh|destroy)\b/);
+    // Only the CLI is installed through pulumi/actions here: no command.
+    for (const step of pulumiSteps(drift, "detect")) expect(withOf(step).command).toBeUndefined();
+    expect(secretsOf(detect)).toEqual([
+      "CLOUDFLARE_API_TOKEN",
+      "DATADOG_API_KEY",
+      "DATADOG_APP_KEY",
+      "DIGITALOCEAN_TOKEN",
+      "NEW_RELIC_API_KEY",
+      "PLATFORM_GITHUB_TOKEN",
+      "PULUMI_ACCESS_TOKEN",
+      "PULUMI_CONFIG_PASSPHRASE",
+    ]);
+  });
+
+  it("hands each stack's result to the report as an artifact, only when its check finished", () => {
+    const steps = stepsOfJob(drift, "detect");
+    const [keep, upload] = steps.slice(-2);
+    expect(keep?.if).toBeUndefined();
+    expect(keep?.env).toEqual({
+      DRIFT: "${{ steps.preview.outputs.drift }}",
+      RESULT: "${{ runner.temp }}/drift/${{ matrix.stack }}",
+    });
+    expect(keep?.run).toContain('printf \'%s\\n\' "$DRIFT" >"$RESULT"');
+    expect(action(upload ?? {})).toBe("actions/upload-artifact");
+    expect(upload?.if).toBeUndefined();
+    expect(withOf(upload ?? {})).toMatchObject({
+      name: "drift-${{ matrix.stack }}",
+      path: "${{ runner.temp }}/drift/${{ matrix.stack }}",
+      "if-no-files-found": "error",
+    });
+    const report = stepsOfJob(drift, "report");
+    const download = report.find((step) => action(step) === "actions/download-artifact");
+    expect(withOf(download ?? {})).toEqual({
+      pattern: "drift-*",
+      path: "${{ runner.temp }}/drift",
+      "merge-multiple": true,
+    });
+  });
+
+  it("writes issues from one job only, which enters no environment and holds no cloud credential", () => {
+    const writers = jobsOf(drift.workflow).filter(
+      ([, body]) => (body.permissions as Mapping).issues === "write",
+    );
+    expect(writers.map(([id]) => id)).toEqual(["report"]);
+    const report = job(drift, "report");
+    expect(report.needs).toBe("detect");
+    expect(report.if).toBe("${{ !cancelled() }}");
+    expect(report.environment).toBeUndefined();
+    expect(report.permissions).toEqual({ contents: "read", issues: "write" });
+    expect(secretsOf(report)).toEqual([]);
+    const [run] = runs(drift, "report");
+    expect(runs(drift, "report")).toHaveLength(1);
+    // A stack without a result file (its check failed) reaches the script as an empty result.
+    expect(run).toContain('DRIFT_STAGING="$(cat "$RESULTS/staging" 2>/dev/null || true)"');
+    expect(run).toContain('DRIFT_PRODUCTION="$(cat "$RESULTS/production" 2>/dev/null || true)"');
+    expect(run?.trim().endsWith(".github/scripts/drift-issue.sh")).toBe(true);
+    const script = readFileSync(path.join(root, ".github/scripts/drift-issue.sh"), "utf8");
+    for (const command of ["gh issue list", "gh issue create", "gh issue comment"]) {
+      expect(script).toContain(command);
+    }
+  });
+});
+
+describe("every workflow", () => {
+  const jobs = jobsOfAll(sources);
+
+  it("sends deploy jobs into <stack> and preview and drift jobs into <stack>-preview, nothing else", () => {
+    const entered = Object.fromEntries(
+      jobs
+        .filter(({ body }) => body.environment !== undefined)
+        .map(({ id, body }) => [id, environmentsOf(body)]),
+    );
+    expect(entered).toEqual({
+      ".github/workflows/deploy.yml#staging": ["staging"],
+      ".github/workflows/deploy.yml#production": ["production"],
+      ".github/workflows/drift.yml#detect": ["staging-preview", "production-preview"],
+      ".github/workflows/preview.yml#preview": ["staging-preview", "production-preview"],
+    });
+  });
+
+  it("declares an environment in every job that can ask for an OIDC token, and only there assumes a role", () => {
+    for (const { id, body, workflow } of jobs) {
+      const steps = stepsOf(workflow.workflow)
+        .filter((step) => `${workflow.file}#${step.job}` === id)
+        .map(({ step }) => step);
+      const assumes = steps.some(
+        (step) => action(step) === "aws-actions/configure-aws-credentials",
+      );
+      const oidc = (body.permissions as Mapping | undefined)?.["id-token"] === "write";
+      expect(oidc, id).toBe(assumes);
+      if (oidc) expect(environmentsOf(body).length, id).toBeGreaterThan(0);
+      // The role is always the environment's own: its trust names that environment alone.
+      for (const step of steps.filter(
+        (candidate) => action(candidate) === "aws-actions/configure-aws-credentials",
+      )) {
+        expect(withOf(step)["role-to-assume"], id).toBe("${{ vars.AWS_ROLE_ARN }}");
+      }
+    }
+  });
+
+  it("reads no repository-level preview role or preview token of the old contract", () => {
+    for (const workflow of sources) {
+      expect(workflow.text, workflow.file).not.toMatch(/AWS_PREVIEW_ROLE_ARN|secrets\.PREVIEW_/);
+    }
+  });
+
+  it("names every variable and secret it reads (no secrets[...], vars[...] or toJSON(secrets))", () => {
+    for (const workflow of sources) {
+      expect(workflow.text, workflow.file).not.toMatch(
+        /\b(secrets|vars)\s*\[|toJSON\(\s*(secrets|vars)\s*\)/,
+      );
+    }
+  });
+});
+
+describe("dependabot.yml", () => {
+  it("updates the pinned actions and the npm dependencies of the root and both services", () => {
+    const config = load(readFileSync(path.join(root, ".github/dependabot.yml"), "utf8")) as {
+      version: number;
+      updates: { "package-ecosystem": string; directory?: string; directories?: string[] }[];
+    };
+    expect(config.version).toBe(2);
+    const byEcosystem = Object.fromEntries(
+      config.updates.map((update) => [
+        update["package-ecosystem"],
+        update.directories ?? [update.directory],
+      ]),
+    );
+    expect(byEcosystem).toEqual({
+      "github-actions": ["/"],
+      npm: ["/", "/services/api", "/services/web"],
+    });
+  });
+});

