@@ -1,8 +1,9 @@
 // The compute tier: the registry, the images the stack builds and pushes, and one App Platform
 // app per region, each in its region's VPC, running the services and, before every deployment,
 // the database migration job.
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import type {
+  AlertRoutes,
   AppJobArgs,
   AppServiceArgs,
   ServiceEnv,
@@ -13,11 +14,13 @@ import { PlatformApp } from "../infra/compute/platform-app.ts";
 import { ServiceImage } from "../infra/compute/service-image.ts";
 import type { PrivateNetwork } from "../infra/core/private-network.ts";
 import type { OriginLock } from "../infra/edge/origin-lock.ts";
+import { otlpEndpoint, otlpHeaders } from "../infra/observability/apm.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { ServiceConfig } from "./config/schema.ts";
 import type { DataTier } from "./data.ts";
 import type { AppRegion, Foundation } from "./foundation.ts";
 import type { ImageOutput, PlatformOutputs } from "./outputs.ts";
+import { backendOf } from "./monitoring.ts";
 import type { DeployedDigests } from "./previous-deployment.ts";
 import { API, MIGRATION_JOB, WEB, type SampleService } from "./services.ts";
 
@@ -63,9 +66,12 @@ export interface Rollout {
  */
 export function writeOnlyValuesSource(config: PlatformConfig, data: DataTier): object {
   const { topology } = data.database;
-  const { sentryDsn, slackWebhookUrl } = config.secretFingerprints;
+  const { sentryDsn, slackWebhookUrl, apmIngestKey } = config.secretFingerprints;
+  const apm = config.monitoring.apm;
   return {
-    secrets: { sentryDsn, slackWebhookUrl },
+    secrets: { sentryDsn, slackWebhookUrl, apmIngestKey },
+    // The OTLP headers' layout is the backend's.
+    apm: apm === undefined ? null : backendOf(apm),
     alerts: { emails: config.monitoring.alertEmails, slackChannel: config.monitoring.slackChannel },
     database: {
       cluster: `platform-${config.environment}`,
@@ -89,6 +95,7 @@ export function buildCompute(
   network: PrivateNetwork,
   data: DataTier,
   originLock: OriginLock,
+  alerts: AlertRoutes,
   rollout: Rollout,
 ): ComputeTier {
   const { environment, secrets } = config;
@@ -120,14 +127,6 @@ export function buildCompute(
     api: buildImage(API),
   };
 
-  const alerts = {
-    emails: config.monitoring.alertEmails,
-    ...(secrets.slackWebhookUrl === undefined
-      ? {}
-      : {
-          slack: { webhookUrl: secrets.slackWebhookUrl, channel: config.monitoring.slackChannel },
-        }),
-  };
   const logDrains = {
     logtailToken: secrets.logtailToken,
     papertrailEndpoint: secrets.papertrailEndpoint,
@@ -138,7 +137,29 @@ export function buildCompute(
     // Both services refuse requests without one of these (the edge adds the first).
     ...secretEnv("ORIGIN_LOCK_SECRETS", originLock.accepted),
     ...secretEnv("SENTRY_DSN", secrets.sentryDsn),
-    ...(secrets.sentryDsn === undefined ? [] : [plainEnv("SENTRY_ENVIRONMENT", environment)]),
+  ];
+  const apm = config.monitoring.apm;
+  const apmKey = secrets.apmIngestKey;
+  /**
+   * What ties a service's telemetry to exactly what runs: Sentry's environment and release (the
+   * image digest), and, with an APM backend, the standard OpenTelemetry variables the services
+   * read (endpoint, headers holding the key as a SECRET, service name, resource attributes).
+   */
+  const telemetryEnv = (service: SampleService, image: ServiceImage): ServiceEnv[] => [
+    ...(secrets.sentryDsn === undefined
+      ? []
+      : [plainEnv("SENTRY_ENVIRONMENT", environment), plainEnv("SENTRY_RELEASE", image.digest)]),
+    ...(apm === undefined || apmKey === undefined
+      ? []
+      : [
+          plainEnv("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint(backendOf(apm))),
+          ...secretEnv("OTEL_EXPORTER_OTLP_HEADERS", otlpHeaders(backendOf(apm), apmKey)),
+          plainEnv("OTEL_SERVICE_NAME", service.name),
+          plainEnv(
+            "OTEL_RESOURCE_ATTRIBUTES",
+            pulumi.interpolate`deployment.environment.name=${environment},service.version=${image.digest}`,
+          ),
+        ]),
   ];
   const serviceArgs = (
     service: SampleService,
@@ -153,7 +174,12 @@ export function buildCompute(
     healthCheckPath: service.healthCheckPath,
     size: config.services[service.name].size,
     scaling: scalingOf(config.services[service.name]),
-    env: [...commonEnv, plainEnv("PORT", String(service.httpPort)), ...env],
+    env: [
+      ...commonEnv,
+      ...telemetryEnv(service, image),
+      plainEnv("PORT", String(service.httpPort)),
+      ...env,
+    ],
   });
   // Every deployment of every region migrates first; the migrations' advisory lock makes the
   // second region's run wait for the first and then find nothing to do.

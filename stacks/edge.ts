@@ -2,6 +2,7 @@
 // that makes the apps answer only what came through Cloudflare; the load balancer that reaches
 // the apps by their own hostnames (the one edge model for every stack, as DigitalOcean's
 // external-CDN guidance asks); and the assets record.
+import type { AlertRoutes } from "../infra/compute/app-spec.ts";
 import { OriginLock } from "../infra/edge/origin-lock.ts";
 import { EdgeRules, rateLimitExpression } from "../infra/edge/edge-rules.ts";
 import { FailoverLoadBalancer } from "../infra/edge/failover-load-balancer.ts";
@@ -27,6 +28,7 @@ export function buildEdge(
   originLock: OriginLock,
   compute: ComputeTier,
   storage: StorageTier,
+  route: AlertRoutes,
 ): EdgeTier {
   const zone = new ZoneSecurity("zone", { zoneId: config.edge.zoneId, hsts: config.edge.hsts });
   const rules = new EdgeRules("edge-rules", {
@@ -50,7 +52,7 @@ export function buildEdge(
     })),
     healthCheckPath: WEB_READINESS_PATH,
     probeHeader: { name: originLock.header, value: originLock.current },
-    notificationEmail: config.monitoring.alertEmails[0] ?? "",
+    route,
   });
   const records: ProxiedRecord[] = [
     {

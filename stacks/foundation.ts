@@ -1,5 +1,6 @@
 // The environment's frame: its DigitalOcean project, the regions it runs in, and the tags every
 // resource carries.
+import * as aws from "@pulumi/aws";
 import { EnvironmentProject } from "../infra/core/environment-project.ts";
 import { appRegionOf } from "./config/catalog.ts";
 import type { PlatformConfig } from "./config/load.ts";
@@ -15,6 +16,8 @@ export interface Foundation {
   regions: AppRegion[];
   tags: string[];
   project: EnvironmentProject;
+  /** AWS in the assets' region, tagging everything it creates with the environment. */
+  awsProvider: aws.Provider;
 }
 
 export function regionOutput(datacenter: string): RegionOutput {
@@ -39,5 +42,15 @@ export function buildFoundation(config: PlatformConfig): Foundation {
     description: `Web platform (${environment}): apps, database and registry, managed by Pulumi.`,
     environment: production ? "Production" : "Staging",
   });
-  return { production, regions: appRegions(config), tags: ["platform", environment], project };
+  const awsProvider = new aws.Provider("aws", {
+    region: config.assets.awsRegion,
+    defaultTags: { tags: { platform: "platform", environment } },
+  });
+  return {
+    production,
+    regions: appRegions(config),
+    tags: ["platform", environment],
+    project,
+    awsProvider,
+  };
 }

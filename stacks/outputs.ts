@@ -2,6 +2,8 @@
 // `pulumi stack output --json`. Credentials never appear here; secrets are named, never shown.
 import type * as pulumi from "@pulumi/pulumi";
 import type { JobTopology, ServiceTopology } from "../infra/compute/app-spec.ts";
+import type { ApmBackend } from "../infra/observability/apm.ts";
+import type { ApmMonitorDescription } from "../infra/observability/apm-monitors.ts";
 import type { VpcDescription } from "../infra/core/private-network.ts";
 import type { TrustedSource } from "../infra/data/database-firewall.ts";
 import type { DatabaseTopology } from "../infra/data/postgres-cluster.ts";
@@ -46,6 +48,41 @@ export interface AppOutput {
   services: ServiceTopology[];
   /** Jobs, such as the `PRE_DEPLOY` migration every deployment runs. */
   jobs: JobTopology[];
+}
+
+export interface DeliveryEnvironmentOutput {
+  name: string;
+  /** `branch:<name>`, `tag:<pattern>`, or any branch for the read-only preview environment. */
+  deployFrom: string;
+  reviewers: { users: string[]; teams: string[] };
+  /** Names of the Actions variables and secrets the stack writes (never their values). */
+  variables: string[];
+  secrets: string[];
+  /** The AWS role the environment's jobs assume, and the only OIDC subject it trusts. */
+  awsRole: { arn: pulumi.Output<string>; trusts: string };
+}
+
+export interface DeliveryOutput {
+  repository: string;
+  environments: DeliveryEnvironmentOutput[];
+  /** The default branch's ruleset, when this stack owns it. */
+  ruleset:
+    | { owned: true; branch: string; requiredReviews: number; requiredChecks: string[] }
+    | { owned: false };
+  oidcProvider: { arn: pulumi.Output<string>; owned: boolean };
+}
+
+export interface MonitoringOutput {
+  /** Where traces go and the monitors there; null when no APM backend is configured. */
+  apm: {
+    backend: ApmBackend;
+    endpoint: string;
+    monitors: ApmMonitorDescription[];
+  } | null;
+  /** The one alert route: where every alert goes (the Slack webhook itself is a secret). */
+  route: { emails: string[]; slackChannel: string | null };
+  /** Each uptime check's URL and its alert types. */
+  uptime: { url: pulumi.Output<string>; alerts: string[] }[];
 }
 
 export interface PlatformOutputs {
@@ -95,6 +132,10 @@ export interface PlatformOutputs {
     waf: { managedRulesets: string[] };
     originLock: { header: string; generation: number; acceptedGenerations: number[] };
   };
+  /** Uptime checks, their alerts and the alert route. */
+  monitoring: MonitoringOutput;
+  /** GitHub environments, the ruleset and the AWS roles CI assumes. */
+  delivery: DeliveryOutput;
   /** Optional integrations that are switched on, by name; their secrets are never exported. */
   integrations: {
     sentry: boolean;

@@ -3,20 +3,25 @@
 import { buildCompute, type Rollout } from "./compute.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import { buildData } from "./data.ts";
+import { buildDelivery } from "./delivery.ts";
 import { buildEdge, buildOriginLock } from "./edge.ts";
 import { buildFoundation, regionOutput } from "./foundation.ts";
+import { alertRouteOf, buildMonitoring } from "./monitoring.ts";
 import { buildNetwork } from "./network.ts";
 import type { PlatformOutputs } from "./outputs.ts";
 import { buildStorage } from "./storage.ts";
 
 export function buildPlatform(config: PlatformConfig, rollout: Rollout): PlatformOutputs {
   const foundation = buildFoundation(config);
+  const route = alertRouteOf(config);
   const network = buildNetwork(config, foundation);
   const data = buildData(config, foundation, network);
   const storage = buildStorage(config, foundation);
   const originLock = buildOriginLock(config);
-  const compute = buildCompute(config, foundation, network, data, originLock, rollout);
-  const edge = buildEdge(config, originLock, compute, storage);
+  const compute = buildCompute(config, foundation, network, data, originLock, route, rollout);
+  const edge = buildEdge(config, originLock, compute, storage, route);
+  const monitoring = buildMonitoring(config, route, compute, storage);
+  const delivery = buildDelivery(config, foundation, compute, originLock);
 
   const { secrets } = config;
   return {
@@ -39,6 +44,8 @@ export function buildPlatform(config: PlatformConfig, rollout: Rollout): Platfor
       buckets: storage.assets.controls,
     },
     edge: edge.outputs,
+    monitoring: monitoring.outputs,
+    delivery: delivery.outputs,
     integrations: {
       sentry: secrets.sentryDsn !== undefined,
       logDrains: [

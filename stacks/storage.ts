@@ -1,5 +1,4 @@
 // The storage tier: the S3 asset bucket behind Cloudflare.
-import * as aws from "@pulumi/aws";
 import * as cloudflare from "@pulumi/cloudflare";
 import { AssetBucket } from "../infra/storage/asset-bucket.ts";
 import type { PlatformConfig } from "./config/load.ts";
@@ -10,10 +9,6 @@ export interface StorageTier {
 }
 
 export function buildStorage(config: PlatformConfig, foundation: Foundation): StorageTier {
-  const awsProvider = new aws.Provider("aws", {
-    region: config.assets.awsRegion,
-    defaultTags: { tags: { platform: "platform", environment: config.environment } },
-  });
   const cloudflareRanges = cloudflare.getIpRangesOutput({});
   const assets = new AssetBucket(
     "assets",
@@ -26,7 +21,7 @@ export function buildStorage(config: PlatformConfig, foundation: Foundation): St
       noncurrentVersionExpirationDays: config.assets.noncurrentVersionExpirationDays,
       protect: foundation.production,
     },
-    { providers: { aws: awsProvider } },
+    { providers: { aws: foundation.awsProvider } },
   );
   return { assets };
 }

@@ -1,5 +1,6 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
+import type { AlertRoutes } from "../compute/app-spec.ts";
 
 export interface FailoverOrigin {
   /** Where the origin runs, e.g. `fra`; names its pool. */
@@ -22,8 +23,8 @@ export interface FailoverLoadBalancerArgs {
    * zone's request-header rules do not add to health probes.
    */
   probeHeader?: { name: string; value: pulumi.Input<string> };
-  /** Who hears when a pool turns unhealthy. */
-  notificationEmail: string;
+  /** Who hears when a pool turns unhealthy or healthy again: the platform's one alert route. */
+  route: AlertRoutes;
   /**
    * Cloudflare regions that probe the origins.
    * @default ["WEU", "ENAM"]
@@ -130,7 +131,6 @@ export class FailoverLoadBalancer extends pulumi.ComponentResource {
           monitor: monitor.id,
           checkRegions: args.checkRegions ?? ["WEU", "ENAM"],
           minimumOrigins: 1,
-          notificationEmail: args.notificationEmail,
         },
         { parent: this },
       );
@@ -151,6 +151,47 @@ export class FailoverLoadBalancer extends pulumi.ComponentResource {
         steeringPolicy: "off",
         sessionAffinity: "none",
         proxied: true,
+      },
+      { parent: this },
+    );
+
+    // Pool health changes go through Cloudflare's notification service, to the same e-mails and
+    // Slack webhook as every other alert (the pools' own `notification_email` is deprecated in
+    // favour of it: Cloudflare API, Load Balancer Pools, notification_email).
+    const webhook =
+      args.route.slack === undefined
+        ? undefined
+        : new cloudflare.NotificationPolicyWebhooks(
+            `${name}-slack`,
+            {
+              accountId: args.accountId,
+              name: `${poolPrefix} ${args.route.slack.channel}`,
+              // Given a Slack URL whole, Cloudflare moves its last segment into the secret and
+              // stores another URL, which every refresh reports as drift; given the secret
+              // apart, it keeps the URL as sent (Cloudflare docs, "Configure webhooks",
+              // configuration of secrets).
+              url: pulumi
+                .secret(args.route.slack.webhookUrl)
+                .apply((url) => url.slice(0, url.lastIndexOf("/"))),
+              secret: pulumi
+                .secret(args.route.slack.webhookUrl)
+                .apply((url) => url.slice(url.lastIndexOf("/") + 1)),
+            },
+            { parent: this },
+          );
+    new cloudflare.NotificationPolicy(
+      `${name}-health-alert`,
+      {
+        accountId: args.accountId,
+        name: `${args.hostname} pool health`,
+        description: `Pools of ${args.hostname} turning unhealthy or healthy`,
+        alertType: "load_balancing_health_alert",
+        enabled: true,
+        filters: { poolIds },
+        mechanisms: {
+          emails: args.route.emails.map((id) => ({ id })),
+          ...(webhook === undefined ? {} : { webhooks: [{ id: webhook.id }] }),
+        },
       },
       { parent: this },
     );

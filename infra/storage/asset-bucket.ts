@@ -83,6 +83,9 @@ export function assetBucketArgsProblems(args: AssetBucketArgs): string[] {
  * Encryption is SSE-S3 (AES256): the CDN reads without credentials, and S3 refuses unsigned reads
  * of SSE-KMS objects; S3 access logs, too, can only be delivered to an SSE-S3 bucket.
  */
+/** Key of the object uptime checks fetch. */
+export const ASSET_PROBE_KEY = "healthz.txt";
+
 export class AssetBucket extends pulumi.ComponentResource {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
@@ -90,6 +93,8 @@ export class AssetBucket extends pulumi.ComponentResource {
   readonly regionalDomainName: pulumi.Output<string>;
   readonly logBucketName: pulumi.Output<string>;
   readonly controls: { assets: BucketControls; logs: BucketControls };
+  /** A small object uptime checks fetch through the CDN: 200 proves the whole asset path. */
+  readonly probeKey = ASSET_PROBE_KEY;
 
   constructor(name: string, args: AssetBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:storage:AssetBucket", name, {}, opts);
@@ -153,6 +158,19 @@ export class AssetBucket extends pulumi.ComponentResource {
           .apply(([arn, cidrs]) => JSON.stringify(assetBucketPolicy(arn, cidrs))),
       },
       // S3 refuses a policy while the public access block is being written.
+      { parent: this, dependsOn: [assets.publicAccessBlock] },
+    );
+
+    // The bucket's root answers 403 (listing is not allowed), so a check needs an object of its own.
+    new aws.s3.BucketObjectv2(
+      `${name}-probe`,
+      {
+        bucket: assets.bucket.id,
+        key: ASSET_PROBE_KEY,
+        content: "ok\n",
+        contentType: "text/plain",
+        cacheControl: "no-store",
+      },
       { parent: this, dependsOn: [assets.publicAccessBlock] },
     );
 

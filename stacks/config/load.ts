@@ -102,18 +102,19 @@ export function validateStackConfig(raw: RawStackConfig): LoadResult {
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
 
-  const { sentryDsn, logtailToken, papertrailEndpoint, datadogApiKey, slackWebhookUrl, ...plain } =
-    parsed.data;
-  const revealed = { sentryDsn, logtailToken, papertrailEndpoint, datadogApiKey, slackWebhookUrl };
+  const plain: Record<string, unknown> = { ...parsed.data };
   const secrets: PlatformConfig["secrets"] = {};
   const secretFingerprints: PlatformConfig["secretFingerprints"] = {};
   for (const key of SECRET_KEYS) {
-    const value = revealed[key];
+    const value = parsed.data[key];
+    Reflect.deleteProperty(plain, key);
     if (value === undefined) continue;
     secrets[key] = pulumi.secret(value);
     secretFingerprints[key] = createHash("sha256").update(value).digest("hex");
   }
-  return { ok: true, config: { ...plain, secrets, secretFingerprints } };
+  // What is left of the parse once every secret key is taken out of it.
+  const rest = plain as Omit<StackConfig, SecretKey>;
+  return { ok: true, config: { ...rest, secrets, secretFingerprints } };
 }
 
 /**

@@ -274,6 +274,91 @@ export const rules: readonly CrossFieldRule[] = [
         : [],
   },
   {
+    id: "production-deploys-from-release-tags",
+    reads: [["environment"], ["github"]],
+    violations: ({ environment, github }) =>
+      isProduction(environment) && !github.deployFrom.startsWith("tag:")
+        ? [
+            {
+              path: ["github", "deployFrom"],
+              allowed:
+                "tag:<pattern> in production: only a published release deploys, never a branch push",
+              fix: "pulumi config set --path 'github.deployFrom' 'tag:v*'",
+            },
+          ]
+        : [],
+  },
+  {
+    id: "production-deployments-need-a-reviewer",
+    reads: [["environment"], ["github"]],
+    violations: ({ environment, github }) =>
+      isProduction(environment) &&
+      github.reviewers.teams.length === 0 &&
+      github.reviewers.users.length < 2
+        ? [
+            {
+              path: ["github", "reviewers"],
+              allowed:
+                "a team, or two users or more, in production: no one approves their own deployment, so a single reviewer who publishes a release could never deploy it",
+              fix: "pulumi config set --path 'github.reviewers.teams[0]' platform-leads",
+            },
+          ]
+        : [],
+  },
+  {
+    id: "ruleset-requires-a-review",
+    reads: [["github"]],
+    violations: ({ github }) =>
+      github.owns.ruleset && github.requiredReviews < 1
+        ? [
+            {
+              path: ["github", "requiredReviews"],
+              allowed:
+                "1 or more in the stack that owns the ruleset: with 0, anyone who can push merges unreviewed",
+              fix: "pulumi config set --path 'github.requiredReviews' 1",
+            },
+          ]
+        : [],
+  },
+  {
+    id: "apm-has-its-ingest-key",
+    reads: [["monitoring"], ["apmIngestKey"]],
+    violations: ({ monitoring, apmIngestKey }) => {
+      if (monitoring.apm !== undefined && apmIngestKey === undefined) {
+        return [
+          {
+            path: ["apmIngestKey"],
+            allowed: `the ingest key of ${monitoring.apm.provider} when monitoring.apm is set: without it no trace is accepted`,
+            fix: "pulumi config set --secret apmIngestKey <key>",
+          },
+        ];
+      }
+      if (
+        monitoring.apm?.provider === "newrelic" &&
+        monitoring.apm.newrelicAccountId === undefined
+      ) {
+        return [
+          {
+            path: ["monitoring", "apm", "newrelicAccountId"],
+            allowed:
+              "the New Relic account id with provider newrelic: the alert policy lives in it",
+            fix: "pulumi config set --path 'monitoring.apm.newrelicAccountId' 1234567",
+          },
+        ];
+      }
+      if (monitoring.apm === undefined && apmIngestKey !== undefined) {
+        return [
+          {
+            path: ["monitoring", "apm", "provider"],
+            allowed: "datadog or newrelic when apmIngestKey is set: the key is for that backend",
+            fix: "pulumi config set --path 'monitoring.apm.provider' datadog",
+          },
+        ];
+      }
+      return [];
+    },
+  },
+  {
     id: "hostnames-inside-zone",
     reads: [["domain"]],
     violations: ({ domain }) => {

@@ -16,6 +16,7 @@ import {
   UPTIME_REGIONS,
   WEEKDAYS,
 } from "./catalog.ts";
+import { DATADOG_SITES, NEWRELIC_REGIONS } from "../../infra/observability/apm.ts";
 import { checkCrossFieldRules } from "./rules.ts";
 
 /** The Pulumi project name: config keys are `platform:<key>`. */
@@ -264,18 +265,61 @@ const groups = {
       ),
       repository: documented(
         pattern(/^[A-Za-z0-9._-]{1,100}$/, "a GitHub repository name"),
-        "Repository that deploys this stack.",
+        "Repository whose workflows deploy this stack.",
         "platform",
       ),
-      branch: documented(z.string().min(1), "Branch that deploys this stack.", "main"),
-      requiredChecks: documented(
-        z.array(z.string().min(1)).min(1),
-        "Status checks that must pass before a merge into `branch`.",
-        ["test"],
+      defaultBranch: documented(
+        z.string().min(1),
+        "The repository's default branch, which the ruleset protects.",
+        "main",
       ),
-      requiredReviews: documented(wholeNumber(0, 6), "Approving reviews needed to merge.", 1),
+      deployFrom: documented(
+        pattern(
+          /^(branch|tag):[^\s]+$/,
+          "branch:<name> or tag:<pattern>, e.g. branch:main or tag:v*",
+        ),
+        "The only refs whose workflow runs may deploy to this stack's environment (its deployment policy).",
+        "branch:main",
+      ),
+      reviewers: documented(
+        z
+          .strictObject({
+            users: z
+              .array(pattern(/^[A-Za-z0-9-]{1,39}$/, "a GitHub login"))
+              .max(6)
+              .default([]),
+            teams: z
+              .array(pattern(/^[a-z0-9._-]{1,100}$/, "a team slug"))
+              .max(6)
+              .default([]),
+          })
+          .default({ users: [], teams: [] }),
+        "People (logins) and teams (slugs) who approve each deployment to this stack's environment; GitHub takes six at most. Teams need an organisation owner, and required reviewers on a private repository need GitHub Enterprise (public repositories: any plan).",
+        { users: [], teams: ["platform-leads"] },
+      ),
+      requiredReviews: documented(
+        wholeNumber(0, 6),
+        "Approving reviews a pull request into the default branch needs (the ruleset's).",
+        1,
+      ),
+      owns: documented(
+        z.strictObject({
+          ruleset: z.boolean(),
+          oidcProvider: z.boolean(),
+        }),
+        "Whether this stack creates the shared resources: the repository's ruleset (one per repository) and AWS's OIDC provider for GitHub (one per issuer per AWS account). Exactly one stack owns each; the other finds it.",
+        { ruleset: true, oidcProvider: true },
+      ),
+      stateBucket: documented(
+        pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name").optional(),
+        "S3 bucket of a self-managed Pulumi backend (s3://<bucket>): the CI roles may read this stack's state there and take its lock. Leave unset with Pulumi Cloud.",
+        "acme-pulumi-state",
+      ),
     })
-    .meta({ description: "GitHub repository, environment and branch protection." }),
+    .meta({
+      description:
+        "GitHub: the environments the pipelines deploy through, their variables, the default branch's ruleset, and keyless AWS access.",
+    }),
   monitoring: z
     .strictObject({
       alertEmails: documented(
@@ -299,6 +343,44 @@ const groups = {
         wholeNumber(100, 30_000),
         "Uptime latency that raises an alert.",
         2000,
+      ),
+      apm: documented(
+        z
+          .strictObject({
+            provider: documented(
+              z.enum(["datadog", "newrelic"]),
+              "Where both services send OpenTelemetry traces and metrics, and where the api's monitors live. Its ingest key is the secret `apmIngestKey`.",
+              "datadog",
+            ),
+            datadogSite: documented(
+              z.enum(DATADOG_SITES).default("datadoghq.com"),
+              "Datadog site of the organisation (provider datadog).",
+              "datadoghq.eu",
+            ),
+            newrelicRegion: documented(
+              z.enum(NEWRELIC_REGIONS).default("US"),
+              "New Relic data centre of the account (provider newrelic).",
+              "EU",
+            ),
+            newrelicAccountId: documented(
+              wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
+              "New Relic account id that holds the alert policy (provider newrelic; required there).",
+              1234567,
+            ),
+            errorRatePercent: documented(
+              wholeNumber(1, 100).default(5),
+              "Share of the api's requests failing, in percent, that raises an alert.",
+              5,
+            ),
+            p95LatencyMs: documented(
+              wholeNumber(10, 60_000).default(1000),
+              "The api's p95 latency, in milliseconds, that raises an alert.",
+              1000,
+            ),
+          })
+          .optional(),
+        "Application performance monitoring; leave unset to send no telemetry.",
+        { provider: "datadog", datadogSite: "datadoghq.eu" },
       ),
     })
     .meta({ description: "Uptime checks and alert routes." }),
@@ -330,6 +412,11 @@ const secrets = {
     z.url({ protocol: /^https$/, hostname: /^hooks\.slack\.com$/ }).optional(),
     "Slack incoming webhook that receives alerts.",
     "https://hooks.slack.com/services/T000/B000/XXXX",
+  ),
+  apmIngestKey: documented(
+    z.string().min(16).optional(),
+    "Ingest key of `monitoring.apm.provider`: a Datadog API key, or a New Relic license key. Sent to the services only inside a SECRET env var.",
+    "ingest-key-from-the-apm-backend",
   ),
 } as const;
 

@@ -110,6 +110,26 @@ interface Case {
 
 const brokenConfigs: Case[] = [
   {
+    name: "production: one reviewer, who could never approve their own release",
+    config: () => withValue(production, "github.reviewers", { users: ["alice"] }),
+  },
+  {
+    name: "production: deployed from a branch",
+    config: () => withValue(production, "github.deployFrom", "branch:main"),
+  },
+  {
+    name: "staging: owns the ruleset but requires no review",
+    config: () => withValue(staging, "github.requiredReviews", 0),
+  },
+  {
+    name: "production: New Relic without its account",
+    config: () =>
+      withValues(
+        { ...production, secretKeys: new Set([...production.secretKeys, "apmIngestKey"]) },
+        { "monitoring.apm": { provider: "newrelic" }, apmIngestKey: "license-key-0123456789" },
+      ),
+  },
+  {
     name: "staging: app host outside the zone",
     config: () => withValue(staging, "domain.appHost", "app.example.com"),
   },

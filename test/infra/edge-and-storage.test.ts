@@ -106,7 +106,7 @@ describe("FailoverLoadBalancer arguments", () => {
       { region: "ams", host: "ams.example.net" },
     ],
     healthCheckPath: "/api/healthz",
-    notificationEmail: "oncall@example.com",
+    route: { emails: ["oncall@example.com"] },
   };
   it.each([
     [{}, []],

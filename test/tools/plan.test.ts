@@ -76,7 +76,7 @@ describe("pnpm plan", () => {
       /\n {2}│ {2}├─ digitalocean:index\/databaseCluster:DatabaseCluster {2}database-cluster\n/,
     );
     expect(stdout).toMatch(
-      /Per provider:\n {2}aws +\d+\n {2}cloudflare +\d+\n {2}digitalocean +\d+\n {2}docker +2\n {2}platform +\d+\n {2}pulumi +1\n/,
+      /Per provider:\n {2}aws +\d+\n {2}cloudflare +\d+\n {2}digitalocean +\d+\n {2}docker +2\n {2}github +\d+\n {2}platform +\d+\n {2}pulumi +2\n/,
     );
     expect(stdout).toContain('    environment: "staging"');
   });
@@ -185,7 +185,10 @@ describe("pnpm plan", () => {
     const directory = await mkdtemp(join(tmpdir(), "plan-"));
     const stackFile = join(directory, "Pulumi.production.yaml");
     const text = await readFile(stackFilePath("production"), "utf8");
-    await writeFile(stackFile, text.replace("    team: acme-production\n", "    team: [acme-production\n"));
+    await writeFile(
+      stackFile,
+      text.replace("    team: acme-production\n", "    team: [acme-production\n"),
+    );
     // js-yaml notices the unclosed list on the line after it.
     const line = text.split("\n").findIndex((row) => row === "    team: acme-production") + 2;
 

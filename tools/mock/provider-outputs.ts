@@ -172,6 +172,13 @@ const computed: Record<string, Computer> = {
       hostedZoneId: "Z21DNDUVLTQW6Q",
     };
   },
+  "aws:iam/role:Role": (name, inputs) => ({
+    arn: `arn:aws:iam::123456789012:role/${text(inputs.name, name)}`,
+    uniqueId: `AROA${digest(name).slice(0, 16).toUpperCase()}`,
+  }),
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
+    arn: `arn:aws:iam::123456789012:oidc-provider/${text(inputs.url, "").replace("https://", "")}`,
+  }),
   "aws:iam/user:User": (name, inputs) => ({
     arn: `arn:aws:iam::123456789012:user${text(inputs.path, "/")}${text(inputs.name, name)}`,
     uniqueId: `AIDA${digest(name).slice(0, 16).toUpperCase()}`,
@@ -216,6 +223,16 @@ export function invokeResult(token: string, inputs: Inputs): Outputs {
         arn: "arn:aws:iam::123456789012:user/ci",
         userId: "AIDAEXAMPLE",
         id: "123456789012",
+      };
+    case "github:index/getUser:getUser":
+      return {
+        ...inputs,
+        id: String(Number.parseInt(digest("user", text(inputs.username, "")).slice(0, 7), 16)),
+      };
+    case "github:index/getTeam:getTeam":
+      return {
+        ...inputs,
+        id: String(Number.parseInt(digest("team", text(inputs.slug, "")).slice(0, 7), 16)),
       };
     default:
       return inputs;

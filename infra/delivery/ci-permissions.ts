@@ -1,0 +1,199 @@
+// What CI may do in AWS: exactly what this stack manages there (its buckets, its CI roles, the
+// OIDC provider) and, with a self-managed backend, its own state. A deployment role changes
+// them; a preview role only reads them. Every statement names its resources.
+import type { PolicyStatement } from "./ci-role.ts";
+import { oidcProviderArn } from "./github-oidc.ts";
+
+export interface StackFootprint {
+  accountId: string;
+  /** Buckets the stack manages (assets and their access logs). */
+  buckets: string[];
+  /** Objects the stack itself writes (`<bucket>/<key>`), such as the uptime probe. */
+  objects: string[];
+  /** Name prefix of the stack's IAM roles, e.g. `platform-production-`. */
+  rolePrefix: string;
+  /** Whether this stack creates (and so may change) the OIDC provider. */
+  ownsOidcProvider: boolean;
+  /** Pulumi project and stack, to find the state in a self-managed backend. */
+  project: string;
+  stack: string;
+  /** The backend's bucket (`s3://<bucket>`); undefined with Pulumi Cloud. */
+  stateBucket: string | undefined;
+}
+
+const bucketArns = (buckets: readonly string[]) =>
+  buckets.map((bucket) => `arn:aws:s3:::${bucket}`);
+
+/**
+ * The bucket-level calls the AWS provider makes to create, read and update a bucket and each of
+ * its configuration resources (policy, public access block, ownership, encryption, versioning,
+ * lifecycle, CORS, logging, tags). Objects are not the stack's business: no object action.
+ */
+const BUCKET_READ = [
+  "s3:ListBucket",
+  "s3:GetBucket*",
+  "s3:GetEncryptionConfiguration",
+  "s3:GetLifecycleConfiguration",
+  "s3:GetAccelerateConfiguration",
+  "s3:GetReplicationConfiguration",
+];
+const BUCKET_WRITE = [
+  "s3:CreateBucket",
+  "s3:DeleteBucket",
+  "s3:PutBucket*",
+  "s3:DeleteBucketPolicy",
+  // Deleting an object of a versioned bucket lists its versions first (terraform-provider-aws
+  // internal/service/s3/object.go, deleteAllObjectVersions).
+  "s3:ListBucketVersions",
+
+  "s3:PutEncryptionConfiguration",
+  "s3:PutLifecycleConfiguration",
+];
+
+/** The calls behind one `aws.s3.BucketObjectv2` of a versioned bucket. */
+const OBJECT_READ = [
+  "s3:GetObject",
+  "s3:GetObjectVersion",
+  "s3:GetObjectTagging",
+  "s3:GetObjectAcl",
+];
+const OBJECT_WRITE = [
+  "s3:PutObject",
+  "s3:PutObjectTagging",
+  "s3:DeleteObjectTagging",
+  "s3:DeleteObject",
+  "s3:DeleteObjectVersion",
+];
+
+const objectArns = (objects: readonly string[]) =>
+  objects.map((object) => `arn:aws:s3:::${object}`);
+
+const ROLE_READ = [
+  "iam:GetRole",
+  "iam:GetRolePolicy",
+  "iam:ListRolePolicies",
+  "iam:ListAttachedRolePolicies",
+  "iam:ListInstanceProfilesForRole",
+];
+const ROLE_WRITE = [
+  "iam:CreateRole",
+  "iam:DeleteRole",
+  "iam:UpdateRole",
+  "iam:UpdateRoleDescription",
+  "iam:UpdateAssumeRolePolicy",
+  "iam:TagRole",
+  "iam:UntagRole",
+  "iam:PutRolePolicy",
+  "iam:DeleteRolePolicy",
+];
+
+const PROVIDER_WRITE = [
+  "iam:CreateOpenIDConnectProvider",
+  "iam:UpdateOpenIDConnectProviderThumbprint",
+  "iam:AddClientIDToOpenIDConnectProvider",
+  "iam:RemoveClientIDFromOpenIDConnectProvider",
+  "iam:TagOpenIDConnectProvider",
+  "iam:UntagOpenIDConnectProvider",
+];
+
+function stateStatements(footprint: StackFootprint, write: boolean): PolicyStatement[] {
+  const { stateBucket, project, stack } = footprint;
+  if (stateBucket === undefined) return [];
+  // The self-managed backend's layout: .pulumi/stacks/<project>/<stack>.json(.bak), history
+  // under .pulumi/history/<project>/<stack>/, locks under .pulumi/locks/<project>/<stack>/ —
+  // every operation, a preview included, takes the stack's lock.
+  const root = `arn:aws:s3:::${stateBucket}/.pulumi`;
+  const own = [
+    `${root}/stacks/${project}/${stack}.json*`,
+    `${root}/history/${project}/${stack}/*`,
+    `${root}/backups/${project}/${stack}/*`,
+  ];
+  const locks = [`${root}/locks/${project}/${stack}/*`];
+  return [
+    {
+      Sid: "ListState",
+      Effect: "Allow",
+      Action: ["s3:ListBucket", "s3:GetBucketLocation"],
+      Resource: [`arn:aws:s3:::${stateBucket}`],
+    },
+    {
+      Sid: "ReadState",
+      Effect: "Allow",
+      Action: ["s3:GetObject"],
+      Resource: [...own, ...locks, `${root}/meta.yaml`],
+    },
+    {
+      Sid: write ? "WriteStateAndLock" : "TakeLock",
+      Effect: "Allow",
+      Action: ["s3:PutObject", "s3:DeleteObject"],
+      Resource: write ? [...own, ...locks] : locks,
+    },
+  ];
+}
+
+/** A deployment: create, change and delete what the stack manages, and nothing else. */
+export function deployPermissions(footprint: StackFootprint): PolicyStatement[] {
+  const roles = [`arn:aws:iam::${footprint.accountId}:role/${footprint.rolePrefix}*`];
+  const provider = [oidcProviderArn(footprint.accountId)];
+  return [
+    {
+      Sid: "ManageBuckets",
+      Effect: "Allow",
+      Action: [...BUCKET_READ, ...BUCKET_WRITE],
+      Resource: bucketArns(footprint.buckets),
+    },
+    {
+      Sid: "ManageOwnObjects",
+      Effect: "Allow",
+      Action: [...OBJECT_READ, ...OBJECT_WRITE],
+      Resource: objectArns(footprint.objects),
+    },
+    {
+      Sid: "ManageCiRoles",
+      Effect: "Allow",
+      Action: [...ROLE_READ, ...ROLE_WRITE],
+      Resource: roles,
+    },
+    {
+      Sid: footprint.ownsOidcProvider ? "ManageOidcProvider" : "ReadOidcProvider",
+      Effect: "Allow",
+      Action: [
+        "iam:GetOpenIDConnectProvider",
+        ...(footprint.ownsOidcProvider ? PROVIDER_WRITE : []),
+      ],
+      Resource: provider,
+    },
+    ...stateStatements(footprint, true),
+  ];
+}
+
+/** A preview or drift check: read what the stack manages (a refresh), change nothing. */
+export function previewPermissions(footprint: StackFootprint): PolicyStatement[] {
+  return [
+    {
+      Sid: "ReadBuckets",
+      Effect: "Allow",
+      Action: BUCKET_READ,
+      Resource: bucketArns(footprint.buckets),
+    },
+    {
+      Sid: "ReadOwnObjects",
+      Effect: "Allow",
+      Action: OBJECT_READ,
+      Resource: objectArns(footprint.objects),
+    },
+    {
+      Sid: "ReadCiRoles",
+      Effect: "Allow",
+      Action: ROLE_READ,
+      Resource: [`arn:aws:iam::${footprint.accountId}:role/${footprint.rolePrefix}*`],
+    },
+    {
+      Sid: "ReadOidcProvider",
+      Effect: "Allow",
+      Action: ["iam:GetOpenIDConnectProvider"],
+      Resource: [oidcProviderArn(footprint.accountId)],
+    },
+    ...stateStatements(footprint, false),
+  ];
+}

@@ -1,0 +1,92 @@
+// An IAM role that one GitHub Actions environment of one repository assumes with its OIDC token,
+// and nothing else can: the trust names the repository and the environment exactly.
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { GITHUB_OIDC_ISSUER, STS_AUDIENCE } from "./github-oidc.ts";
+
+export interface PolicyStatement {
+  Sid: string;
+  Effect: "Allow";
+  Action: string[];
+  Resource: string[];
+}
+
+export interface CiRoleArgs {
+  /** IAM role name, e.g. `platform-production-deploy`. */
+  roleName: string;
+  oidcProviderArn: pulumi.Input<string>;
+  /** `owner/repository`. */
+  repository: string;
+  /** The GitHub environment whose jobs may assume the role. */
+  environment: string;
+  /** What the role may do; every statement names its resources. */
+  permissions: pulumi.Input<PolicyStatement[]>;
+}
+
+/**
+ * The trust policy: the token must come from GitHub's issuer, be meant for STS, and carry the
+ * subject of a job that runs in `environment` of `repository`. A job that names an environment
+ * gets the subject `repo:<owner>/<repo>:environment:<name>` (GitHub docs, "About security
+ * hardening with OpenID Connect", example subject claims); StringEquals, not StringLike, so no
+ * other repository, branch or environment matches.
+ */
+export function githubTrustPolicy(
+  oidcProviderArn: string,
+  repository: string,
+  environment: string,
+): Record<string, unknown> {
+  return {
+    Version: "2012-10-17",
+    Statement: [
+      {
+        Sid: "GitHubActionsEnvironment",
+        Effect: "Allow",
+        Principal: { Federated: oidcProviderArn },
+        Action: "sts:AssumeRoleWithWebIdentity",
+        Condition: {
+          StringEquals: {
+            [`${GITHUB_OIDC_ISSUER}:aud`]: STS_AUDIENCE,
+            [`${GITHUB_OIDC_ISSUER}:sub`]: `repo:${repository}:environment:${environment}`,
+          },
+        },
+      },
+    ],
+  };
+}
+
+export class CiRole extends pulumi.ComponentResource {
+  readonly arn: pulumi.Output<string>;
+  readonly roleName: string;
+
+  constructor(name: string, args: CiRoleArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:delivery:CiRole", name, {}, opts);
+    const role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        name: args.roleName,
+        description: `GitHub Actions, ${args.repository} environment ${args.environment}`,
+        assumeRolePolicy: pulumi
+          .output(args.oidcProviderArn)
+          .apply((arn) =>
+            JSON.stringify(githubTrustPolicy(arn, args.repository, args.environment)),
+          ),
+        // One hour covers the longest job (a deployment); tokens expire with it.
+        maxSessionDuration: 3600,
+      },
+      { parent: this },
+    );
+    new aws.iam.RolePolicy(
+      `${name}-policy`,
+      {
+        role: role.name,
+        policy: pulumi
+          .output(args.permissions)
+          .apply((statements) => JSON.stringify({ Version: "2012-10-17", Statement: statements })),
+      },
+      { parent: this },
+    );
+    this.arn = role.arn;
+    this.roleName = args.roleName;
+    this.registerOutputs({ arn: this.arn });
+  }
+}

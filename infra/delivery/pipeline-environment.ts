@@ -1,0 +1,86 @@
+// A GitHub Actions environment of the repository: who may deploy through it (a deployment
+// policy naming the one branch or tag pattern, reviewers), and the variables and secrets its
+// jobs read, written from the stack's own outputs so nobody copies them by hand.
+import * as github from "@pulumi/github";
+import * as pulumi from "@pulumi/pulumi";
+
+export type DeployRef = { branch: string } | { tagPattern: string };
+
+export interface PipelineEnvironmentArgs {
+  repository: string;
+  /** Environment name, e.g. `production` or `production-preview`. */
+  environment: string;
+  /**
+   * The only ref whose runs may use the environment; undefined admits every branch (previews run
+   * on pull requests' branches, with read-only credentials).
+   */
+  deployFrom?: DeployRef;
+  /** GitHub user and team ids whose approval each job in the environment waits for. */
+  reviewers?: { users: pulumi.Input<number>[]; teams: pulumi.Input<number>[] };
+  /** Plain configuration the jobs read as `vars.<NAME>`. */
+  variables: Record<string, pulumi.Input<string>>;
+  /** Values the jobs read as `secrets.<NAME>`, encrypted by GitHub. */
+  secrets?: Record<string, pulumi.Input<string>>;
+}
+
+export class PipelineEnvironment extends pulumi.ComponentResource {
+  readonly environment: string;
+
+  constructor(name: string, args: PipelineEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
+    super("platform:delivery:PipelineEnvironment", name, {}, opts);
+    const reviewers = args.reviewers;
+    const hasReviewers =
+      reviewers !== undefined && reviewers.users.length + reviewers.teams.length > 0;
+    const environment = new github.RepositoryEnvironment(
+      `${name}-environment`,
+      {
+        repository: args.repository,
+        environment: args.environment,
+        // Nobody approves their own deployment, and admins wait like everyone else.
+        ...(hasReviewers ? { reviewers: [reviewers], preventSelfReview: true } : {}),
+        canAdminsBypass: false,
+        // `customBranchPolicies` admits exactly the refs of the deployment policies below
+        // (GitHub REST "Create or update an environment": protected_branches and
+        // custom_branch_policies are exclusive, and one must be true when a policy is set).
+        ...(args.deployFrom === undefined
+          ? {}
+          : { deploymentBranchPolicy: { protectedBranches: false, customBranchPolicies: true } }),
+      },
+      { parent: this },
+    );
+    if (args.deployFrom !== undefined) {
+      new github.RepositoryEnvironmentDeploymentPolicy(
+        `${name}-deploy-from`,
+        {
+          repository: args.repository,
+          environment: environment.environment,
+          ...("branch" in args.deployFrom
+            ? { branchPattern: args.deployFrom.branch }
+            : { tagPattern: args.deployFrom.tagPattern }),
+        },
+        { parent: this },
+      );
+    }
+    for (const [variableName, value] of Object.entries(args.variables)) {
+      new github.ActionsEnvironmentVariable(
+        `${name}-var-${variableName.toLowerCase()}`,
+        { repository: args.repository, environment: environment.environment, variableName, value },
+        { parent: this },
+      );
+    }
+    for (const [secretName, value] of Object.entries(args.secrets ?? {})) {
+      new github.ActionsEnvironmentSecret(
+        `${name}-secret-${secretName.toLowerCase()}`,
+        {
+          repository: args.repository,
+          environment: environment.environment,
+          secretName,
+          value: pulumi.secret(value),
+        },
+        { parent: this },
+      );
+    }
+    this.environment = args.environment;
+    this.registerOutputs({});
+  }
+}

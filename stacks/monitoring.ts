@@ -1,0 +1,104 @@
+// The monitoring tier: the one alert route every alerting resource uses, and uptime checks from
+// outside on every public endpoint (and, when the load balancer can fail over, on each region's
+// origin, so a dead secondary is noticed before a failover needs it).
+import type * as pulumi from "@pulumi/pulumi";
+import type { AlertRoutes } from "../infra/compute/app-spec.ts";
+import { type ApmBackend, otlpEndpoint } from "../infra/observability/apm.ts";
+import { ApmMonitors } from "../infra/observability/apm-monitors.ts";
+import { UptimeMonitor } from "../infra/observability/uptime-monitor.ts";
+import type { ComputeTier } from "./compute.ts";
+import type { PlatformConfig } from "./config/load.ts";
+import type { MonitoringOutput } from "./outputs.ts";
+import { API, WEB, WEB_READINESS_PATH } from "./services.ts";
+import type { StorageTier } from "./storage.ts";
+
+/**
+ * Who hears about anything: the configured e-mails and, when its secret is set, the Slack
+ * webhook. App Platform alerts, uptime alerts, the load balancer's health notifications and the
+ * APM monitors all take this one value; none has a route of its own.
+ */
+export function alertRouteOf(config: PlatformConfig): AlertRoutes {
+  const webhookUrl = config.secrets.slackWebhookUrl;
+  return {
+    emails: config.monitoring.alertEmails,
+    ...(webhookUrl === undefined
+      ? {}
+      : { slack: { webhookUrl, channel: config.monitoring.slackChannel } }),
+  };
+}
+
+type ApmConfig = NonNullable<PlatformConfig["monitoring"]["apm"]>;
+
+/** The backend's identity from config: the site or region decides its endpoint. */
+export function backendOf(apm: ApmConfig): ApmBackend {
+  if (apm.provider === "datadog") return { provider: "datadog", site: apm.datadogSite };
+  // The loader refuses newrelic without an account id (rule apm-has-its-ingest-key).
+  if (apm.newrelicAccountId === undefined) {
+    throw new Error("monitoring.apm.newrelicAccountId is required with provider newrelic");
+  }
+  return { provider: "newrelic", region: apm.newrelicRegion, accountId: apm.newrelicAccountId };
+}
+
+export interface MonitoringTier {
+  outputs: MonitoringOutput;
+}
+
+export function buildMonitoring(
+  config: PlatformConfig,
+  route: AlertRoutes,
+  compute: ComputeTier,
+  storage: StorageTier,
+): MonitoringTier {
+  const prefix = `platform-${config.environment}`;
+  const watch = (name: string, label: string, url: pulumi.Input<string>) =>
+    new UptimeMonitor(`uptime-${name}`, {
+      checkName: `${prefix} ${label}`,
+      url,
+      regions: config.monitoring.uptimeRegions,
+      latencyThresholdMs: config.monitoring.latencyThresholdMs,
+      route,
+    });
+  const app = `https://${config.domain.appHost}`;
+  const monitors = [
+    watch("app", "app", `${app}/`),
+    // The api is internal: the public sees its health through the web's readiness, which asks it.
+    watch("api", "api readiness", `${app}${WEB_READINESS_PATH}`),
+    watch("assets", "assets", `https://${config.domain.assetsHost}/${storage.assets.probeKey}`),
+  ];
+  if (compute.apps.length > 1) {
+    for (const { region, app: regionApp } of compute.apps) {
+      // Liveness is the one path the origin lock lets through without Cloudflare's header.
+      const url = regionApp.ingressHost.apply((host) => `https://${host}${WEB.healthCheckPath}`);
+      monitors.push(watch(`origin-${region.appRegion}`, `origin ${region.appRegion}`, url));
+    }
+  }
+  const apm = config.monitoring.apm;
+  const apmMonitors =
+    apm === undefined
+      ? undefined
+      : new ApmMonitors("apm-api", {
+          backend: backendOf(apm),
+          service: API.name,
+          environment: config.environment,
+          errorRatePercent: apm.errorRatePercent,
+          p95LatencyMs: apm.p95LatencyMs,
+          route,
+        });
+  return {
+    outputs: {
+      apm:
+        apm === undefined || apmMonitors === undefined
+          ? null
+          : {
+              backend: backendOf(apm),
+              endpoint: otlpEndpoint(backendOf(apm)),
+              monitors: apmMonitors.descriptions,
+            },
+      route: {
+        emails: route.emails,
+        slackChannel: route.slack?.channel ?? null,
+      },
+      uptime: monitors.map((monitor) => ({ url: monitor.url, alerts: monitor.alerts })),
+    },
+  };
+}

@@ -1,0 +1,102 @@
+// CI's AWS permissions as plain functions: what a deployment and a preview may touch, with and
+// without a self-managed state bucket, and the pieces of delivery that refuse bad arguments.
+import { describe, expect, it } from "vitest";
+import {
+  deployPermissions,
+  previewPermissions,
+  type StackFootprint,
+} from "../../infra/delivery/ci-permissions.ts";
+import { githubTrustPolicy } from "../../infra/delivery/ci-role.ts";
+import { oidcProviderArn } from "../../infra/delivery/github-oidc.ts";
+import { otlpEndpoint, otlpHeaders } from "../../infra/observability/apm.ts";
+import { deployRefOf } from "../../stacks/delivery.ts";
+
+const footprint: StackFootprint = {
+  accountId: "123456789012",
+  buckets: ["assets.example.com", "assets.example.com-logs"],
+  objects: ["assets.example.com/healthz.txt"],
+  rolePrefix: "platform-production-",
+  ownsOidcProvider: false,
+  project: "platform",
+  stack: "production",
+  stateBucket: "acme-pulumi-state",
+};
+
+const statement = (statements: ReturnType<typeof deployPermissions>, sid: string) =>
+  statements.find((candidate) => candidate.Sid === sid);
+
+describe("CI permissions with a self-managed backend", () => {
+  it("let a deployment write this stack's state and lock, and no other stack's", () => {
+    const write = statement(deployPermissions(footprint), "WriteStateAndLock");
+    expect(write?.Action).toEqual(["s3:PutObject", "s3:DeleteObject"]);
+    expect(write?.Resource).toEqual([
+      "arn:aws:s3:::acme-pulumi-state/.pulumi/stacks/platform/production.json*",
+      "arn:aws:s3:::acme-pulumi-state/.pulumi/history/platform/production/*",
+      "arn:aws:s3:::acme-pulumi-state/.pulumi/backups/platform/production/*",
+      "arn:aws:s3:::acme-pulumi-state/.pulumi/locks/platform/production/*",
+    ]);
+  });
+
+  it("let a preview read the state and take the lock, but write nothing else", () => {
+    const statements = previewPermissions(footprint);
+    expect(statement(statements, "TakeLock")?.Resource).toEqual([
+      "arn:aws:s3:::acme-pulumi-state/.pulumi/locks/platform/production/*",
+    ]);
+    expect(statement(statements, "WriteStateAndLock")).toBeUndefined();
+  });
+
+  it("grant nothing on state with Pulumi Cloud, and change the OIDC provider only where it is owned", () => {
+    const cloud = deployPermissions({ ...footprint, stateBucket: undefined });
+    expect(cloud.some((s) => s.Resource.some((r) => r.includes("pulumi-state")))).toBe(false);
+    expect(statement(cloud, "ReadOidcProvider")?.Action).toEqual(["iam:GetOpenIDConnectProvider"]);
+    const owner = deployPermissions({ ...footprint, ownsOidcProvider: true });
+    expect(statement(owner, "ManageOidcProvider")?.Action).toContain(
+      "iam:CreateOpenIDConnectProvider",
+    );
+  });
+});
+
+describe("delivery helpers", () => {
+  it("derive the OIDC provider's ARN from the account and the issuer", () => {
+    expect(oidcProviderArn("123456789012")).toBe(
+      "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+    );
+  });
+
+  it("trust exactly one repository and environment", () => {
+    const policy = githubTrustPolicy("arn:p", "acme/platform", "staging") as {
+      Statement: { Condition: { StringEquals: Record<string, string> } }[];
+    };
+    expect(policy.Statement[0]?.Condition.StringEquals).toEqual({
+      "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+      "token.actions.githubusercontent.com:sub": "repo:acme/platform:environment:staging",
+    });
+  });
+
+  it("read deployFrom as a branch or a tag pattern", () => {
+    expect(deployRefOf("branch:main")).toEqual({ branch: "main" });
+    expect(deployRefOf("tag:v*")).toEqual({ tagPattern: "v*" });
+  });
+
+  it("point each APM backend at its OTLP endpoint", () => {
+    expect(otlpEndpoint({ provider: "datadog", site: "us5.datadoghq.com" })).toBe(
+      "https://otlp.us5.datadoghq.com",
+    );
+    expect(otlpEndpoint({ provider: "newrelic", region: "US", accountId: 1 })).toBe(
+      "https://otlp.nr-data.net",
+    );
+  });
+
+  it("percent-encode the key and Datadog's span mapping in the OTLP headers", async () => {
+    const headers = await new Promise<string>((resolve) =>
+      otlpHeaders({ provider: "datadog", site: "datadoghq.com" }, "k=y,1").apply(resolve),
+    );
+    expect(headers).toBe(
+      "dd-api-key=k%3Dy%2C1,compute_stats=true,dd-otel-span-mapping=%7Bspan_name_as_resource_name%3A%20false%7D",
+    );
+    const newRelic = await new Promise<string>((resolve) =>
+      otlpHeaders({ provider: "newrelic", region: "EU", accountId: 1 }, "license").apply(resolve),
+    );
+    expect(newRelic).toBe("api-key=license");
+  });
+});
