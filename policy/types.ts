@@ -1,0 +1,33 @@
+// The type tokens of the resources the rules read. Strings, not the provider SDKs' classes: the
+// pack then loads without the providers' packages (quick to start, and nothing to keep in step).
+export const TYPES = {
+  app: "digitalocean:index/app:App",
+  cluster: "digitalocean:index/databaseCluster:DatabaseCluster",
+  replica: "digitalocean:index/databaseReplica:DatabaseReplica",
+  database: "digitalocean:index/databaseDb:DatabaseDb",
+  firewall: "digitalocean:index/databaseFirewall:DatabaseFirewall",
+  registry: "digitalocean:index/containerRegistry:ContainerRegistry",
+  uptimeCheck: "digitalocean:index/uptimeCheck:UptimeCheck",
+  uptimeAlert: "digitalocean:index/uptimeAlert:UptimeAlert",
+  bucket: "aws:s3/bucket:Bucket",
+  publicAccessBlock: "aws:s3/bucketPublicAccessBlock:BucketPublicAccessBlock",
+  ownership: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
+  encryption:
+    "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration",
+  versioning: "aws:s3/bucketVersioning:BucketVersioning",
+  lifecycle: "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration",
+  logging: "aws:s3/bucketLogging:BucketLogging",
+  bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  role: "aws:iam/role:Role",
+  rolePolicy: "aws:iam/rolePolicy:RolePolicy",
+  iamPolicy: "aws:iam/policy:Policy",
+  userPolicy: "aws:iam/userPolicy:UserPolicy",
+  groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
+  oidcProvider: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+  zoneSetting: "cloudflare:index/zoneSetting:ZoneSetting",
+  ruleset: "cloudflare:index/ruleset:Ruleset",
+  dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
+  loadBalancer: "cloudflare:index/loadBalancer:LoadBalancer",
+  environment: "github:index/repositoryEnvironment:RepositoryEnvironment",
+  repositoryRuleset: "github:index/repositoryRuleset:RepositoryRuleset",
+} as const;

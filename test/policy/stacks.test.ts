@@ -1,0 +1,174 @@
+// The pack over both stacks' offline plans, as a preview sees them: the manifest's inputs, with
+// every secret leaf masked as `[secret]`. Production runs in this process, staging in a child
+// (Pulumi's runtime state is per process).
+import { beforeAll, describe, expect, it } from "vitest";
+import { defaultBranchRulesetOwners, evaluatePlan } from "../../policy/evaluate.ts";
+import type { PlanResource } from "../../policy/engine-args.ts";
+import {
+  WIDEST_IPV4_PREFIX as PACK_IPV4,
+  WIDEST_IPV6_PREFIX as PACK_IPV6,
+} from "../../policy/rules/data.ts";
+import {
+  WIDEST_IPV4_PREFIX as PROGRAM_IPV4,
+  WIDEST_IPV6_PREFIX as PROGRAM_IPV6,
+} from "../../infra/data/trusted-sources.ts";
+import { runStack } from "../../tools/mock/run-stack.ts";
+import { manifestOf, type Manifest } from "../../tools/plan/render.ts";
+import { runStackInChild } from "../support/child-run.ts";
+
+let production: Manifest;
+let staging: Manifest;
+
+beforeAll(async () => {
+  const [child, run] = await Promise.all([runStackInChild("staging"), runStack("production")]);
+  expect(child.errors).toEqual([]);
+  expect(run.errors).toEqual([]);
+  staging = JSON.parse(child.manifest) as Manifest;
+  production = manifestOf("production", run);
+}, 60_000);
+
+const nameOf = (urn: string | undefined) => urn?.split("::").pop() ?? "(stack)";
+
+/** `rule: message (resource)` of every violation of the given level. */
+function violations(
+  stack: string,
+  resources: readonly PlanResource[],
+  level: "mandatory" | "advisory",
+): string[] {
+  return evaluatePlan(stack, resources)
+    .filter((result) => result.enforcementLevel === level)
+    .flatMap((result) =>
+      result.violations.map(
+        (violation) => `${result.id}: ${violation.message} (${nameOf(violation.resource)})`,
+      ),
+    );
+}
+
+const ADVISORIES = [
+  "iam-prefix-wildcard-actions: policy statement ManageBuckets allows s3:GetBucket*, s3:PutBucket* (ci-deploy-policy)",
+  "iam-prefix-wildcard-actions: policy statement ReadBuckets allows s3:GetBucket* (ci-preview-policy)",
+];
+
+describe.each(["staging", "production"])("the pack over the %s plan", (stack) => {
+  const plan = () => (stack === "staging" ? staging : production);
+
+  it("sees what a preview sees: the database URLs masked", () => {
+    const apps = plan().resources.filter((resource) => resource.type.endsWith("/app:App"));
+    expect(apps.length).toBeGreaterThan(0);
+    for (const resource of apps) {
+      expect(JSON.stringify(resource.inputs)).toContain(
+        '"key":"DATABASE_URL","scope":"RUN_TIME","type":"SECRET","value":"[secret]"',
+      );
+    }
+  });
+
+  it("has no mandatory violation", () => {
+    expect(violations(stack, plan().resources, "mandatory")).toEqual([]);
+  });
+
+  it("lists each advisory violation, with the rule's reason", () => {
+    expect(violations(stack, plan().resources, "advisory")).toEqual(ADVISORIES);
+    const [rule] = evaluatePlan(stack, plan().resources).filter(
+      (result) => result.violations.length > 0,
+    );
+    expect(rule?.advisoryReason).toMatch(/^A prefix wildcard stays inside one service/);
+  });
+
+  it("returns every rule, each with its metadata", () => {
+    const results = evaluatePlan(stack, plan().resources);
+    expect(results.length).toBeGreaterThanOrEqual(25);
+    for (const result of results) {
+      expect(result).toMatchObject({
+        id: expect.any(String) as unknown,
+        description: expect.any(String) as unknown,
+        remediation: expect.any(String) as unknown,
+      });
+    }
+  });
+});
+
+describe("across the stacks", () => {
+  it("has exactly one stack declaring the default branch's ruleset: staging", () => {
+    expect(
+      defaultBranchRulesetOwners([
+        { stack: "staging", resources: staging.resources },
+        { stack: "production", resources: production.resources },
+      ]),
+    ).toEqual(["staging"]);
+  });
+
+  it("keeps the program's trusted ranges at least as narrow as the pack allows", () => {
+    expect(PROGRAM_IPV4).toBeGreaterThanOrEqual(PACK_IPV4);
+    expect(PROGRAM_IPV6).toBeGreaterThanOrEqual(PACK_IPV6);
+  });
+});
+
+/** The production plan with one resource changed or removed. */
+function productionWith(name: string, change?: (resource: PlanResource) => PlanResource) {
+  if (!production.resources.some((resource) => resource.name === name)) {
+    throw new Error(`the production plan has no ${name}`);
+  }
+  return production.resources.flatMap((resource) => {
+    if (resource.name !== name) return [resource];
+    return change === undefined ? [] : [change(resource)];
+  });
+}
+
+const failingRules = (resources: readonly PlanResource[]) =>
+  evaluatePlan("production", resources)
+    .filter((result) => result.enforcementLevel === "mandatory" && result.violations.length > 0)
+    .map((result) => result.id);
+
+describe("removing one control from the production plan fails the rule that names it", () => {
+  it("the TLS-only deny, out of the asset bucket's policy: storage-tls-only", () => {
+    const resources = productionWith("assets-policy", (resource) => {
+      const document = JSON.parse(String(resource.inputs.policy)) as {
+        Statement: { Sid: string }[];
+      };
+      const statements = document.Statement.filter(
+        (statement) => statement.Sid !== "DenyInsecureTransport",
+      );
+      expect(statements).toHaveLength(document.Statement.length - 1);
+      return {
+        ...resource,
+        inputs: {
+          ...resource.inputs,
+          policy: JSON.stringify({ ...document, Statement: statements }),
+        },
+      };
+    });
+    expect(violations("production", resources, "mandatory")).toEqual([
+      "storage-tls-only: no statement denies requests without TLS (aws:SecureTransport false) (assets-policy)",
+    ]);
+  });
+
+  it.each([
+    ["assets-public-access-block", "storage-public-access-blocked"],
+    ["assets-ownership", "storage-bucket-owner-enforced"],
+    ["assets-encryption", "storage-encrypted"],
+    ["assets-versioning", "storage-versioning-enabled"],
+    ["assets-lifecycle", "storage-lifecycle"],
+    ["assets-logging", "storage-access-logging"],
+    ["assets-policy", "storage-tls-only"],
+    ["database-firewall-replica-ams3", "data-firewall-every-database"],
+    ["database-replica-ams3", "data-production-replica"],
+    ["zone-ssl", "edge-ssl-strict"],
+    ["zone-security-header", "edge-hsts-production"],
+    ["edge-rules-waf", "edge-managed-waf"],
+    ["edge-rules-rate-limit", "edge-rate-limit"],
+    ["edge-rules-origin-lock", "edge-origin-lock-header"],
+    ["uptime-assets-check", "monitoring-uptime-public-hosts"],
+    ["uptime-app-down", "monitoring-uptime-alerts"],
+  ])("%s: %s", (name, rule) => {
+    expect(failingRules(productionWith(name))).toEqual([rule]);
+  });
+
+  it.each([
+    ["database-cluster", "protect", "stateful-protected"],
+    ["database-cluster", "retainOnDelete", "stateful-retained"],
+  ] as const)("%s without %s: %s", (name, option, rule) => {
+    expect(
+      failingRules(productionWith(name, (resource) => ({ ...resource, [option]: false }))),
+    ).toEqual([rule]);
+  });
+});

@@ -1,0 +1,409 @@
+// `pnpm audit-report`: the report an auditor reads, offline from the plan or with a deployment's
+// outputs piped in. The CLI runs as a child process (each run is a Pulumi program of its own); the
+// one in-process run is the secret-leak test's, which needs the plan's secret values to look for.
+import { spawn } from "node:child_process";
+import { mkdtemp, readFile, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { dump, load } from "js-yaml";
+import { beforeAll, describe, expect, it } from "vitest";
+import type { PolicyRuleResult } from "../../policy/evaluate.ts";
+import { SECRET_KEYS } from "../../stacks/config/schema.ts";
+import { touchesBucket } from "../../tools/audit/data.ts";
+import { renderMarkdown } from "../../tools/audit/markdown.ts";
+import { plaintextSecretPaths } from "../../tools/audit/outputs.ts";
+import { evaluatePolicies, policySection } from "../../tools/audit/policies.ts";
+import type { AuditReport } from "../../tools/audit/report.ts";
+import { leakedSecret } from "../../tools/audit/secrets.ts";
+import type { ProgramRun } from "../../tools/mock/run-program.ts";
+import {
+  fakeSecret,
+  REPOSITORY_ROOT,
+  runStack,
+  stackFilePath,
+} from "../../tools/mock/run-stack.ts";
+import { pathSteps, valueAtSteps } from "../../tools/mock/secrets.ts";
+
+interface CliResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+function spawnNode(script: string, args: readonly string[], input = ""): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [script, ...args], { cwd: REPOSITORY_ROOT });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
+    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
+    child.on("error", reject);
+    child.on("close", (code) => {
+      resolve({ code: code ?? -1, stdout, stderr });
+    });
+    child.stdin.end(input);
+  });
+}
+
+const auditReport = (args: readonly string[], input?: string) =>
+  spawnNode("tools/audit/cli.ts", args, input);
+
+const SECTIONS = [
+  "## 1. Inventory",
+  "## 2. Policy results",
+  "## 3. Data: where it lives and who can reach it",
+  "## 4. Encryption",
+  "## 5. Protection from deletion",
+  "## 6. Secrets (names only)",
+  "## 7. Monitors and alert routes",
+  "## 8. Pipeline controls",
+];
+
+const JSON_SECTIONS = [
+  "inventory",
+  "policies",
+  "data",
+  "encryption",
+  "protection",
+  "secrets",
+  "monitoring",
+  "pipeline",
+];
+
+interface PlatformShape {
+  environment: string;
+  images: { api: { digest: string; repoDigest: string } };
+  apps: { originHost: string }[];
+  database: { trustedSources: { source: string; type: string; value: string }[] };
+  delivery?: unknown;
+}
+
+let markdown: CliResult;
+let json: CliResult;
+let report: AuditReport;
+/** `pulumi stack output --json` as the offline plan would have it. */
+let planOutputs: { platform: PlatformShape };
+
+beforeAll(async () => {
+  const [md, js, plan] = await Promise.all([
+    auditReport(["production"]),
+    auditReport(["production", "--json"]),
+    spawnNode("tools/plan/cli.ts", ["production", "--json"]),
+  ]);
+  markdown = md;
+  json = js;
+  report = JSON.parse(js.stdout) as AuditReport;
+  planOutputs = (JSON.parse(plan.stdout) as { outputs: { platform: PlatformShape } }).outputs;
+}, 60_000);
+
+describe("pnpm audit-report production (offline)", () => {
+  it("prints a Markdown report with every section, from the offline plan", () => {
+    expect(markdown.stderr).toBe("");
+    expect(markdown.code).toBe(0);
+    expect(markdown.stdout).toMatch(/^# Audit report: stack `production`\n/);
+    expect(markdown.stdout).toContain(
+      "| Facts (ids, endpoints, digests, ranges, trusted sources) | the offline plan: simulated by the mock runtime, no cloud contacted |",
+    );
+    let previous = -1;
+    for (const section of SECTIONS) {
+      const at = markdown.stdout.indexOf(`\n${section}\n`);
+      expect(at, section).toBeGreaterThan(previous);
+      previous = at;
+    }
+  });
+
+  it("counts the inventory by provider and by tier, and lists every protected resource", () => {
+    const { inventory, protection } = report;
+    const byTier = inventory.byTier.reduce(
+      (sum, tier) => sum + tier.components + tier.resources,
+      0,
+    );
+    expect(byTier).toBe(inventory.total);
+    expect(Object.values(inventory.byProvider).reduce((a, b) => a + b, 0)).toBe(
+      inventory.total - inventory.components,
+    );
+    expect(inventory.byTier.map((tier) => tier.tier)).toEqual(
+      expect.arrayContaining(["compute", "data", "delivery", "edge", "observability", "storage"]),
+    );
+    expect(protection.resources.map((r) => r.name)).toEqual(
+      expect.arrayContaining(["database-cluster", "assets-bucket", "registry-registry"]),
+    );
+    for (const resource of protection.resources) {
+      expect(markdown.stdout).toContain(`| \`${resource.name}\` | \`${resource.type}\` |`);
+    }
+  });
+
+  it("says where data lives, who can reach it and how it is encrypted", () => {
+    const { data, encryption } = report;
+    expect(data.database?.region).toBe("fra1");
+    expect(data.database?.trustedSources.map((s) => s.source)).toEqual(["vpc fra1", "vpc ams3"]);
+    const assets = data.buckets.find((bucket) => bucket.purpose === "assets");
+    const reads = assets?.policy.find((statement) => statement.actions.includes("s3:GetObject"));
+    expect(reads?.conditions[0]).toMatch(/^source IP in \d+ ranges: /);
+    expect(encryption.map((row) => `${row.state}: ${row.how}`)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^at rest: SSE-S3 \(AES256/),
+        expect.stringMatching(
+          /^in transit: sslmode require in (\d+) of \1 connection URLs; \1 of \1 beside/,
+        ),
+        expect.stringMatching(/^in transit: minimum TLS 1\.2/),
+      ]),
+    );
+  });
+
+  it("shows the ruleset of the stack that owns it (staging), rule by rule", async () => {
+    const staging = await auditReport(["staging", "--json"]);
+    expect(staging.code).toBe(0);
+    const { pipeline } = JSON.parse(staging.stdout) as AuditReport;
+    expect(pipeline?.ruleset).toMatchObject({ owned: true, branch: "main", requiredReviews: 1 });
+    expect(pipeline?.rulesetsInPlan[0]?.enforcement).toBe("active");
+    expect(pipeline?.rulesetsInPlan[0]?.rules).toEqual(
+      expect.arrayContaining(["deletion", "nonFastForward"]),
+    );
+    expect(report.pipeline?.rulesetsInPlan).toEqual([]);
+  });
+
+  it.each([
+    ["arn:aws:s3:::assets.example.com", true],
+    ["arn:aws:s3:::assets.example.com/healthz.txt", true],
+    ["arn:aws:s3:::*", true],
+    ["*", true],
+    ["arn:aws:s3:::assets.*/*", true],
+    ["arn:aws:s3:::assets.example.com-logs", false],
+    ["arn:aws:s3:::assets.example.com-logs/*", false],
+    ["arn:aws:s3:::assetsXexample.com", false],
+  ])("counts an IAM grant on %s as reaching the assets bucket: %s", (resource, reaches) => {
+    expect(touchesBucket(resource, "assets.example.com")).toBe(reaches);
+  });
+
+  it("prints the same report as JSON with --json", () => {
+    expect(json.code).toBe(0);
+    expect(Object.keys(report)).toEqual(expect.arrayContaining(JSON_SECTIONS));
+    expect(report).toMatchObject({
+      stack: "production",
+      source: { facts: "offline plan", outputsFile: null, declarations: "offline plan" },
+      missingOutputs: [],
+    });
+    // Every rule of the pack, each with a result.
+    if (!report.policies.available) throw new Error(report.policies.reason);
+    expect(report.policies.rules.length).toBeGreaterThan(0);
+    expect(report.policies.summary.rules).toBe(report.policies.rules.length);
+    expect(markdown.stdout).toContain(
+      `${report.policies.summary.rules} rules of the policy pack (policy/) on the offline plan:`,
+    );
+    expect(report.pipeline?.environments.map((e) => e.name)).toEqual([
+      "production",
+      "production-preview",
+    ]);
+    for (const environment of report.pipeline?.environments ?? []) {
+      expect(environment.trustInPlan).toEqual({
+        subjects: [environment.awsRole.trusts],
+        audiences: ["sts.amazonaws.com"],
+        wildcard: false,
+      });
+    }
+  });
+});
+
+describe("pnpm audit-report production --outputs", () => {
+  it("takes the deployment's facts from `pulumi stack output --json` on stdin", async () => {
+    const real = structuredClone(planOutputs);
+    const digest = `sha256:${"1".repeat(64)}`;
+    real.platform.images.api.digest = digest;
+    real.platform.images.api.repoDigest = `registry.digitalocean.com/acme-platform/api@${digest}`;
+    const [first] = real.platform.apps;
+    if (first === undefined) throw new Error("the plan has no app");
+    first.originHost = "platform-production-fra-real1.ondigitalocean.app";
+    real.platform.database.trustedSources.push({
+      source: "stack config",
+      type: "ip_addr",
+      value: "203.0.113.7",
+    });
+    const result = await auditReport(["production", "--outputs", "-"], JSON.stringify(real));
+    expect(result.stderr).toBe("");
+    expect(result.code).toBe(0);
+    expect(result.stdout).toContain("| the deployed stack's outputs (stdin) |");
+    expect(result.stdout).toContain(
+      `api | \`registry.digitalocean.com/acme-platform/api@${digest}\``,
+    );
+    expect(result.stdout).toContain("`platform-production-fra-real1.ondigitalocean.app`");
+    expect(result.stdout).toContain("| stack config | ip_addr | `203.0.113.7` |");
+    expect(result.stdout).not.toContain(planOutputs.platform.images.api.digest);
+  });
+
+  it("reads a file too, and says which sections an older deployment lacks", async () => {
+    const older = structuredClone(planOutputs);
+    delete older.platform.delivery;
+    const file = join(await mkdtemp(join(tmpdir(), "audit-")), "outputs.json");
+    // `pulumi stack output platform --json`: the object alone, without the outputs' wrapper.
+    await writeFile(file, JSON.stringify(older.platform));
+    const result = await auditReport(["production", "--json", "--outputs", file]);
+    expect(result.code).toBe(0);
+    expect(JSON.parse(result.stdout)).toMatchObject({
+      source: { facts: "stack outputs", outputsFile: file, declarations: "offline plan" },
+      missingOutputs: ["delivery"],
+      pipeline: null,
+    });
+  });
+
+  it.each([
+    [
+      "not JSON",
+      "{ platform: oops",
+      /^stdin is not JSON; pipe the stack's outputs in: pulumi stack output --json --stack production \| /,
+    ],
+    ["no platform key", JSON.stringify({ other: 1 }), /^stdin has no "platform" object: /],
+    [
+      "another stack's outputs",
+      JSON.stringify({ platform: { environment: "staging" } }),
+      /^stdin holds the outputs of stack "staging", not "production": /,
+    ],
+  ])("refuses %s in one line, exit 1", async (_name, input, message) => {
+    const result = await auditReport(["production", "--outputs", "-"], input);
+    expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
+    expect(result.stderr).toMatch(message);
+    expect(result.stderr.trimEnd().split("\n")).toHaveLength(1);
+  });
+
+  it("refuses a missing file in one line, with the command that writes it", async () => {
+    const result = await auditReport(["production", "--outputs", "no-such-outputs.json"]);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toBe(
+      "Cannot read --outputs no-such-outputs.json: ENOENT. Write it with: pulumi stack output --json --stack production > no-such-outputs.json\n",
+    );
+  });
+
+  it("finds outputs written with --show-secrets (a plaintext where the plan has a secret)", () => {
+    const offline = { a: "[secret]", b: [{ c: "[secret]", d: 1 }], e: "plain" };
+    expect(
+      plaintextSecretPaths(offline, { a: "[secret]", b: [{ c: "[secret]" }], e: "x" }),
+    ).toEqual([]);
+    expect(
+      plaintextSecretPaths(offline, { a: "hunter22", b: [{ c: "[secret]" }, { c: "swordfish" }] }),
+    ).toEqual(["platform.a", "platform.b[1].c"]);
+  });
+});
+
+describe("policy results", () => {
+  // Results as policy/evaluate.ts returns them: one rule of each outcome.
+  const results: PolicyRuleResult[] = [
+    {
+      id: "database-protected",
+      description: "Stateful resources are protected",
+      remediation: "Set protect in production",
+      enforcementLevel: "mandatory",
+      violations: [],
+    },
+    {
+      id: "bucket-tls-only",
+      description: "Buckets deny requests without TLS",
+      remediation: "Add a DenyInsecureTransport statement",
+      enforcementLevel: "mandatory",
+      violations: [
+        {
+          resource:
+            "urn:pulumi:production::platform::platform:storage:AssetBucket$aws:s3/bucketPolicy:BucketPolicy::assets-policy",
+          message: "no TLS-only statement",
+        },
+      ],
+    },
+    {
+      id: "one-standby",
+      description: "Production has a standby",
+      remediation: "Set database.standbys: 1",
+      enforcementLevel: "advisory",
+      advisoryReason: "staging runs without one",
+      violations: [{ message: "no standby" }],
+    },
+  ];
+
+  it("are rendered pass, FAIL and advisory, with the remediation of each finding", () => {
+    const section = policySection(results);
+    expect(section).toMatchObject({ summary: { rules: 3, pass: 1, fail: 1, advisory: 1 } });
+    const text = renderMarkdown({ ...report, policies: section });
+    expect(text).toContain(
+      "| `database-protected` Stateful resources are protected | mandatory | pass | — |",
+    );
+    expect(text).toContain(
+      "| `bucket-tls-only` Buckets deny requests without TLS | mandatory | **FAIL** | `assets-policy`: no TLS-only statement |",
+    );
+    expect(text).toContain(
+      "| `one-standby` Production has a standby | advisory (staging runs without one) | advisory | no standby |",
+    );
+    expect(text).toContain("- `bucket-tls-only`: Add a DenyInsecureTransport statement");
+    expect(text).not.toContain("- `database-protected`:");
+  });
+
+  it("say why they are missing when the pack cannot run", () => {
+    const broken = evaluatePolicies("production", [], () => {
+      throw new Error("rule x crashed\nstack");
+    });
+    expect(broken).toEqual({
+      available: false,
+      reason: "the policy pack failed on this plan: rule x crashed",
+    });
+    const text = renderMarkdown({ ...report, policies: broken });
+    expect(text).toContain("Not evaluated: the policy pack failed on this plan: rule x crashed.");
+  });
+});
+
+describe("secrets", () => {
+  let stackFile: string;
+  let withSecrets: ProgramRun;
+  let secretMarkdown: CliResult;
+  let secretJson: CliResult;
+
+  beforeAll(async () => {
+    // Production with every optional integration and an APM backend: each secret key is set.
+    const config = load(await readFile(stackFilePath("production"), "utf8")) as {
+      config: Record<string, unknown>;
+    };
+    const monitoring = config.config["platform:monitoring"] as Record<string, unknown>;
+    config.config["platform:monitoring"] = { ...monitoring, apm: { provider: "datadog" } };
+    for (const key of SECRET_KEYS) {
+      config.config[`platform:${key}`] = { secure: "v1:ZmFrZS1ub25jZQ==:ZmFrZQ==" };
+    }
+    stackFile = join(await mkdtemp(join(tmpdir(), "audit-")), "Pulumi.production.yaml");
+    await writeFile(stackFile, dump(config));
+    [withSecrets, secretMarkdown, secretJson] = await Promise.all([
+      runStack("production", { stackFile }),
+      auditReport(["production", "--stack-file", stackFile]),
+      auditReport(["production", "--json", "--stack-file", stackFile]),
+    ]);
+  }, 60_000);
+
+  it("are named with where each goes, and never shown", () => {
+    expect(withSecrets.errors).toEqual([]);
+    expect(secretMarkdown.code).toBe(0);
+    expect(secretJson.code).toBe(0);
+    const values = [
+      ...SECRET_KEYS.map(fakeSecret),
+      ...withSecrets.resources.flatMap((resource) =>
+        resource.secretInputs.map((path) => String(valueAtSteps(resource.inputs, pathSteps(path)))),
+      ),
+    ];
+    expect(values.length).toBeGreaterThan(SECRET_KEYS.length);
+    for (const value of values) {
+      expect(secretMarkdown.stdout).not.toContain(value);
+      expect(secretJson.stdout).not.toContain(value);
+    }
+    const { secrets } = JSON.parse(secretJson.stdout) as AuditReport;
+    for (const secret of secrets.config) {
+      expect(secret.set, secret.key).toBe(true);
+      expect(secret.destinations.length, secret.key).toBeGreaterThan(0);
+    }
+    expect(secrets.config.find((s) => s.key === "sentryDsn")?.destinations).toContainEqual({
+      resource: "app-fra-app",
+      type: "digitalocean:index/app:App",
+      where: "spec.services[api].envs[SENTRY_DSN].value",
+    });
+    expect(secretMarkdown.stdout).toContain("`sentryDsn` goes to:");
+  });
+
+  it("stop the report before it prints when a value would appear", () => {
+    const secret = { value: "correct horse battery staple", name: "app-fra-app spec.x" };
+    expect(leakedSecret(`... ${secret.value} ...`, [secret])).toBe("app-fra-app spec.x");
+    expect(leakedSecret("nothing here", [secret])).toBeNull();
+  });
+});
