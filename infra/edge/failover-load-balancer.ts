@@ -187,7 +187,16 @@ export class FailoverLoadBalancer extends pulumi.ComponentResource {
         description: `Pools of ${args.hostname} turning unhealthy or healthy`,
         alertType: "load_balancing_health_alert",
         enabled: true,
-        filters: { poolIds },
+        // The events the description promises, spelt as Cloudflare's own migration guide for
+        // this alert type sends them (cloudflare-docs load-balancing/reference/migration-guides/
+        // health-monitor-notifications.mdx): left out, the API picks, and a refresh may read its
+        // choice back as drift (terraform-provider-cloudflare notification_policy/resource.go
+        // reads `filters` whole).
+        filters: {
+          poolIds,
+          newHealths: ["Unhealthy", "Healthy"],
+          eventSources: ["pool", "origin"],
+        },
         mechanisms: {
           emails: args.route.emails.map((id) => ({ id })),
           ...(webhook === undefined ? {} : { webhooks: [{ id: webhook.id }] }),

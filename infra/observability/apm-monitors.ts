@@ -27,14 +27,22 @@ export interface ApmMonitorDescription {
   threshold: number;
 }
 
+/**
+ * The `operation.name` the api gives its server spans (services/api/src/telemetry.ts), which
+ * Datadog names their trace metrics after; a test holds the two together.
+ */
+export const SERVER_SPAN_OPERATION = "http.server.request";
+
 /** Datadog's queries over the trace metrics the intake computes for the service's server spans. */
 export function datadogQueries(args: ApmMonitorsArgs): { errors: string; latency: string } {
   const scope = `{service:${args.service},env:${args.environment}}`;
+  const metric = `trace.${SERVER_SPAN_OPERATION}`;
   return {
     // trace.<operation>.errors / .hits are counts; trace.<operation> is a latency distribution in
-    // seconds (Datadog docs, "Trace metrics" namespace and DDSketch percentiles).
-    errors: `sum(last_5m):100 * sum:trace.http.server.request.errors${scope}.as_count() / sum:trace.http.server.request.hits${scope}.as_count() > ${args.errorRatePercent}`,
-    latency: `percentile(last_5m):p95:trace.http.server.request${scope} > ${args.p95LatencyMs / 1000}`,
+    // seconds (Datadog docs, "Trace metrics" namespace and DDSketch percentiles). The operation is
+    // the api's server spans' `operation.name` (services/api/src/telemetry.ts).
+    errors: `sum(last_5m):100 * sum:${metric}.errors${scope}.as_count() / sum:${metric}.hits${scope}.as_count() > ${args.errorRatePercent}`,
+    latency: `percentile(last_5m):p95:${metric}${scope} > ${args.p95LatencyMs / 1000}`,
   };
 }
 
@@ -71,7 +79,9 @@ export class ApmMonitors extends pulumi.ComponentResource {
     const slack = args.route.slack;
     // Datadog reaches a Slack incoming webhook through a webhook of its own, mentioned as
     // @webhook-<name> (no Slack integration needed: Datadog docs, Webhooks integration).
-    const webhookName = `${name}-slack`;
+    // Datadog identifies a webhook by its name (terraform-provider-datadog
+    // resource_datadog_webhook.go: the id is the name), and stacks often share an organisation.
+    const webhookName = `platform-${args.environment}-${args.service}-slack`;
     const webhook =
       slack === undefined
         ? undefined
@@ -81,7 +91,8 @@ export class ApmMonitors extends pulumi.ComponentResource {
               name: webhookName,
               url: pulumi.secret(slack.webhookUrl),
               encodeAs: "json",
-              payload: JSON.stringify({ channel: slack.channel, text: "$EVENT_TITLE: $LINK" }),
+              // An incoming webhook posts to its own channel; Slack ignores a `channel` key.
+              payload: JSON.stringify({ text: "$EVENT_TITLE: $LINK" }),
             },
             onDatadog,
           );
@@ -167,15 +178,17 @@ export class ApmMonitors extends pulumi.ComponentResource {
           name: condition.title,
           type: "static",
           nrql: { query: condition.query },
-          aggregationWindow: 60,
+          // One five-minute window, as Datadog's last_5m: a quiet minute has no data point and
+          // would break an "all minutes above" run (only fill_option fills gaps:
+          // terraform-provider-newrelic docs, nrql_alert_condition, fill_option/event_flow).
+          aggregationWindow: 300,
           aggregationMethod: "event_flow",
           aggregationDelay: "120",
-          // Five minutes above the threshold; a multiple of the 60 s window, as required.
           critical: {
             operator: "above",
             threshold: condition.threshold,
             thresholdDuration: 300,
-            thresholdOccurrences: "all",
+            thresholdOccurrences: "at_least_once",
           },
           violationTimeLimitSeconds: 86_400,
         },
@@ -237,10 +250,13 @@ export class ApmMonitors extends pulumi.ComponentResource {
             product: "IINT",
             destinationId: webhook.id,
             properties: [
-              // {{json …}} escapes quotes in a title, which plain {{ }} would leave breaking the JSON.
+              // {{json …}} escapes quotes in a title, which plain {{ }} would leave breaking the
+              // JSON. Slack's incoming webhooks ignore unknown keys, so the issue's link goes in an
+              // attachment's title_link (Slack API, "Legacy secondary message attachments").
               {
                 key: "payload",
-                value: '{ "text": {{json issueTitle}}, "url": {{json issuePageUrl}} }',
+                value:
+                  '{ "text": {{json issueTitle}}, "attachments": [{ "title": "Open the issue in New Relic", "title_link": {{json issuePageUrl}} }] }',
               },
             ],
           },

@@ -32,9 +32,8 @@ export function otlpEndpoint(backend: ApmBackend): string {
 /**
  * `OTEL_EXPORTER_OTLP_HEADERS` (W3C-baggage-like `key=value` pairs, values percent-encoded).
  * Datadog: `dd-api-key`; `compute_stats=true`, without which the intake computes no trace
- * metrics (the monitors below read them); and `dd-otel-span-mapping` turning off
- * `span_name_as_resource_name`, so a server span's operation is `http.server.request` rather
- * than its name (Datadog docs, OTLP traces intake, and "Migrate to new operation name mappings").
+ * metrics (the monitors read them: Datadog docs, OTLP traces intake). The metrics' operation
+ * name comes from the api's server spans themselves (`operation.name`), not from a header.
  * New Relic: `api-key` with the account's license (ingest) key.
  */
 export function otlpHeaders(backend: ApmBackend, key: pulumi.Input<string>): pulumi.Output<string> {
@@ -43,11 +42,7 @@ export function otlpHeaders(backend: ApmBackend, key: pulumi.Input<string>): pul
       .output(key)
       .apply((value) =>
         backend.provider === "datadog"
-          ? [
-              `dd-api-key=${encodeURIComponent(value)}`,
-              "compute_stats=true",
-              `dd-otel-span-mapping=${encodeURIComponent("{span_name_as_resource_name: false}")}`,
-            ].join(",")
+          ? [`dd-api-key=${encodeURIComponent(value)}`, "compute_stats=true"].join(",")
           : `api-key=${encodeURIComponent(value)}`,
       ),
   );

@@ -26,16 +26,32 @@ export const CERTIFICATE_WARNING_DAYS = 14;
  * terraform-provider-digitalocean digitalocean/uptime/resource_uptime_alert.go), whatever the
  * SDK's doc comments (`downGlobal`, `sslExpiry`) say. Thresholds: milliseconds for latency, days
  * for ssl_expiry; down_global fires when every region sees the target down.
+ *
+ * down_global takes no threshold ("N/A (Not required)", digitalocean/openapi
+ * specification/resources/uptime/create_alert.yml), but the provider always sends both fields,
+ * unset ones as `"comparison": ""` and `"threshold": 0` (godo's CreateUptimeAlertRequest has no
+ * omitempty; resource_uptime_alert.go:134-135), and `""` is outside the API's comparison enum
+ * (models/alert.yml). So the down alert sends a valid pair, as public modules do
+ * (terraform-do-modules/terraform-digitalocean-monitoring: down_global with less_than), and
+ * ignores whatever the API stores back for it (`ignoredOnRead`), which it does not use.
  */
 export function uptimeAlertSpecs(latencyThresholdMs: number) {
   return [
-    { kind: "down", type: "down_global", period: "2m" },
+    {
+      kind: "down",
+      type: "down_global",
+      threshold: 1,
+      comparison: "less_than",
+      period: "2m",
+      ignoredOnRead: ["threshold", "comparison"],
+    },
     {
       kind: "latency",
       type: "latency",
       threshold: latencyThresholdMs,
       comparison: "greater_than",
       period: "5m",
+      ignoredOnRead: [],
     },
     {
       kind: "certificate",
@@ -43,6 +59,7 @@ export function uptimeAlertSpecs(latencyThresholdMs: number) {
       threshold: CERTIFICATE_WARNING_DAYS,
       comparison: "less_than",
       period: "1h",
+      ignoredOnRead: [],
     },
   ] as const;
 }
@@ -81,11 +98,11 @@ export class UptimeMonitor extends pulumi.ComponentResource {
     ];
     // `period` always: the provider sends it even when unset, as "" (resource_uptime_alert.go).
     const specs = uptimeAlertSpecs(args.latencyThresholdMs);
-    for (const { kind, ...spec } of specs) {
+    for (const { kind, ignoredOnRead, ...spec } of specs) {
       new digitalocean.UptimeAlert(
         `${name}-${kind}`,
         { checkId: check.id, name: `${args.checkName} ${kind}`, notifications, ...spec },
-        { parent: this },
+        { parent: this, ignoreChanges: [...ignoredOnRead] },
       );
     }
     this.checkId = check.id;

@@ -439,6 +439,23 @@ export const rules: readonly CrossFieldRule[] = [
     },
   },
   {
+    // Cloudflare, "Configure webhooks": "only available if your account has at least one zone
+    // with a pro plan or above". Without one, the first `pulumi up` fails creating the load
+    // balancer's Slack destination.
+    id: "slack-alerts-need-a-paid-cloudflare-account",
+    reads: [["edge"], ["slackWebhookUrl"]],
+    violations: ({ edge, slackWebhookUrl }) =>
+      slackWebhookUrl === undefined || (edge.accountPlan ?? edge.plan) !== "free"
+        ? []
+        : [
+            {
+              path: ["edge", "accountPlan"],
+              allowed: `pro or above when slackWebhookUrl is set: Cloudflare sends the load balancer's alerts to Slack (a webhook) only for accounts with a zone on Pro or above, and edge.plan is free`,
+              fix: `pulumi config set --path 'edge.accountPlan' pro   (if another zone in Cloudflare account ${edge.accountId} is on Pro or above; otherwise upgrade this zone, or send alerts by e-mail only: pulumi config rm slackWebhookUrl)`,
+            },
+          ],
+  },
+  {
     id: "edge-ttl-within-plan",
     reads: [["edge"]],
     violations: ({ edge }) => {

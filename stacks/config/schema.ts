@@ -230,6 +230,11 @@ const groups = {
         "The zone's Cloudflare plan: which rate-limit periods, managed WAF rulesets and edge TTLs the edge may use. Load balancing is a paid add-on on every plan.",
         "pro",
       ),
+      accountPlan: documented(
+        z.enum(CLOUDFLARE_PLANS).optional(),
+        "The highest plan of any zone in `edge.accountId`, when higher than `edge.plan`. Cloudflare delivers notifications to webhooks (the load balancer's Slack alerts) only for accounts with a zone on Pro or above. Defaults to `edge.plan`.",
+        "pro",
+      ),
       originLockGeneration: documented(
         wholeNumber(1, 1_000_000).default(1),
         "Generation of the origin lock's secret; add one to rotate it. The apps accept this generation's secret and the previous one, so the edge switches without refusing a request.",
@@ -409,7 +414,11 @@ const secrets = {
     "f00dfacef00dfacef00dfacef00dface",
   ),
   slackWebhookUrl: documented(
-    z.url({ protocol: /^https$/, hostname: /^hooks\.slack\.com$/ }).optional(),
+    // Exactly Slack's shape: the edge hands Cloudflare the URL and its last segment apart.
+    pattern(
+      /^https:\/\/hooks\.slack\.com\/services\/[A-Za-z0-9]+\/[A-Za-z0-9]+\/[A-Za-z0-9]+$/,
+      "https://hooks.slack.com/services/<team>/<channel>/<secret>",
+    ).optional(),
     "Slack incoming webhook that receives alerts.",
     "https://hooks.slack.com/services/T000/B000/XXXX",
   ),

@@ -450,4 +450,21 @@ describe("stack config validation refuses bad config with precise messages", () 
     expect(problems[0]?.found).toBe("a value (hidden: it belongs to a secret)");
     expect(JSON.stringify(problems)).not.toContain("hook-token-123");
   });
+
+  it.each([
+    "https://hooks.slack.com/services/T000/B000/XXXX/",
+    "https://hooks.slack.com/services/T000/B000/XXXX?x=1",
+    "https://hooks.slack.com/workflows/T000/A000/123/XXXX",
+  ])("refuses a Slack URL the edge could not split into URL and secret: %s", (url) => {
+    const raw = withValue(production, "slackWebhookUrl", url);
+    const problems = problemsOf({ ...raw, secretKeys: new Set(["slackWebhookUrl"]) });
+    expect(problems.map(({ key, allowed }) => ({ key, allowed }))).toEqual([
+      {
+        key: "platform:slackWebhookUrl",
+        allowed: expect.stringContaining(
+          "https://hooks.slack.com/services/<team>/<channel>/<secret>",
+        ) as unknown,
+      },
+    ]);
+  });
 });

@@ -173,6 +173,15 @@ const brokenConfigs: Case[] = [
     name: "staging: rate limit period the Free plan lacks",
     config: () => withValue(staging, "edge.rateLimit.periodSeconds", 60),
   },
+  {
+    name: "staging: Slack alerts on a Free zone's account",
+    config: () =>
+      withValue(
+        { ...staging, secretKeys: new Set([...staging.secretKeys, "slackWebhookUrl"]) },
+        "slackWebhookUrl",
+        "https://hooks.slack.com/services/T000/B000/XXXX",
+      ),
+  },
   { name: "staging: edge plan missing", config: () => withValue(staging, "edge.plan", undefined) },
   {
     name: "production: database group missing",

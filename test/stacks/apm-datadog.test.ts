@@ -1,6 +1,8 @@
 // Production with Datadog as the APM backend and a Slack webhook: the services' OTLP env, the
 // monitors on the api's trace metrics, and the one alert route carrying Slack everywhere.
+import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SERVER_SPAN_OPERATION } from "../../infra/observability/apm-monitors.ts";
 import { fakeSecret, runStack } from "../../tools/mock/run-stack.ts";
 import { type Manifest, manifestOf } from "../../tools/plan/render.ts";
 import { withApm } from "../support/apm-config.ts";
@@ -50,7 +52,7 @@ describe("APM with datadog", () => {
     expect(JSON.stringify(manifest)).not.toContain(fakeSecret("apmIngestKey"));
   });
 
-  it("watches the api's error rate and p95 latency on its trace metrics, through the site's API", () => {
+  it("watches the api's error rate and p95 latency on its trace metrics, through the site's API", async () => {
     expect(
       ofType(T.monitor).map((monitor) => [monitor.inputs.query, monitor.inputs.monitorThresholds]),
     ).toEqual([
@@ -63,6 +65,14 @@ describe("APM with datadog", () => {
         { critical: "1" },
       ],
     ]);
+    // The metrics exist only if the api's server spans carry that operation name (the api's
+    // telemetry test asserts it on a real span).
+    expect(SERVER_SPAN_OPERATION).toBe("http.server.request");
+    const apiTelemetry = await readFile(
+      new URL("../../services/api/src/telemetry.ts", import.meta.url),
+      "utf8",
+    );
+    expect(apiTelemetry).toContain(`"operation.name": "${SERVER_SPAN_OPERATION}"`);
     expect(ofType(T.provider).map((provider) => provider.inputs.apiUrl)).toEqual([
       "https://api.datadoghq.eu/",
     ]);
@@ -87,8 +97,14 @@ describe("APM with datadog", () => {
       webhooks: [{ id: expect.any(String) as unknown }],
     });
     const [monitor] = ofType(T.monitor);
-    expect(monitor?.inputs.message).toMatch(/ @oncall@example\.com @webhook-apm-api-slack$/);
-    expect(ofType(T.webhook)[0]?.inputs).toMatchObject({ name: "apm-api-slack", url: "[secret]" });
+    expect(monitor?.inputs.message).toMatch(
+      / @oncall@example\.com @webhook-platform-production-api-slack$/,
+    );
+    expect(ofType(T.webhook)[0]?.inputs).toMatchObject({
+      // Datadog's id for a webhook is its name: one per stack, as stacks share organisations.
+      name: "platform-production-api-slack",
+      url: "[secret]",
+    });
   });
 
   it("gives Cloudflare the Slack URL with its last segment apart, as the secret", () => {

@@ -39,16 +39,31 @@ describe("APM with newrelic", () => {
         (condition.inputs.nrql as { query: string }).query,
         condition.inputs.critical,
       ]),
+      // Once above over one five-minute window: a quiet minute (no spans, no data point) cannot
+      // hold an alert back, as it would with five one-minute windows all above.
     ).toEqual([
       [
         `SELECT percentage(count(*), WHERE otel.status_code = 'ERROR') FROM Span ${where}`,
-        { operator: "above", threshold: 5, thresholdDuration: 300, thresholdOccurrences: "all" },
+        {
+          operator: "above",
+          threshold: 5,
+          thresholdDuration: 300,
+          thresholdOccurrences: "at_least_once",
+        },
       ],
       [
         `SELECT percentile(duration.ms, 95) FROM Span ${where}`,
-        { operator: "above", threshold: 1000, thresholdDuration: 300, thresholdOccurrences: "all" },
+        {
+          operator: "above",
+          threshold: 1000,
+          thresholdDuration: 300,
+          thresholdOccurrences: "at_least_once",
+        },
       ],
     ]);
+    for (const condition of ofType("newrelic:index/nrqlAlertCondition:NrqlAlertCondition")) {
+      expect(condition.inputs).toMatchObject({ aggregationWindow: 300, aggregationDelay: "120" });
+    }
     expect(ofType("pulumi:providers:newrelic").map((provider) => provider.inputs)).toEqual([
       // The provider marks its account id secret itself.
       expect.objectContaining({ accountId: "[secret]", region: "EU" }),

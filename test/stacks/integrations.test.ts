@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_KEYS } from "../../stacks/config/schema.ts";
 import type { ProgramRun } from "../../tools/mock/run-program.ts";
-import { fakeSecret, runStack } from "../../tools/mock/run-stack.ts";
+import { fakeSecret, runStack, stackFilePath } from "../../tools/mock/run-stack.ts";
 import { stackConfigFromYaml } from "../../tools/mock/stack-file.ts";
 import { renderManifest } from "../../tools/plan/render.ts";
 import {
@@ -23,8 +23,19 @@ let run: ProgramRun;
 beforeAll(async () => {
   // The staging stack plus the fixture's secure values, as `pulumi config set --secret` leaves them.
   const integrations = stackConfigFromYaml(await readFile(fixture, "utf8"), "platform", fakeSecret);
+  // Slack alerts through Cloudflare need a Pro zone in the account: staging's account also holds
+  // production's (edge.accountPlan).
+  const staging = stackConfigFromYaml(
+    await readFile(stackFilePath("staging"), "utf8"),
+    "platform",
+    fakeSecret,
+  );
+  const edge = JSON.parse(staging.values["platform:edge"] ?? "{}") as object;
   run = await runStack("staging", {
-    configOverrides: integrations.values,
+    configOverrides: {
+      ...integrations.values,
+      "platform:edge": JSON.stringify({ ...edge, accountPlan: "pro" }),
+    },
     secretOverrides: integrations.secretKeys,
   });
 });

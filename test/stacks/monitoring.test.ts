@@ -56,6 +56,12 @@ describe("uptime checks", () => {
         alert.inputs,
       ]);
     }
+    for (const alert of alerts) {
+      // The down alert's pair is sent for the API's enum and ignored when read back.
+      expect(alert.ignoreChanges).toEqual(
+        alert.inputs.type === "down_global" ? ["threshold", "comparison"] : [],
+      );
+    }
     for (const inputs of byCheck.values()) {
       expect(
         inputs.map(({ type, comparison, threshold, period }) => ({
@@ -65,7 +71,7 @@ describe("uptime checks", () => {
           period,
         })),
       ).toEqual([
-        { type: "down_global", comparison: undefined, threshold: undefined, period: "2m" },
+        { type: "down_global", comparison: "less_than", threshold: 1, period: "2m" },
         { type: "latency", comparison: "greater_than", threshold: 2000, period: "5m" },
         { type: "ssl_expiry", comparison: "less_than", threshold: 14, period: "1h" },
       ]);
@@ -109,7 +115,18 @@ describe("one alert route", () => {
     }
     const destinations = resourcesOfType(production, TYPES.app).flatMap((app) => routesOf(app));
     expect(new Set(destinations.map((route) => JSON.stringify(route))).size).toBe(1);
-    expect(resourcesOfType(production, T.notificationPolicy)).toHaveLength(1);
+    const policies = resourcesOfType(production, T.notificationPolicy);
+    expect(policies).toHaveLength(1);
+    // Both pools, both directions, pool and origin events: nothing left to the API's defaults.
+    const pools = resourcesOfType(production, TYPES.pool).map((pool) => pool.id);
+    expect(policies[0]?.inputs).toMatchObject({
+      alertType: "load_balancing_health_alert",
+      filters: {
+        poolIds: pools,
+        newHealths: ["Unhealthy", "Healthy"],
+        eventSources: ["pool", "origin"],
+      },
+    });
     expect(
       resourcesOfType(production, TYPES.pool).map((pool) => pool.inputs.notificationEmail),
     ).toEqual([undefined, undefined]);

@@ -215,7 +215,7 @@ describe("pnpm plan", () => {
         'Stack "staging" has 1 config problem (Pulumi.staging.yaml):',
         "  1. platform:edge.pln",
         "     found:   a key the platform does not know: did you mean platform:edge.plan?",
-        "     allowed: one of accountId, zoneId, hsts, plan, originLockGeneration, staticEdgeTtlSeconds, rateLimit",
+        "     allowed: one of accountId, zoneId, hsts, plan, accountPlan, originLockGeneration, staticEdgeTtlSeconds, rateLimit",
         `     fix:     pulumi config set --path 'edge.plan' "$(pulumi config get --path 'edge.pln')" && pulumi config rm --path 'edge.pln'`,
         "Nothing was registered. Fix the values above and run again.",
         "",

@@ -74,6 +74,12 @@ export async function startTelemetry(
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => PROBES.has((request.url ?? "").split("?")[0] ?? ""),
+        // Datadog names a span's trace metrics after its operation, which it reads from this
+        // attribute before any of its naming schemes (datadog-agent pkg/trace/traceutil/
+        // otel_util.go, GetOTelOperationNameV1 and V2): the stack's monitors query
+        // trace.http.server.request.*, whatever the intake's span-name mapping. Other backends
+        // keep it as a plain attribute.
+        startIncomingSpanHook: () => ({ "operation.name": "http.server.request" }),
         // The api calls nothing over node:http but the exporters themselves.
         disableOutgoingRequestInstrumentation: true,
       }),
