@@ -28,9 +28,13 @@ const bucketArns = (buckets: readonly string[]) =>
  * The bucket-level calls the AWS provider makes to create, read and update a bucket and each of
  * its configuration resources (policy, public access block, ownership, encryption, versioning,
  * lifecycle, CORS, logging, tags). Objects are not the stack's business: no object action.
+ * Tags go through S3 Control's ListTagsForResource / TagResource / UntagResource first, and only
+ * fall back to the bucket tagging calls when those are denied (terraform-provider-aws 6.23,
+ * hashicorp/terraform-provider-aws#45251; the note in @pulumi/aws s3/bucket.d.ts).
  */
 const BUCKET_READ = [
   "s3:ListBucket",
+  "s3:ListTagsForResource",
   "s3:GetBucket*",
   "s3:GetEncryptionConfiguration",
   "s3:GetLifecycleConfiguration",
@@ -42,6 +46,8 @@ const BUCKET_WRITE = [
   "s3:DeleteBucket",
   "s3:PutBucket*",
   "s3:DeleteBucketPolicy",
+  "s3:TagResource",
+  "s3:UntagResource",
   // Deleting an object of a versioned bucket lists its versions first (terraform-provider-aws
   // internal/service/s3/object.go, deleteAllObjectVersions).
   "s3:ListBucketVersions",
@@ -99,16 +105,20 @@ const PROVIDER_WRITE = [
 function stateStatements(footprint: StackFootprint, write: boolean): PolicyStatement[] {
   const { stateBucket, project, stack } = footprint;
   if (stateBucket === undefined) return [];
-  // The self-managed backend's layout: .pulumi/stacks/<project>/<stack>.json(.bak), history
-  // under .pulumi/history/<project>/<stack>/, locks under .pulumi/locks/<project>/<stack>/ —
-  // every operation, a preview included, takes the stack's lock.
+  // The self-managed backend's layout (pulumi/pulumi pkg/backend/diy): the stack, its history and
+  // backups under <project>/<stack> (store.go, projectReferenceStore), the journal of newer CLIs
+  // likewise (journal.go), and the lock under the fully qualified name,
+  // locks/organization/<project>/<stack>/<id>.json (lock.go, stackLockDir). Updates, imports,
+  // destroys and refreshes lock; a preview does not (backend.go), but the preview role keeps
+  // its lock grant so that a refresh outside a preview fails on nothing but its own scope.
   const root = `arn:aws:s3:::${stateBucket}/.pulumi`;
   const own = [
     `${root}/stacks/${project}/${stack}.json*`,
     `${root}/history/${project}/${stack}/*`,
     `${root}/backups/${project}/${stack}/*`,
+    `${root}/journal/${project}/${stack}/*`,
   ];
-  const locks = [`${root}/locks/${project}/${stack}/*`];
+  const locks = [`${root}/locks/organization/${project}/${stack}/*`];
   return [
     {
       Sid: "ListState",

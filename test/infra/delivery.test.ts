@@ -33,14 +33,16 @@ describe("CI permissions with a self-managed backend", () => {
       "arn:aws:s3:::acme-pulumi-state/.pulumi/stacks/platform/production.json*",
       "arn:aws:s3:::acme-pulumi-state/.pulumi/history/platform/production/*",
       "arn:aws:s3:::acme-pulumi-state/.pulumi/backups/platform/production/*",
-      "arn:aws:s3:::acme-pulumi-state/.pulumi/locks/platform/production/*",
+      "arn:aws:s3:::acme-pulumi-state/.pulumi/journal/platform/production/*",
+      // The lock lives under the stack's fully qualified name (pulumi diy lock.go).
+      "arn:aws:s3:::acme-pulumi-state/.pulumi/locks/organization/platform/production/*",
     ]);
   });
 
   it("let a preview read the state and take the lock, but write nothing else", () => {
     const statements = previewPermissions(footprint);
     expect(statement(statements, "TakeLock")?.Resource).toEqual([
-      "arn:aws:s3:::acme-pulumi-state/.pulumi/locks/platform/production/*",
+      "arn:aws:s3:::acme-pulumi-state/.pulumi/locks/organization/platform/production/*",
     ]);
     expect(statement(statements, "WriteStateAndLock")).toBeUndefined();
   });
@@ -91,9 +93,7 @@ describe("delivery helpers", () => {
     const headers = await new Promise<string>((resolve) =>
       otlpHeaders({ provider: "datadog", site: "datadoghq.com" }, "k=y,1").apply(resolve),
     );
-    expect(headers).toBe(
-      "dd-api-key=k%3Dy%2C1,compute_stats=true,dd-otel-span-mapping=%7Bspan_name_as_resource_name%3A%20false%7D",
-    );
+    expect(headers).toBe("dd-api-key=k%3Dy%2C1,compute_stats=true");
     const newRelic = await new Promise<string>((resolve) =>
       otlpHeaders({ provider: "newrelic", region: "EU", accountId: 1 }, "license").apply(resolve),
     );
