@@ -7,6 +7,13 @@ import * as pulumi from "@pulumi/pulumi";
 import { CiRole } from "../infra/delivery/ci-role.ts";
 import { deployPermissions, previewPermissions } from "../infra/delivery/ci-permissions.ts";
 import { DefaultBranchRuleset } from "../infra/delivery/default-branch-ruleset.ts";
+import {
+  environmentSubject,
+  type Repository,
+  repositoryIdsFrom,
+  type SubjectForm,
+  subjectPrefix as subjectPrefixOf,
+} from "../infra/delivery/oidc-subject.ts";
 import { GitHubOidcProvider } from "../infra/delivery/github-oidc.ts";
 import { type DeployRef, PipelineEnvironment } from "../infra/delivery/pipeline-environment.ts";
 import { requiredChecks } from "../infra/delivery/required-checks.ts";
@@ -26,6 +33,18 @@ export function deployRefOf(deployFrom: string): DeployRef {
   const [kind, ...rest] = deployFrom.split(":");
   const ref = rest.join(":");
   return kind === "tag" ? { tagPattern: ref } : { branch: ref };
+}
+
+/** The subject prefix of `repository`'s tokens, looking its ids up when the form needs them. */
+function repositorySubjectPrefix(
+  repository: Repository,
+  form: SubjectForm,
+  opts: pulumi.InvokeOutputOptions,
+): pulumi.Output<string> {
+  if (form === "names") return pulumi.output(subjectPrefixOf(repository, form, undefined));
+  return github
+    .getRestApiOutput({ endpoint: `repos/${repository.owner}/${repository.name}` }, opts)
+    .apply((answer) => subjectPrefixOf(repository, form, repositoryIdsFrom(repository, answer)));
 }
 
 export function buildDelivery(
@@ -62,6 +81,15 @@ export function buildDelivery(
   }));
 
   const previewEnvironment = `${environment}-preview`;
+  const subjectPrefix = repositorySubjectPrefix(
+    { owner, name },
+    config.github.oidcSubject,
+    onGitHub,
+  );
+  const deploySubject = subjectPrefix.apply((prefix) => environmentSubject(prefix, environment));
+  const previewSubject = subjectPrefix.apply((prefix) =>
+    environmentSubject(prefix, previewEnvironment),
+  );
   const deployRole = new CiRole(
     "ci-deploy",
     {
@@ -69,6 +97,7 @@ export function buildDelivery(
       oidcProviderArn,
       repository,
       environment,
+      subject: deploySubject,
       permissions: footprint.apply(deployPermissions),
     },
     { providers: { aws: foundation.awsProvider } },
@@ -80,6 +109,7 @@ export function buildDelivery(
       oidcProviderArn,
       repository,
       environment: previewEnvironment,
+      subject: previewSubject,
       permissions: footprint.apply(previewPermissions),
     },
     { providers: { aws: foundation.awsProvider } },
@@ -149,7 +179,7 @@ export function buildDelivery(
           reviewers: config.github.reviewers,
           variables: Object.keys(deployVariables),
           secrets: Object.keys(deploySecrets),
-          awsRole: { arn: deployRole.arn, trusts: `repo:${repository}:environment:${environment}` },
+          awsRole: { arn: deployRole.arn, trusts: deploySubject },
         },
         {
           name: previewEnvironment,
@@ -157,10 +187,7 @@ export function buildDelivery(
           reviewers: { users: [], teams: [] },
           variables: Object.keys(previewVariables),
           secrets: [],
-          awsRole: {
-            arn: previewRole.arn,
-            trusts: `repo:${repository}:environment:${previewEnvironment}`,
-          },
+          awsRole: { arn: previewRole.arn, trusts: previewSubject },
         },
       ],
       ruleset: config.github.owns.ruleset

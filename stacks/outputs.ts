@@ -59,7 +59,7 @@ export interface DeliveryEnvironmentOutput {
   variables: string[];
   secrets: string[];
   /** The AWS role the environment's jobs assume, and the only OIDC subject it trusts. */
-  awsRole: { arn: pulumi.Output<string>; trusts: string };
+  awsRole: { arn: pulumi.Output<string>; trusts: pulumi.Output<string> };
 }
 
 export interface DeliveryOutput {

@@ -1,5 +1,6 @@
 // An IAM role that one GitHub Actions environment of one repository assumes with its OIDC token,
-// and nothing else can: the trust names the repository and the environment exactly.
+// and nothing else can: the trust names the repository and the environment exactly (the
+// subject's form: oidc-subject.ts).
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_ISSUER, STS_AUDIENCE } from "./github-oidc.ts";
@@ -15,25 +16,25 @@ export interface CiRoleArgs {
   /** IAM role name, e.g. `platform-production-deploy`. */
   roleName: string;
   oidcProviderArn: pulumi.Input<string>;
-  /** `owner/repository`. */
+  /** `owner/repository`, for the role's description. */
   repository: string;
   /** The GitHub environment whose jobs may assume the role. */
   environment: string;
+  /** That environment's `sub` claim, e.g. `repo:acme/platform:environment:staging`. */
+  subject: pulumi.Input<string>;
   /** What the role may do; every statement names its resources. */
   permissions: pulumi.Input<PolicyStatement[]>;
 }
 
 /**
  * The trust policy: the token must come from GitHub's issuer, be meant for STS, and carry the
- * subject of a job that runs in `environment` of `repository`. A job that names an environment
- * gets the subject `repo:<owner>/<repo>:environment:<name>` (GitHub docs, "About security
+ * subject of a job that runs in one environment of one repository (GitHub docs, "About security
  * hardening with OpenID Connect", example subject claims); StringEquals, not StringLike, so no
  * other repository, branch or environment matches.
  */
 export function githubTrustPolicy(
   oidcProviderArn: string,
-  repository: string,
-  environment: string,
+  subject: string,
 ): Record<string, unknown> {
   return {
     Version: "2012-10-17",
@@ -46,7 +47,7 @@ export function githubTrustPolicy(
         Condition: {
           StringEquals: {
             [`${GITHUB_OIDC_ISSUER}:aud`]: STS_AUDIENCE,
-            [`${GITHUB_OIDC_ISSUER}:sub`]: `repo:${repository}:environment:${environment}`,
+            [`${GITHUB_OIDC_ISSUER}:sub`]: subject,
           },
         },
       },
@@ -66,10 +67,8 @@ export class CiRole extends pulumi.ComponentResource {
         name: args.roleName,
         description: `GitHub Actions, ${args.repository} environment ${args.environment}`,
         assumeRolePolicy: pulumi
-          .output(args.oidcProviderArn)
-          .apply((arn) =>
-            JSON.stringify(githubTrustPolicy(arn, args.repository, args.environment)),
-          ),
+          .all([args.oidcProviderArn, args.subject])
+          .apply(([arn, subject]) => JSON.stringify(githubTrustPolicy(arn, subject))),
         // One hour covers the longest job (a deployment); tokens expire with it.
         maxSessionDuration: 3600,
       },

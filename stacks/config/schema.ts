@@ -17,6 +17,7 @@ import {
   WEEKDAYS,
 } from "./catalog.ts";
 import { DATADOG_SITES, NEWRELIC_REGIONS } from "../../infra/observability/apm.ts";
+import { SUBJECT_FORMS } from "../../infra/delivery/oidc-subject.ts";
 import { checkCrossFieldRules } from "./rules.ts";
 
 /** The Pulumi project name: config keys are `platform:<key>`. */
@@ -277,6 +278,11 @@ const groups = {
         z.string().min(1),
         "The repository's default branch, which the ruleset protects.",
         "main",
+      ),
+      oidcSubject: documented(
+        z.enum(SUBJECT_FORMS).default("immutable"),
+        "Form of the `sub` claim in this repository's OIDC tokens, which the CI roles trust exactly: `immutable` (`repo:<owner>-<owner id>/<repo>-<repo id>:…`, every repository created, renamed or transferred since 18 June 2026, and older ones opted in; the stack looks the ids up) or `names` (`repo:<owner>/<repo>:…`, older repositories not opted in).",
+        "immutable",
       ),
       deployFrom: documented(
         pattern(

@@ -3,6 +3,7 @@
 // only what its environment or the repository holds, and each assumed role trusts the environment
 // of the job that assumes it. Renaming a variable in the stack or in a workflow fails here.
 import { beforeAll, describe, expect, it } from "vitest";
+import { offlineRepositoryIds } from "../../tools/mock/provider-outputs.ts";
 import { runStack } from "../../tools/mock/run-stack.ts";
 import { type Manifest, manifestOf } from "../../tools/plan/render.ts";
 import { eventsOf } from "../../tools/lint/workflow-rules.ts";
@@ -127,12 +128,13 @@ describe.each(jobsInEnvironments)("$id", (job) => {
         typeof step.uses === "string" &&
         step.uses.startsWith("aws-actions/configure-aws-credentials@"),
     );
-    const repository = delivery[0]?.repository;
-    expect(repository).toMatch(/^[\w.-]+\/[\w.-]+$/);
+    const [owner = "", repository = ""] = (delivery[0]?.repository ?? "").split("/");
+    const ids = offlineRepositoryIds(owner, repository);
+    const prefix = `repo:${owner}-${String(ids.ownerId)}/${repository}-${String(ids.repositoryId)}`;
     for (const name of assumes ? environmentsOf(job.body) : []) {
       const env = environment(name);
       expect(env.variables).toContain("AWS_ROLE_ARN");
-      expect(env.awsRole.trusts).toBe(`repo:${repository ?? ""}:environment:${name}`);
+      expect(env.awsRole.trusts).toBe(`${prefix}:environment:${name}`);
     }
   });
 });

@@ -8,6 +8,7 @@ import {
 } from "../../infra/delivery/ci-permissions.ts";
 import { githubTrustPolicy } from "../../infra/delivery/ci-role.ts";
 import { oidcProviderArn } from "../../infra/delivery/github-oidc.ts";
+import { repositoryIdsFrom, subjectPrefix } from "../../infra/delivery/oidc-subject.ts";
 import { otlpEndpoint, otlpHeaders } from "../../infra/observability/apm.ts";
 import { deployRefOf } from "../../stacks/delivery.ts";
 
@@ -66,13 +67,42 @@ describe("delivery helpers", () => {
   });
 
   it("trust exactly one repository and environment", () => {
-    const policy = githubTrustPolicy("arn:p", "acme/platform", "staging") as {
+    const policy = githubTrustPolicy("arn:p", "repo:acme/platform:environment:staging") as {
       Statement: { Condition: { StringEquals: Record<string, string> } }[];
     };
     expect(policy.Statement[0]?.Condition.StringEquals).toEqual({
       "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
       "token.actions.githubusercontent.com:sub": "repo:acme/platform:environment:staging",
     });
+  });
+
+  it("write the subject in the form the repository's tokens carry", () => {
+    const repository = { owner: "acme", name: "platform" };
+    // GitHub changelog 2026-04-23: repo:octocat-123456/my-repo-456789:… for the immutable form.
+    expect(subjectPrefix(repository, "immutable", { ownerId: 123456, repositoryId: 456789 })).toBe(
+      "repo:acme-123456/platform-456789",
+    );
+    expect(subjectPrefix(repository, "names", undefined)).toBe("repo:acme/platform");
+    expect(
+      repositoryIdsFrom(repository, {
+        code: 200,
+        body: JSON.stringify({
+          id: 456789,
+          name: "platform",
+          owner: { login: "acme", id: 123456 },
+        }),
+      }),
+    ).toEqual({ ownerId: 123456, repositoryId: 456789 });
+  });
+
+  it("say which repository GitHub would not show, and how to fix it", () => {
+    const repository = { owner: "acme", name: "platfrom" };
+    expect(() => repositoryIdsFrom(repository, { code: 404, body: "{}" })).toThrow(
+      /^GitHub answered 404 for the repository acme\/platfrom \(platform:github\.owner and platform:github\.repository\).*Check both names, and that the GitHub token \(GITHUB_TOKEN\) may read/,
+    );
+    expect(() =>
+      repositoryIdsFrom(repository, { code: 200, body: JSON.stringify({ id: "x" }) }),
+    ).toThrow(/has no numeric id and owner\.id/);
   });
 
   it("read deployFrom as a branch or a tag pattern", () => {

@@ -1,10 +1,13 @@
 // The delivery tier under the mock runtime: the environments and what they admit, the variables
 // written from stack outputs, the trust of each CI role, the ruleset read from the workflows, and
 // one owner for every shared resource across the two stacks.
+import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { requiredChecks } from "../../infra/delivery/required-checks.ts";
 import type { ProgramRun, RecordedResource } from "../../tools/mock/run-program.ts";
-import { runStack } from "../../tools/mock/run-stack.ts";
+import { offlineRepositoryIds } from "../../tools/mock/provider-outputs.ts";
+import { fakeSecret, runStack, stackFilePath } from "../../tools/mock/run-stack.ts";
+import { stackConfigFromYaml } from "../../tools/mock/stack-file.ts";
 import { type Manifest, manifestOf } from "../../tools/plan/render.ts";
 import { runStackInChild } from "../support/child-run.ts";
 import { resourceNamed, resourcesOfType } from "../support/program.ts";
@@ -120,6 +123,11 @@ describe("production's GitHub environments", () => {
 });
 
 describe("keyless AWS access from CI", () => {
+  // The repository's tokens carry immutable ids (platform:github.oidcSubject defaults to it), which
+  // the stack reads from GitHub: the offline GitHub answers with these.
+  const ids = offlineRepositoryIds("acme", "platform");
+  const immutablePrefix = `repo:acme-${String(ids.ownerId)}/platform-${String(ids.repositoryId)}`;
+
   it.each([
     ["ci-deploy-role", "production"],
     ["ci-preview-role", "production-preview"],
@@ -138,12 +146,38 @@ describe("keyless AWS access from CI", () => {
         Condition: {
           StringEquals: {
             "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
-            "token.actions.githubusercontent.com:sub": `repo:acme/platform:environment:${environment}`,
+            "token.actions.githubusercontent.com:sub": `${immutablePrefix}:environment:${environment}`,
           },
         },
       });
     },
   );
+
+  it("trusts the names-only subject of a repository older than immutable claims, when told so", async () => {
+    const file = stackConfigFromYaml(
+      await readFile(stackFilePath("production"), "utf8"),
+      "platform",
+      fakeSecret,
+    );
+    const github = JSON.parse(file.values["platform:github"] ?? "{}") as object;
+    // In a process of its own: the mock runtime holds one program at a time.
+    const run = await runStackInChild("production", {
+      configOverrides: {
+        "platform:github": JSON.stringify({ ...github, oidcSubject: "names" }),
+      },
+    });
+    expect(run.errors).toEqual([]);
+    const role = (JSON.parse(run.manifest) as Manifest).resources.find(
+      (resource) => resource.type === T.role && resource.name === "ci-deploy-role",
+    );
+    const trust = JSON.parse(String(role?.inputs.assumeRolePolicy)) as TrustPolicy;
+    expect(trust.Statement[0]?.Condition).toEqual({
+      StringEquals: {
+        "token.actions.githubusercontent.com:aud": "sts.amazonaws.com",
+        "token.actions.githubusercontent.com:sub": "repo:acme/platform:environment:production",
+      },
+    });
+  });
 
   it("lets each role act only on what the stack manages, by name, never with a bare wildcard", () => {
     for (const name of ["ci-deploy-policy", "ci-preview-policy"]) {

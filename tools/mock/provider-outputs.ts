@@ -201,6 +201,12 @@ export function providerState(
 }
 
 /** Results of provider functions (invokes) the program calls. */
+/** The ids the offline GitHub gives a repository and its owner (`GET /repos/{owner}/{repo}`). */
+export function offlineRepositoryIds(owner: string, name: string) {
+  const idOf = (...parts: string[]) => Number.parseInt(digest(...parts).slice(0, 7), 16);
+  return { ownerId: idOf("owner", owner), repositoryId: idOf("repository", owner, name) };
+}
+
 export function invokeResult(token: string, inputs: Inputs): Outputs {
   switch (token) {
     case "cloudflare:index/getIpRanges:getIpRanges":
@@ -229,6 +235,26 @@ export function invokeResult(token: string, inputs: Inputs): Outputs {
         ...inputs,
         id: String(Number.parseInt(digest("user", text(inputs.username, "")).slice(0, 7), 16)),
       };
+    case "github:index/getRestApi:getRestApi": {
+      const endpoint = text(inputs.endpoint, "");
+      const repository = /^repos\/([^/]+)\/([^/]+)$/.exec(endpoint);
+      if (repository === null) return { ...inputs, code: 404, body: "{}" };
+      const [, owner = "", name = ""] = repository;
+      const ids = offlineRepositoryIds(owner, name);
+      return {
+        ...inputs,
+        code: 200,
+        status: "200 OK",
+        body: JSON.stringify({
+          id: ids.repositoryId,
+          name,
+          full_name: `${owner}/${name}`,
+          owner: { login: owner, id: ids.ownerId },
+        }),
+        headers: "{}",
+        id: "offline-request",
+      };
+    }
     case "github:index/getTeam:getTeam":
       return {
         ...inputs,
