@@ -277,4 +277,40 @@ describe("smoke-check.sh", () => {
       server.close();
     }
   });
+
+  it("takes the hosts from the outputs of the run just made, and sends each origin the lock", async () => {
+    const seen: string[] = [];
+    const server = createServer((request, response) => {
+      const locked = request.headers["x-origin-lock"] === "current-secret";
+      seen.push(`${request.headers.host ?? ""}${request.url ?? ""} ${locked ? "locked" : "open"}`);
+      response.statusCode = request.url === "/healthz" || locked ? 200 : 403;
+      response.end();
+    });
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    const host = (name: string) => `${name}.localhost:${String(port)}`;
+    try {
+      const outcome = await script("smoke-check.sh", [], {
+        // As pulumi/actions sets the step output `platform`: the stack output, as JSON.
+        STACK_OUTPUTS: JSON.stringify({
+          hostnames: { app: `127.0.0.1:${String(port)}` },
+          apps: [{ originHost: host("fra") }, { originHost: host("ams") }],
+        }),
+        // What the environment held when the job started: stale, and not used.
+        APP_URL: "http://stale.invalid",
+        ORIGIN_HOSTS: "stale.invalid",
+        ORIGIN_LOCK_SECRET: "current-secret",
+        SMOKE_SCHEME: "http",
+        SMOKE_RETRY_DELAY_SECONDS: "0",
+      });
+      expect(outcome.stdout).toContain("Smoke check passed.");
+      expect(seen).toEqual([
+        `127.0.0.1:${String(port)}/healthz open`,
+        `${host("fra")}/readyz locked`,
+        `${host("ams")}/readyz locked`,
+      ]);
+    } finally {
+      server.close();
+    }
+  });
 });

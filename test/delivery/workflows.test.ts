@@ -8,12 +8,14 @@ import { ORIGIN_LOCK_HEADER } from "../../infra/edge/origin-lock.ts";
 import {
   checkCheckoutCredentials,
   checkDeployConcurrency,
+  checkNoCacheWithCredentials,
   checkPermissions,
   checkPinnedActions,
   checkRunExpressions,
   checkTimeouts,
   checkTriggers,
   checkWorkflow,
+  checkWriteScopes,
   eventsOf,
   isMapping,
   jobsOf,
@@ -111,6 +113,12 @@ describe("the workflows", () => {
     });
     it("runs every stack change alone and uncancelled", () => {
       expect(checkDeployConcurrency(workflow)).toEqual([]);
+    });
+    it("grants each write scope only where its purpose is", () => {
+      expect(checkWriteScopes(workflow)).toEqual([]);
+    });
+    it("restores no cache in a job that changes a stack", () => {
+      expect(checkNoCacheWithCredentials(workflow)).toEqual([]);
     });
     it("passes every rule at once (what pnpm lint runs)", () => {
       expect(checkWorkflow(workflow)).toEqual([]);
@@ -312,6 +320,71 @@ jobs:
     ]);
   });
 
+  it("write-scopes: id-token without an environment, a PR write without a comment, issues beside an environment", () => {
+    const pulumi = (comment: boolean) =>
+      `steps:\n      - uses: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d\n        with: { command: preview, comment-on-pr: ${String(comment)} }`;
+    const problems = checkWriteScopes(
+      bad(`
+jobs:
+  oidc-anywhere:
+    permissions: { id-token: write }
+    ${pulumi(false)}
+  silent-preview:
+    environment: staging-preview
+    permissions: { id-token: write, pull-requests: write }
+    ${pulumi(false)}
+  reporting-deploy:
+    environment: staging
+    permissions: { id-token: write, issues: write }
+    ${pulumi(false)}
+  good-preview:
+    environment: staging-preview
+    permissions: { id-token: write, pull-requests: write }
+    ${pulumi(true)}
+  good-report:
+    permissions: { issues: write }
+    steps: [{ run: "true" }]
+`),
+    );
+    expect(
+      problems.map(({ where, message }) => `${where}: ${message.split(":")[0] ?? ""}`),
+    ).toEqual([
+      'job "oidc-anywhere": id-token',
+      'job "silent-preview": pull-requests',
+      'job "reporting-deploy": issues',
+    ]);
+  });
+
+  it("no-cache-with-credentials: actions/cache, a setup action's cache, a build cache; previews are exempt", () => {
+    const up =
+      "- uses: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d\n        with: { command: up }";
+    const problems = checkNoCacheWithCredentials(
+      bad(`
+jobs:
+  deploy:
+    steps:
+      - uses: actions/cache@0057852bfaa89a56745cba8c7296529d2fc39830
+      - uses: actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020
+        with: { cache: pnpm }
+      - uses: docker/build-push-action@263435318d21b8e681c14492fe198d362a7d2c83
+        with: { cache-from: type=gha }
+      - uses: actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020
+        with: { node-version-file: .nvmrc }
+      ${up}
+  preview:
+    steps:
+      - uses: actions/cache@0057852bfaa89a56745cba8c7296529d2fc39830
+      - uses: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d
+        with: { command: preview }
+`),
+    );
+    expect(problems.map(({ where }) => where)).toEqual([
+      expect.stringMatching(/job "deploy".*step 1/) as unknown,
+      expect.stringMatching(/job "deploy".*step 2/) as unknown,
+      expect.stringMatching(/job "deploy".*step 3/) as unknown,
+    ]);
+  });
+
   it("a workflow that is not a mapping is refused with its file name", () => {
     expect(() => parseWorkflow("list.yml", "- a\n- b")).toThrow(
       "list.yml: a workflow must be a YAML mapping",
@@ -478,7 +551,7 @@ describe("deploy.yml", () => {
     });
     expect(job(deploy, "staging").if).toBe("github.event_name == 'push'");
     expect(job(deploy, "production").if).toBe(
-      "github.event_name == 'release' || github.event_name == 'workflow_dispatch'",
+      "(github.event_name == 'release' && !github.event.release.prerelease) || github.event_name == 'workflow_dispatch'",
     );
   });
 
@@ -709,10 +782,16 @@ describe("every workflow", () => {
 });
 
 describe("dependabot.yml", () => {
-  it("updates the pinned actions and the npm dependencies of the root and both services", () => {
+  it("updates the pinned actions and the npm dependencies of the workspace, from its root", () => {
     const config = load(readFileSync(path.join(root, ".github/dependabot.yml"), "utf8")) as {
       version: number;
-      updates: { "package-ecosystem": string; directory?: string; directories?: string[] }[];
+      updates: {
+        "package-ecosystem": string;
+        directory?: string;
+        directories?: string[];
+        schedule: { interval: string };
+        cooldown?: { "default-days"?: number };
+      }[];
     };
     expect(config.version).toBe(2);
     const byEcosystem = Object.fromEntries(
@@ -723,7 +802,12 @@ describe("dependabot.yml", () => {
     );
     expect(byEcosystem).toEqual({
       "github-actions": ["/"],
-      npm: ["/", "/services/api", "/services/web"],
+      npm: ["/"],
     });
+    // Weekly, and only releases at least a week old: a hijacked release is usually pulled sooner.
+    for (const update of config.updates) {
+      expect(update.schedule.interval).toBe("weekly");
+      expect(update.cooldown?.["default-days"]).toBeGreaterThanOrEqual(7);
+    }
   });
 });

@@ -290,6 +290,89 @@ export function checkDeployConcurrency({ workflow }: WorkflowSource): Problem[] 
   return problems;
 }
 
+/** A job's permission level for `scope`, if it lists one. */
+function permissionOf(body: Mapping, scope: string): unknown {
+  return isMapping(body.permissions) ? body.permissions[scope] : undefined;
+}
+
+const entersEnvironment = (body: Mapping) => body.environment !== undefined;
+
+/**
+ * `write-scopes`: each write scope only where its one purpose is. `id-token: write` mints an OIDC
+ * token for a cloud role, so only a job that enters an environment (whose name the token's subject
+ * carries, and the role's trust names) may have it; `pull-requests: write` only a job that
+ * comments on the pull request (pulumi/actions with comment-on-pr); `issues: write` only a job
+ * that enters no environment, so no job holds cloud credentials and the power to file issues.
+ */
+export function checkWriteScopes({ workflow }: WorkflowSource): Problem[] {
+  const problems: Problem[] = [];
+  const steps = stepsOf(workflow);
+  for (const [job, body] of jobsOf(workflow)) {
+    const where = `job "${job}"`;
+    if (permissionOf(body, "id-token") === "write" && !entersEnvironment(body)) {
+      problems.push({
+        rule: "write-scopes",
+        where,
+        message:
+          "id-token: write in a job with no environment: its token's subject names no environment, so a role trusting one refuses it, and one trusting any would admit every job",
+      });
+    }
+    const comments = steps.some(
+      (step) =>
+        step.job === job &&
+        typeof step.step.uses === "string" &&
+        step.step.uses.startsWith("pulumi/actions@") &&
+        isMapping(step.step.with) &&
+        (step.step.with["comment-on-pr"] === true || step.step.with["comment-on-pr"] === "true"),
+    );
+    if (permissionOf(body, "pull-requests") === "write" && !comments) {
+      problems.push({
+        rule: "write-scopes",
+        where,
+        message:
+          "pull-requests: write in a job that comments on no pull request (pulumi/actions with comment-on-pr: true)",
+      });
+    }
+    if (permissionOf(body, "issues") === "write" && entersEnvironment(body)) {
+      problems.push({
+        rule: "write-scopes",
+        where,
+        message:
+          "issues: write in a job that enters an environment: report from a job of its own, without the environment's credentials",
+      });
+    }
+  }
+  return problems;
+}
+
+/** Whether a step restores a cache: actions/cache, or a setup or build action's cache input. */
+function restoresCache(step: Mapping): boolean {
+  const uses = typeof step.uses === "string" ? step.uses : "";
+  if (uses.startsWith("actions/cache@") || uses.startsWith("actions/cache/restore@")) return true;
+  const inputs = isMapping(step.with) ? step.with : {};
+  return ["cache", "cache-from"].some(
+    (input) => inputs[input] !== undefined && inputs[input] !== false && inputs[input] !== "",
+  );
+}
+
+/**
+ * `no-cache-with-credentials`: a job that changes a stack restores no cache. Caches are shared
+ * with runs of other branches and pull requests, so a poisoned one would hand its files to the
+ * job that holds the environment's write credentials (GitHub docs, "Security hardening for
+ * GitHub Actions", and the cache's scope rules).
+ */
+export function checkNoCacheWithCredentials({ workflow }: WorkflowSource): Problem[] {
+  const changing = new Set(jobsChangingStacks(workflow));
+  return stepsOf(workflow)
+    .filter((step) => changing.has(step.job) && restoresCache(step.step))
+    .map((step) => ({
+      rule: "no-cache-with-credentials",
+      where: describeStep(step),
+      message:
+        "a job that changes a stack restores no cache: drop the cache input or the cache step",
+    }));
+}
+
 export const RULES = [
   checkPinnedActions,
   checkPermissions,
@@ -298,6 +381,8 @@ export const RULES = [
   checkRunExpressions,
   checkCheckoutCredentials,
   checkDeployConcurrency,
+  checkWriteScopes,
+  checkNoCacheWithCredentials,
 ] as const;
 
 /** Every rule on one workflow. */
