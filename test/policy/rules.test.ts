@@ -1,6 +1,7 @@
 // Every rule of the pack, both ways: a compliant stack passes it, and a stack with one control
 // removed or weakened fails it with the message asserted. The policies' validate functions are
 // called directly, with arguments shaped as the engine's (test/policy/support.ts).
+import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { RULES } from "../../policy/catalog.ts";
 import type { PolicyContext } from "../../policy/context.ts";
@@ -761,6 +762,11 @@ describe("the rules' metadata", () => {
     expect(ids.length).toBeGreaterThanOrEqual(25);
     expect(new Set(ids).size).toBe(ids.length);
     for (const id of ids) expect(id).toMatch(/^[a-z0-9]+(-[a-z0-9]+)+$/);
+  });
+
+  it("are as many as the README says", () => {
+    const readme = readFileSync(new URL("../../README.md", import.meta.url), "utf8");
+    expect(/It holds (\d+) rules/.exec(readme)?.[1]).toBe(String(RULES.length));
   });
 
   it.each(RULES)("$id has a one-line description and a remediation sentence", (rule) => {

@@ -36,6 +36,7 @@ let first: ChildRun;
 let rotated: ChildRun;
 let unchangedRedeploy: ChildRun;
 let rotatedRedeploy: ChildRun;
+let forcedRedeploy: ChildRun;
 
 beforeAll(async () => {
   [first, rotated] = await Promise.all([
@@ -43,7 +44,7 @@ beforeAll(async () => {
     runStackInChild("production", withSentry("https://two@o0.ingest.sentry.io/1")),
   ]);
   // Both deploy after `first`: one with the same config, one with the rotated DSN.
-  [unchangedRedeploy, rotatedRedeploy] = await Promise.all([
+  [unchangedRedeploy, rotatedRedeploy, forcedRedeploy] = await Promise.all([
     runStackInChild("production", {
       ...withSentry("https://one@o0.ingest.sentry.io/1"),
       lastOutputs: lastOutputsOf(first),
@@ -52,12 +53,18 @@ beforeAll(async () => {
       ...withSentry("https://two@o0.ingest.sentry.io/1"),
       lastOutputs: lastOutputsOf(first),
     }),
+    // After a credential was replaced by hand, which no digest sees (README: a second up).
+    runStackInChild(
+      "production",
+      { ...withSentry("https://one@o0.ingest.sentry.io/1"), lastOutputs: lastOutputsOf(first) },
+      { PLATFORM_ROLL_SECRETS: "1" },
+    ),
   ]);
 }, 60_000);
 
 describe("write-only settings across deployments", () => {
   it("run without errors", () => {
-    for (const run of [first, rotated, unchangedRedeploy, rotatedRedeploy]) {
+    for (const run of [first, rotated, unchangedRedeploy, rotatedRedeploy, forcedRedeploy]) {
       expect(run.errors).toEqual([]);
     }
   });
@@ -88,6 +95,13 @@ describe("write-only settings across deployments", () => {
   it("send every one of them, so the new secret is deployed, once the digest changed", () => {
     for (const name of ["app-fra-app", "app-ams-app"]) {
       expect(ignoreChangesOf(rotatedRedeploy, TYPES.app, name)).toEqual([]);
+    }
+  });
+
+  it("send every one of them with PLATFORM_ROLL_SECRETS=1, though the digest is unchanged", () => {
+    expect(digestsOf(forcedRedeploy)).toEqual(digestsOf(first));
+    for (const name of ["app-fra-app", "app-ams-app"]) {
+      expect(ignoreChangesOf(forcedRedeploy, TYPES.app, name)).toEqual([]);
     }
   });
 });

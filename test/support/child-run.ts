@@ -12,15 +12,16 @@ export interface ChildRun {
 
 const script = fileURLToPath(new URL("./stack-in-child.ts", import.meta.url));
 
-/** Runs a stack under the mock runtime in a process of its own. */
+/** Runs a stack under the mock runtime in a process of its own, with `env` added to its environment. */
 export async function runStackInChild(
   stack: string,
   options: RunStackOptions = {},
+  env: Record<string, string> = {},
 ): Promise<ChildRun> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
     [script, JSON.stringify({ stack, options })],
-    { maxBuffer: 64 * 1024 * 1024 },
+    { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
   );
   return JSON.parse(stdout) as ChildRun;
 }

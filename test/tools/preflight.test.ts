@@ -2,6 +2,7 @@
 // satisfies engines (the Node-version branch itself is exercised on Node 20 by hand: see the README).
 import { execFile } from "node:child_process";
 import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
@@ -49,6 +50,19 @@ describe("tools/preflight.js", () => {
       TEST_DATABASE_URL: "postgres://postgres@127.0.0.1:1/postgres",
     });
     expect(result).toEqual({ code: 0, stderr: "" });
+  });
+
+  it("runs ahead of every script that starts a TypeScript file with node", async () => {
+    const { scripts } = JSON.parse(
+      await readFile(path.join(REPOSITORY_ROOT, "package.json"), "utf8"),
+    ) as { scripts: Record<string, string> };
+    const bare = Object.entries(scripts).filter(([, command]) =>
+      /(^|&& )node (?!--import \.\/tools\/preflight\.js )[^&]*\.ts\b/.test(command),
+    );
+    expect(bare).toEqual([]);
+    expect(Object.values(scripts).filter((command) => command.includes("preflight")).length).toBe(
+      7,
+    );
   });
 
   it("checks only Node when imported ahead of a command", async () => {

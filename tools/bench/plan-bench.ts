@@ -1,5 +1,5 @@
 // `pnpm bench [--runs N]`: median wall time and peak memory of `plan production --json`, measured
-// alternately with a floor program that imports the same SDKs and registers nothing, so that both
+// alternately with a floor program that imports the same dependencies and registers nothing, so that both
 // see the same machine load. Target (DESIGN.md §9): plan within 1.3x of the floor.
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile } from "node:fs/promises";
@@ -77,7 +77,7 @@ const ratio = summary.plan.wallMs / summary.floor.wallMs;
 const rows = [
   ["subject", "median wall", "median peak RSS"],
   [
-    "floor (SDKs + zod, no program)",
+    "floor (the dependencies, no program)",
     `${summary.floor.wallMs.toFixed(0)} ms`,
     `${summary.floor.peakMiB.toFixed(1)} MiB`,
   ],
