@@ -1,10 +1,13 @@
 // The `sub` claim of the OIDC token GitHub gives a job that runs in an environment, which is what
 // a CI role's trust matches exactly. Its form depends on the repository: those created, renamed or
-// transferred since 18 June 2026, and those opted in, carry immutable ids,
-// `repo:<owner>-<owner id>/<repo>-<repo id>:environment:<env>`, so that a recycled name cannot
+// transferred since 15 July 2026, and those opted in, carry immutable ids,
+// `repo:<owner>@<owner id>/<repo>@<repo id>:environment:<env>`, so that a recycled name cannot
 // mint a trusted token; older repositories keep `repo:<owner>/<repo>:environment:<env>` (GitHub
-// changelog 2026-04-23, "Immutable subject claims for GitHub Actions OIDC tokens"). A trust
-// written in the wrong form refuses every job.
+// changelog, "Immutable subject claims for GitHub Actions OIDC tokens"). The delimiter is `@`,
+// which no owner or repository name can hold: the first release, in April 2026, used `-`, and an
+// organisation named `<owner>-<owner id>` could then mint the legacy subject that string-matched
+// a victim's immutable trust, so GitHub withdrew it and reshipped it with `@` (Boost Security
+// Labs, "Sleeper Squats", June 2026). A trust written in the wrong form refuses every job.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
@@ -29,7 +32,7 @@ export function subjectPrefix(
 ): string {
   if (form === "names") return `repo:${repository.owner}/${repository.name}`;
   if (ids === undefined) throw new Error("the immutable subject needs the repository's ids");
-  return `repo:${repository.owner}-${String(ids.ownerId)}/${repository.name}-${String(ids.repositoryId)}`;
+  return `repo:${repository.owner}@${String(ids.ownerId)}/${repository.name}@${String(ids.repositoryId)}`;
 }
 
 export const environmentSubject = (prefix: string, environment: string) =>

@@ -130,7 +130,7 @@ describe.each(jobsInEnvironments)("$id", (job) => {
     );
     const [owner = "", repository = ""] = (delivery[0]?.repository ?? "").split("/");
     const ids = offlineRepositoryIds(owner, repository);
-    const prefix = `repo:${owner}-${String(ids.ownerId)}/${repository}-${String(ids.repositoryId)}`;
+    const prefix = `repo:${owner}@${String(ids.ownerId)}/${repository}@${String(ids.repositoryId)}`;
     for (const name of assumes ? environmentsOf(job.body) : []) {
       const env = environment(name);
       expect(env.variables).toContain("AWS_ROLE_ARN");

@@ -78,9 +78,10 @@ describe("delivery helpers", () => {
 
   it("write the subject in the form the repository's tokens carry", () => {
     const repository = { owner: "acme", name: "platform" };
-    // GitHub changelog 2026-04-23: repo:octocat-123456/my-repo-456789:… for the immutable form.
+    // `@`, which no name can hold: with April 2026's `-`, an organisation named acme-123456 could
+    // mint the names-only subject repo:acme-123456/platform-456789 and match the trust.
     expect(subjectPrefix(repository, "immutable", { ownerId: 123456, repositoryId: 456789 })).toBe(
-      "repo:acme-123456/platform-456789",
+      "repo:acme@123456/platform@456789",
     );
     expect(subjectPrefix(repository, "names", undefined)).toBe("repo:acme/platform");
     expect(

@@ -126,7 +126,7 @@ describe("keyless AWS access from CI", () => {
   // The repository's tokens carry immutable ids (platform:github.oidcSubject defaults to it), which
   // the stack reads from GitHub: the offline GitHub answers with these.
   const ids = offlineRepositoryIds("acme", "platform");
-  const immutablePrefix = `repo:acme-${String(ids.ownerId)}/platform-${String(ids.repositoryId)}`;
+  const immutablePrefix = `repo:acme@${String(ids.ownerId)}/platform@${String(ids.repositoryId)}`;
 
   it.each([
     ["ci-deploy-role", "production"],
