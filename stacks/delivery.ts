@@ -10,9 +10,9 @@ import { DefaultBranchRuleset } from "../infra/delivery/default-branch-ruleset.t
 import {
   environmentSubject,
   type Repository,
-  repositoryIdsFrom,
+  repositoryIdentityFrom,
   type SubjectForm,
-  subjectPrefix as subjectPrefixOf,
+  subjectPrefix,
 } from "../infra/delivery/oidc-subject.ts";
 import { GitHubOidcProvider } from "../infra/delivery/github-oidc.ts";
 import { type DeployRef, PipelineEnvironment } from "../infra/delivery/pipeline-environment.ts";
@@ -35,16 +35,18 @@ export function deployRefOf(deployFrom: string): DeployRef {
   return kind === "tag" ? { tagPattern: ref } : { branch: ref };
 }
 
-/** The subject prefix of `repository`'s tokens, looking its ids up when the form needs them. */
+/**
+ * The subject prefix of `repository`'s tokens, spelt as GitHub spells the repository, with its ids
+ * when the form needs them. Both forms look the repository up, so a wrong name fails the preview.
+ */
 function repositorySubjectPrefix(
   repository: Repository,
   form: SubjectForm,
   opts: pulumi.InvokeOutputOptions,
 ): pulumi.Output<string> {
-  if (form === "names") return pulumi.output(subjectPrefixOf(repository, form, undefined));
   return github
     .getRestApiOutput({ endpoint: `repos/${repository.owner}/${repository.name}` }, opts)
-    .apply((answer) => subjectPrefixOf(repository, form, repositoryIdsFrom(repository, answer)));
+    .apply((answer) => subjectPrefix(repositoryIdentityFrom(repository, answer), form));
 }
 
 export function buildDelivery(
@@ -81,13 +83,15 @@ export function buildDelivery(
   }));
 
   const previewEnvironment = `${environment}-preview`;
-  const subjectPrefix = repositorySubjectPrefix(
+  const tokenSubjectPrefix = repositorySubjectPrefix(
     { owner, name },
     config.github.oidcSubject,
     onGitHub,
   );
-  const deploySubject = subjectPrefix.apply((prefix) => environmentSubject(prefix, environment));
-  const previewSubject = subjectPrefix.apply((prefix) =>
+  const deploySubject = tokenSubjectPrefix.apply((prefix) =>
+    environmentSubject(prefix, environment),
+  );
+  const previewSubject = tokenSubjectPrefix.apply((prefix) =>
     environmentSubject(prefix, previewEnvironment),
   );
   const deployRole = new CiRole(

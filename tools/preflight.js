@@ -12,7 +12,9 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const command = process.env.npm_lifecycle_event ?? "plan";
-const quickstart = ["plan", "test"].includes(command) ? command : "plan";
+// Only `plan` and `test` have a Quick start command of their own; the other scripts can run on
+// the Node and pnpm that either command leaves in .tools/.
+const quickstart = ["plan", "test"].includes(command) ? command : undefined;
 
 /** The problem with this Node, or undefined when it satisfies package.json's `engines.node`. */
 function nodeProblem() {
@@ -79,11 +81,14 @@ if (problems.length > 0) {
     `\`pnpm ${command}\` cannot run on this machine yet:`,
     ...problems.map((problem) => `  - ${problem}`),
     "",
-    `Run \`./quickstart ${quickstart}\` instead: it brings the pinned Node and pnpm into .tools/` +
-      (quickstart === "test"
-        ? ", PostgreSQL, Chromium and shellcheck (apt-get), starts a throwaway PostgreSQL server" +
-          " and stops it afterwards."
-        : " and installs the dependencies."),
+    quickstart === undefined
+      ? "Run `./quickstart plan` once: it brings the pinned Node and pnpm into .tools/ and installs" +
+        ` the dependencies; then \`PATH="$PWD/.tools/bin:$PATH" pnpm ${command}\`.`
+      : `Run \`./quickstart ${quickstart}\` instead: it brings the pinned Node and pnpm into .tools/` +
+        (quickstart === "test"
+          ? ", PostgreSQL, Chromium and shellcheck (apt-get), starts a throwaway PostgreSQL server" +
+            " and stops it afterwards."
+          : " and installs the dependencies."),
   ];
   if (suite) {
     lines.push(

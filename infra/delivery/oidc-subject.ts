@@ -14,55 +14,81 @@ import { z } from "zod";
 export const SUBJECT_FORMS = ["immutable", "names"] as const;
 export type SubjectForm = (typeof SUBJECT_FORMS)[number];
 
-export interface RepositoryIds {
-  ownerId: number;
-  repositoryId: number;
-}
-
 export interface Repository {
   owner: string;
   name: string;
 }
 
+/** A repository as GitHub spells it, with the ids the immutable subject carries. */
+export interface RepositoryIdentity extends Repository {
+  ownerId: number;
+  repositoryId: number;
+}
+
 /** `repo:<owner>/<repo>`, or with the immutable ids appended to each name. */
-export function subjectPrefix(
-  repository: Repository,
-  form: SubjectForm,
-  ids: RepositoryIds | undefined,
-): string {
-  if (form === "names") return `repo:${repository.owner}/${repository.name}`;
-  if (ids === undefined) throw new Error("the immutable subject needs the repository's ids");
-  return `repo:${repository.owner}@${String(ids.ownerId)}/${repository.name}@${String(ids.repositoryId)}`;
+export function subjectPrefix(repository: RepositoryIdentity, form: SubjectForm): string {
+  const { owner, name, ownerId, repositoryId } = repository;
+  if (form === "names") return `repo:${owner}/${name}`;
+  return `repo:${owner}@${String(ownerId)}/${name}@${String(repositoryId)}`;
 }
 
 export const environmentSubject = (prefix: string, environment: string) =>
   `${prefix}:environment:${environment}`;
 
 // `GET /repos/{owner}/{repo}`: `id` is the repository's, `owner.id` its owner's, user or
-// organisation alike (GitHub REST API, "Get a repository").
+// organisation alike; `owner.login` and `name` are spelt as GitHub stores them, which is how the
+// token's claims spell them (GitHub REST API, "Get a repository").
 const RepositoryResponse = z.object({
   id: z.number().int().positive(),
-  owner: z.object({ id: z.number().int().positive() }),
+  name: z.string().min(1),
+  owner: z.object({ id: z.number().int().positive(), login: z.string().min(1) }),
 });
 
-/** Reads a `GET /repos/{owner}/{repo}` answer, or says what to fix. */
-export function repositoryIdsFrom(
-  repository: Repository,
+const CONFIG_KEYS = "platform:github.owner and platform:github.repository";
+
+/**
+ * Reads a `GET /repos/{owner}/{repo}` answer into the repository as GitHub spells it, or says what
+ * to fix. The spelling matters because the trust compares the `sub` claim case-sensitively: a
+ * configured `Acme/Platform` still finds GitHub's `acme/platform`, and the trust must say the
+ * latter. A repository that answers under another name was renamed or transferred, and the
+ * configuration should follow it rather than rely on GitHub's redirect.
+ */
+export function repositoryIdentityFrom(
+  configured: Repository,
   answer: { code: number; body: string },
-): RepositoryIds {
-  const fullName = `${repository.owner}/${repository.name}`;
+): RepositoryIdentity {
+  const fullName = `${configured.owner}/${configured.name}`;
   if (answer.code !== 200) {
+    const moved = answer.code === 301 ? " (moved: the repository was renamed or transferred)" : "";
     throw new pulumi.RunError(
-      `GitHub answered ${String(answer.code)} for the repository ${fullName} (platform:github.owner and platform:github.repository), ` +
-        "whose ids the CI roles' trust needs (platform:github.oidcSubject is immutable). " +
+      `GitHub answered ${String(answer.code)}${moved} for the repository ${fullName} (${CONFIG_KEYS}), ` +
+        "whose owner, name and ids the CI roles' trust needs. " +
         "Check both names, and that the GitHub token (GITHUB_TOKEN) may read the repository's metadata.",
     );
   }
-  const parsed = RepositoryResponse.safeParse(JSON.parse(answer.body));
+  const parsed = RepositoryResponse.safeParse(parseJson(answer.body));
   if (!parsed.success) {
     throw new pulumi.RunError(
-      `GitHub's answer for the repository ${fullName} has no numeric id and owner.id: ${z.prettifyError(parsed.error)}`,
+      `GitHub's answer for the repository ${fullName} is not a repository with a numeric id, a name and an owner (id and login): ` +
+        `${z.prettifyError(parsed.error)}. Check that the GitHub provider talks to GitHub's REST API (GITHUB_BASE_URL).`,
     );
   }
-  return { ownerId: parsed.data.owner.id, repositoryId: parsed.data.id };
+  const { id, name, owner } = parsed.data;
+  const found = `${owner.login}/${name}`;
+  if (found.toLowerCase() !== fullName.toLowerCase()) {
+    throw new pulumi.RunError(
+      `GitHub knows the repository ${fullName} (${CONFIG_KEYS}) as ${found} now: it was renamed or transferred. ` +
+        `Point the stack at it: pulumi config set --path 'github.owner' ${owner.login} && pulumi config set --path 'github.repository' ${name}`,
+    );
+  }
+  return { owner: owner.login, name, ownerId: owner.id, repositoryId: id };
+}
+
+/** The body as JSON, or `undefined` (which the schema then refuses with its own message). */
+function parseJson(body: string): unknown {
+  try {
+    return JSON.parse(body) as unknown;
+  } catch {
+    return undefined;
+  }
 }

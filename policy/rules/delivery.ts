@@ -139,7 +139,7 @@ export const oidcSingleSubject: PlatformRule = {
   description:
     "An AWS role that trusts GitHub's OIDC tokens trusts one repository and one environment exactly (StringEquals sub) for the sts.amazonaws.com audience.",
   remediation:
-    "Use githubTrustPolicy (infra/delivery/ci-role.ts): StringEquals on token.actions.githubusercontent.com:sub = repo:<owner>[-<id>]/<repo>[-<id>]:environment:<name> and :aud = sts.amazonaws.com.",
+    "Use githubTrustPolicy (infra/delivery/ci-role.ts): StringEquals on token.actions.githubusercontent.com:sub = repo:<owner>[@<id>]/<repo>[@<id>]:environment:<name> and :aud = sts.amazonaws.com.",
   enforcementLevel: "mandatory",
   resourceTypes: [TYPES.role],
   checkResource: (args, _context, report) => {

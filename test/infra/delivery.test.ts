@@ -8,7 +8,7 @@ import {
 } from "../../infra/delivery/ci-permissions.ts";
 import { githubTrustPolicy } from "../../infra/delivery/ci-role.ts";
 import { oidcProviderArn } from "../../infra/delivery/github-oidc.ts";
-import { repositoryIdsFrom, subjectPrefix } from "../../infra/delivery/oidc-subject.ts";
+import { repositoryIdentityFrom, subjectPrefix } from "../../infra/delivery/oidc-subject.ts";
 import { otlpEndpoint, otlpHeaders } from "../../infra/observability/apm.ts";
 import { deployRefOf } from "../../stacks/delivery.ts";
 
@@ -76,34 +76,64 @@ describe("delivery helpers", () => {
     });
   });
 
+  const answer = (repository: {
+    id: number;
+    name: string;
+    owner: { login: string; id: number };
+  }) => ({
+    code: 200,
+    body: JSON.stringify(repository),
+  });
+
   it("write the subject in the form the repository's tokens carry", () => {
-    const repository = { owner: "acme", name: "platform" };
+    const repository = { owner: "acme", name: "platform", ownerId: 123456, repositoryId: 456789 };
     // `@`, which no name can hold: with April 2026's `-`, an organisation named acme-123456 could
     // mint the names-only subject repo:acme-123456/platform-456789 and match the trust.
-    expect(subjectPrefix(repository, "immutable", { ownerId: 123456, repositoryId: 456789 })).toBe(
-      "repo:acme@123456/platform@456789",
+    expect(subjectPrefix(repository, "immutable")).toBe("repo:acme@123456/platform@456789");
+    expect(subjectPrefix(repository, "names")).toBe("repo:acme/platform");
+  });
+
+  it("spell the repository as GitHub does, since the trust compares the claim case-sensitively", () => {
+    const found = repositoryIdentityFrom(
+      { owner: "Acme", name: "Platform" },
+      answer({ id: 456789, name: "platform", owner: { login: "acme", id: 123456 } }),
     );
-    expect(subjectPrefix(repository, "names", undefined)).toBe("repo:acme/platform");
-    expect(
-      repositoryIdsFrom(repository, {
-        code: 200,
-        body: JSON.stringify({
-          id: 456789,
-          name: "platform",
-          owner: { login: "acme", id: 123456 },
-        }),
-      }),
-    ).toEqual({ ownerId: 123456, repositoryId: 456789 });
+    expect(found).toEqual({
+      owner: "acme",
+      name: "platform",
+      ownerId: 123456,
+      repositoryId: 456789,
+    });
+  });
+
+  it("refuse a repository that answers under another name, with the commands that follow it", () => {
+    expect(() =>
+      repositoryIdentityFrom(
+        { owner: "acme", name: "platform" },
+        answer({ id: 456789, name: "platform-v2", owner: { login: "acme-corp", id: 123456 } }),
+      ),
+    ).toThrow(
+      "GitHub knows the repository acme/platform (platform:github.owner and platform:github.repository) as acme-corp/platform-v2 now: it was renamed or transferred. " +
+        "Point the stack at it: pulumi config set --path 'github.owner' acme-corp && pulumi config set --path 'github.repository' platform-v2",
+    );
   });
 
   it("say which repository GitHub would not show, and how to fix it", () => {
     const repository = { owner: "acme", name: "platfrom" };
-    expect(() => repositoryIdsFrom(repository, { code: 404, body: "{}" })).toThrow(
+    expect(() => repositoryIdentityFrom(repository, { code: 404, body: "{}" })).toThrow(
       /^GitHub answered 404 for the repository acme\/platfrom \(platform:github\.owner and platform:github\.repository\).*Check both names, and that the GitHub token \(GITHUB_TOKEN\) may read/,
     );
+    expect(() => repositoryIdentityFrom(repository, { code: 301, body: "" })).toThrow(
+      /^GitHub answered 301 \(moved: the repository was renamed or transferred\) for the repository acme\/platfrom/,
+    );
     expect(() =>
-      repositoryIdsFrom(repository, { code: 200, body: JSON.stringify({ id: "x" }) }),
-    ).toThrow(/has no numeric id and owner\.id/);
+      repositoryIdentityFrom(repository, { code: 200, body: JSON.stringify({ id: "x" }) }),
+    ).toThrow(/is not a repository with a numeric id, a name and an owner \(id and login\)/);
+    expect(() =>
+      repositoryIdentityFrom(repository, { code: 200, body: "<html>Bad gateway</html>" }),
+    ).toThrow(
+      /^GitHub's answer for the repository acme\/platfrom is not a repository.*GITHUB_BASE_URL/s,
+    );
   });
 
   it("read deployFrom as a branch or a tag pattern", () => {

@@ -1,7 +1,7 @@
 // `pnpm test` says what the machine lacks before it starts, and `pnpm plan` runs on with a Node that
 // satisfies engines (the Node-version branch itself is exercised on Node 20 by hand: see the README).
 import { execFile } from "node:child_process";
-import { chmodSync, mkdtempSync, writeFileSync } from "node:fs";
+import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
@@ -63,6 +63,44 @@ describe("tools/preflight.js", () => {
     expect(Object.values(scripts).filter((command) => command.includes("preflight")).length).toBe(
       7,
     );
+  });
+
+  // A copy beside a package.json whose engines no Node meets stands in for running on too old a Node.
+  async function tooOldNode(script: string) {
+    const root = mkdtempSync(path.join(tmpdir(), "preflight-node-"));
+    mkdirSync(path.join(root, "tools"));
+    copyFileSync(
+      path.join(REPOSITORY_ROOT, "tools/preflight.js"),
+      path.join(root, "tools/preflight.js"),
+    );
+    writeFileSync(
+      path.join(root, "package.json"),
+      JSON.stringify({ engines: { node: ">=99.0.0" } }),
+    );
+    const { code, stderr } = await preflight([path.join(root, "tools/preflight.js")], {
+      npm_lifecycle_event: script,
+    });
+    return { code, stderr };
+  }
+
+  it("names the Quick start command that brings Node to `pnpm plan`", async () => {
+    const { code, stderr } = await tooOldNode("plan");
+    expect(code).toBe(1);
+    expect(stderr).toContain("`pnpm plan` cannot run on this machine yet:");
+    expect(stderr).toContain(
+      `  - Node 99 is needed (package.json engines: ">=99.0.0"; this is ${process.version}).`,
+    );
+    expect(stderr).toContain("Run `./quickstart plan` instead");
+  });
+
+  it("tells the other scripts to borrow the Node the Quick start brings", async () => {
+    const { code, stderr } = await tooOldNode("docs:update");
+    expect(code).toBe(1);
+    expect(stderr).toContain("`pnpm docs:update` cannot run on this machine yet:");
+    expect(stderr).toContain(
+      'Run `./quickstart plan` once: it brings the pinned Node and pnpm into .tools/ and installs the dependencies; then `PATH="$PWD/.tools/bin:$PATH" pnpm docs:update`.',
+    );
+    expect(stderr).not.toContain("./quickstart docs:update");
   });
 
   it("checks only Node when imported ahead of a command", async () => {

@@ -200,12 +200,13 @@ export function providerState(
   return { ...inputs, ...computed[type]?.(name, inputs, id, provider) };
 }
 
-/** Results of provider functions (invokes) the program calls. */
 /** The ids the offline GitHub gives a repository and its owner (`GET /repos/{owner}/{repo}`). */
 export function offlineRepositoryIds(owner: string, name: string) {
   const idOf = (...parts: string[]) => Number.parseInt(digest(...parts).slice(0, 7), 16);
   return { ownerId: idOf("owner", owner), repositoryId: idOf("repository", owner, name) };
 }
+
+/** Results of provider functions (invokes) the program calls. */
 
 export function invokeResult(token: string, inputs: Inputs): Outputs {
   switch (token) {
