@@ -3,21 +3,23 @@
 # names them, each region's origin answers /readyz (web -> api -> database) past the load balancer,
 # so a broken secondary shows up right after the deployment that broke it. App Platform rolls a
 # deployment out in the background, so every request retries, within a bounded time (5 min each).
-#   STACK_OUTPUTS='<the stack output "platform", JSON>' [ORIGIN_LOCK_SECRET=...] smoke-check.sh
-#   APP_URL=https://app.example.com [ORIGIN_HOSTS=a.ondigitalocean.app,b... ORIGIN_LOCK_SECRET=...] smoke-check.sh
+#   APP_HOST=app.example.com [ORIGIN_HOSTS=a.ondigitalocean.app,b... ORIGIN_LOCK_SECRET=...] smoke-check.sh
+#   APP_URL=https://app.example.com [...] smoke-check.sh
 # In CI the hosts come from the outputs of the `pulumi up` just run: the environment's variables
 # were read when the job started, before that run could change them (a region added, an app
 # recreated). The origin-lock secret still comes from the environment: after a rotation the apps
 # accept the previous generation too (infra/edge/origin-lock.ts).
 set -euo pipefail
 
-# Scheme of the URLs built from STACK_OUTPUTS (tests use http).
+# Scheme of the URLs built from hosts (tests use http).
 scheme="${SMOKE_SCHEME:-https}"
-if [[ -n "${STACK_OUTPUTS:-}" ]]; then
-  APP_URL="$scheme://$(jq -er '.hostnames.app' <<<"$STACK_OUTPUTS")"
-  ORIGIN_HOSTS="$(jq -er '[.apps[].originHost] | join(",")' <<<"$STACK_OUTPUTS")"
+if [[ -n "${APP_HOST:-}" ]]; then
+  APP_URL="$scheme://$APP_HOST"
 fi
-: "${APP_URL:?APP_URL is not set (nor STACK_OUTPUTS)}"
+if [[ -z "${APP_URL:-}" ]]; then
+  echo "::error::Neither APP_HOST nor APP_URL is set: the smoke check needs the app's public host (the stack output platform.hostnames.app)." >&2
+  exit 2
+fi
 # Seconds between tries (tests shorten it).
 retry_delay="${SMOKE_RETRY_DELAY_SECONDS:-15}"
 # The header the origins require (ORIGIN_LOCK_HEADER in infra/edge/origin-lock.ts).
@@ -35,7 +37,18 @@ if ! probe "${APP_URL%/}/healthz"; then
   exit 1
 fi
 
-if [[ -n "${ORIGIN_HOSTS:-}" && -n "${ORIGIN_LOCK_SECRET:-}" ]]; then
+# Origins are checked whenever they are named; from the stack's outputs (APP_HOST) they always
+# are, so an empty list there means the outputs were not read as expected, not "nothing to check".
+if [[ -z "${ORIGIN_HOSTS:-}" ]]; then
+  if [[ -n "${APP_HOST:-}" ]]; then
+    echo "::error::ORIGIN_HOSTS is empty: the stack output platform.apps[].originHost should name every region's origin."
+    exit 1
+  fi
+  echo "No ORIGIN_HOSTS given: only the public URL was checked."
+elif [[ -z "${ORIGIN_LOCK_SECRET:-}" ]]; then
+  echo "::error::ORIGIN_LOCK_SECRET is not set, so the origins ($ORIGIN_HOSTS) cannot be reached past the lock: the environment should hold the secret the stack writes."
+  exit 1
+else
   # The secret goes to curl in a file, never on its command line (visible to every process).
   headers="$(mktemp)"
   trap 'rm -f "$headers"' EXIT

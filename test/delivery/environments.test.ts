@@ -51,6 +51,8 @@ const jobs = jobsOfAll(readWorkflows());
 const jobsInEnvironments = jobs.filter(({ body }) => environmentsOf(body).length > 0);
 
 let delivery: DeliveryOutput[];
+/** Each stack's output `platform`, by the name of its deploy environment (= the stack's). */
+const platformOf = new Map<string, unknown>();
 
 function deliveryOf(manifest: Manifest): DeliveryOutput {
   return (manifest.outputs.platform as { delivery: DeliveryOutput }).delivery;
@@ -74,10 +76,14 @@ beforeAll(async () => {
   ]);
   expect(production.errors).toEqual([]);
   expect(staging.errors).toEqual([]);
-  delivery = [
-    deliveryOf(JSON.parse(staging.manifest) as Manifest),
-    deliveryOf(manifestOf("production", production)),
+  const manifests = [
+    JSON.parse(staging.manifest) as Manifest,
+    manifestOf("production", production),
   ];
+  delivery = manifests.map(deliveryOf);
+  for (const [index, manifest] of manifests.entries()) {
+    platformOf.set(STACKS[index] ?? "", manifest.outputs.platform);
+  }
 }, 120_000);
 
 describe("the environments the stacks create", () => {
@@ -135,6 +141,58 @@ describe.each(jobsInEnvironments)("$id", (job) => {
       const env = environment(name);
       expect(env.variables).toContain("AWS_ROLE_ARN");
       expect(env.awsRole.trusts).toBe(`${prefix}:environment:${name}`);
+    }
+  });
+});
+
+/**
+ * `fromJSON(steps.<id>.outputs.platform).a.b` and `….apps.*.c` in a step's env, evaluated as
+ * GitHub does (`*` maps over a list): the fields a step reads from the `pulumi up` just run.
+ */
+const OUTPUT_READ = /fromJSON\(steps\.([\w-]+)\.outputs\.platform\)((?:\.[\w*]+)+)/g;
+
+function select(value: unknown, path: string[]): unknown[] {
+  const [head, ...rest] = path;
+  if (head === undefined) return [value];
+  if (head === "*") return Array.isArray(value) ? value.flatMap((item) => select(item, rest)) : [];
+  if (typeof value !== "object" || value === null || !(head in value)) return [];
+  return select((value as Record<string, unknown>)[head], rest);
+}
+
+describe("steps that read the outputs of the run just made", () => {
+  const reads = jobsInEnvironments.flatMap((job) =>
+    stepsOf(job).flatMap((step) =>
+      Object.entries((step.env ?? {}) as Record<string, unknown>).flatMap(([name, value]) =>
+        [...String(value).matchAll(OUTPUT_READ)].map(([, stepId = "", path = ""]) => ({
+          job,
+          name,
+          stepId,
+          path: path.slice(1).split("."),
+        })),
+      ),
+    ),
+  );
+
+  it("exist: the deploy jobs' smoke checks read the app's host and every origin", () => {
+    expect(reads.map(({ job, name, path }) => `${job.id} ${name} ${path.join(".")}`)).toEqual(
+      STACKS.flatMap((stack) => [
+        `.github/workflows/deploy.yml#${stack} APP_HOST hostnames.app`,
+        `.github/workflows/deploy.yml#${stack} ORIGIN_HOSTS apps.*.originHost`,
+      ]),
+    );
+  });
+
+  it("name a pulumi step of their job and fields its stack outputs, as non-empty text", () => {
+    for (const { job, name, stepId, path } of reads) {
+      const source = stepsOf(job).find((step) => step.id === stepId);
+      expect(String(source?.uses), `${job.id}: steps.${stepId}`).toMatch(/^pulumi\/actions@/);
+      for (const stack of environmentsOf(job.body)) {
+        const values = select(platformOf.get(stack), path);
+        expect(values.length, `${job.id} ${name}: ${path.join(".")} in ${stack}`).toBeGreaterThan(
+          0,
+        );
+        for (const value of values) expect(value).toMatch(/^[a-z0-9.-]+\.[a-z]+$/);
+      }
     }
   });
 });

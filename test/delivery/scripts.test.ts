@@ -254,6 +254,40 @@ describe("check-preview-inputs.sh", () => {
 });
 
 describe("smoke-check.sh", () => {
+  // Each case gets `app`, the host of a server that answers every request with 200.
+  it.each<[string, (app: string) => Record<string, string>, number, string]>([
+    ["no app at all", () => ({}), 2, "Neither APP_HOST nor APP_URL is set"],
+    // From the stack's outputs the origins are always named: none means they were misread.
+    [
+      "the app from the outputs, but no origin",
+      (app) => ({ APP_HOST: app }),
+      1,
+      "ORIGIN_HOSTS is empty: the stack output platform.apps[].originHost",
+    ],
+    [
+      "origins without the lock's secret",
+      (app) => ({ APP_URL: `http://${app}`, ORIGIN_HOSTS: "fra.invalid" }),
+      1,
+      "ORIGIN_LOCK_SECRET is not set, so the origins (fra.invalid) cannot be reached past the lock",
+    ],
+  ])("refuses to pass with %s", async (_case, envFor, status, message) => {
+    const server = createServer((_request, response) => response.end());
+    await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+    const { port } = server.address() as AddressInfo;
+    try {
+      const outcome = await script("smoke-check.sh", [], {
+        ...envFor(`127.0.0.1:${String(port)}`),
+        SMOKE_SCHEME: "http",
+        SMOKE_RETRY_DELAY_SECONDS: "0",
+      });
+      expect(outcome.status).toBe(status);
+      expect(`${outcome.stdout}${outcome.stderr}`).toContain(message);
+      expect(outcome.stdout).not.toContain("Smoke check passed.");
+    } finally {
+      server.close();
+    }
+  });
+
   it("passes once the public URL answers /healthz, retrying while it does not", async () => {
     let requests = 0;
     const server = createServer((request, response) => {
@@ -270,7 +304,7 @@ describe("smoke-check.sh", () => {
         SMOKE_RETRY_DELAY_SECONDS: "0",
       });
       expect(outcome.stdout).toMatch(
-        /^200 in .*: http:\/\/127\.0\.0\.1:\d+\/healthz\nSmoke check passed\.\n$/,
+        /^200 in .*: http:\/\/127\.0\.0\.1:\d+\/healthz\nNo ORIGIN_HOSTS given: only the public URL was checked\.\nSmoke check passed\.\n$/,
       );
       expect(requests).toBe(2);
     } finally {
@@ -278,7 +312,7 @@ describe("smoke-check.sh", () => {
     }
   });
 
-  it("takes the hosts from the outputs of the run just made, and sends each origin the lock", async () => {
+  it("takes the hosts the run just made, and sends each origin the lock", async () => {
     const seen: string[] = [];
     const server = createServer((request, response) => {
       const locked = request.headers["x-origin-lock"] === "current-secret";
@@ -291,14 +325,11 @@ describe("smoke-check.sh", () => {
     const host = (name: string) => `${name}.localhost:${String(port)}`;
     try {
       const outcome = await script("smoke-check.sh", [], {
-        // As pulumi/actions sets the step output `platform`: the stack output, as JSON.
-        STACK_OUTPUTS: JSON.stringify({
-          hostnames: { app: `127.0.0.1:${String(port)}` },
-          apps: [{ originHost: host("fra") }, { originHost: host("ams") }],
-        }),
+        // What deploy.yml reads from the step output `platform` of the run just made.
+        APP_HOST: `127.0.0.1:${String(port)}`,
+        ORIGIN_HOSTS: `${host("fra")},${host("ams")}`,
         // What the environment held when the job started: stale, and not used.
         APP_URL: "http://stale.invalid",
-        ORIGIN_HOSTS: "stale.invalid",
         ORIGIN_LOCK_SECRET: "current-secret",
         SMOKE_SCHEME: "http",
         SMOKE_RETRY_DELAY_SECONDS: "0",
