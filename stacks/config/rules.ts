@@ -444,13 +444,17 @@ export const rules: readonly CrossFieldRule[] = [
     // balancer's Slack destination.
     id: "slack-alerts-need-a-paid-cloudflare-account",
     reads: [["edge"], ["slackWebhookUrl"]],
+    // This zone on Pro or above qualifies the account by itself; edge.accountPlan can only add
+    // another zone's plan, never lower this one's.
     violations: ({ edge, slackWebhookUrl }) =>
-      slackWebhookUrl === undefined || (edge.accountPlan ?? edge.plan) !== "free"
+      slackWebhookUrl === undefined ||
+      edge.plan !== "free" ||
+      (edge.accountPlan ?? "free") !== "free"
         ? []
         : [
             {
               path: ["edge", "accountPlan"],
-              allowed: `pro or above when slackWebhookUrl is set: Cloudflare sends the load balancer's alerts to Slack (a webhook) only for accounts with a zone on Pro or above, and edge.plan is free`,
+              allowed: `pro or above when slackWebhookUrl is set: Cloudflare sends the load balancer's alerts to Slack (a webhook) only for accounts with a zone on Pro or above, and neither this zone (edge.plan) nor, by edge.accountPlan, any other zone of the account is`,
               fix: `pulumi config set --path 'edge.accountPlan' pro   (if another zone in Cloudflare account ${edge.accountId} is on Pro or above; otherwise upgrade this zone, or send alerts by e-mail only: pulumi config rm slackWebhookUrl)`,
             },
           ],

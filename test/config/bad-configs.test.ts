@@ -451,6 +451,41 @@ describe("stack config validation refuses bad config with precise messages", () 
     expect(JSON.stringify(problems)).not.toContain("hook-token-123");
   });
 
+  describe("Slack alerts, which Cloudflare sends only for accounts with a zone on Pro or above", () => {
+    const withSlack = (raw: RawStackConfig, accountPlan?: string) =>
+      withValues(
+        { ...raw, secretKeys: new Set([...raw.secretKeys, "slackWebhookUrl"]) },
+        {
+          slackWebhookUrl: "https://hooks.slack.com/services/T000/B000/XXXX",
+          "edge.accountPlan": accountPlan,
+        },
+      );
+
+    it("are refused when neither this zone nor, by edge.accountPlan, another one is", () => {
+      for (const accountPlan of [undefined, "free"]) {
+        expect(problemsOf(withSlack(staging, accountPlan))).toEqual([
+          expect.objectContaining({
+            key: "platform:edge.accountPlan",
+            allowed: expect.stringContaining(
+              "and neither this zone (edge.plan) nor, by edge.accountPlan, any other zone of the account is",
+            ) as unknown,
+            fix: expect.stringContaining(
+              "pulumi config set --path 'edge.accountPlan' pro",
+            ) as unknown,
+          }),
+        ]);
+      }
+    });
+
+    it.each([
+      ["production: this zone is on Pro, whatever edge.accountPlan says", "production", "free"],
+      ["staging: another zone of the account is on Pro", "staging", "pro"],
+    ])("are accepted when %s", (_case, stack, accountPlan) => {
+      const raw = withSlack(stack === "production" ? production : staging, accountPlan);
+      expect(validateStackConfig(raw).ok).toBe(true);
+    });
+  });
+
   it.each([
     "https://hooks.slack.com/services/T000/B000/XXXX/",
     "https://hooks.slack.com/services/T000/B000/XXXX?x=1",
