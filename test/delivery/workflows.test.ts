@@ -320,7 +320,7 @@ jobs:
     ]);
   });
 
-  it("write-scopes: id-token without an environment, a PR write without a comment, issues beside an environment", () => {
+  it("write-scopes: id-token without an environment (a reusable workflow's caller aside), a PR write without a comment, issues beside an environment", () => {
     const pulumi = (comment: boolean) =>
       `steps:\n      - uses: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d\n        with: { command: preview, comment-on-pr: ${String(comment)} }`;
     const problems = checkWriteScopes(
@@ -344,6 +344,9 @@ jobs:
   good-report:
     permissions: { issues: write }
     steps: [{ run: "true" }]
+  calls-reusable-deploy:
+    permissions: { contents: read, id-token: write }
+    uses: ./.github/workflows/reusable-deploy.yml
 `),
     );
     expect(
@@ -355,7 +358,7 @@ jobs:
     ]);
   });
 
-  it("no-cache-with-credentials: actions/cache, a setup action's cache, a build cache; previews are exempt", () => {
+  it("no-cache-with-credentials: actions/cache, a setup action's cache or its default one, a build cache; previews are exempt", () => {
     const up =
       "- uses: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d\n        with: { command: up }";
     const problems = checkNoCacheWithCredentials(
@@ -370,6 +373,13 @@ jobs:
         with: { cache-from: type=gha }
       - uses: actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020
         with: { node-version-file: .nvmrc }
+      - uses: actions/setup-go@44694675825211faa026b3c33043df3e48a5fa00
+      - uses: ruby/setup-ruby@a4effe49ee8ee5b8b5091268c473a4628afb5651
+        with: { bundler-cache: true }
+      - uses: actions/setup-node@49933ea5288caeca8642d1e84afbd3f7d6820020
+        with: { node-version-file: .nvmrc, package-manager-cache: false }
+      - uses: actions/setup-go@44694675825211faa026b3c33043df3e48a5fa00
+        with: { cache: false }
       ${up}
   preview:
     steps:
@@ -382,6 +392,10 @@ jobs:
       expect.stringMatching(/job "deploy".*step 1/) as unknown,
       expect.stringMatching(/job "deploy".*step 2/) as unknown,
       expect.stringMatching(/job "deploy".*step 3/) as unknown,
+      // Caching by default: setup-node (npm projects, v5 on) and setup-go.
+      expect.stringMatching(/job "deploy".*step 4/) as unknown,
+      expect.stringMatching(/job "deploy".*step 5/) as unknown,
+      expect.stringMatching(/job "deploy".*step 6/) as unknown,
     ]);
   });
 

@@ -309,7 +309,10 @@ export function checkWriteScopes({ workflow }: WorkflowSource): Problem[] {
   const steps = stepsOf(workflow);
   for (const [job, body] of jobsOf(workflow)) {
     const where = `job "${job}"`;
-    if (permissionOf(body, "id-token") === "write" && !entersEnvironment(body)) {
+    // A job that calls a reusable workflow (job-level `uses:`) cannot name an environment: its
+    // permissions only cap those of the called workflow's jobs, which enter their own.
+    const callsWorkflow = typeof body.uses === "string";
+    if (permissionOf(body, "id-token") === "write" && !entersEnvironment(body) && !callsWorkflow) {
       problems.push({
         rule: "write-scopes",
         where,
@@ -345,14 +348,29 @@ export function checkWriteScopes({ workflow }: WorkflowSource): Problem[] {
   return problems;
 }
 
-/** Whether a step restores a cache: actions/cache, or a setup or build action's cache input. */
+/**
+ * Actions that cache unless told not to, and the input that tells them: setup-go's `cache`
+ * defaults to true (v4 on), and setup-node caches npm projects by itself (v5 on) unless
+ * `package-manager-cache: false` (their READMEs).
+ */
+const CACHING_BY_DEFAULT: Record<string, string> = {
+  "actions/setup-go": "cache",
+  "actions/setup-node": "package-manager-cache",
+};
+
+/** Inputs that turn a cache on: setup-node's and setup-python's `cache`, buildx's `cache-from`, setup-ruby's `bundler-cache`. */
+const CACHE_INPUTS = ["cache", "cache-from", "bundler-cache"];
+
+const isOff = (value: unknown) => value === false || value === "false" || value === "";
+
+/** Whether a step restores a cache: actions/cache, or a setup or build action's cache. */
 function restoresCache(step: Mapping): boolean {
-  const uses = typeof step.uses === "string" ? step.uses : "";
-  if (uses.startsWith("actions/cache@") || uses.startsWith("actions/cache/restore@")) return true;
+  const action = typeof step.uses === "string" ? (step.uses.split("@")[0] ?? "") : "";
+  if (action === "actions/cache" || action === "actions/cache/restore") return true;
   const inputs = isMapping(step.with) ? step.with : {};
-  return ["cache", "cache-from"].some(
-    (input) => inputs[input] !== undefined && inputs[input] !== false && inputs[input] !== "",
-  );
+  const defaultInput = CACHING_BY_DEFAULT[action];
+  if (defaultInput !== undefined && !isOff(inputs[defaultInput])) return true;
+  return CACHE_INPUTS.some((input) => inputs[input] !== undefined && !isOff(inputs[input]));
 }
 
 /**
@@ -369,7 +387,7 @@ export function checkNoCacheWithCredentials({ workflow }: WorkflowSource): Probl
       rule: "no-cache-with-credentials",
       where: describeStep(step),
       message:
-        "a job that changes a stack restores no cache: drop the cache input or the cache step",
+        "a job that changes a stack restores no cache: drop the cache step or input, or turn a default cache off (setup-node: package-manager-cache: false; setup-go: cache: false)",
     }));
 }
 
