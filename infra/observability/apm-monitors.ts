@@ -115,6 +115,13 @@ export class ApmMonitors extends pulumi.ComponentResource {
         threshold: args.p95LatencyMs / 1000,
       },
     ];
+    // The provider validates every monitor against Datadog's API at preview, message included
+    // (terraform-provider-datadog resource_datadog_monitor.go, resourceDatadogMonitorCustomizeDiff,
+    // POST /api/v1/monitor/validate), and whether that endpoint accepts a mention of a webhook
+    // not yet created is documented nowhere. Tying the message to the webhook's id leaves it
+    // unknown until the webhook exists (on a first preview only), so no preview depends on it.
+    const messageOf = (text: string): pulumi.Input<string> =>
+      webhook === undefined ? text : webhook.id.apply(() => text);
     for (const monitor of monitors) {
       new datadog.Monitor(
         `${name}-${monitor.kind}`,
@@ -122,7 +129,7 @@ export class ApmMonitors extends pulumi.ComponentResource {
           name: monitor.title,
           type: "query alert",
           query: monitor.query,
-          message: `${monitor.title}. ${mentions}`,
+          message: messageOf(`${monitor.title}. ${mentions}`),
           monitorThresholds: { critical: String(monitor.threshold) },
           tags: [`service:${args.service}`, `env:${args.environment}`, "managed-by:pulumi"],
           // No traffic is no error: silence while the service is idle.
