@@ -115,11 +115,14 @@ export class ApmMonitors extends pulumi.ComponentResource {
         threshold: args.p95LatencyMs / 1000,
       },
     ];
-    // The provider validates every monitor against Datadog's API at preview, message included
+    // The provider validates every monitor against Datadog's API at plan time, message included
     // (terraform-provider-datadog resource_datadog_monitor.go, resourceDatadogMonitorCustomizeDiff,
     // POST /api/v1/monitor/validate), and whether that endpoint accepts a mention of a webhook
-    // not yet created is documented nowhere. Tying the message to the webhook's id leaves it
-    // unknown until the webhook exists (on a first preview only), so no preview depends on it.
+    // Datadog does not have yet is documented nowhere. Tied to the webhook's id, the message is
+    // unknown while the webhook is still to be created, and the first preview validates the
+    // query and thresholds with an empty message (buildMonitorStruct reads "" for an unknown);
+    // once the webhook exists, every preview validates the message too.
+    // (test/infra/apm-monitors-preview.test.ts)
     const messageOf = (text: string): pulumi.Input<string> =>
       webhook === undefined ? text : webhook.id.apply(() => text);
     for (const monitor of monitors) {
