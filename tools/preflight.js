@@ -82,8 +82,9 @@ if (problems.length > 0) {
     ...problems.map((problem) => `  - ${problem}`),
     "",
     quickstart === undefined
-      ? "Run `./quickstart plan` once: it brings the pinned Node and pnpm into .tools/ and installs" +
-        ` the dependencies; then \`PATH="$PWD/.tools/bin:$PATH" pnpm ${command}\`.`
+      ? "Run `./quickstart plan` once: it brings the pinned Node and pnpm into .tools/, installs" +
+        " the dependencies and plans production offline;" +
+        ` then \`PATH="$PWD/.tools/bin:$PATH" pnpm ${command}\`.`
       : `Run \`./quickstart ${quickstart}\` instead: it brings the pinned Node and pnpm into .tools/` +
         (quickstart === "test"
           ? ", PostgreSQL, Chromium and shellcheck (apt-get), starts a throwaway PostgreSQL server" +

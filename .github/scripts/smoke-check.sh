@@ -32,28 +32,39 @@ probe() {
     --output /dev/null --write-out "%{http_code} in %{time_total}s: %{url}\n" "$@"
 }
 
+# Origins are checked whenever they are named; from the stack's outputs (APP_HOST) they always
+# are, so an empty list there means the outputs were not read as expected, not "nothing to check".
+# All of this is decided before the first request, so a bad input fails at once.
+hosts=()
+if [[ -n "${ORIGIN_HOSTS:-}" ]]; then
+  IFS=, read -r -a hosts <<<"$ORIGIN_HOSTS"
+  for host in "${hosts[@]}"; do
+    if [[ -z "$host" ]]; then
+      echo "::error::ORIGIN_HOSTS ($ORIGIN_HOSTS) has an empty entry: an app in the stack output platform.apps[] has no originHost."
+      exit 1
+    fi
+  done
+  if [[ -z "${ORIGIN_LOCK_SECRET:-}" ]]; then
+    echo "::error::ORIGIN_LOCK_SECRET is not set, so the origins ($ORIGIN_HOSTS) cannot be reached past the lock: the environment should hold the secret the stack writes."
+    exit 1
+  fi
+elif [[ -n "${APP_HOST:-}" ]]; then
+  echo "::error::ORIGIN_HOSTS is empty: the stack output platform.apps[].originHost should name every region's origin."
+  exit 1
+fi
+
 if ! probe "${APP_URL%/}/healthz"; then
   echo "::error::${APP_URL%/}/healthz did not answer 2xx within 5 minutes."
   exit 1
 fi
 
-# Origins are checked whenever they are named; from the stack's outputs (APP_HOST) they always
-# are, so an empty list there means the outputs were not read as expected, not "nothing to check".
-if [[ -z "${ORIGIN_HOSTS:-}" ]]; then
-  if [[ -n "${APP_HOST:-}" ]]; then
-    echo "::error::ORIGIN_HOSTS is empty: the stack output platform.apps[].originHost should name every region's origin."
-    exit 1
-  fi
+if [[ ${#hosts[@]} -eq 0 ]]; then
   echo "No ORIGIN_HOSTS given: only the public URL was checked."
-elif [[ -z "${ORIGIN_LOCK_SECRET:-}" ]]; then
-  echo "::error::ORIGIN_LOCK_SECRET is not set, so the origins ($ORIGIN_HOSTS) cannot be reached past the lock: the environment should hold the secret the stack writes."
-  exit 1
 else
   # The secret goes to curl in a file, never on its command line (visible to every process).
   headers="$(mktemp)"
   trap 'rm -f "$headers"' EXIT
   printf '%s: %s\n' "$origin_lock_header" "$ORIGIN_LOCK_SECRET" >"$headers"
-  IFS=, read -r -a hosts <<<"$ORIGIN_HOSTS"
   for host in "${hosts[@]}"; do
     if ! probe --header "@$headers" "$scheme://$host/readyz"; then
       echo "::error::The origin $host did not answer /readyz with 2xx within 5 minutes."

@@ -50,18 +50,20 @@ const CONFIG_KEYS = "platform:github.owner and platform:github.repository";
  * Reads a `GET /repos/{owner}/{repo}` answer into the repository as GitHub spells it, or says what
  * to fix. The spelling matters because the trust compares the `sub` claim case-sensitively: a
  * configured `Acme/Platform` still finds GitHub's `acme/platform`, and the trust must say the
- * latter. A repository that answers under another name was renamed or transferred, and the
- * configuration should follow it rather than rely on GitHub's redirect.
+ * latter. A repository that answers under another name was renamed or transferred (GitHub
+ * redirects the old name), and the configuration should follow it rather than rely on that.
  */
 export function repositoryIdentityFrom(
   configured: Repository,
   answer: { code: number; body: string },
 ): RepositoryIdentity {
   const fullName = `${configured.owner}/${configured.name}`;
+  // The provider turns every other failure into an error of its own, and follows a renamed
+  // repository's redirect, so what reaches here is 200 or 404 (terraform-provider-github
+  // data_source_github_rest_api.go); a rename shows as another name in a 200 answer, below.
   if (answer.code !== 200) {
-    const moved = answer.code === 301 ? " (moved: the repository was renamed or transferred)" : "";
     throw new pulumi.RunError(
-      `GitHub answered ${String(answer.code)}${moved} for the repository ${fullName} (${CONFIG_KEYS}), ` +
+      `GitHub answered ${String(answer.code)} for the repository ${fullName} (${CONFIG_KEYS}), ` +
         "whose owner, name and ids the CI roles' trust needs. " +
         "Check both names, and that the GitHub token (GITHUB_TOKEN) may read the repository's metadata.",
     );

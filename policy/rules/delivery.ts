@@ -166,7 +166,7 @@ export const oidcSingleSubject: PlatformRule = {
         report(`${where} does not require aud = sts.amazonaws.com (StringEquals)`);
       if (sub === undefined || !SUBJECT.test(sub)) {
         report(
-          `${where} does not require one exact sub repo:<owner>/<repo>:environment:<name> (StringEquals)`,
+          `${where} does not require one exact sub repo:<owner>[@<id>]/<repo>[@<id>]:environment:<name> (StringEquals)`,
         );
       }
       const others = Object.entries(statement.condition ?? {}).filter(

@@ -281,7 +281,7 @@ const groups = {
       ),
       oidcSubject: documented(
         z.enum(SUBJECT_FORMS).default("immutable"),
-        "Form of the `sub` claim in this repository's OIDC tokens, which the CI roles trust exactly: `immutable` (`repo:<owner>@<owner id>/<repo>@<repo id>:…`, every repository created, renamed or transferred since 15 July 2026, and older ones opted in; the stack looks the ids up) or `names` (`repo:<owner>/<repo>:…`, older repositories not opted in).",
+        "Form of the `sub` claim in this repository's OIDC tokens, which the CI roles trust exactly: `immutable` (`repo:<owner>@<owner id>/<repo>@<repo id>:…`, every repository created, renamed or transferred since 15 July 2026, and older ones opted in) or `names` (`repo:<owner>/<repo>:…`, older repositories not opted in). Either way the stack reads the repository from GitHub's API, for its ids and for the owner's and repository's names as GitHub spells them, so the GitHub token must be able to read it.",
         "immutable",
       ),
       deployFrom: documented(

@@ -254,7 +254,7 @@ describe("check-preview-inputs.sh", () => {
 });
 
 describe("smoke-check.sh", () => {
-  // Each case gets `app`, the host of a server that answers every request with 200.
+  // Each case gets `app`, the host of a server that would answer every request with 200.
   it.each<[string, (app: string) => Record<string, string>, number, string]>([
     ["no app at all", () => ({}), 2, "Neither APP_HOST nor APP_URL is set"],
     // From the stack's outputs the origins are always named: none means they were misread.
@@ -265,13 +265,23 @@ describe("smoke-check.sh", () => {
       "ORIGIN_HOSTS is empty: the stack output platform.apps[].originHost",
     ],
     [
+      "an app without an origin host",
+      (app) => ({ APP_HOST: app, ORIGIN_HOSTS: ",ams.invalid", ORIGIN_LOCK_SECRET: "s" }),
+      1,
+      "ORIGIN_HOSTS (,ams.invalid) has an empty entry",
+    ],
+    [
       "origins without the lock's secret",
       (app) => ({ APP_URL: `http://${app}`, ORIGIN_HOSTS: "fra.invalid" }),
       1,
       "ORIGIN_LOCK_SECRET is not set, so the origins (fra.invalid) cannot be reached past the lock",
     ],
-  ])("refuses to pass with %s", async (_case, envFor, status, message) => {
-    const server = createServer((_request, response) => response.end());
+  ])("refuses to pass with %s, before any request", async (_case, envFor, status, message) => {
+    let requests = 0;
+    const server = createServer((_request, response) => {
+      requests += 1;
+      response.end();
+    });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
     const { port } = server.address() as AddressInfo;
     try {
@@ -283,6 +293,7 @@ describe("smoke-check.sh", () => {
       expect(outcome.status).toBe(status);
       expect(`${outcome.stdout}${outcome.stderr}`).toContain(message);
       expect(outcome.stdout).not.toContain("Smoke check passed.");
+      expect(requests).toBe(0);
     } finally {
       server.close();
     }

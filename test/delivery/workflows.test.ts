@@ -347,6 +347,9 @@ jobs:
   calls-reusable-deploy:
     permissions: { contents: read, id-token: write }
     uses: ./.github/workflows/reusable-deploy.yml
+  calls-foreign-deploy:
+    permissions: { contents: read, id-token: write }
+    uses: someone/else/.github/workflows/deploy.yml@0123456789abcdef0123456789abcdef01234567
 `),
     );
     expect(
@@ -355,6 +358,7 @@ jobs:
       'job "oidc-anywhere": id-token',
       'job "silent-preview": pull-requests',
       'job "reporting-deploy": issues',
+      'job "calls-foreign-deploy": id-token',
     ]);
   });
 

@@ -123,9 +123,6 @@ describe("delivery helpers", () => {
     expect(() => repositoryIdentityFrom(repository, { code: 404, body: "{}" })).toThrow(
       /^GitHub answered 404 for the repository acme\/platfrom \(platform:github\.owner and platform:github\.repository\).*Check both names, and that the GitHub token \(GITHUB_TOKEN\) may read/,
     );
-    expect(() => repositoryIdentityFrom(repository, { code: 301, body: "" })).toThrow(
-      /^GitHub answered 301 \(moved: the repository was renamed or transferred\) for the repository acme\/platfrom/,
-    );
     expect(() =>
       repositoryIdentityFrom(repository, { code: 200, body: JSON.stringify({ id: "x" }) }),
     ).toThrow(/is not a repository with a numeric id, a name and an owner \(id and login\)/);

@@ -671,7 +671,7 @@ const CASES: RuleCase[] = [
       ]),
     ],
     violation:
-      "assumeRolePolicy statement GitHubActionsEnvironment does not require one exact sub repo:<owner>/<repo>:environment:<name> (StringEquals)",
+      "assumeRolePolicy statement GitHubActionsEnvironment does not require one exact sub repo:<owner>[@<id>]/<repo>[@<id>]:environment:<name> (StringEquals)",
   },
   {
     rule: "delivery-oidc-single-subject",

@@ -98,7 +98,7 @@ describe("tools/preflight.js", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("`pnpm docs:update` cannot run on this machine yet:");
     expect(stderr).toContain(
-      'Run `./quickstart plan` once: it brings the pinned Node and pnpm into .tools/ and installs the dependencies; then `PATH="$PWD/.tools/bin:$PATH" pnpm docs:update`.',
+      'Run `./quickstart plan` once: it brings the pinned Node and pnpm into .tools/, installs the dependencies and plans production offline; then `PATH="$PWD/.tools/bin:$PATH" pnpm docs:update`.',
     );
     expect(stderr).not.toContain("./quickstart docs:update");
   });

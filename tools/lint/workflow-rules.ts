@@ -309,10 +309,17 @@ export function checkWriteScopes({ workflow }: WorkflowSource): Problem[] {
   const steps = stepsOf(workflow);
   for (const [job, body] of jobsOf(workflow)) {
     const where = `job "${job}"`;
-    // A job that calls a reusable workflow (job-level `uses:`) cannot name an environment: its
-    // permissions only cap those of the called workflow's jobs, which enter their own.
-    const callsWorkflow = typeof body.uses === "string";
-    if (permissionOf(body, "id-token") === "write" && !entersEnvironment(body) && !callsWorkflow) {
+    // A job that calls a reusable workflow of this repository (job-level `uses: ./.github/…`)
+    // cannot name an environment: its permissions only cap those of the called workflow's jobs,
+    // which this rule checks in that file. Another repository's workflow is not read here, so
+    // handing it id-token stays a finding.
+    const callsLocalWorkflow =
+      typeof body.uses === "string" && body.uses.startsWith("./.github/workflows/");
+    if (
+      permissionOf(body, "id-token") === "write" &&
+      !entersEnvironment(body) &&
+      !callsLocalWorkflow
+    ) {
       problems.push({
         rule: "write-scopes",
         where,

@@ -207,7 +207,6 @@ export function offlineRepositoryIds(owner: string, name: string) {
 }
 
 /** Results of provider functions (invokes) the program calls. */
-
 export function invokeResult(token: string, inputs: Inputs): Outputs {
   switch (token) {
     case "cloudflare:index/getIpRanges:getIpRanges":
