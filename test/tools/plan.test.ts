@@ -27,9 +27,13 @@ async function plan(...args: string[]): Promise<PlanResult> {
   }
 }
 
+let productionRun: Promise<PlanResult> | undefined;
+/** `pnpm plan production --json`, run once for the tests that only read it (each run is seconds). */
+const productionJson = () => (productionRun ??= plan("production", "--json"));
+
 describe("pnpm plan", () => {
   it("plans the run after a deployment from that deployment's outputs (--last-outputs)", async () => {
-    const firstRun = await plan("production", "--json");
+    const firstRun = await productionJson();
     const { outputs } = JSON.parse(firstRun.stdout) as { outputs: Record<string, unknown> };
     const file = join(await mkdtemp(join(tmpdir(), "plan-")), "outputs.json");
     await writeFile(file, JSON.stringify(outputs));
@@ -48,10 +52,7 @@ describe("pnpm plan", () => {
   });
 
   it("writes a byte-identical manifest on every run of the same input", async () => {
-    const [first, second] = await Promise.all([
-      plan("production", "--json"),
-      plan("production", "--json"),
-    ]);
+    const [first, second] = await Promise.all([productionJson(), plan("production", "--json")]);
     expect(first.code).toBe(0);
     expect(first.stdout).toBe(second.stdout);
     const manifest = JSON.parse(first.stdout) as {
@@ -128,7 +129,7 @@ describe("pnpm plan", () => {
   });
 
   it("compares with a base manifest (--diff): added, removed and changed paths as Markdown", async () => {
-    const head = JSON.parse((await plan("production", "--json")).stdout) as Manifest;
+    const head = JSON.parse((await productionJson()).stdout) as Manifest;
     const base: Manifest = structuredClone(head);
     const app = base.resources.find((resource) => resource.name === "app-fra-app");
     if (app === undefined) throw new Error("no app-fra-app in the manifest");
