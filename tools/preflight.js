@@ -76,20 +76,30 @@ const problems = [nodeProblem(), ...(suite ? suiteProblems() : [])].filter(
   (problem) => problem !== undefined,
 );
 
+/** The Quick start command that brings what is missing, and what it does. */
+function remedy() {
+  const brings = "it brings the pinned Node and pnpm into .tools/";
+  if (quickstart === "test") {
+    return (
+      `Run \`./quickstart test\` instead: ${brings}, PostgreSQL, Chromium and shellcheck (apt-get),` +
+      " starts a throwaway PostgreSQL server and stops it afterwards."
+    );
+  }
+  if (quickstart === "plan") {
+    return `Run \`./quickstart plan\` instead: ${brings} and installs the dependencies.`;
+  }
+  return (
+    `Run \`./quickstart plan\` once: ${brings}, installs the dependencies and plans production` +
+    ` offline; then \`PATH="$PWD/.tools/bin:$PATH" pnpm ${command}\`.`
+  );
+}
+
 if (problems.length > 0) {
   const lines = [
     `\`pnpm ${command}\` cannot run on this machine yet:`,
     ...problems.map((problem) => `  - ${problem}`),
     "",
-    quickstart === undefined
-      ? "Run `./quickstart plan` once: it brings the pinned Node and pnpm into .tools/, installs" +
-        " the dependencies and plans production offline;" +
-        ` then \`PATH="$PWD/.tools/bin:$PATH" pnpm ${command}\`.`
-      : `Run \`./quickstart ${quickstart}\` instead: it brings the pinned Node and pnpm into .tools/` +
-        (quickstart === "test"
-          ? ", PostgreSQL, Chromium and shellcheck (apt-get), starts a throwaway PostgreSQL server" +
-            " and stops it afterwards."
-          : " and installs the dependencies."),
+    remedy(),
   ];
   if (suite) {
     lines.push(

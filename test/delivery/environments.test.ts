@@ -51,8 +51,8 @@ const jobs = jobsOfAll(readWorkflows());
 const jobsInEnvironments = jobs.filter(({ body }) => environmentsOf(body).length > 0);
 
 let delivery: DeliveryOutput[];
-/** Each stack's output `platform`, by the name of its deploy environment (= the stack's). */
-const platformOf = new Map<string, unknown>();
+/** Each stack's output `platform`, by stack name (which its deploy environment carries too). */
+let platformOf: Map<string, unknown>;
 
 function deliveryOf(manifest: Manifest): DeliveryOutput {
   return (manifest.outputs.platform as { delivery: DeliveryOutput }).delivery;
@@ -81,9 +81,7 @@ beforeAll(async () => {
     manifestOf("production", production),
   ];
   delivery = manifests.map(deliveryOf);
-  for (const [index, manifest] of manifests.entries()) {
-    platformOf.set(STACKS[index] ?? "", manifest.outputs.platform);
-  }
+  platformOf = new Map(manifests.map((manifest) => [manifest.stack, manifest.outputs.platform]));
 }, 120_000);
 
 describe("the environments the stacks create", () => {

@@ -365,7 +365,10 @@ const CACHING_BY_DEFAULT: Record<string, string> = {
   "actions/setup-node": "package-manager-cache",
 };
 
-/** Inputs that turn a cache on: setup-node's and setup-python's `cache`, buildx's `cache-from`, setup-ruby's `bundler-cache`. */
+/**
+ * Inputs that turn a cache on: setup-node's and setup-python's `cache`, build-push's `cache-from`,
+ * setup-ruby's `bundler-cache`.
+ */
 const CACHE_INPUTS = ["cache", "cache-from", "bundler-cache"];
 
 const isOff = (value: unknown) => value === false || value === "false" || value === "";
