@@ -9,7 +9,7 @@ export default defineConfig({
     testTimeout: 20_000,
     coverage: {
       provider: "v8",
-      include: ["infra/**/*.ts", "stacks/**/*.ts"],
+      include: ["infra/**/*.ts", "stacks/**/*.ts", "bootstrap/**/*.ts"],
       reporter: ["text-summary", "lcov"],
       thresholds: { lines: 90, branches: 90, functions: 90, statements: 90 },
     },

@@ -1,21 +1,20 @@
 // What a rule knows about the stack besides its resources. Under the Pulumi CLI the engine tells
-// the pack its stack and hands it the stack's config (the Node.js language host sets
-// PULUMI_NODEJS_STACK and PULUMI_CONFIG before it starts the pack: sdk/nodejs/cmd/
-// pulumi-language-nodejs, RunPlugin for kind "analyzer"); an offline plan knows its stack only.
-import { path } from "./values.ts";
+// the pack its project and stack (the Node.js language host sets PULUMI_NODEJS_PROJECT and
+// PULUMI_NODEJS_STACK before it starts the pack: sdk/nodejs/cmd/pulumi-language-nodejs, RunPlugin
+// for kind "analyzer"); an offline plan knows both too.
+
+/** The platform's own Pulumi project: the environments' stacks. */
+export const PLATFORM_PROJECT = "platform";
+/** The project of identity and guard rails (bootstrap/): environments, CI roles, rulesets. */
+export const BOOTSTRAP_PROJECT = "platform-bootstrap";
 
 export interface PolicyContext {
   /** The stack's name, e.g. `production`. */
   stack: string;
+  /** The Pulumi project: the platform's stacks, or the bootstrap's. */
+  project: string;
   /** Whether the stack is production, whose rules are stricter (standby, replicas, HSTS, …). */
   production: boolean;
-  /**
-   * Whether this stack owns the repository's default-branch ruleset (stack config
-   * `github.owns.ruleset`; one ruleset per repository, so exactly one stack owns it). Undefined
-   * when the config is not at hand, as in an offline plan: then only a declared ruleset is
-   * checked, and that one stack declares it is checked across the stacks.
-   */
-  ownsDefaultBranchRuleset: boolean | undefined;
 }
 
 /** The platform has two stacks; only `production` (also as `org/project/production`) is production. */
@@ -23,12 +22,9 @@ export function isProductionStack(stack: string): boolean {
   return stack.split("/").pop() === "production";
 }
 
-export function contextFor(stack: string, ownsDefaultBranchRuleset?: boolean): PolicyContext {
-  return { stack, production: isProductionStack(stack), ownsDefaultBranchRuleset };
+export function contextFor(stack: string, project: string = PLATFORM_PROJECT): PolicyContext {
+  return { stack, project, production: isProductionStack(stack) };
 }
 
-/** `github.owns.ruleset` of the stack's `github` config object, when it says so. */
-export function ownsRulesetFromConfig(github: unknown): boolean | undefined {
-  const ruleset = path(github, ["owns", "ruleset"]);
-  return typeof ruleset === "boolean" ? ruleset : undefined;
-}
+/** Whether the stack is the bootstrap's, which owns the repository's rulesets and environments. */
+export const isBootstrap = (context: PolicyContext) => context.project === BOOTSTRAP_PROJECT;

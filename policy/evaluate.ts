@@ -84,27 +84,12 @@ export function evaluatePlanIn(
 
 /**
  * Every rule's result for one stack's plan (`manifestOf(stack, run).resources` of tools/plan/
- * render.ts fits). Offline the stack's config is not at hand, so whether the stack owns the
- * default branch's ruleset is inferred from whether it declares one (see PolicyContext).
+ * render.ts fits), of the platform's project unless another is named.
  */
 export function evaluatePlan(
   stack: string,
   resources: readonly PlanResource[],
+  project?: string,
 ): PolicyRuleResult[] {
-  return evaluatePlanIn(contextFor(stack), resources);
-}
-
-/** The stacks whose plans declare the default branch's ruleset: exactly one should. */
-export function defaultBranchRulesetOwners(
-  plans: readonly { stack: string; resources: readonly PlanResource[] }[],
-): string[] {
-  return plans
-    .filter(({ resources }) =>
-      resources.some(
-        (resource) =>
-          resource.type === "github:index/repositoryRuleset:RepositoryRuleset" &&
-          JSON.stringify(resource.inputs.conditions ?? {}).includes("~DEFAULT_BRANCH"),
-      ),
-    )
-    .map(({ stack }) => stack);
+  return evaluatePlanIn(contextFor(stack, project), resources);
 }

@@ -1,17 +1,14 @@
-// The policy pack the Pulumi CLI serves (`pulumi preview --policy-pack policy`). It learns its
-// stack and that stack's config from the engine: the Node.js language host sets
-// PULUMI_NODEJS_STACK, PULUMI_NODEJS_PROJECT and PULUMI_CONFIG before it starts the pack, which
-// `pulumi.getStack()` and `pulumi.Config` read. Importing this module starts the pack's gRPC
-// server, so only index.js imports it; tests import the rules instead.
+// The policy pack the Pulumi CLI serves (`pulumi preview --policy-pack policy`), for the platform's
+// stacks and the bootstrap's alike. It learns its project and stack from the engine: the Node.js
+// language host sets PULUMI_NODEJS_PROJECT and PULUMI_NODEJS_STACK before it starts the pack,
+// which `pulumi.getProject()` and `pulumi.getStack()` read. Importing this module starts the
+// pack's gRPC server, so only index.js imports it; tests import the rules instead.
 import { PolicyPack } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { platformPolicies } from "./catalog.ts";
-import { contextFor, ownsRulesetFromConfig } from "./context.ts";
-
-// The project's own config namespace (the project's name, `platform`).
-const github: unknown = new pulumi.Config().getObject("github");
+import { contextFor } from "./context.ts";
 
 new PolicyPack("platform", {
-  description: "The platform's guardrails over staging and production.",
-  policies: platformPolicies(contextFor(pulumi.getStack(), ownsRulesetFromConfig(github))),
+  description: "The platform's guardrails over staging, production and their bootstrap.",
+  policies: platformPolicies(contextFor(pulumi.getStack(), pulumi.getProject())),
 });

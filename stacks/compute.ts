@@ -10,6 +10,7 @@ import type {
   ServiceScaling,
 } from "../infra/compute/app-spec.ts";
 import { ContainerRegistry } from "../infra/compute/container-registry.ts";
+import type { RegistryLogin } from "../infra/compute/registry-login.ts";
 import { PlatformApp } from "../infra/compute/platform-app.ts";
 import { ServiceImage } from "../infra/compute/service-image.ts";
 import type { PrivateNetwork } from "../infra/core/private-network.ts";
@@ -22,6 +23,7 @@ import type { AppRegion, Foundation } from "./foundation.ts";
 import type { ImageOutput, PlatformOutputs } from "./outputs.ts";
 import { backendOf } from "./monitoring.ts";
 import type { DeployedDigests } from "./previous-deployment.ts";
+import { PUSH_LOGIN_EXPIRY_SECONDS } from "./registry-push-login.ts";
 import { API, MIGRATION_JOB, WEB, type SampleService } from "./services.ts";
 
 export interface RegionApp {
@@ -52,8 +54,8 @@ export interface Rollout {
   deployed: DeployedDigests;
   /** Send every write-only value again, e.g. after a credential was replaced by hand. */
   rollAll: boolean;
-  /** The UTC date of this run (`YYYY-MM-DD`): the registry's push credentials rotate daily. */
-  today: string;
+  /** Issues the login images are pushed with, once the registry exists (registry-push-login.ts). */
+  issuePushLogin: (registryName: string) => Promise<RegistryLogin>;
 }
 
 /**
@@ -106,8 +108,7 @@ export function buildCompute(
     registryName: config.registry.name,
     tier: config.registry.tier,
     region: registryRegion,
-    // Daily: every run starts with push credentials at most a day old and a day left to live.
-    pushCredentialsRotation: rollout.today,
+    issuePushLogin: rollout.issuePushLogin,
     protect: foundation.production,
   });
   const buildImage = (service: SampleService, buildArgs: Record<string, string> = {}) =>
@@ -249,6 +250,7 @@ export function buildCompute(
         tier: config.registry.tier,
         datacenter: registryRegion,
         protected: foundation.production,
+        pushCredentials: { issued: "per update", lifetimeSeconds: PUSH_LOGIN_EXPIRY_SECONDS },
       },
       images: { web: imageOutput(images.web), api: imageOutput(images.api) },
       apps: apps.map(({ region, app }) => ({

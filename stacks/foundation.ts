@@ -1,7 +1,8 @@
 // The environment's frame: its DigitalOcean project, the regions it runs in, and the tags every
 // resource carries.
-import * as aws from "@pulumi/aws";
+import type * as aws from "@pulumi/aws";
 import { EnvironmentProject } from "../infra/core/environment-project.ts";
+import { environmentAwsProvider } from "./aws-account.ts";
 import { appRegionOf } from "./config/catalog.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { AppOutput, RegionOutput } from "./outputs.ts";
@@ -16,7 +17,7 @@ export interface Foundation {
   regions: AppRegion[];
   tags: string[];
   project: EnvironmentProject;
-  /** AWS in the assets' region, tagging everything it creates with the environment. */
+  /** AWS in the assets' region and the environment's account only, tagging what it creates. */
   awsProvider: aws.Provider;
 }
 
@@ -42,9 +43,10 @@ export function buildFoundation(config: PlatformConfig): Foundation {
     description: `Web platform (${environment}): apps, database and registry, managed by Pulumi.`,
     environment: production ? "Production" : "Staging",
   });
-  const awsProvider = new aws.Provider("aws", {
+  const awsProvider = environmentAwsProvider({
+    accountId: config.aws.accountId,
     region: config.assets.awsRegion,
-    defaultTags: { tags: { platform: "platform", environment } },
+    environment,
   });
   return {
     production,

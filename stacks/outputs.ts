@@ -50,26 +50,20 @@ export interface AppOutput {
   jobs: JobTopology[];
 }
 
-export interface DeliveryEnvironmentOutput {
-  name: string;
-  /** `branch:<name>`, `tag:<pattern>`, or any branch for the read-only preview environment. */
-  deployFrom: string;
-  reviewers: { users: string[]; teams: string[] };
-  /** Names of the Actions variables and secrets the stack writes (never their values). */
+export interface DeliveryOutput {
+  /** `owner/repository`. */
+  repository: string;
+  /** The GitHub environment this stack deploys through and writes into (`<stack>`). */
+  environment: string;
+  /** Names of the Actions variables and secrets the stack writes there (never their values). */
   variables: string[];
   secrets: string[];
-  /** The AWS role the environment's jobs assume, and the only OIDC subject it trusts. */
-  awsRole: { arn: pulumi.Output<string>; trusts: pulumi.Output<string> };
-}
-
-export interface DeliveryOutput {
-  repository: string;
-  environments: DeliveryEnvironmentOutput[];
-  /** The default branch's ruleset, when this stack owns it. */
-  ruleset:
-    | { owned: true; branch: string; requiredReviews: number; requiredChecks: string[] }
-    | { owned: false };
-  oidcProvider: { arn: pulumi.Output<string>; owned: boolean };
+  /**
+   * Where the pipeline's controls are declared: the environments, who may enter and approve
+   * them, the CI roles and the rulesets belong to the bootstrap project (its own plan and
+   * outputs), which an administrator applies; no deployment can change them.
+   */
+  controlsFrom: "bootstrap";
 }
 
 export interface MonitoringOutput {
@@ -106,6 +100,11 @@ export interface PlatformOutputs {
     tier: string;
     datacenter: string;
     protected: boolean;
+    /**
+     * How images are pushed: with a login DigitalOcean issues for each update, which expires after
+     * `lifetimeSeconds`; no credentials are a resource of the stack, none is exported.
+     */
+    pushCredentials: { issued: "per update"; lifetimeSeconds: number };
   };
   /** The image each service runs, by digest. */
   images: { web: ImageOutput; api: ImageOutput };
@@ -134,7 +133,7 @@ export interface PlatformOutputs {
   };
   /** Uptime checks, their alerts and the alert route. */
   monitoring: MonitoringOutput;
-  /** GitHub environments, the ruleset and the AWS roles CI assumes. */
+  /** What the stack writes into its GitHub deploy environment. */
   delivery: DeliveryOutput;
   /** Optional integrations that are switched on, by name; their secrets are never exported. */
   integrations: {

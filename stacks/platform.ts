@@ -21,7 +21,7 @@ export function buildPlatform(config: PlatformConfig, rollout: Rollout): Platfor
   const compute = buildCompute(config, foundation, network, data, originLock, route, rollout);
   const edge = buildEdge(config, originLock, compute, storage, route);
   const monitoring = buildMonitoring(config, route, compute, storage);
-  const delivery = buildDelivery(config, foundation, compute, originLock);
+  const delivery = buildDelivery(config, compute, originLock);
 
   const { secrets } = config;
   return {

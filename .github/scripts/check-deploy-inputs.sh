@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Stops a deployment before it starts when the environment's inputs are missing or name another
-# stack. The stack writes AWS_ROLE_ARN, AWS_REGION, APP_URL and PULUMI_STACK into its own GitHub
-# environment, so they exist only after its first `pulumi up` from a workstation.
+# stack. The bootstrap project writes AWS_ROLE_ARN, AWS_REGION and PULUMI_STACK into the GitHub
+# environment; the stack writes APP_URL on its first `pulumi up`, run from a workstation.
 #   ENVIRONMENT=staging PULUMI_STACK=... AWS_ROLE_ARN=... AWS_REGION=... APP_URL=... check-deploy-inputs.sh
 set -euo pipefail
 
@@ -13,7 +13,7 @@ for name in PULUMI_STACK AWS_ROLE_ARN AWS_REGION APP_URL; do
   fi
 done
 if ((${#missing[@]} > 0)); then
-  echo "::error::The \"$ENVIRONMENT\" environment has no variable ${missing[*]}. The stack writes them on its first \`pulumi up\`, run from a workstation (README: Continuous delivery)."
+  echo "::error::The \"$ENVIRONMENT\" environment has no variable ${missing[*]}. The bootstrap project writes AWS_ROLE_ARN, AWS_REGION and PULUMI_STACK (an administrator applies it), the stack APP_URL on its first \`pulumi up\` from a workstation (README: Bootstrap)."
   exit 1
 fi
 

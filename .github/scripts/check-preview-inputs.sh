@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Stops a preview or a drift check before it assumes anything when the stack's read-only
-# environment, <stack>-preview, lacks what the stack writes into it (AWS_ROLE_ARN of the read-only
-# role, AWS_REGION, PULUMI_STACK) or names another stack. Those variables exist only after the
-# stack's first `pulumi up`, run from a workstation.
-#   STACK=staging PULUMI_STACK=... AWS_ROLE_ARN=... AWS_REGION=... check-preview-inputs.sh
+# environment (<stack>-preview or <stack>-drift) lacks what the bootstrap writes into it
+# (AWS_ROLE_ARN of the read-only role, AWS_REGION, PULUMI_STACK) or names another stack. Those
+# variables exist only once an administrator has applied the bootstrap project.
+#   STACK=staging ENVIRONMENT=staging-preview PULUMI_STACK=... AWS_ROLE_ARN=... AWS_REGION=... check-preview-inputs.sh
 set -euo pipefail
 
 : "${STACK:?STACK is not set}"
-environment="$STACK-preview"
+environment="${ENVIRONMENT:-$STACK-preview}"
 missing=()
 for name in PULUMI_STACK AWS_ROLE_ARN AWS_REGION; do
   if [[ -z "${!name:-}" ]]; then
@@ -15,7 +15,7 @@ for name in PULUMI_STACK AWS_ROLE_ARN AWS_REGION; do
   fi
 done
 if ((${#missing[@]} > 0)); then
-  echo "::error::The \"$environment\" environment has no variable ${missing[*]}. The $STACK stack writes them on its first \`pulumi up\`, run from a workstation (README: Continuous delivery)."
+  echo "::error::The \"$environment\" environment has no variable ${missing[*]}. The bootstrap project writes them: an administrator applies it (README: Bootstrap)."
   exit 1
 fi
 

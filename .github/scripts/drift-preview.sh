@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# A refreshed preview of one stack that never writes the state:
-#   pulumi preview --refresh --expect-no-changes
+# A refreshed preview of one stack that never writes the state, gated by the policy pack:
+#   pulumi preview --refresh --expect-no-changes --policy-pack policy
 # Pulumi's exit codes (CLI 3.226.1 and later, https://www.pulumi.com/docs/iac/cli/exit-codes/):
 # 0 = no change, 7 = "no changes expectation not met", i.e. drift; anything else is a failure of
 # the check itself (credentials, program error), which fails the step and is never reported as
@@ -16,7 +16,7 @@ fi
 
 log="$(mktemp)"
 status=0
-pulumi preview --stack "$stack" --refresh --expect-no-changes --diff \
+pulumi preview --stack "$stack" --refresh --expect-no-changes --policy-pack policy --diff \
   --non-interactive --color never 2>&1 | tee "$log" || status=${PIPESTATUS[0]}
 
 case "$status" in

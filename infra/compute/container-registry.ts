@@ -1,6 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { registryLoginFrom, type RegistryLogin } from "./registry-login.ts";
+import type { RegistryLogin } from "./registry-login.ts";
 
 export interface ContainerRegistryArgs {
   /** Registry name; DigitalOcean registry names are unique across all accounts. */
@@ -10,19 +10,14 @@ export interface ContainerRegistryArgs {
   /** Datacenter that stores the images, e.g. `fra1`. */
   region: string;
   /**
-   * A value that changes once per rotation period, e.g. the UTC date: when it changes, the push
-   * credentials are replaced (Pulumi's `replacementTrigger`, engine 3.208+) before any image is
-   * built. The provider itself renews credentials only once they have expired, on a read, with no
-   * margin (terraform-provider-digitalocean `updateExpiredDockerCredentials`), so without rotation
-   * a run that starts shortly before expiry pushes with credentials that expire mid-build.
+   * Issues a login that may push to the registry, once the registry exists. Called during an
+   * update only (the stack passes a stand-in for previews, which push nothing). Credentials are
+   * never a resource of the stack: a `ContainerRegistryDockerCredentials` resource is renewed by
+   * DigitalOcean's provider only on a read once expired (terraform-provider-digitalocean
+   * `updateExpiredDockerCredentials`), which makes every refreshed preview after expiry issue
+   * credentials (a write, refused to read-only tokens) and plan a change.
    */
-  pushCredentialsRotation: string;
-  /**
-   * How long the push credentials stay valid, in seconds. Keep it at least one rotation period
-   * plus the longest run: credentials are then never older than a period when a run starts.
-   * @default 172800 (two days, for a daily rotation)
-   */
-  pushCredentialsTtlSeconds?: number;
+  issuePushLogin: (registryName: string) => Promise<RegistryLogin>;
   /**
    * Keep the registry (and so every image the apps run) from being deleted. Turn on for
    * production.
@@ -30,9 +25,6 @@ export interface ContainerRegistryArgs {
    */
   protect?: boolean;
 }
-
-/** Two days: one daily rotation period, plus a day for the longest run. */
-export const DEFAULT_PUSH_CREDENTIALS_TTL_SECONDS = 172_800;
 
 /** The registry DigitalOcean serves every account's images from. */
 export const DOCR_SERVER = "registry.digitalocean.com";
@@ -59,24 +51,12 @@ export class ContainerRegistry extends pulumi.ComponentResource {
       { name: args.registryName, subscriptionTierSlug: args.tier, region: args.region },
       { parent: this, protect, retainOnDelete: protect },
     );
-    const credentials = new digitalocean.ContainerRegistryDockerCredentials(
-      `${name}-push-credentials`,
-      {
-        registryName: registry.name,
-        write: true,
-        expirySeconds: args.pushCredentialsTtlSeconds ?? DEFAULT_PUSH_CREDENTIALS_TTL_SECONDS,
-      },
-      // The provider SDK itself marks `dockerCredentials` secret. A replacement changes only the
-      // images' registry password, which docker.Image does not diff on (pulumi-docker
-      // `diffUpdates`: "should not trigger a rebuild"): rotating rebuilds nothing.
-      { parent: this, replacementTrigger: args.pushCredentialsRotation },
-    );
 
     this.endpoint = registry.endpoint;
     this.registryName = registry.name;
-    this.pushLogin = pulumi.secret(
-      credentials.dockerCredentials.apply((json) => registryLoginFrom(json, DOCR_SERVER)),
-    );
+    // A new login each update changes only the images' registry password, which docker.Image
+    // does not diff on (pulumi-docker `diffUpdates`: "should not trigger a rebuild").
+    this.pushLogin = pulumi.secret(registry.name.apply(args.issuePushLogin));
     this.registerOutputs({
       endpoint: this.endpoint,
       registryName: this.registryName,

@@ -1,24 +1,27 @@
-// What CI may do in AWS: exactly what this stack manages there (its buckets, its CI roles, the
-// OIDC provider) and, with a self-managed backend, its own state. A deployment role changes
-// them; a preview role only reads them. Every statement names its resources.
+// What CI may do in AWS: exactly what the platform stack manages there (its buckets and the
+// objects it writes) and, with a self-managed backend, its own state and secrets key. A
+// deployment role changes them; a preview role only reads them. Every statement names its
+// resources, and no statement holds an IAM action: the roles, their policies and the OIDC
+// provider belong to the bootstrap project, which CI never runs, so no role CI assumes can
+// change any role, its own included (policy/iam.ts `escalationPaths` checks it).
 import type { PolicyStatement } from "./ci-role.ts";
-import { oidcProviderArn } from "./github-oidc.ts";
+
+/** A self-managed backend: the state bucket, and the KMS key the stack's secrets use. */
+export interface StateBackendFootprint {
+  bucket: string;
+  secretsKeyArn: string;
+}
 
 export interface StackFootprint {
-  accountId: string;
   /** Buckets the stack manages (assets and their access logs). */
   buckets: string[];
   /** Objects the stack itself writes (`<bucket>/<key>`), such as the uptime probe. */
   objects: string[];
-  /** Name prefix of the stack's IAM roles, e.g. `platform-production-`. */
-  rolePrefix: string;
-  /** Whether this stack creates (and so may change) the OIDC provider. */
-  ownsOidcProvider: boolean;
   /** Pulumi project and stack, to find the state in a self-managed backend. */
   project: string;
   stack: string;
-  /** The backend's bucket (`s3://<bucket>`); undefined with Pulumi Cloud. */
-  stateBucket: string | undefined;
+  /** The S3 backend and KMS secrets provider; undefined with Pulumi Cloud. */
+  backend: StateBackendFootprint | undefined;
 }
 
 const bucketArns = (buckets: readonly string[]) =>
@@ -74,37 +77,18 @@ const OBJECT_WRITE = [
 const objectArns = (objects: readonly string[]) =>
   objects.map((object) => `arn:aws:s3:::${object}`);
 
-const ROLE_READ = [
-  "iam:GetRole",
-  "iam:GetRolePolicy",
-  "iam:ListRolePolicies",
-  "iam:ListAttachedRolePolicies",
-  "iam:ListInstanceProfilesForRole",
-];
-const ROLE_WRITE = [
-  "iam:CreateRole",
-  "iam:DeleteRole",
-  "iam:UpdateRole",
-  "iam:UpdateRoleDescription",
-  "iam:UpdateAssumeRolePolicy",
-  "iam:TagRole",
-  "iam:UntagRole",
-  "iam:PutRolePolicy",
-  "iam:DeleteRolePolicy",
-];
-
-const PROVIDER_WRITE = [
-  "iam:CreateOpenIDConnectProvider",
-  "iam:UpdateOpenIDConnectProviderThumbprint",
-  "iam:AddClientIDToOpenIDConnectProvider",
-  "iam:RemoveClientIDFromOpenIDConnectProvider",
-  "iam:TagOpenIDConnectProvider",
-  "iam:UntagOpenIDConnectProvider",
-];
+/**
+ * The awskms:// secrets provider: a stack's data key is encrypted once, when the stack is created
+ * (`pulumi stack init --secrets-provider awskms://…`), and decrypted on every run (gocloud.dev
+ * secrets/awskms: Encrypt and Decrypt); an update re-encrypts nothing else with KMS.
+ */
+const SECRETS_READ = ["kms:Decrypt", "kms:DescribeKey"];
+const SECRETS_WRITE = [...SECRETS_READ, "kms:Encrypt", "kms:GenerateDataKey"];
 
 function stateStatements(footprint: StackFootprint, write: boolean): PolicyStatement[] {
-  const { stateBucket, project, stack } = footprint;
-  if (stateBucket === undefined) return [];
+  const { backend, project, stack } = footprint;
+  if (backend === undefined) return [];
+  const stateBucket = backend.bucket;
   // The self-managed backend's layout (pulumi/pulumi pkg/backend/diy): the stack, its history and
   // backups under <project>/<stack> (store.go, projectReferenceStore), the journal of newer CLIs
   // likewise (journal.go), and the lock under the fully qualified name,
@@ -138,13 +122,17 @@ function stateStatements(footprint: StackFootprint, write: boolean): PolicyState
       Action: ["s3:PutObject", "s3:DeleteObject"],
       Resource: write ? [...own, ...locks] : locks,
     },
+    {
+      Sid: write ? "UseSecretsKey" : "DecryptSecrets",
+      Effect: "Allow",
+      Action: write ? SECRETS_WRITE : SECRETS_READ,
+      Resource: [backend.secretsKeyArn],
+    },
   ];
 }
 
 /** A deployment: create, change and delete what the stack manages, and nothing else. */
 export function deployPermissions(footprint: StackFootprint): PolicyStatement[] {
-  const roles = [`arn:aws:iam::${footprint.accountId}:role/${footprint.rolePrefix}*`];
-  const provider = [oidcProviderArn(footprint.accountId)];
   return [
     {
       Sid: "ManageBuckets",
@@ -157,21 +145,6 @@ export function deployPermissions(footprint: StackFootprint): PolicyStatement[] 
       Effect: "Allow",
       Action: [...OBJECT_READ, ...OBJECT_WRITE],
       Resource: objectArns(footprint.objects),
-    },
-    {
-      Sid: "ManageCiRoles",
-      Effect: "Allow",
-      Action: [...ROLE_READ, ...ROLE_WRITE],
-      Resource: roles,
-    },
-    {
-      Sid: footprint.ownsOidcProvider ? "ManageOidcProvider" : "ReadOidcProvider",
-      Effect: "Allow",
-      Action: [
-        "iam:GetOpenIDConnectProvider",
-        ...(footprint.ownsOidcProvider ? PROVIDER_WRITE : []),
-      ],
-      Resource: provider,
     },
     ...stateStatements(footprint, true),
   ];
@@ -191,18 +164,6 @@ export function previewPermissions(footprint: StackFootprint): PolicyStatement[]
       Effect: "Allow",
       Action: OBJECT_READ,
       Resource: objectArns(footprint.objects),
-    },
-    {
-      Sid: "ReadCiRoles",
-      Effect: "Allow",
-      Action: ROLE_READ,
-      Resource: [`arn:aws:iam::${footprint.accountId}:role/${footprint.rolePrefix}*`],
-    },
-    {
-      Sid: "ReadOidcProvider",
-      Effect: "Allow",
-      Action: ["iam:GetOpenIDConnectProvider"],
-      Resource: [oidcProviderArn(footprint.accountId)],
     },
     ...stateStatements(footprint, false),
   ];

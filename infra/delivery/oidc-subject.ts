@@ -44,7 +44,7 @@ const RepositoryResponse = z.object({
   owner: z.object({ id: z.number().int().positive(), login: z.string().min(1) }),
 });
 
-const CONFIG_KEYS = "platform:github.owner and platform:github.repository";
+const CONFIG_KEYS = "platform-bootstrap:github.owner and platform-bootstrap:github.repository";
 
 /**
  * Reads a `GET /repos/{owner}/{repo}` answer into the repository as GitHub spells it, or says what
@@ -80,7 +80,7 @@ export function repositoryIdentityFrom(
   if (found.toLowerCase() !== fullName.toLowerCase()) {
     throw new pulumi.RunError(
       `GitHub knows the repository ${fullName} (${CONFIG_KEYS}) as ${found} now: it was renamed or transferred. ` +
-        `Point the stack at it: pulumi config set --path 'github.owner' ${owner.login} && pulumi config set --path 'github.repository' ${name}`,
+        `Point the bootstrap at it (in bootstrap/): pulumi config set --path 'github.owner' ${owner.login} && pulumi config set --path 'github.repository' ${name}`,
     );
   }
   return { owner: owner.login, name, ownerId: owner.id, repositoryId: id };

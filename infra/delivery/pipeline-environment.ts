@@ -1,8 +1,11 @@
-// A GitHub Actions environment of the repository: who may deploy through it (a deployment
-// policy naming the one branch or tag pattern, reviewers), and the variables and secrets its
-// jobs read, written from the stack's own outputs so nobody copies them by hand.
+// A GitHub Actions environment of the repository and its protection: who may deploy through it
+// (a deployment policy naming the one branch or tag pattern), who approves each job, and the
+// identity variables its jobs read (the AWS role they assume, where the state is). Owned by the
+// bootstrap project: the stacks that deploy through the environment only add their own values
+// (EnvironmentValues), with tokens that cannot change any of this.
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { EnvironmentValues } from "./environment-values.ts";
 
 export type DeployRef = { branch: string } | { tagPattern: string };
 
@@ -19,12 +22,10 @@ export interface PipelineEnvironmentArgs {
   reviewers?: { users: pulumi.Input<number>[]; teams: pulumi.Input<number>[] };
   /** Plain configuration the jobs read as `vars.<NAME>`. */
   variables: Record<string, pulumi.Input<string>>;
-  /** Values the jobs read as `secrets.<NAME>`, encrypted by GitHub. */
-  secrets?: Record<string, pulumi.Input<string>>;
 }
 
 export class PipelineEnvironment extends pulumi.ComponentResource {
-  readonly environment: string;
+  readonly environment: pulumi.Output<string>;
 
   constructor(name: string, args: PipelineEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:delivery:PipelineEnvironment", name, {}, opts);
@@ -36,7 +37,7 @@ export class PipelineEnvironment extends pulumi.ComponentResource {
       {
         repository: args.repository,
         environment: args.environment,
-        // Nobody approves their own deployment, and admins wait like everyone else.
+        // Nobody approves their own run, and admins wait like everyone else.
         ...(hasReviewers ? { reviewers: [reviewers], preventSelfReview: true } : {}),
         canAdminsBypass: false,
         // `customBranchPolicies` admits exactly the refs of the deployment policies below
@@ -61,26 +62,16 @@ export class PipelineEnvironment extends pulumi.ComponentResource {
         { parent: this },
       );
     }
-    for (const [variableName, value] of Object.entries(args.variables)) {
-      new github.ActionsEnvironmentVariable(
-        `${name}-var-${variableName.toLowerCase()}`,
-        { repository: args.repository, environment: environment.environment, variableName, value },
-        { parent: this },
-      );
-    }
-    for (const [secretName, value] of Object.entries(args.secrets ?? {})) {
-      new github.ActionsEnvironmentSecret(
-        `${name}-secret-${secretName.toLowerCase()}`,
-        {
-          repository: args.repository,
-          environment: environment.environment,
-          secretName,
-          value: pulumi.secret(value),
-        },
-        { parent: this },
-      );
-    }
-    this.environment = args.environment;
-    this.registerOutputs({});
+    new EnvironmentValues(
+      `${name}-values`,
+      {
+        repository: args.repository,
+        environment: environment.environment,
+        variables: args.variables,
+      },
+      { parent: this },
+    );
+    this.environment = environment.environment;
+    this.registerOutputs({ environment: this.environment });
   }
 }

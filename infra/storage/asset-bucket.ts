@@ -1,6 +1,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { assetBucketPolicy, logBucketPolicy } from "./bucket-policies.ts";
+import { assetBucketPolicy } from "./bucket-policies.ts";
+import { LOCKED_BUCKET_ENCRYPTION, loggedBucket } from "./locked-bucket.ts";
 
 export interface AssetBucketArgs {
   /**
@@ -103,37 +104,12 @@ export class AssetBucket extends pulumi.ComponentResource {
     if (problems.length > 0) throw new Error(`AssetBucket ${name}: ${problems.join("; ")}`);
     const protect = args.protect ?? false;
 
-    const logs = this.createLockedBucket(`${name}-logs`, `${args.bucketName}-logs`, {
-      protect,
-      noncurrentDays: args.noncurrentVersionExpirationDays,
-      expireAfterDays: args.logRetentionDays ?? 365,
-      abortAfterDays: args.abortIncompleteUploadsAfterDays ?? 7,
-    });
-    const assets = this.createLockedBucket(name, args.bucketName, {
+    const { main: assets, logs } = loggedBucket(this, name, args.bucketName, {
       protect,
       noncurrentDays: args.noncurrentVersionExpirationDays,
       abortAfterDays: args.abortIncompleteUploadsAfterDays ?? 7,
+      logRetentionDays: args.logRetentionDays ?? 365,
     });
-
-    const identity = aws.getCallerIdentityOutput({}, { parent: this });
-    const logsPolicy = new aws.s3.BucketPolicy(
-      `${name}-logs-policy`,
-      {
-        bucket: logs.bucket.id,
-        policy: pulumi
-          .all([logs.bucket.arn, assets.bucket.arn, identity.accountId])
-          .apply(([logArn, assetArn, accountId]) =>
-            JSON.stringify(logBucketPolicy(logArn, assetArn, accountId)),
-          ),
-      },
-      { parent: this, dependsOn: [logs.publicAccessBlock] },
-    );
-    new aws.s3.BucketLogging(
-      `${name}-logging`,
-      { bucket: assets.bucket.id, targetBucket: logs.bucket.id, targetPrefix: "access-logs/" },
-      // S3 delivers logs only once the log bucket's policy lets it.
-      { parent: this, dependsOn: [logsPolicy] },
-    );
     new aws.s3.BucketCorsConfiguration(
       `${name}-cors`,
       {
@@ -182,7 +158,7 @@ export class AssetBucket extends pulumi.ComponentResource {
       name: bucketName,
       publicAccessBlock: "all four on",
       objectOwnership: "BucketOwnerEnforced",
-      encryption: "AES256",
+      encryption: LOCKED_BUCKET_ENCRYPTION,
       versioning: "Enabled",
       tlsOnly: true,
       noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays,
@@ -199,79 +175,5 @@ export class AssetBucket extends pulumi.ComponentResource {
       logBucketName: this.logBucketName,
       controls: this.controls,
     });
-  }
-
-  /** A bucket with every control both buckets share: private, owner-enforced, encrypted, versioned. */
-  private createLockedBucket(
-    name: string,
-    bucketName: string,
-    options: {
-      protect: boolean;
-      noncurrentDays: number;
-      abortAfterDays: number;
-      expireAfterDays?: number;
-    },
-  ) {
-    const { protect } = options;
-    const bucket = new aws.s3.Bucket(
-      `${name}-bucket`,
-      { bucket: bucketName, forceDestroy: false },
-      { parent: this, protect, retainOnDelete: protect },
-    );
-    const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
-      `${name}-public-access-block`,
-      {
-        bucket: bucket.id,
-        blockPublicAcls: true,
-        ignorePublicAcls: true,
-        blockPublicPolicy: true,
-        restrictPublicBuckets: true,
-      },
-      { parent: this },
-    );
-    new aws.s3.BucketOwnershipControls(
-      `${name}-ownership`,
-      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
-      { parent: this },
-    );
-    new aws.s3.BucketServerSideEncryptionConfiguration(
-      `${name}-encryption`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            applyServerSideEncryptionByDefault: { sseAlgorithm: "AES256" },
-            bucketKeyEnabled: true,
-          },
-        ],
-      },
-      { parent: this },
-    );
-    const versioning = new aws.s3.BucketVersioning(
-      `${name}-versioning`,
-      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
-      { parent: this },
-    );
-    new aws.s3.BucketLifecycleConfiguration(
-      `${name}-lifecycle`,
-      {
-        bucket: bucket.id,
-        rules: [
-          {
-            id: "expire-noncurrent-versions",
-            status: "Enabled",
-            filter: {},
-            noncurrentVersionExpiration: { noncurrentDays: options.noncurrentDays },
-            abortIncompleteMultipartUpload: { daysAfterInitiation: options.abortAfterDays },
-            ...(options.expireAfterDays === undefined
-              ? {}
-              : { expiration: { days: options.expireAfterDays } }),
-          },
-        ],
-      },
-      // Lifecycle rules on versions need versioning to be on first.
-      { parent: this, dependsOn: [versioning] },
-    );
-    return { bucket, publicAccessBlock };
   }
 }

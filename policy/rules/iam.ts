@@ -8,7 +8,11 @@ import {
   type PolicyDocumentInput,
   type Statement,
 } from "../iam.ts";
+import { escalationPaths } from "../escalation.ts";
+import { ofType, referrers } from "../links.ts";
 import type { PlatformRule, ReportResource } from "../rule.ts";
+import { TYPES } from "../types.ts";
+import { field, text } from "../values.ts";
 
 /** Each readable document's statements, with a label that says where they are. */
 function statementsIn(
@@ -118,7 +122,65 @@ export const prefixWildcardActions: PlatformRule = {
   },
 };
 
+const GITHUB_OIDC_PROVIDER = "oidc-provider/token.actions.githubusercontent.com";
+
+/** The OIDC providers a role trusts that are GitHub's, from its trust policy. */
+function githubProvidersTrusted(role: { type: string; props: unknown }): string[] {
+  return statementsIn(role.type, role.props, ["trust"]).flatMap(({ statement }) =>
+    (statement.principals.Federated ?? []).filter((arn) => arn.endsWith(GITHUB_OIDC_PROVIDER)),
+  );
+}
+
+export const ciNoPrivilegeEscalation: PlatformRule = {
+  id: "iam-ci-no-privilege-escalation",
+  description:
+    "No role that GitHub Actions assumes may raise privileges: no IAM write on *, on a CI role or on an OIDC provider, none without a permissions boundary, no iam:PassRole or sts:AssumeRole on *.",
+  remediation:
+    "Keep IAM out of CI's grants (infra/delivery/ci-permissions.ts): roles, their policies and the OIDC provider belong to the bootstrap project, which an administrator applies.",
+  enforcementLevel: "mandatory",
+  checkStack: (args, _context, report) => {
+    const ciRoles = ofType(args.resources, TYPES.role).filter(
+      (role) => githubProvidersTrusted(role).length > 0,
+    );
+    if (ciRoles.length === 0) args.notApplicable("no role trusts GitHub's OIDC tokens");
+    const protectedArns = ciRoles.flatMap((role) => {
+      const providers = githubProvidersTrusted(role);
+      const account = /^arn:aws:iam::(\d{12}):/.exec(providers[0] ?? "")?.[1];
+      const name = text(field(role.props, "name"));
+      return [
+        ...providers,
+        ...(account === undefined || name === undefined
+          ? []
+          : [`arn:aws:iam::${account}:role/${name}`]),
+      ];
+    });
+    for (const role of ciRoles) {
+      const policies = [
+        role,
+        ...referrers(args.resources, TYPES.rolePolicy, "role", role),
+        ...ofType(args.resources, TYPES.rolePolicy).filter(
+          (policy) =>
+            text(field(policy.props, "role")) !== undefined &&
+            text(field(policy.props, "role")) === text(field(role.props, "name")),
+        ),
+      ];
+      const seen = new Set<string>();
+      for (const policy of policies) {
+        if (seen.has(policy.urn)) continue;
+        seen.add(policy.urn);
+        const statements = statementsIn(policy.type, policy.props, ["identity"]).map(
+          ({ statement }) => statement,
+        );
+        for (const path of escalationPaths(statements, protectedArns)) {
+          report(`CI role ${text(field(role.props, "name")) ?? role.name}: ${path}`, policy.urn);
+        }
+      }
+    }
+  },
+};
+
 export const IAM_RULES: readonly PlatformRule[] = [
+  ciNoPrivilegeEscalation,
   noWildcardPrincipal,
   noWildcardAction,
   noWildcardResource,

@@ -274,53 +274,6 @@ export const rules: readonly CrossFieldRule[] = [
         : [],
   },
   {
-    id: "production-deploys-from-release-tags",
-    reads: [["environment"], ["github"]],
-    violations: ({ environment, github }) =>
-      isProduction(environment) && !github.deployFrom.startsWith("tag:")
-        ? [
-            {
-              path: ["github", "deployFrom"],
-              allowed:
-                "tag:<pattern> in production: only a published release deploys, never a branch push",
-              fix: "pulumi config set --path 'github.deployFrom' 'tag:v*'",
-            },
-          ]
-        : [],
-  },
-  {
-    id: "production-deployments-need-a-reviewer",
-    reads: [["environment"], ["github"]],
-    violations: ({ environment, github }) =>
-      isProduction(environment) &&
-      github.reviewers.teams.length === 0 &&
-      github.reviewers.users.length < 2
-        ? [
-            {
-              path: ["github", "reviewers"],
-              allowed:
-                "a team, or two users or more, in production: no one approves their own deployment, so a single reviewer who publishes a release could never deploy it",
-              fix: "pulumi config set --path 'github.reviewers.teams[0]' platform-leads",
-            },
-          ]
-        : [],
-  },
-  {
-    id: "ruleset-requires-a-review",
-    reads: [["github"]],
-    violations: ({ github }) =>
-      github.owns.ruleset && github.requiredReviews < 1
-        ? [
-            {
-              path: ["github", "requiredReviews"],
-              allowed:
-                "1 or more in the stack that owns the ruleset: with 0, anyone who can push merges unreviewed",
-              fix: "pulumi config set --path 'github.requiredReviews' 1",
-            },
-          ]
-        : [],
-  },
-  {
     id: "apm-has-its-ingest-key",
     reads: [["monitoring"], ["apmIngestKey"]],
     violations: ({ monitoring, apmIngestKey }) => {
@@ -395,6 +348,23 @@ export const rules: readonly CrossFieldRule[] = [
               path: ["domain", "assetsHost"],
               allowed: `at most ${MAX_ASSETS_HOST_LENGTH} characters: the asset bucket is named after it, and S3 bucket names stop at 63 with "-logs" appended for its log bucket`,
               fix: `pulumi config set --path 'domain.assetsHost' assets.${domain.zone}`,
+            },
+          ]
+        : [],
+  },
+  {
+    // The policy pack's `edge-hsts-production` refuses the same at deploy time; refused here, a
+    // stack file that would fail it never reaches a preview. (With preload on, the preload rule
+    // below says it already.)
+    id: "production-hsts-a-year",
+    reads: [["environment"], ["edge"]],
+    violations: ({ environment, edge: { hsts } }) =>
+      isProduction(environment) && !hsts.preload && hsts.maxAgeSeconds < HSTS_PRELOAD_MIN_MAX_AGE
+        ? [
+            {
+              path: ["edge", "hsts", "maxAgeSeconds"],
+              allowed: `${HSTS_PRELOAD_MIN_MAX_AGE} (one year) or more in production: a shorter HSTS lets a browser that has not visited for a while be downgraded to plain HTTP`,
+              fix: `pulumi config set --path 'edge.hsts.maxAgeSeconds' ${HSTS_PRELOAD_MIN_MAX_AGE}`,
             },
           ]
         : [],

@@ -17,18 +17,21 @@ import {
   WEEKDAYS,
 } from "./catalog.ts";
 import { DATADOG_SITES, NEWRELIC_REGIONS } from "../../infra/observability/apm.ts";
-import { SUBJECT_FORMS } from "../../infra/delivery/oidc-subject.ts";
 import { checkCrossFieldRules } from "./rules.ts";
 
 /** The Pulumi project name: config keys are `platform:<key>`. */
 export const CONFIG_NAMESPACE = "platform";
 
 /** A string matching `regex`; `allowed` says in words what matches (in errors and in the README). */
-function pattern(regex: RegExp, allowed: string) {
+export function pattern(regex: RegExp, allowed: string) {
   return z.string().regex(regex, { error: allowed }).meta({ allowed });
 }
 
-function documented<T extends z.ZodType>(schema: T, description: string, example: unknown): T {
+export function documented<T extends z.ZodType>(
+  schema: T,
+  description: string,
+  example: unknown,
+): T {
   return schema.meta({ description, examples: [example] });
 }
 
@@ -262,6 +265,23 @@ const groups = {
         .meta({ description: "Rate limit of the web's form posts." }),
     })
     .meta({ description: "Cloudflare in front of the platform." }),
+  aws: z
+    .strictObject({
+      // `pulumi config set --path` stores digits as a number, which drops leading zeros: read
+      // one back as the twelve digits it was.
+      accountId: z.preprocess(
+        (value) =>
+          typeof value === "number" && Number.isSafeInteger(value) && value >= 0
+            ? String(value).padStart(12, "0")
+            : value,
+        documented(
+          pattern(/^\d{12}$/, "a 12-digit AWS account id"),
+          "The AWS account this environment's buckets live in. Before registering anything the program asks AWS whose credentials it holds (STS GetCallerIdentity) and stops when they belong to another account; the AWS provider refuses any other account too. Give production an account of its own.",
+          "111111111111",
+        ),
+      ),
+    })
+    .meta({ description: "The AWS account of the environment." }),
   github: z
     .strictObject({
       owner: documented(
@@ -271,65 +291,13 @@ const groups = {
       ),
       repository: documented(
         pattern(/^[A-Za-z0-9._-]{1,100}$/, "a GitHub repository name"),
-        "Repository whose workflows deploy this stack.",
+        "Repository whose workflows deploy this stack. Its environments, their protection rules, the CI roles and the rulesets come from the bootstrap project (`bootstrap/`); this stack writes only what it knows into its deploy environment: the app's URL, the origins, the registry and the origin lock's secret.",
         "platform",
-      ),
-      defaultBranch: documented(
-        z.string().min(1),
-        "The repository's default branch, which the ruleset protects.",
-        "main",
-      ),
-      oidcSubject: documented(
-        z.enum(SUBJECT_FORMS).default("immutable"),
-        "Form of the `sub` claim in this repository's OIDC tokens, which the CI roles trust exactly: `immutable` (`repo:<owner>@<owner id>/<repo>@<repo id>:…`, every repository created, renamed or transferred since 15 July 2026, and older ones opted in) or `names` (`repo:<owner>/<repo>:…`, older repositories not opted in). Either way the stack reads the repository from GitHub's API, for its ids and for the owner's and repository's names as GitHub spells them, so the GitHub token must be able to read it.",
-        "immutable",
-      ),
-      deployFrom: documented(
-        pattern(
-          /^(branch|tag):[^\s]+$/,
-          "branch:<name> or tag:<pattern>, e.g. branch:main or tag:v*",
-        ),
-        "The only refs whose workflow runs may deploy to this stack's environment (its deployment policy).",
-        "branch:main",
-      ),
-      reviewers: documented(
-        z
-          .strictObject({
-            users: z
-              .array(pattern(/^[A-Za-z0-9-]{1,39}$/, "a GitHub login"))
-              .max(6)
-              .default([]),
-            teams: z
-              .array(pattern(/^[a-z0-9._-]{1,100}$/, "a team slug"))
-              .max(6)
-              .default([]),
-          })
-          .default({ users: [], teams: [] }),
-        "People (logins) and teams (slugs) who approve each deployment to this stack's environment; GitHub takes six at most. Teams need an organisation owner, and required reviewers on a private repository need GitHub Enterprise (public repositories: any plan).",
-        { users: [], teams: ["platform-leads"] },
-      ),
-      requiredReviews: documented(
-        wholeNumber(0, 6),
-        "Approving reviews a pull request into the default branch needs (the ruleset's).",
-        1,
-      ),
-      owns: documented(
-        z.strictObject({
-          ruleset: z.boolean(),
-          oidcProvider: z.boolean(),
-        }),
-        "Whether this stack creates the shared resources: the repository's ruleset (one per repository) and AWS's OIDC provider for GitHub (one per issuer per AWS account). Exactly one stack owns each; the other finds it.",
-        { ruleset: true, oidcProvider: true },
-      ),
-      stateBucket: documented(
-        pattern(/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/, "an S3 bucket name").optional(),
-        "S3 bucket of a self-managed Pulumi backend (s3://<bucket>): the CI roles may read this stack's state there and take its lock. Leave unset with Pulumi Cloud.",
-        "acme-pulumi-state",
       ),
     })
     .meta({
       description:
-        "GitHub: the environments the pipelines deploy through, their variables, the default branch's ruleset, and keyless AWS access.",
+        "GitHub: the repository whose deploy environment (`<stack>`) receives this stack's variables and secrets.",
     }),
   monitoring: z
     .strictObject({

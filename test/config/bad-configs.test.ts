@@ -317,6 +317,47 @@ const cases: BadConfigCase[] = [
     ],
   },
   {
+    name: "a production HSTS shorter than a year, without preload",
+    config: () =>
+      withValues(production, {
+        "edge.hsts.preload": false,
+        "edge.hsts.maxAgeSeconds": 0,
+      }),
+    problems: [
+      {
+        key: "platform:edge.hsts.maxAgeSeconds",
+        found: "0 (a number)",
+        allowed:
+          "31536000 (one year) or more in production: a shorter HSTS lets a browser that has not visited for a while be downgraded to plain HTTP",
+        fix: "pulumi config set --path 'edge.hsts.maxAgeSeconds' 31536000",
+      },
+    ],
+  },
+  {
+    name: "an AWS account id that is not twelve digits",
+    config: () => withValue(production, "aws.accountId", "2222-2222-2222"),
+    problems: [
+      {
+        key: "platform:aws.accountId",
+        found: '"2222-2222-2222" (a string)',
+        allowed: "a 12-digit AWS account id",
+        fix: "pulumi config set --path 'aws.accountId' 111111111111",
+      },
+    ],
+  },
+  {
+    name: "a deployment policy left in the stack file, where the bootstrap owns it now",
+    config: () => withValue(production, "github.deployFrom", "tag:v*"),
+    problems: [
+      {
+        key: "platform:github.deployFrom",
+        found: "a key the platform does not know",
+        allowed: "one of owner, repository",
+        fix: "pulumi config rm --path 'github.deployFrom'",
+      },
+    ],
+  },
+  {
     name: "a 60 s rate-limit period on a Free zone",
     config: () => withValue(staging, "edge.rateLimit.periodSeconds", 60),
     problems: [

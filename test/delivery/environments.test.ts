@@ -1,66 +1,65 @@
-// The workflows against the GitHub environments the stacks create (their outputs, as
-// `pnpm plan <stack> --json` prints them): every environment a job enters exists, every job reads
-// only what its environment or the repository holds, and each assumed role trusts the environment
-// of the job that assumes it. Renaming a variable in the stack or in a workflow fails here.
+// The workflows against the GitHub environments the bootstrap creates and the values the stacks
+// write into them (their outputs, as `pnpm plan <stack> --json` and `pnpm plan bootstrap --json`
+// print them): every environment a job enters exists, every job reads only what its environment
+// or the repository holds, and each assumed role trusts the environment of the job that assumes
+// it. Renaming a variable in a project or in a workflow fails here.
 import { beforeAll, describe, expect, it } from "vitest";
+import type { BootstrapOutputs } from "../../bootstrap/outputs.ts";
 import { offlineRepositoryIds } from "../../tools/mock/provider-outputs.ts";
-import { runStack } from "../../tools/mock/run-stack.ts";
+import { BOOTSTRAP_STACK, runStack } from "../../tools/mock/run-stack.ts";
 import { type Manifest, manifestOf } from "../../tools/plan/render.ts";
 import { eventsOf } from "../../tools/lint/workflow-rules.ts";
+import type { DeliveryOutput } from "../../stacks/outputs.ts";
 import { runStackInChild } from "../support/child-run.ts";
 import { environmentsOf, type Job, jobsOfAll, namesRead, readWorkflows } from "./workflow-jobs.ts";
 
-/** What the stack exports about one environment (stacks/outputs.ts, DeliveryEnvironmentOutput). */
-interface EnvironmentOutput {
-  name: string;
-  deployFrom: string;
-  reviewers: { users: string[]; teams: string[] };
+/** An environment as the bootstrap exports it, its ARN and subject resolved. */
+type EnvironmentOutput = Omit<BootstrapOutputs["environments"][number], "awsRole"> & {
+  awsRole: { arn: string; trusts: string };
+};
+
+/** What a job in an environment may read: the bootstrap's values, the stack's, and people's. */
+interface Readable {
+  environment: EnvironmentOutput;
   variables: string[];
   secrets: string[];
-  awsRole: { arn: string; trusts: string };
-}
-
-interface DeliveryOutput {
-  repository: string;
-  environments: EnvironmentOutput[];
 }
 
 /**
- * Secrets people set in BOTH environments of a stack, under the same names: write scopes in
- * `<stack>`, read-only scopes in `<stack>-preview` (README: Continuous delivery).
+ * Secrets people set in every environment of a stack, under the same names: write scopes in
+ * `<stack>`, read-only scopes in `<stack>-preview` and `<stack>-drift` (README: Who can do what),
+ * the backend's credentials among them, so that none is the repository's.
  */
 const HUMAN_SECRETS = [
   "CLOUDFLARE_API_TOKEN",
   "DIGITALOCEAN_TOKEN",
   "PLATFORM_GITHUB_TOKEN",
+  "PULUMI_ACCESS_TOKEN",
+  "PULUMI_CONFIG_PASSPHRASE",
   // Only with an APM backend (platform:monitoring.apm); unset, the workflows pass empty values.
   "DATADOG_API_KEY",
   "DATADOG_APP_KEY",
   "NEW_RELIC_API_KEY",
 ];
 
-/** Repository-level settings (the backend), readable by every job; GITHUB_TOKEN is GitHub's own. */
-const REPOSITORY = {
-  variables: ["PULUMI_BACKEND_URL"],
-  secrets: ["GITHUB_TOKEN", "PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"],
-};
+/** Repository-level: the delivery flow (the bootstrap writes it); GITHUB_TOKEN is GitHub's own. */
+const REPOSITORY = { variables: ["DELIVERY_FLOW"], secrets: ["GITHUB_TOKEN"] };
 
 const STACKS = ["staging", "production"];
 
 const jobs = jobsOfAll(readWorkflows());
 const jobsInEnvironments = jobs.filter(({ body }) => environmentsOf(body).length > 0);
 
-let delivery: DeliveryOutput[];
+/** The bootstrap's output as a manifest prints it: resolved, no Output left. */
+let bootstrap: Omit<BootstrapOutputs, "environments"> & { environments: EnvironmentOutput[] };
+let bootstrapManifest: Manifest;
+let readable: Map<string, Readable>;
 /** Each stack's output `platform`, by stack name (which its deploy environment carries too). */
 let platformOf: Map<string, unknown>;
 
-function deliveryOf(manifest: Manifest): DeliveryOutput {
-  return (manifest.outputs.platform as { delivery: DeliveryOutput }).delivery;
-}
-
-function environment(name: string): EnvironmentOutput {
-  const found = delivery.flatMap((stack) => stack.environments).find((env) => env.name === name);
-  if (found === undefined) throw new Error(`no stack creates the environment "${name}"`);
+function environment(name: string): Readable {
+  const found = readable.get(name);
+  if (found === undefined) throw new Error(`the bootstrap creates no environment "${name}"`);
   return found;
 }
 
@@ -69,45 +68,83 @@ function stepsOf(job: Job): Record<string, unknown>[] {
 }
 
 beforeAll(async () => {
-  // Pulumi's runtime is per process: production here, staging in a child process.
-  const [production, staging] = await Promise.all([
+  // Pulumi's runtime is per process: production here, staging and the bootstrap in children.
+  const [production, staging, identity] = await Promise.all([
     runStack("production"),
     runStackInChild("staging"),
+    runStackInChild(BOOTSTRAP_STACK),
   ]);
   expect(production.errors).toEqual([]);
   expect(staging.errors).toEqual([]);
+  expect(identity.errors).toEqual([]);
   const manifests = [
     JSON.parse(staging.manifest) as Manifest,
     manifestOf("production", production),
   ];
-  delivery = manifests.map(deliveryOf);
+  bootstrapManifest = JSON.parse(identity.manifest) as Manifest;
+  bootstrap = bootstrapManifest.outputs.bootstrap as typeof bootstrap;
   platformOf = new Map(manifests.map((manifest) => [manifest.stack, manifest.outputs.platform]));
+  const written = new Map(
+    manifests.map((manifest) => {
+      const delivery = (manifest.outputs.platform as { delivery: DeliveryOutput }).delivery;
+      return [delivery.environment, delivery] as const;
+    }),
+  );
+  readable = new Map<string, Readable>(
+    bootstrap.environments.map((env): [string, Readable] => {
+      const stack = written.get(env.name);
+      return [
+        env.name,
+        {
+          environment: env,
+          variables: [...env.variables, ...(stack?.variables ?? [])],
+          secrets: stack?.secrets ?? [],
+        },
+      ];
+    }),
+  );
 }, 120_000);
 
-describe("the environments the stacks create", () => {
-  it("are two per stack: <stack> for deployments and <stack>-preview, read-only", () => {
-    expect(delivery.map((stack) => stack.environments.map(({ name }) => name))).toEqual(
-      STACKS.map((stack) => [stack, `${stack}-preview`]),
+describe("the environments the bootstrap creates", () => {
+  it("are three per stack: <stack> deploys, <stack>-preview and <stack>-drift only read", () => {
+    expect(bootstrap.environments.map(({ name, kind }) => `${name} ${kind}`)).toEqual(
+      STACKS.flatMap((stack) => [
+        `${stack} deploy`,
+        `${stack}-preview preview`,
+        `${stack}-drift drift`,
+      ]),
     );
-    for (const stack of delivery) {
-      const [deploy, preview] = stack.environments;
-      // The same human-set secrets in both; only the deploy environment gets the stack's secret.
-      expect(deploy?.secrets).toEqual(["ORIGIN_LOCK_SECRET"]);
-      expect(preview?.secrets).toEqual([]);
-      expect([...(preview?.variables ?? [])].sort()).toEqual([
+    for (const env of bootstrap.environments) {
+      expect([...env.variables].sort()).toEqual([
         "AWS_REGION",
         "AWS_ROLE_ARN",
+        // Both example stacks keep their state in S3 (bootstrap stateBucket).
+        "PULUMI_BACKEND_URL",
         "PULUMI_STACK",
       ]);
-      expect(preview?.deployFrom).toBe("any branch (read-only)");
-      expect(preview?.reviewers).toEqual({ users: [], teams: [] });
+      // Only the deploy environment gets what the stack writes, its secret among it.
+      expect(environment(env.name).secrets).toEqual(
+        env.kind === "deploy" ? ["ORIGIN_LOCK_SECRET"] : [],
+      );
     }
   });
 
   it("are every environment a workflow job enters, and each of them is entered", () => {
     const entered = new Set(jobsInEnvironments.flatMap(({ body }) => environmentsOf(body)));
-    const created = delivery.flatMap((stack) => stack.environments.map(({ name }) => name));
-    expect([...entered].sort()).toEqual([...created].sort());
+    expect([...entered].sort()).toEqual([...readable.keys()].sort());
+  });
+
+  it("hold each variable once: the bootstrap's and the stacks' never share a name", () => {
+    for (const { variables } of readable.values()) {
+      expect(variables).toEqual([...new Set(variables)]);
+    }
+  });
+
+  it("write the delivery flow into a repository variable, the one the workflows read", () => {
+    const flow = bootstrapManifest.resources.find(
+      (resource) => resource.type === "github:index/actionsVariable:ActionsVariable",
+    );
+    expect(flow?.inputs).toMatchObject({ variableName: "DELIVERY_FLOW", value: bootstrap.flow });
   });
 });
 
@@ -132,13 +169,13 @@ describe.each(jobsInEnvironments)("$id", (job) => {
         typeof step.uses === "string" &&
         step.uses.startsWith("aws-actions/configure-aws-credentials@"),
     );
-    const [owner = "", repository = ""] = (delivery[0]?.repository ?? "").split("/");
+    const [owner = "", repository = ""] = bootstrap.repository.split("/");
     const ids = offlineRepositoryIds(owner, repository);
     const prefix = `repo:${owner}@${String(ids.ownerId)}/${repository}@${String(ids.repositoryId)}`;
     for (const name of assumes ? environmentsOf(job.body) : []) {
       const env = environment(name);
       expect(env.variables).toContain("AWS_ROLE_ARN");
-      expect(env.awsRole.trusts).toBe(`${prefix}:environment:${name}`);
+      expect(env.environment.awsRole.trusts).toBe(`${prefix}:environment:${name}`);
     }
   });
 });
@@ -196,24 +233,35 @@ describe("steps that read the outputs of the run just made", () => {
 });
 
 describe("what each environment admits matches the jobs that enter it", () => {
-  it("admits each deploy job's ref: pushes to main into staging, release tags into production", () => {
-    const deploy = jobs.find(({ id }) => id === ".github/workflows/deploy.yml#staging");
-    const on = deploy?.workflow.workflow.on as { push: { branches: string[] } };
-    expect(on.push.branches.map((branch) => `branch:${branch}`)).toEqual([
-      environment("staging").deployFrom,
-    ]);
-    expect(environment("production").deployFrom).toBe("tag:v*");
-    expect(environment("production").reviewers.teams.length).toBeGreaterThan(0);
+  it("admits the refs of the repository's flow, production's only after a reviewer", () => {
+    const production = environment("production").environment;
+    expect(bootstrap.flow).toBe("trunk");
+    expect(environment("staging").environment.deployFrom).toBe("branch:main");
+    expect(production.deployFrom).toBe("tag:v*");
+    expect(production.reviewers.teams.length).toBeGreaterThan(0);
+    expect(environment("production-preview").environment.reviewers.teams.length).toBeGreaterThan(0);
+    expect(environment("staging-preview").environment.reviewers).toEqual({ users: [], teams: [] });
   });
 
-  it("lets pull requests' branches and the scheduled check into the preview environments only", () => {
+  it("lets pull requests into the preview environments only, and the schedule into drift's", () => {
     for (const job of jobsInEnvironments) {
       const events = eventsOf(job.workflow.workflow);
-      if (!events.includes("pull_request") && !events.includes("schedule")) continue;
       for (const name of environmentsOf(job.body)) {
-        expect(environment(name).deployFrom, `${job.id} enters ${name}`).toBe(
-          "any branch (read-only)",
-        );
+        const { kind, deployFrom } = environment(name).environment;
+        if (events.includes("pull_request")) {
+          expect({ name, kind, deployFrom }).toEqual({
+            name,
+            kind: "preview",
+            deployFrom: "any branch",
+          });
+        }
+        if (events.includes("schedule")) {
+          expect({ name, kind, deployFrom }).toEqual({
+            name,
+            kind: "drift",
+            deployFrom: "branch:main",
+          });
+        }
       }
     }
   });

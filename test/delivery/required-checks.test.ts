@@ -5,10 +5,10 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   CHECKS_WORKFLOW,
-  GITHUB_ACTIONS_APP_ID,
   requiredChecks,
   requiredChecksOf,
-} from "../../infra/delivery/required-checks.ts";
+} from "../../bootstrap/required-checks.ts";
+import { GITHUB_ACTIONS_APP_ID } from "../../infra/delivery/branch-ruleset.ts";
 
 const jobs = (body: string) => `on: pull_request\njobs:\n${body}`;
 

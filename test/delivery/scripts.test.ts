@@ -70,7 +70,7 @@ describe("drift-preview.sh", () => {
     );
     expect(outcome.status).toBe(0);
     expect(outcome.stdout).toContain(
-      "args: preview --stack staging --refresh --expect-no-changes --diff --non-interactive --color never",
+      "args: preview --stack staging --refresh --expect-no-changes --policy-pack policy --diff --non-interactive --color never",
     );
     // An empty repository variable means Pulumi Cloud: the variable is unset, not empty.
     expect(outcome.stdout).toContain("backend: unset");
@@ -234,11 +234,15 @@ describe("check-preview-inputs.sh", () => {
   it.each([
     [
       { AWS_ROLE_ARN: "", AWS_REGION: "" },
-      'The "staging-preview" environment has no variable AWS_ROLE_ARN AWS_REGION. The staging stack writes them on its first `pulumi up`',
+      'The "staging-preview" environment has no variable AWS_ROLE_ARN AWS_REGION. The bootstrap project writes them: an administrator applies it (README: Bootstrap).',
     ],
     [
       { PULUMI_STACK: "production" },
       'PULUMI_STACK is "production" in the "staging-preview" environment: it must name the staging stack.',
+    ],
+    [
+      { ENVIRONMENT: "staging-drift", AWS_ROLE_ARN: "" },
+      'The "staging-drift" environment has no variable AWS_ROLE_ARN. The bootstrap project writes them: an administrator applies it (README: Bootstrap).',
     ],
   ])("stops before anything is assumed: %j", async (change, message) => {
     const outcome = await script("check-preview-inputs.sh", [], { ...complete, ...change });
@@ -250,6 +254,58 @@ describe("check-preview-inputs.sh", () => {
     const outcome = await script("check-preview-inputs.sh", [], { ...complete, STACK: "" });
     expect(outcome.status).toBe(1);
     expect(outcome.stderr).toContain("STACK is not set");
+  });
+});
+
+describe("check-release-commit.sh", () => {
+  /** A clone whose origin's main holds one commit, and an unmerged commit on a branch. */
+  async function clone() {
+    const dir = mkdtempSync(path.join(tmpdir(), "release-"));
+    const git = (cwd: string, ...args: string[]) =>
+      run("git", ["-c", "user.email=ci@example.com", "-c", "user.name=ci", ...args], { cwd });
+    const origin = path.join(dir, "origin");
+    await run("git", ["init", "--quiet", "--initial-branch", "main", origin]);
+    await git(origin, "commit", "--quiet", "--allow-empty", "-m", "merged");
+    const work = path.join(dir, "work");
+    await run("git", ["clone", "--quiet", origin, work]);
+    await git(work, "checkout", "--quiet", "-b", "unreviewed");
+    await git(work, "commit", "--quiet", "--allow-empty", "-m", "not merged");
+    const sha = async (ref: string) => (await git(work, "rev-parse", ref)).stdout.trim();
+    return { work, merged: await sha("origin/main"), unmerged: await sha("HEAD") };
+  }
+
+  const check = async (cwd: string, env: Record<string, string>): Promise<Outcome> => {
+    try {
+      const { stdout, stderr } = await run(
+        "bash",
+        [path.join(scripts, "check-release-commit.sh")],
+        { cwd, env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), ...env } },
+      );
+      return { status: 0, stdout, stderr };
+    } catch (error) {
+      const failed = error as { code: number; stdout: string; stderr: string };
+      return { status: failed.code, stdout: failed.stdout, stderr: failed.stderr };
+    }
+  };
+
+  it("lets a commit of the default branch deploy, and stops one that was never merged", async () => {
+    const { work, merged, unmerged } = await clone();
+    const passed = await check(work, { RELEASE_SHA: merged, DEFAULT_BRANCH: "main" });
+    expect(passed).toMatchObject({ status: 0, stdout: `Release commit ${merged} is on main\n` });
+    const stopped = await check(work, { RELEASE_SHA: unmerged, DEFAULT_BRANCH: "main" });
+    expect(stopped.status).toBe(1);
+    expect(stopped.stdout).toBe(
+      `::error::The release commit ${unmerged} is not on main: only a merged commit deploys production. Tag a commit of main.\n`,
+    );
+  });
+
+  it("says what to fix when the checkout lacks the default branch's history", async () => {
+    const { work, merged } = await clone();
+    const outcome = await check(work, { RELEASE_SHA: merged, DEFAULT_BRANCH: "trunk" });
+    expect(outcome.status).toBe(1);
+    expect(outcome.stdout).toBe(
+      "::error::The checkout has no refs/remotes/origin/trunk to look the release commit up in: check out with fetch-depth: 0.\n",
+    );
   });
 });
 

@@ -6,8 +6,10 @@ import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { ORIGIN_LOCK_HEADER } from "../../infra/edge/origin-lock.ts";
 import {
+  checkActionRuntimes,
   checkCheckoutCredentials,
   checkDeployConcurrency,
+  checkPolicyPackGate,
   checkNoCacheWithCredentials,
   checkPermissions,
   checkPinnedActions,
@@ -120,6 +122,12 @@ describe("the workflows", () => {
     it("restores no cache in a job that changes a stack", () => {
       expect(checkNoCacheWithCredentials(workflow)).toEqual([]);
     });
+    it("runs the policy pack with every preview and every update", () => {
+      expect(checkPolicyPackGate(workflow)).toEqual([]);
+    });
+    it("runs only actions whose runtime GitHub's runners still provide", () => {
+      expect(checkActionRuntimes(workflow)).toEqual([]);
+    });
     it("passes every rule at once (what pnpm lint runs)", () => {
       expect(checkWorkflow(workflow)).toEqual([]);
     });
@@ -131,12 +139,21 @@ describe("the workflows", () => {
       }
     });
     it("installs pnpm at the version the lockfile is written with, and Node from .nvmrc", () => {
-      const pnpmVersion = /\d+\.\d+\.\d+/.exec(rootPackage.engines.pnpm)?.[0];
+      const pnpmVersion = /\d+\.\d+\.\d+/.exec(rootPackage.engines.pnpm)?.[0] ?? "";
       for (const step of stepsOf(workflow.workflow).map(({ step }) => step)) {
-        if (action(step) === "pnpm/action-setup") expect(withOf(step).version).toBe(pnpmVersion);
+        // From the npm registry, as ./quickstart does: no third-party setup action.
+        expect(action(step)).not.toBe("pnpm/action-setup");
+        const run = typeof step.run === "string" ? step.run : "";
+        for (const [installed] of run.matchAll(/npm install --global[^\n]*pnpm@\S+/g)) {
+          expect(installed).toMatch(new RegExp(`pnpm@${pnpmVersion.replaceAll(".", "\\.")}$`));
+        }
         if (action(step) === "actions/setup-node") {
           expect(String(withOf(step)["node-version-file"])).toMatch(/(^|\/)\.nvmrc$/);
         }
+      }
+      const steps = stepsOf(workflow.workflow).map(({ step }) => step);
+      if (steps.some((step) => typeof step.run === "string" && step.run.includes("pnpm "))) {
+        expect(steps.some((step) => String(step.run).includes(`pnpm@${pnpmVersion}`))).toBe(true);
       }
     });
     it("installs dependencies from the frozen lockfile only", () => {
@@ -403,6 +420,53 @@ jobs:
     ]);
   });
 
+  it("policy-pack-gate: a preview or an update without the pack, in an action or a script", () => {
+    const pulumi = "pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d";
+    const problems = checkPolicyPackGate(
+      bad(`
+jobs:
+  a:
+    steps:
+      - uses: ${pulumi}
+        with: { command: up }
+      - uses: ${pulumi}
+        with: { command: preview, policyPacks: "" }
+      - uses: ${pulumi}
+        with: { command: preview, policyPacks: policy }
+      - uses: ${pulumi}
+        with: { command: destroy }
+      - run: |
+          pulumi preview --stack staging \\
+            --diff
+      - run: pulumi up --yes --policy-pack policy
+      - run: echo "pulumi preview in a comment would not run"
+`),
+    );
+    expect(problems.map(({ where, message }) => `${where}: ${message}`)).toEqual([
+      'job "a" step 1 (pulumi/actions): pulumi/actions up without policyPacks: pass the platform\'s pack (policyPacks: policy)',
+      'job "a" step 2 (pulumi/actions): pulumi/actions preview without policyPacks: pass the platform\'s pack (policyPacks: policy)',
+      'job "a" step 5 (run): "pulumi preview --stack staging    --diff" runs without --policy-pack policy',
+    ]);
+  });
+
+  it("action-runtime: an action on node20, and one whose runtime nobody recorded", () => {
+    const problems = checkActionRuntimes(
+      bad(`
+jobs:
+  a:
+    steps:
+      - uses: pnpm/action-setup@fe02b34f77f8bc703788d5817da081398fad5dd2
+      - uses: someone/action@0123456789abcdef0123456789abcdef01234567
+      - uses: ${CHECKOUT}
+      - uses: ./.github/actions/local
+`),
+    );
+    expect(problems.map(({ where, message }) => `${where}: ${message}`)).toEqual([
+      'job "a" step 1 (pnpm/action-setup): pnpm/action-setup@fe02b34f77f8bc703788d5817da081398fad5dd2 (v4.0.0) runs on node20, which GitHub\'s runners no longer provide: pin a release that runs on node24',
+      'job "a" step 2 (someone/action): someone/action@0123456789abcdef0123456789abcdef01234567: its runtime is not recorded; read runs.using in its action.yml at that commit and add it to tools/lint/action-runtimes.ts',
+    ]);
+  });
+
   it("a workflow that is not a mapping is refused with its file name", () => {
     expect(() => parseWorkflow("list.yml", "- a\n- b")).toThrow(
       "list.yml: a workflow must be a YAML mapping",
@@ -479,8 +543,8 @@ describe("checks.yml", () => {
 describe("preview.yml", () => {
   const preview = source("preview.yml");
 
-  it("runs on pull requests only", () => {
-    expect(eventsOf(preview.workflow)).toEqual(["pull_request"]);
+  it("runs on pull requests only, into main and into staging (the branches flow)", () => {
+    expect(preview.workflow.on).toEqual({ pull_request: { branches: ["main", "staging"] } });
   });
 
   it("previews both stacks with pulumi, one updated comment per stack, each in its read-only environment", () => {
@@ -501,7 +565,9 @@ describe("preview.yml", () => {
       "comment-on-pr": true,
       "edit-pr-comment": true,
       "cloud-url": "${{ vars.PULUMI_BACKEND_URL }}",
+      policyPacks: "${{ env.POLICY_PACKS }}",
     });
+    expect(body.env).toEqual({ POLICY_PACKS: "policy" });
     // The environment's read-only tokens, under the deploy environment's names.
     expect(step?.env).toMatchObject({
       PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
@@ -539,6 +605,7 @@ describe("preview.yml", () => {
     ]);
     expect(steps[1]?.env).toEqual({
       STACK: "${{ matrix.stack }}",
+      ENVIRONMENT: "${{ matrix.stack }}-preview",
       PULUMI_STACK: "${{ vars.PULUMI_STACK }}",
       AWS_ROLE_ARN: "${{ vars.AWS_ROLE_ARN }}",
       AWS_REGION: "${{ vars.AWS_REGION }}",
@@ -561,16 +628,28 @@ describe("preview.yml", () => {
 describe("deploy.yml", () => {
   const deploy = source("deploy.yml");
 
-  it("deploys staging on pushes to main, production on releases and by hand", () => {
+  it("starts on pushes to main and staging, on releases and by hand (which jobs run: flows.test.ts)", () => {
     expect(deploy.workflow.on).toEqual({
-      push: { branches: ["main"] },
+      push: { branches: ["main", "staging"] },
       release: { types: ["published"] },
       workflow_dispatch: null,
     });
-    expect(job(deploy, "staging").if).toBe("github.event_name == 'push'");
-    expect(job(deploy, "production").if).toBe(
-      "(github.event_name == 'release' && !github.event.release.prerelease) || github.event_name == 'workflow_dispatch'",
-    );
+    for (const stack of ["staging", "production"]) {
+      expect(String(job(deploy, stack).if)).toContain("vars.DELIVERY_FLOW");
+    }
+  });
+
+  it("deploys production only once the release commit is found on the default branch", () => {
+    const steps = stepsOfJob(deploy, "production");
+    expect(withOf(steps[0] ?? {})).toEqual({ "persist-credentials": false, "fetch-depth": 0 });
+    expect(steps[1]).toEqual({
+      name: "Check the commit is on the default branch",
+      env: {
+        RELEASE_SHA: "${{ github.sha }}",
+        DEFAULT_BRANCH: "${{ github.event.repository.default_branch }}",
+      },
+      run: ".github/scripts/check-release-commit.sh",
+    });
   });
 
   it.each(["staging", "production"])(
@@ -586,16 +665,17 @@ describe("deploy.yml", () => {
       // the stack builds the images through the engine's BuildKit, with no buildx builder.
       expect(steps.map(action).filter((uses) => uses !== undefined)).toEqual([
         "actions/checkout",
-        "pnpm/action-setup",
         "actions/setup-node",
         "aws-actions/configure-aws-credentials",
         "pulumi/actions",
       ]);
       expect(order.at(-1)).toBe(".github/scripts/smoke-check.sh");
       const [up] = pulumiSteps(deploy, stack);
+      // The policy pack gates the update itself.
       expect(withOf(up ?? {})).toMatchObject({
         command: "up",
         "stack-name": "${{ vars.PULUMI_STACK }}",
+        policyPacks: "policy",
       });
       expect(up?.env).toMatchObject({
         DIGITALOCEAN_TOKEN: "${{ secrets.DIGITALOCEAN_TOKEN }}",
@@ -648,7 +728,7 @@ describe("drift.yml", () => {
   it("checks each stack in its read-only environment with a refreshed preview that never writes the state", () => {
     const detect = job(drift, "detect");
     expect(detect.name).toBe("Detect drift");
-    expect(detect.environment).toBe("${{ matrix.stack }}-preview");
+    expect(detect.environment).toBe("${{ matrix.stack }}-drift");
     expect(detect.strategy).toEqual({
       "fail-fast": false,
       matrix: { stack: ["staging", "production"] },
@@ -688,7 +768,9 @@ describe("drift.yml", () => {
       steps.indexOf(preview),
     );
     const script = readFileSync(path.join(root, ".github/scripts/drift-preview.sh"), "utf8");
-    expect(script).toMatch(/pulumi preview --stack "\$stack" --refresh --expect-no-changes/);
+    expect(script).toMatch(
+      /pulumi preview --stack "\$stack" --refresh --expect-no-changes --policy-pack policy/,
+    );
     expect(script).not.toMatch(/pulumi (up|refresh|destroy)\b/);
     // Only the CLI is installed through pulumi/actions here: no command.
     for (const step of pulumiSteps(drift, "detect")) expect(withOf(step).command).toBeUndefined();
@@ -756,7 +838,7 @@ describe("drift.yml", () => {
 describe("every workflow", () => {
   const jobs = jobsOfAll(sources);
 
-  it("sends deploy jobs into <stack> and preview and drift jobs into <stack>-preview, nothing else", () => {
+  it("sends deploy jobs into <stack>, previews into <stack>-preview and drift checks into <stack>-drift", () => {
     const entered = Object.fromEntries(
       jobs
         .filter(({ body }) => body.environment !== undefined)
@@ -765,7 +847,7 @@ describe("every workflow", () => {
     expect(entered).toEqual({
       ".github/workflows/deploy.yml#staging": ["staging"],
       ".github/workflows/deploy.yml#production": ["production"],
-      ".github/workflows/drift.yml#detect": ["staging-preview", "production-preview"],
+      ".github/workflows/drift.yml#detect": ["staging-drift", "production-drift"],
       ".github/workflows/preview.yml#preview": ["staging-preview", "production-preview"],
     });
   });

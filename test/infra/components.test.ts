@@ -21,6 +21,8 @@ let run: ProgramRun;
 let loginIsSecret: boolean;
 let readStrings: Record<string, boolean>;
 let connectionStrings: Record<string, string>;
+/** The registries a push login was issued for. */
+const issuedFor: string[] = [];
 
 const resolvedValue = <T>(output: pulumi.Output<T>) =>
   new Promise<T>((resolve) => output.apply(resolve));
@@ -59,7 +61,14 @@ beforeAll(async () => {
         registryName: "acme",
         tier: "basic",
         region: "fra1",
-        pushCredentialsRotation: "2026-12-01",
+        issuePushLogin: (name) => {
+          issuedFor.push(name);
+          return Promise.resolve({
+            server: "registry.digitalocean.com",
+            username: "u",
+            password: "p",
+          });
+        },
       });
       loginIsSecret = await pulumi.isSecret(registry.pushLogin);
       readStrings = {
@@ -166,10 +175,9 @@ describe("components under the mock runtime", () => {
     ]);
   });
 
-  it("rotate the registry's push credentials by a replacement trigger", () => {
-    const credentials = resourceNamed(run, TYPES.registryCredentials, "registry-push-credentials");
-    expect(credentials.replacementTrigger).toBe("2026-12-01");
-    expect(credentials.inputs.expirySeconds).toBe(172_800);
+  it("keep no registry credentials as a resource, and ask for a login once the registry exists", () => {
+    expect(resourcesOfType(run, TYPES.registryCredentials)).toEqual([]);
+    expect(issuedFor).toEqual(["acme"]);
   });
 
   it("leave protection off unless asked", () => {
@@ -202,5 +210,24 @@ describe("components under the mock runtime", () => {
         value: "PlatformApp bad-app: services is empty; an app runs at least one",
       },
     });
+  });
+});
+
+describe("the branch ruleset's arguments", () => {
+  it("refuses no required check and no required review, naming the component and the fix", async () => {
+    const { BranchRuleset } = await import("../../infra/delivery/branch-ruleset.ts");
+    expect(
+      errorOf(
+        () => new BranchRuleset("b", { repository: "r", requiredReviews: 1, requiredChecks: [] }),
+      ),
+    ).toBe("BranchRuleset b: requiredChecks is empty; the checks workflow has no job");
+    expect(
+      errorOf(
+        () =>
+          new BranchRuleset("b", { repository: "r", requiredReviews: 0, requiredChecks: ["x"] }),
+      ),
+    ).toBe(
+      "BranchRuleset b: requiredReviews is 0; with 0, anyone who can push merges unreviewed (set 1 or more)",
+    );
   });
 });

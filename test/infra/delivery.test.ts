@@ -7,20 +7,20 @@ import {
   type StackFootprint,
 } from "../../infra/delivery/ci-permissions.ts";
 import { githubTrustPolicy } from "../../infra/delivery/ci-role.ts";
+import { teamIdFrom } from "../../infra/delivery/github-team.ts";
 import { oidcProviderArn } from "../../infra/delivery/github-oidc.ts";
 import { repositoryIdentityFrom, subjectPrefix } from "../../infra/delivery/oidc-subject.ts";
 import { otlpEndpoint, otlpHeaders } from "../../infra/observability/apm.ts";
-import { deployRefOf } from "../../stacks/delivery.ts";
 
 const footprint: StackFootprint = {
-  accountId: "123456789012",
   buckets: ["assets.example.com", "assets.example.com-logs"],
   objects: ["assets.example.com/healthz.txt"],
-  rolePrefix: "platform-production-",
-  ownsOidcProvider: false,
   project: "platform",
   stack: "production",
-  stateBucket: "acme-pulumi-state",
+  backend: {
+    bucket: "acme-pulumi-state",
+    secretsKeyArn: "arn:aws:kms:eu-central-1:222222222222:key/0000",
+  },
 };
 
 const statement = (statements: ReturnType<typeof deployPermissions>, sid: string) =>
@@ -40,26 +40,59 @@ describe("CI permissions with a self-managed backend", () => {
     ]);
   });
 
-  it("let a preview read the state and take the lock, but write nothing else", () => {
+  it("let a preview read the state, take the lock and decrypt, but write nothing else", () => {
     const statements = previewPermissions(footprint);
     expect(statement(statements, "TakeLock")?.Resource).toEqual([
       "arn:aws:s3:::acme-pulumi-state/.pulumi/locks/organization/platform/production/*",
     ]);
     expect(statement(statements, "WriteStateAndLock")).toBeUndefined();
+    expect(statement(statements, "DecryptSecrets")).toEqual({
+      Sid: "DecryptSecrets",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:DescribeKey"],
+      Resource: ["arn:aws:kms:eu-central-1:222222222222:key/0000"],
+    });
   });
 
-  it("grant nothing on state with Pulumi Cloud, and change the OIDC provider only where it is owned", () => {
-    const cloud = deployPermissions({ ...footprint, stateBucket: undefined });
-    expect(cloud.some((s) => s.Resource.some((r) => r.includes("pulumi-state")))).toBe(false);
-    expect(statement(cloud, "ReadOidcProvider")?.Action).toEqual(["iam:GetOpenIDConnectProvider"]);
-    const owner = deployPermissions({ ...footprint, ownsOidcProvider: true });
-    expect(statement(owner, "ManageOidcProvider")?.Action).toContain(
-      "iam:CreateOpenIDConnectProvider",
-    );
+  it("let a deployment encrypt with the stack's key, and nothing else's", () => {
+    expect(statement(deployPermissions(footprint), "UseSecretsKey")).toEqual({
+      Sid: "UseSecretsKey",
+      Effect: "Allow",
+      Action: ["kms:Decrypt", "kms:DescribeKey", "kms:Encrypt", "kms:GenerateDataKey"],
+      Resource: ["arn:aws:kms:eu-central-1:222222222222:key/0000"],
+    });
+  });
+
+  it("grant nothing on state or keys with Pulumi Cloud", () => {
+    const cloud = deployPermissions({ ...footprint, backend: undefined });
+    expect(cloud.map(({ Sid }) => Sid)).toEqual(["ManageBuckets", "ManageOwnObjects"]);
+  });
+
+  it("hold no IAM action at all, in either role", () => {
+    for (const statements of [deployPermissions(footprint), previewPermissions(footprint)]) {
+      expect(
+        statements.flatMap(({ Action }) => Action).filter((a) => a.startsWith("iam:")),
+      ).toEqual([]);
+    }
   });
 });
 
 describe("delivery helpers", () => {
+  it("read a team's id, and say what a 404 means: no such team, or no Members: read", () => {
+    expect(
+      teamIdFrom("acme", "platform-leads", {
+        code: 200,
+        body: JSON.stringify({ id: 42, slug: "platform-leads" }),
+      }),
+    ).toBe(42);
+    expect(() => teamIdFrom("acme", "platform-lead", { code: 404, body: "{}" })).toThrow(
+      'GitHub answered 404 for the team acme/platform-lead: either no team has that slug in acme (the slug is the team\'s URL name, lower case), or the token cannot see it. A fine-grained token needs the organization permission "Members: read"; a classic token needs read:org.',
+    );
+    expect(() => teamIdFrom("acme", "x", { code: 200, body: "<html>" })).toThrow(
+      /is not a team with a numeric id/,
+    );
+  });
+
   it("derive the OIDC provider's ARN from the account and the issuer", () => {
     expect(oidcProviderArn("123456789012")).toBe(
       "arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
@@ -113,15 +146,15 @@ describe("delivery helpers", () => {
         answer({ id: 456789, name: "platform-v2", owner: { login: "acme-corp", id: 123456 } }),
       ),
     ).toThrow(
-      "GitHub knows the repository acme/platform (platform:github.owner and platform:github.repository) as acme-corp/platform-v2 now: it was renamed or transferred. " +
-        "Point the stack at it: pulumi config set --path 'github.owner' acme-corp && pulumi config set --path 'github.repository' platform-v2",
+      "GitHub knows the repository acme/platform (platform-bootstrap:github.owner and platform-bootstrap:github.repository) as acme-corp/platform-v2 now: it was renamed or transferred. " +
+        "Point the bootstrap at it (in bootstrap/): pulumi config set --path 'github.owner' acme-corp && pulumi config set --path 'github.repository' platform-v2",
     );
   });
 
   it("say which repository GitHub would not show, and how to fix it", () => {
     const repository = { owner: "acme", name: "platfrom" };
     expect(() => repositoryIdentityFrom(repository, { code: 404, body: "{}" })).toThrow(
-      /^GitHub answered 404 for the repository acme\/platfrom \(platform:github\.owner and platform:github\.repository\).*Check both names, and that the GitHub token \(GITHUB_TOKEN\) may read/,
+      /^GitHub answered 404 for the repository acme\/platfrom \(platform-bootstrap:github\.owner and platform-bootstrap:github\.repository\).*Check both names, and that the GitHub token \(GITHUB_TOKEN\) may read/,
     );
     expect(() =>
       repositoryIdentityFrom(repository, { code: 200, body: JSON.stringify({ id: "x" }) }),
@@ -131,11 +164,6 @@ describe("delivery helpers", () => {
     ).toThrow(
       /^GitHub's answer for the repository acme\/platfrom is not a repository.*GITHUB_BASE_URL/s,
     );
-  });
-
-  it("read deployFrom as a branch or a tag pattern", () => {
-    expect(deployRefOf("branch:main")).toEqual({ branch: "main" });
-    expect(deployRefOf("tag:v*")).toEqual({ tagPattern: "v*" });
   });
 
   it("point each APM backend at its OTLP endpoint", () => {

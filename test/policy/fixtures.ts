@@ -398,7 +398,7 @@ export const repositoryRuleset = (
       rules: {
         deletion: true,
         nonFastForward: true,
-        pullRequest: { requiredApprovingReviewCount: 1 },
+        pullRequest: { requiredApprovingReviewCount: 1, requireCodeOwnerReview: true },
         requiredStatusChecks: { requiredChecks: [{ context: "Type-check", integrationId: 15368 }] },
         ...rules,
       },
@@ -435,12 +435,35 @@ export const oidcProvider = planResource(
   STATEFUL,
 );
 
-export const deploymentPolicyOf = (environmentResource: PlanResource): PlanResource =>
+export const deploymentPolicyOf = (
+  environmentResource: PlanResource,
+  ref: Record<string, string> = { tagPattern: "v*" },
+): PlanResource =>
   planResource(
     "github:index/repositoryEnvironmentDeploymentPolicy:RepositoryEnvironmentDeploymentPolicy",
     "pipeline-deploy-deploy-from",
-    { repository: "platform", environment: "production", tagPattern: "v*" },
+    { repository: "platform", environment: "production", ...ref },
     { dependsOn: [environmentResource] },
+  );
+
+/** The release tags' ruleset: only the bypass list (the release team) may create, move or delete. */
+export const tagRuleset = (
+  rules: Record<string, unknown> = {},
+  bypassActors: unknown[] = [{ actorType: "Team", actorId: 42, bypassMode: "always" }],
+): PlanResource =>
+  planResource(
+    TYPES.repositoryRuleset,
+    "release-tags-ruleset",
+    {
+      repository: "platform",
+      name: "release-tags",
+      target: "tag",
+      enforcement: "active",
+      conditions: { refName: { includes: ["refs/tags/v*"], excludes: [] } },
+      rules: { creation: true, update: true, deletion: true, nonFastForward: true, ...rules },
+      bypassActors,
+    },
+    STATEFUL,
   );
 
 /** The asset buckets with one setting of the asset bucket's public access block changed. */

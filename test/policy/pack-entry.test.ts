@@ -39,6 +39,13 @@ interface Stubs {
       setOptions(options: unknown): void;
     };
     AnalyzeStackRequest: new () => { setResourcesList(resources: unknown[]): void };
+    AnalyzerResource: new () => {
+      setType(type: string): void;
+      setUrn(urn: string): void;
+      setName(name: string): void;
+      setProperties(properties: unknown): void;
+      setOptions(options: unknown): void;
+    };
     AnalyzerResourceOptions: new () => { setProtect(protect: boolean): void };
   };
   Struct: { fromJavaScript(value: object): unknown };
@@ -87,7 +94,7 @@ beforeAll(async () => {
       PULUMI_NODEJS_STACK: "production",
       PULUMI_NODEJS_PROJECT: "platform",
       PULUMI_CONFIG: JSON.stringify({
-        "platform:github": JSON.stringify({ owns: { ruleset: true } }),
+        "platform:github": JSON.stringify({ owner: "acme", repository: "platform" }),
       }),
     },
     stdio: ["ignore", "pipe", "pipe"],
@@ -147,16 +154,24 @@ describe("the pack under run-policy-pack, as the CLI starts it", () => {
     expect(diagnostics[0]?.message).toContain("nodeCount is 1: no standby takes over");
   });
 
-  it("reads the stack's config: a stack that owns the ruleset must declare it", async () => {
+  it("knows its project from the engine: a platform stack may not hold a GitHub environment", async () => {
+    const environment = new analyzer.AnalyzerResource();
+    environment.setType("github:index/repositoryEnvironment:RepositoryEnvironment");
+    environment.setUrn(
+      "urn:pulumi:production::platform::github:index/repositoryEnvironment:RepositoryEnvironment::env",
+    );
+    environment.setName("env");
+    environment.setProperties(Struct.fromJavaScript({ environment: "production" }));
+    environment.setOptions(new analyzer.AnalyzerResourceOptions());
     const request = new analyzer.AnalyzeStackRequest();
-    request.setResourcesList([]);
+    request.setResourcesList([environment]);
     const response = await call("analyzeStack", request);
     const diagnostics = response.diagnosticsList as { policyname: string; message: string }[];
     expect(diagnostics.map((diagnostic) => diagnostic.policyname)).toEqual([
-      "delivery-default-branch-ruleset",
+      "delivery-identity-in-bootstrap",
     ]);
     expect(diagnostics[0]?.message).toContain(
-      "this stack owns the default branch's ruleset but declares none",
+      "env (github:index/repositoryEnvironment:RepositoryEnvironment) belongs in the bootstrap project",
     );
   });
 });

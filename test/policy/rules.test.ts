@@ -8,6 +8,7 @@ import type { PolicyContext } from "../../policy/context.ts";
 import type { PlanResource } from "../../policy/engine-args.ts";
 import { TYPES } from "../../policy/types.ts";
 import {
+  tagRuleset,
   apiEnvWith,
   apiService,
   app,
@@ -37,6 +38,7 @@ import {
   zoneSetting,
 } from "./fixtures.ts";
 import {
+  BOOTSTRAP,
   changed,
   PRODUCTION,
   runRule,
@@ -46,7 +48,6 @@ import {
   withInputs,
   without,
 } from "./support.ts";
-import { contextFor } from "../../policy/context.ts";
 
 interface RuleCase {
   rule: string;
@@ -65,7 +66,7 @@ const readBuckets = {
   Action: ["s3:ListBucket", "s3:GetBucketPolicy"],
   Resource: [bucketArn],
 };
-const owner: PolicyContext = contextFor("staging", true);
+const owner: PolicyContext = BOOTSTRAP;
 
 /** Edits the spec of the app, e.g. to drop its VPC. */
 const edgeWith = (name: string, change: (resource: PlanResource) => PlanResource) =>
@@ -371,6 +372,36 @@ const CASES: RuleCase[] = [
     violation: "policy statement Anywhere allows Resource *",
   },
   {
+    rule: "iam-ci-no-privilege-escalation",
+    lacking: "IAM out of a CI role's grants",
+    pass: () => [role([trustStatement(GOOD_TRUST)]), rolePolicy([readBuckets])],
+    fail: () => [
+      role([trustStatement(GOOD_TRUST)]),
+      rolePolicy([
+        readBuckets,
+        {
+          Sid: "ManageRoles",
+          Effect: "Allow",
+          Action: ["iam:PutRolePolicy"],
+          Resource: ["arn:aws:iam::123456789012:role/platform-production-*"],
+        },
+      ]),
+    ],
+    violation:
+      "CI role platform-production-deploy: statement ManageRoles allows iam:PutRolePolicy on arn:aws:iam::123456789012:role/platform-production-*, which matches arn:aws:iam::123456789012:role/platform-production-deploy",
+  },
+  {
+    rule: "iam-ci-no-privilege-escalation",
+    lacking: "a named role to pass",
+    pass: () => [role([trustStatement(GOOD_TRUST)]), rolePolicy([readBuckets])],
+    fail: () => [
+      role([trustStatement(GOOD_TRUST)]),
+      rolePolicy([{ Sid: "Pass", Effect: "Allow", Action: "iam:PassRole", Resource: "*" }]),
+    ],
+    violation:
+      "CI role platform-production-deploy: statement Pass allows the IAM write iam:PassRole on every resource",
+  },
+  {
     rule: "iam-prefix-wildcard-actions",
     lacking: "exact action names",
     pass: () => [rolePolicy([readBuckets])],
@@ -620,7 +651,80 @@ const CASES: RuleCase[] = [
     lacking: "no admin bypass",
     pass: () => [environment(PRODUCTION_ENVIRONMENT)],
     fail: () => [environment({ ...PRODUCTION_ENVIRONMENT, canAdminsBypass: true })],
-    violation: "canAdminsBypass is not false: admins may deploy without review",
+    violation: "canAdminsBypass is not false: admins may run without review",
+  },
+  {
+    rule: "delivery-production-reviewers",
+    lacking: "a reviewer of production's previews",
+    pass: () => [
+      environment({
+        ...PRODUCTION_ENVIRONMENT,
+        environment: "production-preview",
+        deploymentBranchPolicy: undefined,
+      }),
+    ],
+    fail: () => [
+      environment({
+        environment: "production-preview",
+        canAdminsBypass: false,
+      }),
+    ],
+    violation: "production-preview has no required reviewer",
+  },
+  {
+    rule: "delivery-deploy-refs-narrow",
+    lacking: "one branch by name",
+    pass: () => [
+      deploymentPolicyOf(environment(PRODUCTION_ENVIRONMENT), { branchPattern: "main" }),
+    ],
+    fail: () => [deploymentPolicyOf(environment(PRODUCTION_ENVIRONMENT), { branchPattern: "*" })],
+    violation: 'branchPattern "*" is a pattern: every matching branch could deploy',
+  },
+  {
+    rule: "delivery-deploy-refs-narrow",
+    lacking: "a literal prefix to the tag pattern",
+    pass: () => [deploymentPolicyOf(environment(PRODUCTION_ENVIRONMENT))],
+    fail: () => [deploymentPolicyOf(environment(PRODUCTION_ENVIRONMENT), { tagPattern: "*" })],
+    violation: 'tagPattern "*" starts with a wildcard: any tag anybody pushes could deploy',
+  },
+  {
+    rule: "delivery-release-tags-protected",
+    lacking: "the tag ruleset",
+    context: owner,
+    pass: () => {
+      const production = environment(PRODUCTION_ENVIRONMENT);
+      return [production, deploymentPolicyOf(production), tagRuleset()];
+    },
+    fail: () => {
+      const production = environment(PRODUCTION_ENVIRONMENT);
+      return [production, deploymentPolicyOf(production)];
+    },
+    violation:
+      "no active tag ruleset lets only its bypass list create, update and delete refs/tags/v*, which deploys production",
+  },
+  {
+    rule: "delivery-release-tags-protected",
+    lacking: "the release team in the bypass list",
+    context: owner,
+    pass: () => {
+      const production = environment(PRODUCTION_ENVIRONMENT);
+      return [production, deploymentPolicyOf(production), tagRuleset()];
+    },
+    fail: () => {
+      const production = environment(PRODUCTION_ENVIRONMENT);
+      return [production, deploymentPolicyOf(production), tagRuleset({}, [])];
+    },
+    violation:
+      "no active tag ruleset lets only its bypass list create, update and delete refs/tags/v*, which deploys production",
+  },
+  {
+    rule: "delivery-identity-in-bootstrap",
+    lacking: "identity kept out of the platform's stacks",
+    context: PRODUCTION,
+    pass: () => [],
+    fail: () => [environment(PRODUCTION_ENVIRONMENT)],
+    violation:
+      "pipeline-deploy-environment (github:index/repositoryEnvironment:RepositoryEnvironment) belongs in the bootstrap project",
   },
   {
     rule: "delivery-production-deploy-refs",
@@ -652,11 +756,19 @@ const CASES: RuleCase[] = [
   },
   {
     rule: "delivery-default-branch-ruleset",
-    lacking: "the ruleset, in the stack that owns it",
+    lacking: "the ruleset, in the bootstrap project",
     context: owner,
     pass: () => [repositoryRuleset()],
     fail: () => [],
-    violation: "this stack owns the default branch's ruleset but declares none",
+    violation: "the bootstrap project declares no ruleset on the default branch",
+  },
+  {
+    rule: "delivery-default-branch-ruleset",
+    lacking: "code owners' review",
+    context: owner,
+    pass: () => [repositoryRuleset()],
+    fail: () => [repositoryRuleset({ pullRequest: { requiredApprovingReviewCount: 1 } })],
+    violation: "code owners' review is not required (requireCodeOwnerReview)",
   },
   {
     rule: "delivery-oidc-single-subject",
@@ -831,14 +943,13 @@ describe("where a rule does not apply", () => {
     });
   });
 
-  it("does not ask a stack to declare the ruleset another stack owns, or when ownership is unknown offline", () => {
-    expect(
-      validateStack("delivery-default-branch-ruleset", [], contextFor("production", false))
-        .notApplicable,
-    ).toBe("another stack owns the ruleset (github.owns.ruleset is false)");
-    expect(
-      validateStack("delivery-default-branch-ruleset", [], contextFor("production")).notApplicable,
-    ).toMatch(/^the stack's config is not at hand/);
+  it("asks only the bootstrap project to declare the repository's ruleset", () => {
+    expect(validateStack("delivery-default-branch-ruleset", [], PRODUCTION).notApplicable).toBe(
+      "the bootstrap project owns the repository's rulesets",
+    );
+    expect(validateStack("delivery-identity-in-bootstrap", [], BOOTSTRAP).notApplicable).toBe(
+      "the bootstrap project owns them",
+    );
   });
 
   it("checks masked database URLs for what a preview can see, not their value", () => {

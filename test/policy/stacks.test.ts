@@ -1,8 +1,9 @@
-// The pack over both stacks' offline plans, as a preview sees them: the manifest's inputs, with
-// every secret leaf masked as `[secret]`. Production runs in this process, staging in a child
-// (Pulumi's runtime state is per process).
+// The pack over both stacks' offline plans and the bootstrap's, as a preview sees them: the
+// manifest's inputs, with every secret leaf masked as `[secret]`. Production runs in this
+// process, staging and the bootstrap in children (Pulumi's runtime state is per process).
 import { beforeAll, describe, expect, it } from "vitest";
-import { defaultBranchRulesetOwners, evaluatePlan } from "../../policy/evaluate.ts";
+import { BOOTSTRAP_PROJECT } from "../../policy/context.ts";
+import { evaluatePlan } from "../../policy/evaluate.ts";
 import type { PlanResource } from "../../policy/engine-args.ts";
 import {
   WIDEST_IPV4_PREFIX as PACK_IPV4,
@@ -12,18 +13,25 @@ import {
   WIDEST_IPV4_PREFIX as PROGRAM_IPV4,
   WIDEST_IPV6_PREFIX as PROGRAM_IPV6,
 } from "../../infra/data/trusted-sources.ts";
-import { runStack } from "../../tools/mock/run-stack.ts";
+import { BOOTSTRAP_STACK, runStack } from "../../tools/mock/run-stack.ts";
 import { manifestOf, type Manifest } from "../../tools/plan/render.ts";
 import { runStackInChild } from "../support/child-run.ts";
 
 let production: Manifest;
 let staging: Manifest;
+let bootstrap: Manifest;
 
 beforeAll(async () => {
-  const [child, run] = await Promise.all([runStackInChild("staging"), runStack("production")]);
+  const [child, identity, run] = await Promise.all([
+    runStackInChild("staging"),
+    runStackInChild(BOOTSTRAP_STACK),
+    runStack("production"),
+  ]);
   expect(child.errors).toEqual([]);
+  expect(identity.errors).toEqual([]);
   expect(run.errors).toEqual([]);
   staging = JSON.parse(child.manifest) as Manifest;
+  bootstrap = JSON.parse(identity.manifest) as Manifest;
   production = manifestOf("production", run);
 }, 60_000);
 
@@ -34,8 +42,9 @@ function violations(
   stack: string,
   resources: readonly PlanResource[],
   level: "mandatory" | "advisory",
+  project?: string,
 ): string[] {
-  return evaluatePlan(stack, resources)
+  return evaluatePlan(stack, resources, project)
     .filter((result) => result.enforcementLevel === level)
     .flatMap((result) =>
       result.violations.map(
@@ -43,11 +52,6 @@ function violations(
       ),
     );
 }
-
-const ADVISORIES = [
-  "iam-prefix-wildcard-actions: policy statement ManageBuckets allows s3:GetBucket*, s3:PutBucket* (ci-deploy-policy)",
-  "iam-prefix-wildcard-actions: policy statement ReadBuckets allows s3:GetBucket* (ci-preview-policy)",
-];
 
 describe.each(["staging", "production"])("the pack over the %s plan", (stack) => {
   const plan = () => (stack === "staging" ? staging : production);
@@ -66,12 +70,8 @@ describe.each(["staging", "production"])("the pack over the %s plan", (stack) =>
     expect(violations(stack, plan().resources, "mandatory")).toEqual([]);
   });
 
-  it("lists each advisory violation, with the rule's reason", () => {
-    expect(violations(stack, plan().resources, "advisory")).toEqual(ADVISORIES);
-    const [rule] = evaluatePlan(stack, plan().resources).filter(
-      (result) => result.violations.length > 0,
-    );
-    expect(rule?.advisoryReason).toMatch(/^A prefix wildcard stays inside one service/);
+  it("has no advisory violation either: the CI roles and their grants are the bootstrap's", () => {
+    expect(violations(stack, plan().resources, "advisory")).toEqual([]);
   });
 
   it("returns every rule, each with its metadata", () => {
@@ -87,14 +87,113 @@ describe.each(["staging", "production"])("the pack over the %s plan", (stack) =>
   });
 });
 
-describe("across the stacks", () => {
-  it("has exactly one stack declaring the default branch's ruleset: staging", () => {
-    expect(
-      defaultBranchRulesetOwners([
-        { stack: "staging", resources: staging.resources },
-        { stack: "production", resources: production.resources },
+describe("the pack over the bootstrap plan", () => {
+  const bootstrapViolations = (
+    resources: readonly PlanResource[],
+    level: "mandatory" | "advisory",
+  ) => violations(BOOTSTRAP_STACK, resources, level, BOOTSTRAP_PROJECT);
+
+  it("has no mandatory violation", () => {
+    expect(bootstrapViolations(bootstrap.resources, "mandatory")).toEqual([]);
+  });
+
+  it("lists each advisory violation, with the rule's reason", () => {
+    expect(bootstrapViolations(bootstrap.resources, "advisory").sort()).toEqual(
+      ["staging", "production"]
+        .flatMap((stack) => [
+          `iam-prefix-wildcard-actions: policy statement ManageBuckets allows s3:GetBucket*, s3:PutBucket* (ci-${stack}-deploy-policy)`,
+          `iam-prefix-wildcard-actions: policy statement ReadBuckets allows s3:GetBucket* (ci-${stack}-drift-policy)`,
+          `iam-prefix-wildcard-actions: policy statement ReadBuckets allows s3:GetBucket* (ci-${stack}-preview-policy)`,
+        ])
+        .sort((a, b) => a.localeCompare(b)),
+    );
+    const [rule] = evaluatePlan(BOOTSTRAP_STACK, bootstrap.resources, BOOTSTRAP_PROJECT).filter(
+      (result) => result.violations.length > 0,
+    );
+    expect(rule?.advisoryReason).toMatch(/^A prefix wildcard stays inside one service/);
+  });
+
+  it("finds the escalation paths of the CI policies this repository used to grant", () => {
+    // The deploy role's grants before the bootstrap project: role and policy writes on the
+    // stack's own role prefix, which its own name matches, and the OIDC provider.
+    const before = bootstrap.resources.map((resource) =>
+      resource.name === "ci-staging-deploy-policy"
+        ? {
+            ...resource,
+            inputs: {
+              ...resource.inputs,
+              policy: JSON.stringify({
+                Version: "2012-10-17",
+                Statement: [
+                  {
+                    Sid: "ManageCiRoles",
+                    Effect: "Allow",
+                    Action: [
+                      "iam:GetRole",
+                      "iam:CreateRole",
+                      "iam:PutRolePolicy",
+                      "iam:UpdateAssumeRolePolicy",
+                    ],
+                    Resource: ["arn:aws:iam::111111111111:role/platform-staging-*"],
+                  },
+                  {
+                    Sid: "ManageOidcProvider",
+                    Effect: "Allow",
+                    Action: [
+                      "iam:GetOpenIDConnectProvider",
+                      "iam:UpdateOpenIDConnectProviderThumbprint",
+                    ],
+                    Resource: [
+                      "arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com",
+                    ],
+                  },
+                ],
+              }),
+            },
+          }
+        : resource,
+    );
+    const found = bootstrapViolations(before, "mandatory");
+    expect(found).toEqual(
+      expect.arrayContaining([
+        "iam-ci-no-privilege-escalation: CI role platform-staging-deploy: statement ManageCiRoles allows iam:CreateRole, iam:PutRolePolicy, iam:UpdateAssumeRolePolicy on arn:aws:iam::111111111111:role/platform-staging-*, which matches arn:aws:iam::111111111111:role/platform-staging-deploy (ci-staging-deploy-policy)",
+        "iam-ci-no-privilege-escalation: CI role platform-staging-deploy: statement ManageCiRoles allows iam:CreateRole, iam:PutRolePolicy, iam:UpdateAssumeRolePolicy without an iam:PermissionsBoundary condition (ci-staging-deploy-policy)",
+        "iam-ci-no-privilege-escalation: CI role platform-staging-deploy: statement ManageOidcProvider allows iam:UpdateOpenIDConnectProviderThumbprint on arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com, which matches arn:aws:iam::111111111111:oidc-provider/token.actions.githubusercontent.com (ci-staging-deploy-policy)",
       ]),
-    ).toEqual(["staging"]);
+    );
+  });
+
+  it.each([
+    ["protected-branches-ruleset", "delivery-default-branch-ruleset"],
+    ["release-tags-ruleset", "delivery-release-tags-protected"],
+  ])("without %s: %s fails", (name, rule) => {
+    const resources = bootstrap.resources.filter((resource) => resource.name !== name);
+    expect(resources).toHaveLength(bootstrap.resources.length - 1);
+    expect(
+      evaluatePlan(BOOTSTRAP_STACK, resources, BOOTSTRAP_PROJECT)
+        .filter((result) => result.enforcementLevel === "mandatory" && result.violations.length > 0)
+        .map((result) => result.id),
+    ).toEqual([rule]);
+  });
+});
+
+describe("across the projects", () => {
+  it("keeps every trust decision in the bootstrap: the platform's plans hold none", () => {
+    const trust = [
+      "github:index/repositoryEnvironment:RepositoryEnvironment",
+      "github:index/repositoryRuleset:RepositoryRuleset",
+      "aws:iam/role:Role",
+      "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+    ];
+    for (const plan of [staging, production]) {
+      expect(plan.resources.filter((resource) => trust.includes(resource.type))).toEqual([]);
+    }
+    for (const type of trust) {
+      expect(
+        bootstrap.resources.some((resource) => resource.type === type),
+        type,
+      ).toBe(true);
+    }
   });
 
   it("keeps the program's trusted ranges at least as narrow as the pack allows", () => {

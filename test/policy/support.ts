@@ -2,7 +2,7 @@
 // for one resource, `validateStack` with StackValidationArgs for a whole stack, both built by the
 // pack's own engine-args (the same code `evaluatePlan` uses).
 import { ruleById } from "../../policy/catalog.ts";
-import { contextFor, type PolicyContext } from "../../policy/context.ts";
+import { BOOTSTRAP_PROJECT, contextFor, type PolicyContext } from "../../policy/context.ts";
 import {
   NotApplicable,
   optionsOf,
@@ -12,8 +12,10 @@ import {
 } from "../../policy/engine-args.ts";
 import { toPolicy } from "../../policy/rule.ts";
 
-export const PRODUCTION: PolicyContext = contextFor("production", false);
-export const STAGING: PolicyContext = contextFor("staging", true);
+export const PRODUCTION: PolicyContext = contextFor("production");
+export const STAGING: PolicyContext = contextFor("staging");
+/** The bootstrap project's stack, which owns the repository's environments and rulesets. */
+export const BOOTSTRAP: PolicyContext = contextFor("identity", BOOTSTRAP_PROJECT);
 
 export interface ResourceOptions {
   protect?: boolean;

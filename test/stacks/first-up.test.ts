@@ -235,11 +235,3 @@ describe("a second `pulumi up` with no change", () => {
     expect(spec).not.toMatch(/postgres(ql)?:\/\//);
   });
 });
-
-describe("registry push credentials", () => {
-  it("are replaced daily and live two days, so a run never pushes with expiring ones", () => {
-    const credentials = resourceNamed(run, TYPES.registryCredentials, "registry-push-credentials");
-    expect(credentials.replacementTrigger).toBe(new Date().toISOString().slice(0, 10));
-    expect(credentials.inputs).toMatchObject({ write: true, expirySeconds: 172_800 });
-  });
-});

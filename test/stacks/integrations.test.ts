@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_KEYS } from "../../stacks/config/schema.ts";
 import type { ProgramRun } from "../../tools/mock/run-program.ts";
 import { fakeSecret, runStack, stackFilePath } from "../../tools/mock/run-stack.ts";
-import { stackConfigFromYaml } from "../../tools/mock/stack-file.ts";
+import { stackConfigFromYaml } from "../../stacks/config/stack-file.ts";
 import { renderManifest } from "../../tools/plan/render.ts";
 import {
   appSpecOf,

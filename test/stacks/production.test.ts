@@ -235,8 +235,6 @@ describe("production compute tier", () => {
     for (const image of resourcesOfType(run, TYPES.image))
       expect(image.secretInputs).toEqual(["registry.password", "registry.username"]);
     // Credentials the providers return are secret from the moment they exist.
-    const credentials = resourceNamed(run, TYPES.registryCredentials, "registry-push-credentials");
-    expect(credentials.additionalSecretOutputs).toContain("dockerCredentials");
     const originLock = resourceNamed(run, TYPES.randomPassword, "origin-lock-secret-1");
     expect(originLock.additionalSecretOutputs).toContain("result");
   });

@@ -54,16 +54,12 @@ describe("the staging stack under the mock runtime", () => {
     );
   });
 
-  it("protects nothing but what production relies on, so the environment can be torn down", () => {
-    // The repository's ruleset and the account's OIDC provider are staging's but shared: a
-    // destroyed staging leaves them (retainOnDelete) and refuses to delete them by accident.
-    const kept = run.resources.filter((resource) => resource.protect || resource.retainOnDelete);
-    expect(
-      kept.map(({ name, protect, retainOnDelete }) => ({ name, protect, retainOnDelete })),
-    ).toEqual([
-      { name: "default-branch-ruleset", protect: true, retainOnDelete: true },
-      { name: "github-oidc-provider", protect: true, retainOnDelete: true },
-    ]);
+  it("protects nothing, so the environment can be torn down", () => {
+    // What the repository and the account share (rulesets, the OIDC provider, the state) is the
+    // bootstrap project's, not staging's.
+    expect(run.resources.filter((resource) => resource.protect || resource.retainOnDelete)).toEqual(
+      [],
+    );
   });
 
   it("reaches its one app through the same edge model as production, with no App Platform domain", () => {

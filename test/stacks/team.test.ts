@@ -52,13 +52,13 @@ describe("the team check", () => {
 
   it("says how to authenticate when no token is set, without calling anyone", async () => {
     expect(await errorOf(fetchTeam({ endpoint: "http://127.0.0.1:9", token: undefined }))).toBe(
-      "No DigitalOcean token is set: export DIGITALOCEAN_TOKEN=<a token of the environment's team>, or pulumi config set --secret digitalocean:token <token>.",
+      "No DigitalOcean token is set (to check the team): export DIGITALOCEAN_TOKEN=<a token of the environment's team>, or pulumi config set --secret digitalocean:token <token>.",
     );
   });
 
   it("names the endpoint it could not reach", async () => {
     expect(await errorOf(fetchTeam({ endpoint: "http://127.0.0.1:9", token: "t" }))).toMatch(
-      /^Could not reach the DigitalOcean API at http:\/\/127\.0\.0\.1:9 to check the team/,
+      /^Could not reach the DigitalOcean API at http:\/\/127\.0\.0\.1:9 \(to check the team\)/,
     );
   });
 });

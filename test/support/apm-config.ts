@@ -3,7 +3,7 @@
 import { readFile } from "node:fs/promises";
 import type { RunStackOptions } from "../../tools/mock/run-stack.ts";
 import { fakeSecret, stackFilePath } from "../../tools/mock/run-stack.ts";
-import { stackConfigFromYaml } from "../../tools/mock/stack-file.ts";
+import { stackConfigFromYaml } from "../../stacks/config/stack-file.ts";
 
 export async function withApm(apm: Record<string, unknown>): Promise<RunStackOptions> {
   const file = stackConfigFromYaml(

@@ -1,21 +1,32 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
-import type { RunStackOptions } from "../../tools/mock/run-stack.ts";
+import type { RunBootstrapOptions, RunStackOptions } from "../../tools/mock/run-stack.ts";
 
 export interface ChildRun {
   errors: string[];
   /** `pnpm plan --json` of the run, secrets redacted. */
   manifest: string;
-  options: { type: string; name: string; ignoreChanges: string[]; dependsOn: string[] }[];
+  options: {
+    type: string;
+    name: string;
+    ignoreChanges: string[];
+    dependsOn: string[];
+    replacementTrigger: unknown;
+    protect: boolean;
+    retainOnDelete: boolean;
+  }[];
 }
 
 const script = fileURLToPath(new URL("./stack-in-child.ts", import.meta.url));
 
-/** Runs a stack under the mock runtime in a process of its own, with `env` added to its environment. */
+/**
+ * Runs a stack under the mock runtime in a process of its own, with `env` added to its
+ * environment; `identity` is the bootstrap project's stack.
+ */
 export async function runStackInChild(
   stack: string,
-  options: RunStackOptions = {},
+  options: RunStackOptions | RunBootstrapOptions = {},
   env: Record<string, string> = {},
 ): Promise<ChildRun> {
   const { stdout } = await promisify(execFile)(

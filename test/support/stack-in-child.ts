@@ -1,27 +1,36 @@
 // Runs one stack under the mock runtime in a child process and prints what the tests compare.
 // Pulumi's runtime state is per process, so a test that needs several runs of the program (a
 // second deployment, a rotated secret) runs each here.
+// The bootstrap project's stack is `identity` (its options are RunBootstrapOptions).
 //   node test/support/stack-in-child.ts '<json of { stack, options }>'
-import type { RunStackOptions } from "../../tools/mock/run-stack.ts";
-import { runStack } from "../../tools/mock/run-stack.ts";
+import type { RunBootstrapOptions, RunStackOptions } from "../../tools/mock/run-stack.ts";
+import { BOOTSTRAP_STACK, runBootstrap, runStack } from "../../tools/mock/run-stack.ts";
 import { renderManifest } from "../../tools/plan/render.ts";
 
 interface Request {
   stack: string;
-  options: RunStackOptions;
+  options: RunStackOptions & RunBootstrapOptions;
 }
 
 const request = JSON.parse(process.argv[2] ?? "{}") as Request;
-const run = await runStack(request.stack, request.options);
+const run =
+  request.stack === BOOTSTRAP_STACK
+    ? await runBootstrap(request.options)
+    : await runStack(request.stack, request.options);
 process.stdout.write(
   JSON.stringify({
     errors: run.errors.map(String),
     manifest: renderManifest(request.stack, run),
-    options: run.resources.map(({ type, name, ignoreChanges, dependsOn }) => ({
-      type,
-      name,
-      ignoreChanges,
-      dependsOn,
-    })),
+    options: run.resources.map(
+      ({ type, name, ignoreChanges, dependsOn, replacementTrigger, protect, retainOnDelete }) => ({
+        type,
+        name,
+        ignoreChanges,
+        dependsOn,
+        replacementTrigger,
+        protect,
+        retainOnDelete,
+      }),
+    ),
   }),
 );

@@ -151,16 +151,19 @@ describe("pnpm audit-report production (offline)", () => {
     );
   });
 
-  it("shows the ruleset of the stack that owns it (staging), rule by rule", async () => {
-    const staging = await auditReport(["staging", "--json"]);
-    expect(staging.code).toBe(0);
-    const { pipeline } = JSON.parse(staging.stdout) as AuditReport;
-    expect(pipeline?.ruleset).toMatchObject({ owned: true, branch: "main", requiredReviews: 1 });
-    expect(pipeline?.rulesetsInPlan[0]?.enforcement).toBe("active");
-    expect(pipeline?.rulesetsInPlan[0]?.rules).toEqual(
-      expect.arrayContaining(["deletion", "nonFastForward"]),
+  it("shows the repository's rulesets, rule by rule, as the bootstrap declares them", () => {
+    const [branches, tags] = report.pipeline?.rulesetsInPlan ?? [];
+    expect(branches).toMatchObject({
+      name: "protected-branches",
+      target: "branch",
+      enforcement: "active",
+    });
+    expect(branches?.rules).toEqual(
+      expect.arrayContaining(["deletion", "nonFastForward", "pullRequest.requireCodeOwnerReview"]),
     );
-    expect(report.pipeline?.rulesetsInPlan).toEqual([]);
+    expect(tags).toMatchObject({ name: "release-tags", target: "tag", enforcement: "active" });
+    expect(tags?.rules).toEqual(expect.arrayContaining(["creation", "update", "deletion"]));
+    expect(report.pipeline?.declaredBy).toMatch(/^the bootstrap project \(bootstrap\/\)/);
   });
 
   it.each([
@@ -191,10 +194,16 @@ describe("pnpm audit-report production (offline)", () => {
     expect(markdown.stdout).toContain(
       `${report.policies.summary.rules} rules of the policy pack (policy/) on the offline plan:`,
     );
-    expect(report.pipeline?.environments.map((e) => e.name)).toEqual([
-      "production",
-      "production-preview",
+    expect(report.pipeline?.environments.map((e) => `${e.name} ${e.kind}`)).toEqual([
+      "production deploy",
+      "production-preview preview",
+      "production-drift drift",
     ]);
+    // What the stack writes lands in the deploy environment, beside the bootstrap's variables.
+    expect(report.pipeline?.environments[0]?.secrets).toEqual(["ORIGIN_LOCK_SECRET"]);
+    expect(report.pipeline?.environments[0]?.variables).toEqual(
+      expect.arrayContaining(["AWS_ROLE_ARN", "APP_URL"]),
+    );
     for (const environment of report.pipeline?.environments ?? []) {
       expect(environment.trustInPlan).toEqual({
         subjects: [environment.awsRole.trusts],

@@ -77,7 +77,7 @@ describe("pnpm plan", () => {
       /\n {2}│ {2}├─ digitalocean:index\/databaseCluster:DatabaseCluster {2}database-cluster\n/,
     );
     expect(stdout).toMatch(
-      /Per provider:\n {2}aws +\d+\n {2}cloudflare +\d+\n {2}digitalocean +\d+\n {2}docker +2\n {2}github +\d+\n {2}platform +\d+\n {2}pulumi +2\n/,
+      /Per provider:\n {2}aws +\d+\n {2}cloudflare +\d+\n {2}digitalocean +\d+\n {2}docker +2\n {2}github +\d+\n {2}platform +\d+\n {2}pulumi +3\n/,
     );
     expect(stdout).toContain('    environment: "staging"');
   });

@@ -6,16 +6,19 @@
 //                         deployment's facts replace the plan's simulated ones
 //   --stack-file <path>   another stack file (tests, experiments)
 // It runs the offline plan in every case: inventory, policy results, protection and secrets are
-// what this commit declares. It needs no credentials and never prints a secret value.
+// what this commit declares; the pipeline's controls come from the bootstrap project's offline
+// plan of this commit (run in a process of its own). It needs no credentials and never prints a
+// secret value.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
 import { readStack, REPOSITORY_ROOT, runStack, stackFilePath } from "../mock/run-stack.ts";
-import { StackFileError } from "../mock/stack-file.ts";
-import { manifestOf } from "../plan/render.ts";
+import { StackFileError } from "../../stacks/config/stack-file.ts";
+import { type Manifest, manifestOf } from "../plan/render.ts";
 import { renderMarkdown } from "./markdown.ts";
+import type { BootstrapFacts } from "./operations.ts";
 import type { PlatformFacts } from "./outputs.ts";
 import { OutputsError, parseStackOutputs, plaintextSecretPaths } from "./outputs.ts";
 import { evaluatePolicies } from "./policies.ts";
@@ -149,10 +152,40 @@ async function offlinePlan({ stack, stackFile }: Options) {
   }
 }
 
+/**
+ * The bootstrap project's plan of this commit (`pnpm plan bootstrap --json`), in a process of its
+ * own: Pulumi's mock runtime holds one program per process.
+ */
+function bootstrapPlan(): BootstrapFacts {
+  const planCli = new URL("../plan/cli.ts", import.meta.url);
+  let manifest: Manifest;
+  try {
+    manifest = JSON.parse(
+      execFileSync(process.execPath, [planCli.pathname, "bootstrap", "--json"], {
+        cwd: REPOSITORY_ROOT,
+        encoding: "utf8",
+        maxBuffer: 64 * 1024 * 1024,
+        stdio: ["ignore", "pipe", "pipe"],
+      }),
+    ) as Manifest;
+  } catch (error) {
+    const stderr = (error as { stderr?: unknown }).stderr;
+    throw new Exit(
+      1,
+      `The bootstrap project's offline plan failed, so the pipeline's controls cannot be reported (pnpm plan bootstrap shows why):\n${typeof stderr === "string" ? stderr.trim() : String(error)}`,
+    );
+  }
+  return {
+    outputs: manifest.outputs.bootstrap as BootstrapFacts["outputs"],
+    resources: manifest.resources,
+  };
+}
+
 function reportText(
   options: Options,
   real: PlatformFacts | null,
   { run, secretValues }: Awaited<ReturnType<typeof offlinePlan>>,
+  bootstrap: BootstrapFacts,
 ): string {
   const { stack } = options;
   const manifest = manifestOf(stack, run);
@@ -172,6 +205,7 @@ function reportText(
       generatedAt: new Date().toISOString(),
       outputsFile: options.outputsFile,
       manifest,
+      bootstrap,
       platform: real ?? offline,
       policies,
       secrets: secretsSection(run.resources, secretValues),
@@ -198,7 +232,7 @@ async function main(): Promise<number> {
     }
     const real = await deployedFacts(options);
     const plan = await offlinePlan(options);
-    const text = reportText(options, real, plan);
+    const text = reportText(options, real, plan, bootstrapPlan());
     // The last check before anything is printed: no value of a secret input or secret config
     // key of the plan may appear, whatever a section does.
     const leaked = leakedSecret(text, secretValuesOf(plan.run.resources, plan.secretValues));

@@ -401,7 +401,7 @@ function monitoring(section: MonitoringSection | null): string[] {
 
 function trustText(environment: PipelineEnvironment): string {
   const trust = environment.trustInPlan;
-  if (trust === null) return "not in the plan (a role of another stack)";
+  if (trust === null) return "not in the bootstrap's plan";
   const matches =
     !trust.wildcard &&
     trust.subjects.length === 1 &&
@@ -417,12 +417,17 @@ function pipeline(section: PipelineSection | null): string[] {
       ...e.reviewers.teams.map((t) => `team ${t}`),
       ...e.reviewers.users.map((u) => `user ${u}`),
     ].join(", ") || "none";
+  const provider =
+    section.oidcProvider === null
+      ? "GitHub's OIDC provider"
+      : `the OIDC provider ${code(section.oidcProvider.arn)} (${section.oidcProvider.created ? "created by the bootstrap" : "found in the account"})`;
   lines.push(
-    `Repository ${code(section.repository)}. CI assumes AWS roles through the OIDC provider ${code(section.oidcProvider.arn)} (${section.oidcProvider.owned ? "managed by this stack" : "managed by another stack or by hand"}); no AWS keys are stored.`,
+    `Repository ${code(section.repository)}, delivery flow ${code(section.flow)}. Declared by ${section.declaredBy}. CI assumes AWS roles through ${provider}; no AWS keys are stored.`,
     "",
     ...table(
       [
         "environment",
+        "kind",
         "deploys from",
         "reviewers",
         "no self-review",
@@ -433,6 +438,7 @@ function pipeline(section: PipelineSection | null): string[] {
       ],
       section.environments.map((e) => [
         code(e.name),
+        e.kind,
         e.deployFrom,
         reviewers(e),
         yesNo(e.preventSelfReview),
@@ -448,15 +454,9 @@ function pipeline(section: PipelineSection | null): string[] {
       section.environments.map((e) => [code(e.name), none(e.variables), none(e.secrets)]),
     ),
     "",
-  );
-  const { ruleset } = section;
-  lines.push(
-    ruleset.owned
-      ? `- Ruleset on ${code(ruleset.branch)}: ${ruleset.requiredReviews} approving review${ruleset.requiredReviews === 1 ? "" : "s"}, required checks ${none(ruleset.requiredChecks)}.`
-      : "- The default branch's ruleset is not managed by this stack (`github.owns.ruleset: false`): the report of the stack that owns it shows it.",
     ...section.rulesetsInPlan.map(
       (ruleset) =>
-        `- Ruleset ${code(ruleset.name)} (${ruleset.enforcement}) in the plan: ${none(ruleset.rules)}.`,
+        `- Ruleset ${code(ruleset.name)} on ${ruleset.target}s (${ruleset.enforcement}): ${none(ruleset.rules)}.`,
     ),
   );
   return lines;

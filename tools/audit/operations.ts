@@ -1,8 +1,10 @@
 // Sections 7 and 8: the monitors and where their alerts go, and the delivery pipeline's controls
-// (who may deploy what, from where, with which cloud role). The `platform` output describes both;
-// the plan adds what the outputs leave out: App Platform's app-level alerts, the load balancer's
-// notification policy, each environment's protection rules and each role's trust policy as
-// declared.
+// (who may deploy what, from where, with which cloud role). The `platform` output describes the
+// monitors and what the stack writes into its deploy environment; the bootstrap project's plan of
+// this commit describes the controls (environments, reviewers, roles, rulesets), which no
+// deployment can change. The plans add what the outputs leave out: App Platform's app-level
+// alerts, the load balancer's notification policy, each environment's protection rules and each
+// role's trust policy as declared.
 import type { ManifestResource } from "../plan/render.ts";
 import type { PlatformFacts } from "./outputs.ts";
 
@@ -139,26 +141,50 @@ export interface RoleTrust {
 
 export interface PipelineEnvironment {
   name: string;
+  /** `deploy` changes the stack; `preview` and `drift` only read it. */
+  kind: string;
   deployFrom: string;
   reviewers: { users: string[]; teams: string[] };
   /** From the plan: reviewers may not approve their own runs; admins may not skip the rules. */
   preventSelfReview: boolean | null;
   adminsBypass: boolean | null;
+  /** What the bootstrap writes there, then what the stack writes there (names only). */
   variables: string[];
   secrets: string[];
   awsRole: { arn: string; trusts: string };
   trustInPlan: RoleTrust | null;
 }
 
+/** What the bootstrap project declares and exports, from its plan of this commit. */
+export interface BootstrapFacts {
+  outputs: {
+    repository: string;
+    flow: string;
+    environments: {
+      name: string;
+      kind: string;
+      stack: string;
+      deployFrom: string;
+      reviewers: { users: string[]; teams: string[] };
+      variables: string[];
+      awsRole: { arn: string; trusts: string };
+    }[];
+    rulesets: { name: string; target: string; refs: string[]; rules: string[] }[];
+    oidcProviders: { accountId: string; arn: string; created: boolean }[];
+  };
+  resources: readonly Resource[];
+}
+
 export interface PipelineSection {
   repository: string;
-  oidcProvider: { arn: string; owned: boolean };
+  /** `trunk` or `branches`: which refs deploy which stack. */
+  flow: string;
+  /** Where the controls come from: the bootstrap project, which no workflow runs. */
+  declaredBy: string;
+  oidcProvider: { arn: string; created: boolean } | null;
   environments: PipelineEnvironment[];
-  ruleset:
-    | { owned: true; branch: string; requiredReviews: number; requiredChecks: string[] }
-    | { owned: false };
-  /** The repository rulesets this stack declares, each rule as `path value` (plan). */
-  rulesetsInPlan: { name: string; enforcement: string; rules: string[] }[];
+  /** The repository's rulesets, each rule as `path value` (plan). */
+  rulesetsInPlan: { name: string; target: string; enforcement: string; rules: string[] }[];
 }
 
 /**
@@ -205,14 +231,23 @@ function trustOf(resources: readonly Resource[], roleArn: string): RoleTrust | n
 
 export function pipelineSection(
   platform: PlatformFacts,
-  resources: readonly Resource[],
+  bootstrap: BootstrapFacts,
 ): PipelineSection | null {
   const { delivery } = platform;
   if (delivery === undefined) return null;
+  const { outputs, resources } = bootstrap;
+  const environments = outputs.environments.filter(
+    (environment) => environment.stack === platform.environment,
+  );
+  const account = /^arn:aws:iam::(\d{12}):/.exec(environments[0]?.awsRole.arn ?? "")?.[1];
+  const provider = outputs.oidcProviders.find((candidate) => candidate.accountId === account);
   return {
-    repository: delivery.repository,
-    oidcProvider: delivery.oidcProvider,
-    environments: delivery.environments.map((environment) => {
+    repository: outputs.repository,
+    flow: outputs.flow,
+    declaredBy:
+      "the bootstrap project (bootstrap/), applied by an administrator; no workflow runs it",
+    oidcProvider: provider === undefined ? null : { arn: provider.arn, created: provider.created },
+    environments: environments.map((environment) => {
       const declared = resources.find(
         (r) => r.type === T.environment && text(r.inputs.environment) === environment.name,
       );
@@ -220,23 +255,25 @@ export function pipelineSection(
         const value = declared?.inputs[key];
         return typeof value === "boolean" ? value : null;
       };
+      const written = delivery.environment === environment.name;
       return {
         name: environment.name,
+        kind: environment.kind,
         deployFrom: environment.deployFrom,
         reviewers: environment.reviewers,
         preventSelfReview: flag("preventSelfReview"),
         adminsBypass: flag("canAdminsBypass"),
-        variables: environment.variables,
-        secrets: environment.secrets,
+        variables: [...environment.variables, ...(written ? delivery.variables : [])],
+        secrets: written ? delivery.secrets : [],
         awsRole: environment.awsRole,
         trustInPlan: trustOf(resources, environment.awsRole.arn),
       };
     }),
-    ruleset: delivery.ruleset,
     rulesetsInPlan: resources
       .filter((resource) => resource.type === T.ruleset)
       .map((ruleset) => ({
         name: text(ruleset.inputs.name),
+        target: text(ruleset.inputs.target),
         enforcement: text(ruleset.inputs.enforcement),
         rules: ruleLines(ruleset.inputs.rules),
       })),

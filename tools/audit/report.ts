@@ -8,7 +8,7 @@ import type { DataSection, EncryptionRow } from "./data.ts";
 import { dataSection, encryptionRows } from "./data.ts";
 import type { Inventory, ProtectionSection } from "./inventory.ts";
 import { inventoryOf, protectedResources } from "./inventory.ts";
-import type { MonitoringSection, PipelineSection } from "./operations.ts";
+import type { BootstrapFacts, MonitoringSection, PipelineSection } from "./operations.ts";
 import { monitoringSection, pipelineSection } from "./operations.ts";
 import type { PlatformFacts } from "./outputs.ts";
 import type { PolicySection } from "./policies.ts";
@@ -57,6 +57,8 @@ export interface ReportInput {
   outputsFile: string | null;
   /** The offline plan of this commit (secret leaves already `[secret]`). */
   manifest: Manifest;
+  /** The bootstrap project's offline plan of this commit: the pipeline's controls. */
+  bootstrap: BootstrapFacts;
   platform: PlatformFacts;
   policies: PolicySection;
   secrets: SecretsSection;
@@ -143,6 +145,6 @@ export function buildReport(input: ReportInput): AuditReport {
     },
     secrets: input.secrets,
     monitoring: monitoringSection(platform, resources),
-    pipeline: pipelineSection(platform, resources),
+    pipeline: pipelineSection(platform, input.bootstrap),
   };
 }

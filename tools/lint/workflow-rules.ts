@@ -3,6 +3,7 @@
 // beside actionlint; test/delivery/workflows.test.ts runs them on every workflow and feeds each one
 // a bad workflow to prove it can fail.
 import { load } from "js-yaml";
+import { ACTION_RUNTIMES, SUPPORTED_RUNTIMES } from "./action-runtimes.ts";
 
 export interface Problem {
   /** The rule's id, e.g. `pinned-actions`. */
@@ -401,6 +402,89 @@ export function checkNoCacheWithCredentials({ workflow }: WorkflowSource): Probl
     }));
 }
 
+/** An action's repository and commit as the runtime table keys it, without a path inside it. */
+function actionKey(uses: string): string {
+  const [name = "", ref = ""] = uses.split("@");
+  return `${name.split("/").slice(0, 2).join("/")}@${ref}`;
+}
+
+/**
+ * `action-runtime`: every pinned action runs on a runtime GitHub's runners still provide (node24,
+ * composite or docker), as tools/lint/action-runtimes.ts records it for that commit; an action
+ * the table does not know is refused until someone reads its action.yml at that commit.
+ */
+export function checkActionRuntimes({ workflow }: WorkflowSource): Problem[] {
+  const problems: Problem[] = [];
+  for (const step of stepsOf(workflow)) {
+    const { uses } = step.step;
+    if (typeof uses !== "string" || uses.startsWith("./") || uses.startsWith("docker://")) continue;
+    const known = ACTION_RUNTIMES[actionKey(uses)];
+    if (known === undefined) {
+      problems.push({
+        rule: "action-runtime",
+        where: describeStep(step),
+        message: `${uses}: its runtime is not recorded; read runs.using in its action.yml at that commit and add it to tools/lint/action-runtimes.ts`,
+      });
+    } else if (!SUPPORTED_RUNTIMES.includes(known.runtime)) {
+      problems.push({
+        rule: "action-runtime",
+        where: describeStep(step),
+        message: `${uses} (${known.release}) runs on ${known.runtime}, which GitHub's runners no longer provide: pin a release that runs on node24`,
+      });
+    }
+  }
+  return problems;
+}
+
+/** `pulumi preview` or `pulumi up` (or `update`) on a shell line, as a command. */
+const PULUMI_RUN = /(^|[\s;&|(])pulumi\s+(preview|up|update)\b/;
+
+/** The lines of a shell script that preview or update a stack without the policy pack. */
+export function ungatedPulumiLines(script: string): string[] {
+  // A command continued over several lines (`\` at the end) is read as one.
+  const commands = script.replace(/\\\n/g, " ").split("\n");
+  return commands
+    .filter((line) => !line.trimStart().startsWith("#") && PULUMI_RUN.test(line))
+    .filter((line) => !/--policy-pack(\s|=)/.test(line))
+    .map((line) => line.trim());
+}
+
+/**
+ * `policy-pack-gate`: every preview and every update of a stack runs the policy pack, so a
+ * mandatory rule that only fails with real values stops it: a pulumi/actions step with command
+ * preview or up passes `policyPacks`, and no `run:` script calls `pulumi preview` or `pulumi up`
+ * without `--policy-pack` (scripts under .github/scripts are checked by `ungatedPulumiLines`).
+ */
+export function checkPolicyPackGate({ workflow }: WorkflowSource): Problem[] {
+  const problems: Problem[] = [];
+  for (const step of stepsOf(workflow)) {
+    const { uses, run } = step.step;
+    const inputs = isMapping(step.step.with) ? step.step.with : {};
+    if (
+      typeof uses === "string" &&
+      uses.startsWith("pulumi/actions@") &&
+      ["preview", "up", "update"].includes(String(inputs.command)) &&
+      (typeof inputs.policyPacks !== "string" || inputs.policyPacks.trim() === "")
+    ) {
+      problems.push({
+        rule: "policy-pack-gate",
+        where: describeStep(step),
+        message: `pulumi/actions ${String(inputs.command)} without policyPacks: pass the platform's pack (policyPacks: policy)`,
+      });
+    }
+    if (typeof run === "string") {
+      for (const line of ungatedPulumiLines(run)) {
+        problems.push({
+          rule: "policy-pack-gate",
+          where: describeStep(step),
+          message: `"${line}" runs without --policy-pack policy`,
+        });
+      }
+    }
+  }
+  return problems;
+}
+
 export const RULES = [
   checkPinnedActions,
   checkPermissions,
@@ -411,6 +495,8 @@ export const RULES = [
   checkDeployConcurrency,
   checkWriteScopes,
   checkNoCacheWithCredentials,
+  checkPolicyPackGate,
+  checkActionRuntimes,
 ] as const;
 
 /** Every rule on one workflow. */

@@ -11,7 +11,13 @@ import {
   shellcheckVersion,
   stepKey,
 } from "./actionlint.ts";
-import { checkWorkflow, describeStep, parseWorkflow, stepsOf } from "./workflow-rules.ts";
+import {
+  checkWorkflow,
+  describeStep,
+  parseWorkflow,
+  stepsOf,
+  ungatedPulumiLines,
+} from "./workflow-rules.ts";
 
 export interface LintOptions {
   /** The repository root: `.github/workflows` and `.github/scripts` are read below it. */
@@ -76,6 +82,13 @@ export async function lintWorkflows({ root, shellcheck }: LintOptions): Promise<
   }
 
   const scripts = filesIn(path.join(root, ".github/scripts"), /\.sh$/);
+  for (const file of scripts) {
+    for (const line of ungatedPulumiLines(readFileSync(file, "utf8"))) {
+      findings.push(
+        `${path.relative(root, file)}:0:0: "${line}" runs without --policy-pack policy [policy-pack-gate]`,
+      );
+    }
+  }
   for (const finding of shellcheckFiles(shellcheck, scripts)) {
     findings.push(
       `${path.relative(root, finding.file)}:${String(finding.line)}:${String(finding.column)}: SC${String(finding.code)} (${finding.level}): ${finding.message} [shellcheck]`,

@@ -1,5 +1,6 @@
-// A stand-in for the one DigitalOcean API call the program makes itself (`GET /v2/account`, to
-// check the team), on 127.0.0.1, so that offline runs take the same code path as real ones.
+// A stand-in for the DigitalOcean API calls the program makes itself, on 127.0.0.1, so that
+// offline runs take the same code path as real ones: `GET /v2/account` (the team check) and, in an
+// update, `GET /v2/registry/docker-credentials` (a Docker config with one login).
 import { createServer } from "node:http";
 import type { AddressInfo } from "node:net";
 import { fakeUuid } from "./provider-outputs.ts";
@@ -10,6 +11,9 @@ export interface FakeDigitalOceanApi {
   tokens: string[];
   close(): Promise<void>;
 }
+
+/** The token the stand-in treats as read-only: it may not issue registry credentials. */
+export const READ_ONLY_TOKEN = "dop_v1_read_only";
 
 /** Serves an account of team `teamName`, to any bearer token. */
 export async function startFakeDigitalOceanApi(teamName: string): Promise<FakeDigitalOceanApi> {
@@ -22,7 +26,26 @@ export async function startFakeDigitalOceanApi(teamName: string): Promise<FakeDi
       return;
     }
     tokens.push(token);
-    if (request.method !== "GET" || request.url !== "/v2/account") {
+    const url = new URL(request.url ?? "/", "http://127.0.0.1");
+    if (request.method === "GET" && url.pathname === "/v2/registry/docker-credentials") {
+      // A token without the registry scopes, as a read-only token is.
+      if (token === READ_ONLY_TOKEN) {
+        response.writeHead(403, { "content-type": "application/json" });
+        response.end(JSON.stringify({ id: "Forbidden", message: "You are not authorized." }));
+        return;
+      }
+      const login = `${fakeUuid("registry-login", token)}:${fakeUuid("registry-password", token)}`;
+      response.writeHead(200, { "content-type": "application/json" });
+      response.end(
+        JSON.stringify({
+          auths: {
+            "registry.digitalocean.com": { auth: Buffer.from(login).toString("base64") },
+          },
+        }),
+      );
+      return;
+    }
+    if (request.method !== "GET" || url.pathname !== "/v2/account") {
       response.writeHead(404, { "content-type": "application/json" });
       response.end(JSON.stringify({ id: "not_found", message: "The resource was not found." }));
       return;

@@ -172,12 +172,16 @@ const computed: Record<string, Computer> = {
       hostedZoneId: "Z21DNDUVLTQW6Q",
     };
   },
-  "aws:iam/role:Role": (name, inputs) => ({
-    arn: `arn:aws:iam::123456789012:role/${text(inputs.name, name)}`,
+  "aws:iam/role:Role": (name, inputs, _id, provider) => ({
+    arn: `arn:aws:iam::${callerAccount({ provider })}:role/${text(inputs.name, name)}`,
     uniqueId: `AROA${digest(name).slice(0, 16).toUpperCase()}`,
   }),
-  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs) => ({
-    arn: `arn:aws:iam::123456789012:oidc-provider/${text(inputs.url, "").replace("https://", "")}`,
+  "aws:iam/openIdConnectProvider:OpenIdConnectProvider": (_name, inputs, _id, provider) => ({
+    arn: `arn:aws:iam::${callerAccount({ provider })}:oidc-provider/${text(inputs.url, "").replace("https://", "")}`,
+  }),
+  "aws:kms/key:Key": (_name, _inputs, id, provider) => ({
+    keyId: fakeUuid("kms-key", id),
+    arn: `arn:aws:kms:${text(provider.region, "us-east-1")}:${callerAccount({ provider })}:key/${fakeUuid("kms-key", id)}`,
   }),
   "aws:iam/user:User": (name, inputs) => ({
     arn: `arn:aws:iam::123456789012:user${text(inputs.path, "/")}${text(inputs.name, name)}`,
@@ -206,8 +210,32 @@ export function offlineRepositoryIds(owner: string, name: string) {
   return { ownerId: idOf("owner", owner), repositoryId: idOf("repository", owner, name) };
 }
 
+/** What an invoke's answer may depend on besides its inputs. */
+export interface InvokeContext {
+  /** Inputs of the explicit provider it is called through, if any. */
+  provider?: Inputs;
+  /** The account the credentials belong to, for STS. */
+  callerAccountId?: string;
+}
+
+/** The account real credentials would belong to: the one the provider is locked to, if any. */
+function callerAccount(context: InvokeContext): string {
+  // Providers receive structured settings as JSON text.
+  const setting = context.provider?.allowedAccountIds;
+  let allowed: unknown = setting;
+  if (typeof setting === "string") {
+    try {
+      allowed = JSON.parse(setting);
+    } catch {
+      allowed = [setting];
+    }
+  }
+  const locked = Array.isArray(allowed) && typeof allowed[0] === "string" ? allowed[0] : undefined;
+  return context.callerAccountId ?? locked ?? "123456789012";
+}
+
 /** Results of provider functions (invokes) the program calls. */
-export function invokeResult(token: string, inputs: Inputs): Outputs {
+export function invokeResult(token: string, inputs: Inputs, context: InvokeContext = {}): Outputs {
   switch (token) {
     case "cloudflare:index/getIpRanges:getIpRanges":
       return {
@@ -223,13 +251,15 @@ export function invokeResult(token: string, inputs: Inputs): Outputs {
         id: inputs.clusterId,
         certificate: "-----BEGIN CERTIFICATE-----\nMIIOFFLINEFAKECA\n-----END CERTIFICATE-----\n",
       };
-    case "aws:index/getCallerIdentity:getCallerIdentity":
+    case "aws:index/getCallerIdentity:getCallerIdentity": {
+      const accountId = callerAccount(context);
       return {
-        accountId: "123456789012",
-        arn: "arn:aws:iam::123456789012:user/ci",
+        accountId,
+        arn: `arn:aws:iam::${accountId}:user/ci`,
         userId: "AIDAEXAMPLE",
-        id: "123456789012",
+        id: accountId,
       };
+    }
     case "github:index/getUser:getUser":
       return {
         ...inputs,
@@ -237,6 +267,12 @@ export function invokeResult(token: string, inputs: Inputs): Outputs {
       };
     case "github:index/getRestApi:getRestApi": {
       const endpoint = text(inputs.endpoint, "");
+      const team = /^orgs\/([^/]+)\/teams\/([^/]+)$/.exec(endpoint);
+      if (team !== null) {
+        const [, org = "", slug = ""] = team;
+        const id = Number.parseInt(digest("team", org, slug).slice(0, 7), 16);
+        return { ...inputs, code: 200, status: "200 OK", body: JSON.stringify({ id, slug }) };
+      }
       const repository = /^repos\/([^/]+)\/([^/]+)$/.exec(endpoint);
       if (repository === null) return { ...inputs, code: 404, body: "{}" };
       const [, owner = "", name = ""] = repository;

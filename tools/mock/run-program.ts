@@ -67,6 +67,11 @@ export interface RunOptions {
    * @default {} (a stack that was never deployed)
    */
   lastOutputs?: Record<string, unknown>;
+  /**
+   * The AWS account STS GetCallerIdentity answers with, as real credentials would.
+   * @default the first `allowedAccountIds` of the provider it is called through, else 123456789012
+   */
+  callerAccountId?: string;
 }
 
 function urnOf(stack: string, project: string, parent: string, type: string, name: string): string {
@@ -156,10 +161,16 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
       const providerInputs = provider === undefined ? {} : (providers.get(provider) ?? {});
       return { id, state: providerState(type, name, value, id, providerInputs) };
     },
-    call({ token, inputs }) {
+    call({ token, inputs, provider }) {
       const plain = unwrapSecrets(inputs);
       calls.push({ token, inputs: plain });
-      return invokeResult(token, plain);
+      const providerInputs = provider === undefined ? {} : (providers.get(provider) ?? {});
+      return invokeResult(token, plain, {
+        provider: providerInputs,
+        ...(options.callerAccountId === undefined
+          ? {}
+          : { callerAccountId: options.callerAccountId }),
+      });
     },
   };
   // `organization` is what self-managed backends call every stack's organization.

@@ -3,13 +3,18 @@
 // the same code paths offline as it does in the cloud.
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { exampleAt } from "../../stacks/config/problems.ts";
+import { BOOTSTRAP_NAMESPACE } from "../../bootstrap/config.ts";
 import { CONFIG_NAMESPACE } from "../../stacks/config/schema.ts";
 import { startFakeDigitalOceanApi } from "./digitalocean-api.ts";
 import { runProgram, type ProgramRun } from "./run-program.ts";
-import { readStackFile, type StackFileConfig } from "./stack-file.ts";
+import { readStackFile, type StackFileConfig } from "../../stacks/config/stack-file.ts";
 
 export const REPOSITORY_ROOT = fileURLToPath(new URL("../../", import.meta.url));
 export const PROGRAM_ENTRY = fileURLToPath(new URL("../../stacks/index.ts", import.meta.url));
+export const BOOTSTRAP_ENTRY = fileURLToPath(new URL("../../bootstrap/index.ts", import.meta.url));
+/** The bootstrap project's one stack. */
+export const BOOTSTRAP_STACK = "identity";
+export const BOOTSTRAP_STACK_FILE = `${REPOSITORY_ROOT}bootstrap/Pulumi.${BOOTSTRAP_STACK}.yaml`;
 
 export function stackFilePath(stack: string): string {
   return `${REPOSITORY_ROOT}Pulumi.${stack}.yaml`;
@@ -41,6 +46,11 @@ export interface RunStackOptions {
    * @default the team the stack's config names
    */
   credentialsTeam?: string;
+  /**
+   * The AWS account the credentials belong to (what STS GetCallerIdentity answers).
+   * @default the account the stack's config names
+   */
+  credentialsAccount?: string;
   /** What the stack's last deployment exported; a never-deployed stack when absent. */
   lastOutputs?: Record<string, unknown>;
 }
@@ -54,6 +64,16 @@ function configuredTeam(config: Record<string, string>): string {
     return typeof group.team === "string" ? group.team : "offline-team";
   } catch {
     return "offline-team";
+  }
+}
+
+/** The AWS account named in `platform:aws`, or a stand-in when the config has none. */
+function configuredAccount(config: Record<string, string>): string {
+  try {
+    const group = JSON.parse(config[`${CONFIG_NAMESPACE}:aws`] ?? "{}") as { accountId?: unknown };
+    return typeof group.accountId === "string" ? group.accountId : "123456789012";
+  } catch {
+    return "123456789012";
   }
 }
 
@@ -75,9 +95,35 @@ export async function runStack(stack: string, options: RunStackOptions = {}): Pr
       },
       secretKeys: [...file.secretKeys, ...(options.secretOverrides ?? []), "digitalocean:token"],
       dryRun: options.dryRun ?? false,
+      callerAccountId: options.credentialsAccount ?? configuredAccount(config),
       ...(options.lastOutputs === undefined ? {} : { lastOutputs: options.lastOutputs }),
     });
   } finally {
     await api.close();
   }
+}
+
+export interface RunBootstrapOptions {
+  /** Another stack file than `bootstrap/Pulumi.identity.yaml`. */
+  stackFile?: string;
+  /** Replaces whole config keys (`platform-bootstrap:<key>` → Pulumi's string form). */
+  configOverrides?: Record<string, string>;
+  dryRun?: boolean;
+}
+
+/** Runs the bootstrap project under the mock runtime, with its real stack file. */
+export async function runBootstrap(options: RunBootstrapOptions = {}): Promise<ProgramRun> {
+  const file = await readStackFile(
+    options.stackFile ?? BOOTSTRAP_STACK_FILE,
+    BOOTSTRAP_NAMESPACE,
+    (key) => `offline-secret-for-${key}`,
+  );
+  return runProgram({
+    project: BOOTSTRAP_NAMESPACE,
+    stack: BOOTSTRAP_STACK,
+    program: () => import(pathToFileURL(BOOTSTRAP_ENTRY).href),
+    config: { ...file.values, ...options.configOverrides },
+    secretKeys: file.secretKeys,
+    dryRun: options.dryRun ?? false,
+  });
 }

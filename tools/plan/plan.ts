@@ -1,6 +1,7 @@
 // `pnpm plan [stack]`: the offline preview. Runs the real program against the stack's real config
 // under Pulumi's mock runtime, and prints what it would declare. Needs no credentials, so it also
-// serves pull requests from forks.
+// serves pull requests from forks. `pnpm plan bootstrap` plans the bootstrap project's stack
+// (bootstrap/Pulumi.identity.yaml), which reads the platform's stack files too.
 //   --json                 the manifest: every resource and its inputs, secret leaves masked
 //   --details <name>       one resource in full
 //   --diff <base.json>     Markdown of what changed since a base manifest (a fork's preview)
@@ -11,15 +12,24 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
-import { runStack, stackFilePath } from "../mock/run-stack.ts";
-import { StackFileError } from "../mock/stack-file.ts";
+import {
+  BOOTSTRAP_STACK,
+  BOOTSTRAP_STACK_FILE,
+  runBootstrap,
+  runStack,
+  stackFilePath,
+} from "../mock/run-stack.ts";
+import { StackFileError } from "../../stacks/config/stack-file.ts";
 import { renderDetails } from "./details.ts";
 import { diffManifests, parseManifest, renderDiffMarkdown } from "./diff.ts";
 import { renderMermaid } from "./mermaid.ts";
 import { manifestOf, renderHuman, renderManifest } from "./render.ts";
 
 const usage =
-  "usage: pnpm plan [staging|production] [--json | --details <name> | --diff <base.json> | --mermaid] [--stack-file <path>] [--last-outputs <path>]";
+  "usage: pnpm plan [staging|production|bootstrap] [--json | --details <name> | --diff <base.json> | --mermaid] [--stack-file <path>] [--last-outputs <path>]";
+
+/** The positional that names the bootstrap project rather than a stack of the platform. */
+const BOOTSTRAP = "bootstrap";
 
 class UsageError extends Error {}
 
@@ -57,11 +67,13 @@ async function main(): Promise<number> {
     process.stderr.write(`${usage}\n(one of --json, --details, --diff, --mermaid at a time)\n`);
     return 2;
   }
-  const stack = positionals[0] ?? "staging";
-  const stackFile = values["stack-file"] ?? stackFilePath(stack);
+  const bootstrap = positionals[0] === BOOTSTRAP;
+  const stack = bootstrap ? BOOTSTRAP_STACK : (positionals[0] ?? "staging");
+  const stackFile =
+    values["stack-file"] ?? (bootstrap ? BOOTSTRAP_STACK_FILE : stackFilePath(stack));
   if (!existsSync(stackFile)) {
     process.stderr.write(
-      `No stack file ${stackFile}. Stacks of this project: ${ENVIRONMENTS.join(", ")} (pnpm plan production).\n`,
+      `No stack file ${stackFile}. Stacks of this project: ${ENVIRONMENTS.join(", ")} (pnpm plan production), and the bootstrap project's (pnpm plan ${BOOTSTRAP}).\n`,
     );
     return 1;
   }
@@ -88,10 +100,12 @@ async function main(): Promise<number> {
 
   let run: Awaited<ReturnType<typeof runStack>>;
   try {
-    run = await runStack(stack, {
-      stackFile,
-      ...(lastOutputs === undefined ? {} : { lastOutputs }),
-    });
+    run = bootstrap
+      ? await runBootstrap({ stackFile })
+      : await runStack(stack, {
+          stackFile,
+          ...(lastOutputs === undefined ? {} : { lastOutputs }),
+        });
   } catch (error) {
     if (!(error instanceof StackFileError)) throw error;
     process.stderr.write(`${error.message}\n`);

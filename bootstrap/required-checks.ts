@@ -14,16 +14,8 @@
 import { readFileSync } from "node:fs";
 import { load } from "js-yaml";
 
-/**
- * The GitHub Actions app. A ruleset's required check bound to it (`integrationId`) is satisfied only
- * by a check run of a workflow job, never by a commit status that any token with `statuses: write`
- * can post under the same name. Its id, 15368, is the `app.id` of every Actions check run
- * (rust-lang/team#2200 binds its rulesets the same way).
- */
-export const GITHUB_ACTIONS_APP_ID = 15368;
-
 /** The checks workflow of this repository. */
-export const CHECKS_WORKFLOW = new URL("../../.github/workflows/checks.yml", import.meta.url);
+export const CHECKS_WORKFLOW = new URL("../.github/workflows/checks.yml", import.meta.url);
 
 type Mapping = Record<string, unknown>;
 

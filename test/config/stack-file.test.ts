@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { stackConfigFromYaml } from "../../tools/mock/stack-file.ts";
+import { stackConfigFromYaml } from "../../stacks/config/stack-file.ts";
 
 const fake = (key: string) => `fake-${key}`;
 
@@ -57,6 +57,26 @@ describe("reading a stack file as the Pulumi CLI hands it to a program", () => {
     expect(stackConfigFromYaml("encryptionsalt: abc\n", "platform", fake)).toEqual({
       values: {},
       secretKeys: [],
+    });
+  });
+});
+
+describe("a stack file that is not what the CLI would read", () => {
+  it("names the file, line and column of a YAML syntax error, and how to fix it", () => {
+    expect(() =>
+      stackConfigFromYaml("config:\n  platform:a: [1, 2\n", "platform", fake, "/tmp/Pulumi.x.yaml"),
+    ).toThrow(
+      /^\/tmp\/Pulumi\.x\.yaml:\d+:\d+: .* \(YAML syntax\)\. Fix the file there and run again\.$/,
+    );
+  });
+
+  it("reads a document that is not a mapping as empty, and a null group as text", () => {
+    expect(stackConfigFromYaml("- a\n- b\n", "platform", fake)).toEqual({
+      values: {},
+      secretKeys: [],
+    });
+    expect(stackConfigFromYaml("config:\n  platform:empty:\n", "platform", fake).values).toEqual({
+      "platform:empty": "null",
     });
   });
 });
