@@ -1,0 +1,54 @@
+// HTTP as a misbehaving client speaks it: raw bytes on a socket, written as slowly as the test
+// wants, and everything the server answered until it closed the connection.
+import { connect } from "node:net";
+
+export interface RawExchange {
+  /** Everything the server sent, as latin1 text (bytes kept one to one). */
+  response: string;
+  /** Milliseconds from the first write until the server closed the connection. */
+  closedAfterMs: number;
+}
+
+/**
+ * Writes `chunks` to a fresh connection, one every `intervalMs` (and keeps trickling `drip` at the
+ * same pace once they are out, when given), and resolves when the server closes the connection.
+ */
+export function rawExchange(
+  url: string,
+  chunks: readonly (string | Buffer)[],
+  options: { intervalMs?: number; drip?: string } = {},
+): Promise<RawExchange> {
+  const { hostname, port } = new URL(url);
+  return new Promise((resolve, reject) => {
+    const socket = connect(Number(port), hostname);
+    const received: Buffer[] = [];
+    const started = Date.now();
+    const pending = [...chunks];
+    const timer = setInterval(() => {
+      const next = pending.shift() ?? options.drip;
+      if (next !== undefined && socket.writable) socket.write(next);
+    }, options.intervalMs ?? 0);
+    socket.on("data", (data: Buffer) => received.push(data));
+    socket.on("error", () => undefined);
+    socket.on("close", () => {
+      clearInterval(timer);
+      resolve({
+        response: Buffer.concat(received).toString("latin1"),
+        closedAfterMs: Date.now() - started,
+      });
+    });
+    socket.on("connect", () => {
+      const first = pending.shift();
+      if (first !== undefined) socket.write(first);
+    });
+    socket.setTimeout(30_000, () => {
+      socket.destroy();
+      reject(new Error("the server kept the connection open for 30 s"));
+    });
+  });
+}
+
+/** The status code of a raw HTTP response, or 0 when there was none. */
+export function statusOf(response: string): number {
+  return Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
+}
