@@ -1,4 +1,4 @@
-// End to end, as a user meets it: the production build (the standalone server.js that the Docker
+// End to end, as a user meets it: the production build (the standalone server that the Docker
 // image runs) in front of the real api on a real PostgreSQL database, driven by Chromium.
 import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 
 const web = path.join(import.meta.dirname, "..");
 const repo = path.join(web, "../..");
-const standaloneServer = path.join(web, ".next/standalone/services/web/server.js");
+/** The image's CMD: the entry that checks the configuration and hooks the server, then server.js. */
+const standaloneServer = path.join(web, ".next/standalone/services/web/server/main.ts");
 /** CI keeps this folder as the run's artifacts. */
 const artifacts = path.join(repo, "artifacts/e2e");
 
@@ -229,7 +230,7 @@ describe("web against the api", () => {
     }
   });
 
-  it("routes no public write to the api: the public hostname serves the web alone", async () => {
+  it("routes no public request to the api: writes other than the form find no route", async () => {
     for (const method of ["POST", "PATCH", "DELETE"]) {
       const response = await fetch(`${webUrl}/api/items/1`, {
         method,
