@@ -64,99 +64,99 @@ function keyValueList(options: { headerNames: boolean; example: string }) {
   });
 }
 
-const EnvSchema = z
-  .object({
-    HOST: z.string().min(1).default("0.0.0.0"),
-    PORT: port.default(3001),
-    DATABASE_URL: postgresUrl,
-    DATABASE_READ_URL: postgresUrl.optional(),
-    DATABASE_CA_CERT: z
-      .string()
-      .includes("-----BEGIN CERTIFICATE-----", { error: "must be a PEM certificate" })
-      .optional(),
-    DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
-    DATABASE_CONNECT_TIMEOUT_MS: milliseconds.default(3_000),
-    MIGRATE_ON_START: z.stringbool().default(true),
-    // PostgreSQL folds unquoted names to lower case; a role name with other characters is a typo.
-    DATABASE_RUNTIME_ROLE: z
-      .string()
-      .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
-        error: "must be a PostgreSQL role name: lower-case letters, digits and _",
-      })
-      .optional(),
-    SHUTDOWN_TIMEOUT_MS: milliseconds.default(10_000),
-    // How long a client may take at each stage of a connection (src/http-timeouts.ts: the defaults
-    // and the edge's and App Platform's limits they are chosen against).
-    HTTP_HEADERS_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.headersMs),
-    HTTP_REQUEST_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.requestMs),
-    HTTP_IDLE_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.idleMs),
-    HTTP_KEEP_ALIVE_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.keepAliveMs),
-    // Comma-separated secrets of the origin lock. Required under NODE_ENV=production (the server
-    // refuses to start without them: requireOriginLock); unset elsewhere admits every request.
-    ORIGIN_LOCK_SECRETS: z
-      .string()
-      .default("")
-      .transform((list) =>
-        list
-          .split(",")
-          .map((secret) => secret.trim())
-          .filter((secret) => secret !== ""),
-      )
-      .pipe(z.array(z.string().min(32, { error: "each secret must be at least 32 characters" }))),
-    LOG_LEVEL: z
-      .enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"])
-      .default("info"),
-    NODE_ENV: z.string().optional(),
-    SENTRY_DSN: z.url({ protocol: /^https?$/ }).optional(),
-    SENTRY_ENVIRONMENT: z.string().min(1).optional(),
-    SENTRY_RELEASE: z.string().min(1).optional(),
-    // OpenTelemetry, by its standard variables (see src/telemetry.ts). Without an endpoint it is off.
-    OTEL_EXPORTER_OTLP_ENDPOINT: z
-      .url({
-        protocol: /^https?$/,
-        error:
-          "must be the http:// or https:// base URL of an OTLP/HTTP receiver, e.g. https://otlp.nr-data.net",
-      })
-      .refine(
-        (url) =>
-          !URL.canParse(url) || !/\/v1\/(traces|metrics|logs)\/?$/.test(new URL(url).pathname),
-        {
-          error: "must be the base URL: drop the /v1/<signal> path, the exporters append it",
-        },
-      )
-      .optional(),
-    OTEL_EXPORTER_OTLP_HEADERS: keyValueList({
-      headerNames: true,
-      example: "api-key=<license key> for New Relic, dd-api-key=<API key> for Datadog",
-    }).default({}),
-    OTEL_EXPORTER_OTLP_PROTOCOL: z
-      .enum(OTLP_PROTOCOLS, {
-        error: (issue) =>
-          issue.input === "grpc"
-            ? "grpc is not supported (Datadog's OTLP intake refuses it): use http/protobuf"
-            : "must be http/protobuf (the default) or http/json",
-      })
-      .default("http/protobuf"),
-    OTEL_SERVICE_NAME: z.string().min(1).optional(),
-    OTEL_RESOURCE_ATTRIBUTES: keyValueList({
-      headerNames: false,
-      example: "deployment.environment.name=staging,service.version=sha256:...",
-    }).default({}),
-    OTEL_METRIC_EXPORT_INTERVAL: z.coerce
-      .number()
-      .int()
-      .min(1_000, { error: "must be at least 1000 (milliseconds)" })
-      .max(3_600_000)
-      .default(60_000),
-    OTEL_SDK_DISABLED: z.stringbool().default(false),
-  })
-  .refine((env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS, {
+const EnvObject = z.object({
+  HOST: z.string().min(1).default("0.0.0.0"),
+  PORT: port.default(3001),
+  DATABASE_URL: postgresUrl,
+  DATABASE_READ_URL: postgresUrl.optional(),
+  DATABASE_CA_CERT: z
+    .string()
+    .includes("-----BEGIN CERTIFICATE-----", { error: "must be a PEM certificate" })
+    .optional(),
+  DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
+  DATABASE_CONNECT_TIMEOUT_MS: milliseconds.default(3_000),
+  MIGRATE_ON_START: z.stringbool().default(true),
+  // PostgreSQL folds unquoted names to lower case; a role name with other characters is a typo.
+  DATABASE_RUNTIME_ROLE: z
+    .string()
+    .regex(/^[a-z_][a-z0-9_]{0,62}$/, {
+      error: "must be a PostgreSQL role name: lower-case letters, digits and _",
+    })
+    .optional(),
+  SHUTDOWN_TIMEOUT_MS: milliseconds.default(10_000),
+  // How long a client may take at each stage of a connection (src/http-timeouts.ts: the defaults
+  // and the edge's and App Platform's limits they are chosen against).
+  HTTP_HEADERS_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.headersMs),
+  HTTP_REQUEST_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.requestMs),
+  HTTP_IDLE_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.idleMs),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.keepAliveMs),
+  // Comma-separated secrets of the origin lock. Required under NODE_ENV=production (the server
+  // refuses to start without them: requireOriginLock); unset elsewhere admits every request.
+  ORIGIN_LOCK_SECRETS: z
+    .string()
+    .default("")
+    .transform((list) =>
+      list
+        .split(",")
+        .map((secret) => secret.trim())
+        .filter((secret) => secret !== ""),
+    )
+    .pipe(z.array(z.string().min(32, { error: "each secret must be at least 32 characters" }))),
+  LOG_LEVEL: z.enum(["fatal", "error", "warn", "info", "debug", "trace", "silent"]).default("info"),
+  NODE_ENV: z.string().optional(),
+  SENTRY_DSN: z.url({ protocol: /^https?$/ }).optional(),
+  SENTRY_ENVIRONMENT: z.string().min(1).optional(),
+  SENTRY_RELEASE: z.string().min(1).optional(),
+  // OpenTelemetry, by its standard variables (see src/telemetry.ts). Without an endpoint it is off.
+  OTEL_EXPORTER_OTLP_ENDPOINT: z
+    .url({
+      protocol: /^https?$/,
+      error:
+        "must be the http:// or https:// base URL of an OTLP/HTTP receiver, e.g. https://otlp.nr-data.net",
+    })
+    .refine(
+      (url) => !URL.canParse(url) || !/\/v1\/(traces|metrics|logs)\/?$/.test(new URL(url).pathname),
+      {
+        error: "must be the base URL: drop the /v1/<signal> path, the exporters append it",
+      },
+    )
+    .optional(),
+  OTEL_EXPORTER_OTLP_HEADERS: keyValueList({
+    headerNames: true,
+    example: "api-key=<license key> for New Relic, dd-api-key=<API key> for Datadog",
+  }).default({}),
+  OTEL_EXPORTER_OTLP_PROTOCOL: z
+    .enum(OTLP_PROTOCOLS, {
+      error: (issue) =>
+        issue.input === "grpc"
+          ? "grpc is not supported (Datadog's OTLP intake refuses it): use http/protobuf"
+          : "must be http/protobuf (the default) or http/json",
+    })
+    .default("http/protobuf"),
+  OTEL_SERVICE_NAME: z.string().min(1).optional(),
+  OTEL_RESOURCE_ATTRIBUTES: keyValueList({
+    headerNames: false,
+    example: "deployment.environment.name=staging,service.version=sha256:...",
+  }).default({}),
+  OTEL_METRIC_EXPORT_INTERVAL: z.coerce
+    .number()
+    .int()
+    .min(1_000, { error: "must be at least 1000 (milliseconds)" })
+    .max(3_600_000)
+    .default(60_000),
+  OTEL_SDK_DISABLED: z.stringbool().default(false),
+});
+
+const EnvSchema = EnvObject.refine(
+  (env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS,
+  {
     // Node refuses a server whose headers may take longer than the whole request.
     path: ["HTTP_HEADERS_TIMEOUT_MS"],
     // Only once both are valid numbers: otherwise their own problems say it all.
     when: (payload) => payload.issues.length === 0,
     error: "must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)",
-  });
+  },
+);
 
 export type Config = z.infer<typeof EnvSchema>;
 

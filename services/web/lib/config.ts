@@ -130,48 +130,64 @@ const EnvSchema = z.object({
 
 export type WebConfig = z.infer<typeof EnvSchema>;
 
-export class ConfigError extends Error {
-  readonly problems: readonly string[];
+const REQUIRED_IN_PRODUCTION = {
+  API_URL: "the api's base URL, e.g. http://api:3001",
+  ORIGIN_LOCK_SECRETS:
+    "the secrets the edge sends in x-origin-lock (comma-separated, each at least 32 characters)",
+} as const;
 
-  constructor(problems: readonly string[]) {
-    super(`invalid environment:\n${problems.map((problem) => `  - ${problem}`).join("\n")}`);
-    this.name = "ConfigError";
-    this.problems = problems;
-  }
-}
+export type WebConfigResult =
+  { ok: true; config: WebConfig } | { ok: false; problems: readonly string[] };
 
 /**
- * Parses an environment. Empty values count as unset; problems name the variable, never its value
+ * Reads an environment. Empty values count as unset; problems name the variable, never its value
  * (the OTLP headers and the origin lock's secrets are credentials). In production the api's URL
  * and the origin lock are required: the lock fails closed, an app without it would serve every
  * request that reaches it around the edge.
  */
-export function parseWebConfig(env: Readonly<Record<string, string | undefined>>): WebConfig {
+export function readWebConfig(env: Readonly<Record<string, string | undefined>>): WebConfigResult {
   const present = Object.fromEntries(
     Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""),
   );
   const result = EnvSchema.safeParse(present);
   if (!result.success) {
-    throw new ConfigError(
-      result.error.issues.map((issue) => `${issue.path.join(".")}: ${issue.message}`),
+    const problems = result.error.issues.map(
+      (issue) => `${issue.path.join(".")}: ${issue.message}`,
     );
+    return { ok: false, problems };
   }
   const config = result.data;
-  const production = [
-    ...(present.API_URL === undefined ? ["API_URL: is required in production"] : []),
-    ...(config.ORIGIN_LOCK_SECRETS.length === 0
-      ? [
-          "ORIGIN_LOCK_SECRETS: is required in production: set the secrets the edge sends in x-origin-lock (comma-separated, each at least 32 characters)",
-        ]
-      : []),
-  ];
-  if (env.NODE_ENV === "production" && production.length > 0) throw new ConfigError(production);
-  if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
-    throw new ConfigError([
-      "HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)",
-    ]);
+  // The list of secrets counts, not the variable: "," alone sets none.
+  const unset = {
+    API_URL: !("API_URL" in present),
+    ORIGIN_LOCK_SECRETS: config.ORIGIN_LOCK_SECRETS.length === 0,
+  };
+  const missing = Object.entries(REQUIRED_IN_PRODUCTION).filter(
+    ([name]) => unset[name as keyof typeof unset],
+  );
+  if (env.NODE_ENV === "production" && missing.length > 0) {
+    const problems = missing.map(
+      ([name, what]) => `${name}: is required in production: set ${what}`,
+    );
+    return { ok: false, problems };
   }
-  return config;
+  if (config.HTTP_HEADERS_TIMEOUT_MS > config.HTTP_REQUEST_TIMEOUT_MS) {
+    return {
+      ok: false,
+      problems: [
+        "HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)",
+      ],
+    };
+  }
+  return { ok: true, config };
+}
+
+/** readWebConfig, throwing every problem at once. */
+export function parseWebConfig(env: Readonly<Record<string, string | undefined>>): WebConfig {
+  const result = readWebConfig(env);
+  if (result.ok) return result.config;
+  const lines = result.problems.map((problem) => `  - ${problem}`);
+  throw new Error(`invalid environment:\n${lines.join("\n")}`);
 }
 
 let cached: WebConfig | undefined;

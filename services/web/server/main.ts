@@ -4,21 +4,16 @@
 // the HTTP server Next is about to create (server/http-hooks.ts), then runs server.js.
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import { ConfigError, parseWebConfig } from "../lib/config.ts";
+import { readWebConfig } from "../lib/config.ts";
 import { log } from "../lib/log.ts";
 import { installHttpHooks } from "./http-hooks.ts";
 
-function readConfig() {
-  try {
-    // server.js sets NODE_ENV=production itself: the standalone server is a production server,
-    // whatever the environment says, and its configuration is read as one.
-    return parseWebConfig({ ...process.env, NODE_ENV: "production" });
-  } catch (error) {
-    if (!(error instanceof ConfigError)) throw error;
-    log("error", "invalid configuration", { problems: error.problems });
-    process.exit(1);
-  }
+// server.js sets NODE_ENV=production itself: the standalone server is a production server,
+// whatever the environment says, and its configuration is read as one.
+const result = readWebConfig({ ...process.env, NODE_ENV: "production" });
+if (!result.ok) {
+  log("error", "invalid configuration", { problems: result.problems });
+  process.exit(1);
 }
-
-installHttpHooks(readConfig());
+installHttpHooks(result.config);
 await import(pathToFileURL(path.join(import.meta.dirname, "..", "server.js")).href);

@@ -104,7 +104,7 @@ describe("parseWebConfig", () => {
     expect(problemsOf({ NODE_ENV: "production" })).toBe(
       [
         "invalid environment:",
-        "  - API_URL: is required in production",
+        "  - API_URL: is required in production: set the api's base URL, e.g. http://api:3001",
         "  - ORIGIN_LOCK_SECRETS: is required in production: set the secrets the edge sends in x-origin-lock (comma-separated, each at least 32 characters)",
       ].join("\n"),
     );

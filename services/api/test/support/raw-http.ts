@@ -52,3 +52,45 @@ export function rawExchange(
 export function statusOf(response: string): number {
   return Number(/^HTTP\/1\.1 (\d{3})/.exec(response)?.[1] ?? 0);
 }
+
+/**
+ * The timeouts the services' tests start them with (HTTP_*_TIMEOUT_MS), short enough to watch:
+ * headers within 0.5 s, the whole request within 1 s, idle keep-alive 1 s.
+ */
+export const SHORT_TIMEOUTS = {
+  HTTP_HEADERS_TIMEOUT_MS: "500",
+  HTTP_REQUEST_TIMEOUT_MS: "1000",
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: "1000",
+};
+
+/** What a slow client got, and when the server hung up on it. */
+export interface Cut {
+  status: number;
+  closedAfterMs: number;
+  response: string;
+}
+
+const cut = async (exchange: Promise<RawExchange>): Promise<Cut> => {
+  const { response, closedAfterMs } = await exchange;
+  return { status: statusOf(response), closedAfterMs, response };
+};
+
+/** A request line, then one header line every 100 ms, never the blank line that ends them. */
+export function slowHeaders(url: string): Promise<Cut> {
+  return cut(
+    rawExchange(url, ["GET /healthz HTTP/1.1\r\nHost: test\r\n"], {
+      intervalMs: 100,
+      drip: "x-slow: 1\r\n",
+    }),
+  );
+}
+
+/** `head` (request line, headers, blank line), then one body byte every 100 ms. */
+export function trickledBody(url: string, head: string): Promise<Cut> {
+  return cut(rawExchange(url, [head], { intervalMs: 100, drip: "a" }));
+}
+
+/** One request on a kept-alive connection, then silence until the server closes it. */
+export function idleAfterOneRequest(url: string): Promise<Cut> {
+  return cut(rawExchange(url, ["GET /healthz HTTP/1.1\r\nHost: test\r\n\r\n"]));
+}
