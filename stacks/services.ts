@@ -31,7 +31,10 @@ export const API: SampleService = {
   context: ".",
   dockerfile: "services/api/Dockerfile",
   httpPort: 3001,
-  // Not publicly routed: only the web reaches it, server-side, so no public request can write.
+  // Not publicly routed: only the web reaches it, server-side. Public requests still write through
+  // the web's form, a public, unauthenticated write: rate-limited per client at the edge
+  // (infra/edge/edge-rules.ts, rateLimitRules) and again by each web instance
+  // (services/web/lib/form-guard.ts), its text checked by both services.
   routePrefix: undefined,
   healthCheckPath: "/healthz",
 };

@@ -73,8 +73,9 @@ export function cacheRules(args: EdgeRulesArgs): RulesetRule[] {
 /**
  * What the rate limit counts, by plan (Cloudflare's rate-limiting availability table): on Free a
  * rule may only match the path (and verified bots), on Pro also the host, and only Business and up
- * may match the method. The app's form posts (Next.js Server Actions) go to the page's own path,
- * `/`, so below Business the rule counts requests to `/`, page loads included.
+ * may match the method. The app's public form (services/web/app/page.tsx, an unauthenticated
+ * write) posts its Next.js Server Action to the page's own path, `/`, so below Business the rule
+ * counts requests to `/`, page loads included. The web limits form posts per client again itself.
  */
 export function rateLimitExpression(plan: ZonePlan, appHost: string): string {
   switch (plan) {
@@ -92,7 +93,7 @@ export function rateLimitRules(args: EdgeRulesArgs): RulesetRule[] {
   return [
     {
       ref: "rate_limit_form_posts",
-      description: "Block a client address that floods the app's form posts",
+      description: "Rate-limit each client address on the app's public form (its posts to /)",
       expression: rateLimitExpression(args.plan, args.appHost),
       action: "block",
       ratelimit: {

@@ -6,11 +6,13 @@ import {
   derivedKeyProblem,
   foreignKeyProblem,
   formatProblems,
+  plaintextCredentialProblem,
   plaintextSecretProblem,
   providedByRename,
   problemsFromIssues,
   type ConfigProblem,
 } from "./problems.ts";
+import { providerCredential } from "./provider-credentials.ts";
 import {
   CONFIG_NAMESPACE,
   GROUP_KEYS,
@@ -40,6 +42,8 @@ export interface RawStackConfig {
   secretKeys: ReadonlySet<string>;
   /** Keys of other namespaces (`aws:region`, …), in full; a namespace nobody reads is a typo. */
   otherKeys?: Readonly<Record<string, string>>;
+  /** Which of `otherKeys` are secret, in full (`aws:secretKey`). */
+  otherSecretKeys?: ReadonlySet<string>;
 }
 
 export type LoadResult =
@@ -92,6 +96,10 @@ export function validateStackConfig(raw: RawStackConfig): LoadResult {
     ([key, value]) =>
       foreignKeyProblem(key, parseStructured(value), (key.split(":")[1] ?? "") in raw.values) ?? [],
   );
+  const plaintextCredentials = Object.keys(raw.otherKeys ?? {})
+    .filter((key) => raw.otherSecretKeys?.has(key) !== true)
+    .flatMap((key) => providerCredential(key) ?? [])
+    .map(plaintextCredentialProblem);
   const renamedFromForeign = new Set(foreign.flatMap((problem) => problem.alsoFixes ?? []));
   const schemaProblems = parsed.success ? [] : problemsFromIssues(parsed.error.issues, input);
   const problems = [
@@ -99,6 +107,7 @@ export function validateStackConfig(raw: RawStackConfig): LoadResult {
     ...schemaProblems.filter((problem) => !providedByRename(problem, renamedFromForeign)),
     ...foreign,
     ...plaintextSecrets,
+    ...plaintextCredentials,
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
 
@@ -138,16 +147,18 @@ export function readStackConfig(): RawStackConfig {
   const values: Record<string, string> = {};
   const otherKeys: Record<string, string> = {};
   const secretKeys = new Set<string>();
+  const otherSecretKeys = new Set<string>();
   for (const [fullKey, value] of Object.entries(pulumi.runtime.allConfig())) {
     if (!fullKey.startsWith(prefix)) {
       otherKeys[fullKey] = value;
+      if (isConfigSecret(fullKey)) otherSecretKeys.add(fullKey);
       continue;
     }
     const key = fullKey.slice(prefix.length);
     values[key] = value;
     if (isConfigSecret(fullKey)) secretKeys.add(key);
   }
-  return { stack: pulumi.getStack(), values, secretKeys, otherKeys };
+  return { stack: pulumi.getStack(), values, secretKeys, otherKeys, otherSecretKeys };
 }
 
 /** Validates the current stack's config, or throws a ConfigError that lists every problem. */

@@ -5,6 +5,8 @@ import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { CONFIG_NAMESPACE, SECRET_KEYS, stackConfigSchema } from "./schema.ts";
 
+import type { ProviderCredential } from "./provider-credentials.ts";
+
 export interface ConfigProblem {
   /** The config key with its path, e.g. `platform:database.replicas[0].region`. */
   key: string;
@@ -383,6 +385,25 @@ export function plaintextSecretProblem(key: string): ConfigProblem {
     found: "a plaintext value: it would be stored unencrypted in the stack file and state",
     allowed: "a secret value (`secure:` in the stack file)",
     fix: `pulumi config set --secret ${key} <value>   (encrypts it in Pulumi.<stack>.yaml)`,
+  };
+}
+
+/**
+ * A provider credential (`aws:secretKey`, `digitalocean:token`, ...) that holds plain text. The
+ * value is never shown: it is the credential.
+ */
+export function plaintextCredentialProblem(credential: ProviderCredential): ConfigProblem {
+  const path = credential.secretPath;
+  return {
+    key: credential.key,
+    found:
+      "a plaintext value: this provider credential would be stored unencrypted in the stack file and state",
+    allowed:
+      "a secret value (`secure:` in the stack file), or none: the provider's environment variable",
+    fix:
+      path === undefined
+        ? `pulumi config set --secret ${credential.key} <value>   (encrypts it in Pulumi.<stack>.yaml)`
+        : `pulumi config set --secret --path '${path}' <value>   (encrypts it in Pulumi.<stack>.yaml)`,
   };
 }
 

@@ -74,6 +74,50 @@ const cases: BadConfigCase[] = [
     ],
   },
   {
+    name: "provider credentials set without --secret, beside provider settings that are fine",
+    config: () => ({
+      ...production,
+      otherKeys: {
+        "aws:region": "eu-central-1",
+        "aws:secretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "digitalocean:token": "dop_v1_0123456789abcdef",
+        "github:token": "ghp_0123456789abcdef",
+      },
+      otherSecretKeys: new Set(["github:token"]),
+    }),
+    problems: [
+      {
+        key: "aws:secretKey",
+        found:
+          "a plaintext value: this provider credential would be stored unencrypted in the stack file and state",
+        allowed:
+          "a secret value (`secure:` in the stack file), or none: the provider's environment variable",
+        fix: "pulumi config set --secret aws:secretKey <value>   (encrypts it in Pulumi.<stack>.yaml)",
+      },
+      {
+        key: "digitalocean:token",
+        fix: "pulumi config set --secret digitalocean:token <value>   (encrypts it in Pulumi.<stack>.yaml)",
+      },
+    ],
+  },
+  {
+    name: "a registry password in a structured provider setting, in plain text",
+    config: () => ({
+      ...production,
+      otherKeys: {
+        "docker:registryAuth": JSON.stringify([
+          { address: "registry.example.com", username: "ci", password: "hunter2-plain" },
+        ]),
+      },
+    }),
+    problems: [
+      {
+        key: "docker:registryAuth",
+        fix: "pulumi config set --secret --path 'docker:registryAuth[0].password' <value>   (encrypts it in Pulumi.<stack>.yaml)",
+      },
+    ],
+  },
+  {
     name: "a whole group missing, reported key by key",
     config: () => withValue(production, "monitoring", undefined),
     problems: [

@@ -1,6 +1,6 @@
 // The GitHub Actions workflows: every hardening rule on every workflow, each rule shown failing on
 // a small bad workflow, and the contract of each pipeline (triggers, jobs, commands, credentials).
-import { readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
@@ -13,6 +13,7 @@ import {
   checkNoCacheWithCredentials,
   checkPermissions,
   checkPinnedActions,
+  checkPinnedImages,
   checkRunExpressions,
   checkTimeouts,
   checkTriggers,
@@ -97,6 +98,9 @@ describe("the workflows", () => {
   describe.each(sources)("$file", (workflow) => {
     it("pins every action by a full commit SHA with its release in a # vX.Y.Z comment", () => {
       expect(checkPinnedActions(workflow)).toEqual([]);
+    });
+    it("runs containers and service containers by image digest", () => {
+      expect(checkPinnedImages(workflow)).toEqual([]);
     });
     it("grants nothing at the top and lists each job's permissions", () => {
       expect(checkPermissions(workflow)).toEqual([]);
@@ -379,6 +383,29 @@ jobs:
     ]);
   });
 
+  it("pinned-images: a job container or a service container by tag only", () => {
+    const digest = `sha256:${"0".repeat(64)}`;
+    const problems = checkPinnedImages(
+      bad(`
+jobs:
+  test:
+    container: node:24-alpine
+    services:
+      db: { image: "postgres:17" }
+      cache: redis:8
+      pinned: { image: "postgres:17.11@${digest}" }
+  fine:
+    container: { image: "node:24-alpine@${digest}" }
+`),
+    );
+    expect(problems.map(({ where }) => where)).toEqual([
+      'job "test" container',
+      'job "test" service "db"',
+      'job "test" service "cache"',
+    ]);
+    expect(problems[1]?.message).toBe('"postgres:17" is not pinned: use image:tag@sha256:<digest>');
+  });
+
   it("no-cache-with-credentials: actions/cache, a setup action's cache or its default one, a build cache; previews are exempt", () => {
     const up =
       "- uses: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d\n        with: { command: up }";
@@ -519,23 +546,29 @@ describe("checks.yml", () => {
   });
 
   it.each(["api", "web"])(
-    "builds the %s image with BuildKit, the GHA cache and no push",
+    "builds the %s image with BuildKit, the GHA cache and no push, then its SBOM and scan",
     (name) => {
       const steps = stepsOfJob(checks, `image-${name}`);
       expect(steps.map(action)).toEqual([
         "actions/checkout",
         "docker/setup-buildx-action",
         "docker/build-push-action",
+        "anchore/sbom-action",
+        "anchore/scan-action",
       ]);
       expect(withOf(steps[2] ?? {})).toEqual({
         context: ".",
         file: `services/${name}/Dockerfile`,
         platforms: "linux/amd64",
         push: false,
+        load: true,
         tags: `platform-${name}:ci`,
         "cache-from": `type=gha,scope=image-${name}`,
         "cache-to": `type=gha,scope=image-${name},mode=max`,
       });
+      // The SBOM and the scan read the image the build loaded, not one pulled by its name.
+      expect(withOf(steps[3] ?? {}).image).toBe(`platform-${name}:ci`);
+      expect(withOf(steps[4] ?? {}).image).toBe(`platform-${name}:ci`);
     },
   );
 });
@@ -888,7 +921,7 @@ describe("every workflow", () => {
 });
 
 describe("dependabot.yml", () => {
-  it("updates the pinned actions and the npm dependencies of the workspace, from its root", () => {
+  it("updates the pinned actions, the workspace's npm dependencies and each Dockerfile's base image", () => {
     const config = load(readFileSync(path.join(root, ".github/dependabot.yml"), "utf8")) as {
       version: number;
       updates: {
@@ -909,7 +942,12 @@ describe("dependabot.yml", () => {
     expect(byEcosystem).toEqual({
       "github-actions": ["/"],
       npm: ["/"],
+      // Every directory with a Dockerfile the stack builds.
+      docker: ["/services/api", "/services/web"],
     });
+    for (const directory of byEcosystem.docker ?? []) {
+      expect(existsSync(path.join(root, `${directory ?? ""}/Dockerfile`))).toBe(true);
+    }
     // Weekly, and only releases at least a week old: a hijacked release is usually pulled sooner.
     for (const update of config.updates) {
       expect(update.schedule.interval).toBe("weekly");

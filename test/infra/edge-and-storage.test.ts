@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import path from "node:path";
 import { describe, expect, it } from "vitest";
 import {
   edgeExpressions,
@@ -41,6 +43,50 @@ describe("rules valid on the zone's plan", () => {
   ] as const)("match only fields %s allows in the rate limit", (plan, expression) => {
     expect(rateLimitExpression(plan, args.appHost)).toBe(expression);
   });
+
+  /**
+   * Whether a rate-limit expression matches a request. It understands what rateLimitExpression
+   * writes (equality on the host, path and method, joined by `and`), and fails on anything else
+   * rather than guess.
+   */
+  function matches(expression: string, request: { host: string; path: string; method: string }) {
+    const fields: Record<string, string> = {
+      "http.host": request.host,
+      "http.request.uri.path": request.path,
+      "http.request.method": request.method,
+    };
+    return expression
+      .replace(/^\((.*)\)$/, "$1")
+      .split(" and ")
+      .every((clause) => {
+        const [, field = "", value = ""] = /^([\w.]+) eq "(.*)"$/.exec(clause) ?? [];
+        const actual = fields[field];
+        if (actual === undefined) throw new Error(`cannot evaluate ${clause}`);
+        return actual === value;
+      });
+  }
+
+  it.each(["free", "pro", "business", "enterprise"] as const)(
+    "count the public form's posts on %s, which go to the page that renders the form",
+    (plan) => {
+      // The form (an unauthenticated write) is rendered by the root page, and React posts its
+      // Server Action to the page's own URL.
+      const page = readFileSync(
+        path.join(import.meta.dirname, "../../services/web/app/page.tsx"),
+        "utf8",
+      );
+      expect(page).toContain("<ItemForm />");
+      const expression = rateLimitExpression(plan, args.appHost);
+      const formPost = { host: args.appHost, path: "/", method: "POST" };
+      expect(matches(expression, formPost)).toBe(true);
+      expect(
+        matches(expression, { ...formPost, path: "/_next/static/chunks/a.js", method: "GET" }),
+      ).toBe(false);
+      // From Business on, the method tells a form post from a page load.
+      const pageLoad = matches(expression, { ...formPost, method: "GET" });
+      expect(pageLoad).toBe(plan === "free" || plan === "pro");
+    },
+  );
 
   it("count by the characteristics every plan allows, with the period as mitigation timeout", () => {
     expect(rateLimitRules(args)[0]?.ratelimit).toEqual({

@@ -60,7 +60,7 @@ describe("the README's Quick start", () => {
     expect(quickstart).toContain('"node@$node_version" "pnpm@$pnpm_version"');
     for (const service of ["api", "web"]) {
       const dockerfile = read(`services/${service}/Dockerfile`);
-      expect(dockerfile).toContain(`NODE_IMAGE=node:${node}-`);
+      expect(dockerfile).toContain(`FROM node:${node}-alpine@sha256:`);
       expect(dockerfile).toContain(`PNPM_VERSION=${pnpm}`);
     }
     const { engines } = JSON.parse(read("package.json")) as {

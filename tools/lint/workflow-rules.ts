@@ -129,6 +129,32 @@ export function checkPinnedActions({ workflow, text }: WorkflowSource): Problem[
 }
 
 /**
+ * `pinned-images`: a job's container and its service containers name their image by digest
+ * (`postgres:17.11@sha256:…`): a tag, like a branch, can be moved to other bytes, and these run
+ * with the job's checkout and network.
+ */
+export function checkPinnedImages({ workflow }: WorkflowSource): Problem[] {
+  const problems: Problem[] = [];
+  const check = (where: string, image: unknown): void => {
+    const name = isMapping(image) ? image.image : image;
+    if (typeof name === "string" && DIGEST.test(name)) return;
+    problems.push({
+      rule: "pinned-images",
+      where,
+      message: `${show(name)} is not pinned: use image:tag@sha256:<digest>`,
+    });
+  };
+  for (const [job, body] of jobsOf(workflow)) {
+    if (body.container !== undefined) check(`job "${job}" container`, body.container);
+    const services = isMapping(body.services) ? Object.entries(body.services) : [];
+    for (const [service, container] of services) {
+      check(`job "${job}" service "${service}"`, container);
+    }
+  }
+  return problems;
+}
+
+/**
  * `permissions`: the workflow grants nothing (`permissions: {}` at the top), and each job says
  * what its token may do. Without a top-level block every job gets the repository's default token
  * permissions, which may include write access to everything.
@@ -487,6 +513,7 @@ export function checkPolicyPackGate({ workflow }: WorkflowSource): Problem[] {
 
 export const RULES = [
   checkPinnedActions,
+  checkPinnedImages,
   checkPermissions,
   checkTimeouts,
   checkTriggers,

@@ -1,10 +1,12 @@
 // The HTTP surface: health, readiness, the items resource, and one error shape for everything.
 import { randomUUID } from "node:crypto";
-import type { IncomingMessage } from "node:http";
+import { type IncomingMessage, STATUS_CODES } from "node:http";
+import { isIP, type Socket } from "node:net";
 import Fastify, { type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { Logger } from "pino";
 import { type Database, isDataException, isDatabaseUnavailable } from "./db.ts";
 import { HttpError } from "./errors.ts";
+import { HTTP_TIMEOUTS, type HttpTimeouts, serverTimeoutOptions } from "./http-timeouts.ts";
 import { itemsRepository } from "./items/repository.ts";
 import { ORIGIN_LOCK_HEADER, originLockAccepts } from "./origin-lock.ts";
 import { registerItemRoutes } from "./items/routes.ts";
@@ -40,6 +42,8 @@ export interface AppOptions {
   originLockSecrets?: readonly string[];
   /** OpenTelemetry's view of each request. @default undefined (telemetry off) */
   tracing?: RequestTracing;
+  /** How long a client may take at each stage of a connection. @default HTTP_TIMEOUTS */
+  timeouts?: HttpTimeouts;
 }
 
 // Accept the caller's request id (a load balancer or the web service) when it looks like one, so a
@@ -62,11 +66,36 @@ function send(reply: FastifyReply, status: number, body: Omit<ErrorBody, "reques
   return reply.code(status).send({ ...body, requestId: reply.request.id } satisfies ErrorBody);
 }
 
-const CLIENT_ERROR_CODES: Readonly<Record<number, string>> = {
-  400: "invalid_body",
-  413: "payload_too_large",
-  415: "unsupported_media_type",
+/**
+ * Fastify's own rejections, in words of ours: its messages quote the request (an unsupported
+ * media type is echoed back), and an error body never repeats what the client sent.
+ */
+const CLIENT_ERRORS: Readonly<Record<number, { error: string; message: string }>> = {
+  400: { error: "invalid_body", message: "the body could not be read as JSON" },
+  413: { error: "payload_too_large", message: "the body is larger than 16 KiB" },
+  415: { error: "unsupported_media_type", message: "the api takes application/json bodies only" },
 };
+
+/** Headers on every response: JSON is never sniffed as something else, nor kept by a cache. */
+const RESPONSE_HEADERS = { "x-content-type-options": "nosniff", "cache-control": "no-store" };
+
+/**
+ * The client's address, from the edge's `CF-Connecting-IP`, for requests the origin lock has
+ * verified: only they passed the edge, which sets that header itself. Without the lock (local
+ * development) the header is anyone's word and is ignored.
+ */
+const verifiedClients = new WeakMap<FastifyRequest, string>();
+
+function clientAddress(header: unknown): string | undefined {
+  return typeof header === "string" && isIP(header) !== 0 ? header : undefined;
+}
+
+/** Every body must be UTF-8: decoding it leniently would store U+FFFD in place of what was sent. */
+const utf8 = new TextDecoder("utf-8", { fatal: true });
+
+const INVALID_UTF8 = new HttpError(400, "invalid_encoding", "the body is not valid UTF-8", [
+  { path: "body", message: "must be UTF-8 text: it holds a byte sequence that is not UTF-8" },
+]);
 
 /** One line per request, when it completes, instead of Fastify's two: half the logging cost. */
 class RequestLog extends LogController {
@@ -83,12 +112,14 @@ class RequestLog extends LogController {
     request: FastifyRequest,
     reply: FastifyReply,
   ): void {
+    // The path without its query, the route it matched, never a header or the body.
     const line = {
       method: request.method,
-      url: request.url,
+      path: request.url.split("?")[0],
       route: request.routeOptions.url,
       statusCode: reply.statusCode,
       durationMs: Math.round(reply.elapsedTime * 100) / 100,
+      clientIp: verifiedClients.get(request),
     };
     if (error) reply.log.error({ ...line, err: error }, "request failed");
     else reply.log.info(line, "request completed");
@@ -110,10 +141,32 @@ export function buildApp(options: AppOptions) {
     // so the server stops without waiting for clients to hang up.
     return503OnClosing: true,
     forceCloseConnections: "idle",
+    ...serverTimeoutOptions(options.timeouts ?? HTTP_TIMEOUTS),
+    // A connection refused before it made a request (too slow, malformed): logged and answered
+    // like every other refusal.
+    clientErrorHandler: (error, socket) => {
+      refuseConnection(error, socket, logger);
+    },
+  });
+  // First of all listeners, so every response carries them, the 503s of a closing server too.
+  app.server.prependListener("request", (_request, response) => {
+    for (const [name, value] of Object.entries(RESPONSE_HEADERS)) response.setHeader(name, value);
   });
 
   // The api speaks JSON only; Fastify would otherwise hand text/plain bodies through as strings.
   app.removeContentTypeParser("text/plain");
+  const parseJson = app.getDefaultJsonParser("error", "error");
+  app.removeContentTypeParser("application/json");
+  app.addContentTypeParser("application/json", { parseAs: "buffer" }, (request, body, done) => {
+    let text: string;
+    try {
+      text = utf8.decode(body as Buffer);
+    } catch {
+      done(INVALID_UTF8, undefined);
+      return;
+    }
+    void parseJson(request, text, done);
+  });
 
   const { tracing } = options;
   if (tracing !== undefined) {
@@ -131,24 +184,23 @@ export function buildApp(options: AppOptions) {
   const originLockSecrets = options.originLockSecrets ?? [];
   app.addHook("onRequest", (request, reply, done) => {
     void reply.header("x-request-id", request.id);
-    if (
-      request.url.split("?")[0] !== "/healthz" &&
-      !originLockAccepts(request.headers[ORIGIN_LOCK_HEADER], originLockSecrets)
-    ) {
+    const locked = originLockSecrets.length > 0;
+    const throughPlatform =
+      locked && originLockAccepts(request.headers[ORIGIN_LOCK_HEADER], originLockSecrets);
+    if (locked && !throughPlatform && request.url.split("?")[0] !== "/healthz") {
       void send(reply, 403, {
         error: "forbidden",
         message: "requests reach the api through the platform only",
       });
       return;
     }
+    const client = throughPlatform ? clientAddress(request.headers["cf-connecting-ip"]) : undefined;
+    if (client !== undefined) verifiedClients.set(request, client);
     done();
   });
 
-  app.setNotFoundHandler((request, reply) =>
-    send(reply, 404, {
-      error: "route_not_found",
-      message: `no route for ${request.method} ${request.url}`,
-    }),
+  app.setNotFoundHandler((_request, reply) =>
+    send(reply, 404, { error: "route_not_found", message: "no route for this method and path" }),
   );
 
   app.setErrorHandler((error: unknown, request: FastifyRequest, reply: FastifyReply) => {
@@ -165,21 +217,21 @@ export function buildApp(options: AppOptions) {
       });
     }
     if (isDataException(error)) {
+      // PostgreSQL's message may quote the value; the log keeps it, the answer does not.
       request.log.info({ err: error }, "the database refused a value");
       return send(reply, 400, {
         error: "invalid_value",
-        message: `the database refused a value of the request (SQLSTATE ${error.code}): ${error.message}`,
+        message: `the database refused a value of the request (SQLSTATE ${error.code})`,
       });
     }
     const status = statusCodeOf(error);
     if (status !== undefined && status >= 400 && status < 500) {
       // Fastify's own rejections: malformed JSON, wrong content type, body too large.
-      const message = error instanceof Error ? error.message : "bad request";
-      return send(reply, status, {
-        error: CLIENT_ERROR_CODES[status] ?? "bad_request",
-        message,
-        issues: [{ path: "body", message }],
-      });
+      const { error: code, message } = CLIENT_ERRORS[status] ?? {
+        error: "bad_request",
+        message: "the request could not be read",
+      };
+      return send(reply, status, { error: code, message, issues: [{ path: "body", message }] });
     }
     request.log.error({ err: error }, "unhandled error");
     reporter.capture(error, {
@@ -229,6 +281,52 @@ export function buildApp(options: AppOptions) {
 }
 
 export type App = ReturnType<typeof buildApp>;
+
+/** What a refused connection is answered, by Node's error code; anything else is a 400. */
+const CONNECTION_REFUSALS: Readonly<
+  Record<string, { status: number; error: string; message: string }>
+> = {
+  ERR_HTTP_REQUEST_TIMEOUT: {
+    status: 408,
+    error: "request_timeout",
+    message: "the request did not arrive in time",
+  },
+  HPE_HEADER_OVERFLOW: {
+    status: 431,
+    error: "headers_too_large",
+    message: "the request headers are too large",
+  },
+};
+
+/**
+ * Answers a connection Node refused before it became a request, as Fastify's default handler
+ * does but with a log line and the api's headers and error shape: 408 when the client was too
+ * slow, 431 for oversized headers, 400 for anything unparseable. A reset connection has no one
+ * to answer.
+ */
+function refuseConnection(error: Error & { code?: string }, socket: Socket, logger: Logger): void {
+  if (error.code === "ECONNRESET" || socket.destroyed) return;
+  const { status, ...refusal } = CONNECTION_REFUSALS[error.code ?? ""] ?? {
+    status: 400,
+    error: "bad_request",
+    message: "the request could not be parsed",
+  };
+  const requestId = randomUUID();
+  logger.info({ requestId, statusCode: status, code: error.code }, "connection refused");
+  if (socket.writable) {
+    const body = JSON.stringify({ ...refusal, requestId } satisfies ErrorBody);
+    const headers = {
+      ...RESPONSE_HEADERS,
+      "content-type": "application/json; charset=utf-8",
+      "content-length": String(Buffer.byteLength(body)),
+      "x-request-id": requestId,
+      connection: "close",
+    };
+    const head = Object.entries(headers).map(([name, value]) => `${name}: ${value}\r\n`);
+    socket.write(`HTTP/1.1 ${status} ${STATUS_CODES[status] ?? ""}\r\n${head.join("")}\r\n${body}`);
+  }
+  socket.destroy(error);
+}
 
 function statusCodeOf(error: unknown): number | undefined {
   if (typeof error !== "object" || error === null || !("statusCode" in error)) return undefined;

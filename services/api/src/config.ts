@@ -1,6 +1,7 @@
 // The process environment is the api's only configuration; it is parsed once, here, and the rest
 // of the code receives typed values.
 import { z } from "zod";
+import { HTTP_TIMEOUTS, type HttpTimeouts } from "./http-timeouts.ts";
 
 const postgresUrl = z.url({
   protocol: /^postgres(ql)?$/,
@@ -10,6 +11,7 @@ const postgresUrl = z.url({
 
 const port = z.coerce.number().int().min(0).max(65_535);
 const milliseconds = z.coerce.number().int().min(0).max(600_000);
+const timeoutMs = z.coerce.number().int().min(100).max(3_600_000);
 
 /**
  * OTLP over HTTP, protobuf-encoded by default: the encoding both backends of the platform take for
@@ -62,7 +64,7 @@ function keyValueList(options: { headerNames: boolean; example: string }) {
   });
 }
 
-const EnvSchema = z.object({
+const EnvObject = z.object({
   HOST: z.string().min(1).default("0.0.0.0"),
   PORT: port.default(3001),
   DATABASE_URL: postgresUrl,
@@ -82,7 +84,14 @@ const EnvSchema = z.object({
     })
     .optional(),
   SHUTDOWN_TIMEOUT_MS: milliseconds.default(10_000),
-  // Comma-separated secrets of the origin lock; unset (local development) admits every request.
+  // How long a client may take at each stage of a connection (src/http-timeouts.ts: the defaults
+  // and the edge's and App Platform's limits they are chosen against).
+  HTTP_HEADERS_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.headersMs),
+  HTTP_REQUEST_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.requestMs),
+  HTTP_IDLE_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.idleMs),
+  HTTP_KEEP_ALIVE_TIMEOUT_MS: timeoutMs.default(HTTP_TIMEOUTS.keepAliveMs),
+  // Comma-separated secrets of the origin lock. Required under NODE_ENV=production (the server
+  // refuses to start without them: requireOriginLock); unset elsewhere admits every request.
   ORIGIN_LOCK_SECRETS: z
     .string()
     .default("")
@@ -137,6 +146,17 @@ const EnvSchema = z.object({
     .default(60_000),
   OTEL_SDK_DISABLED: z.stringbool().default(false),
 });
+
+const EnvSchema = EnvObject.refine(
+  (env) => env.HTTP_HEADERS_TIMEOUT_MS <= env.HTTP_REQUEST_TIMEOUT_MS,
+  {
+    // Node refuses a server whose headers may take longer than the whole request.
+    path: ["HTTP_HEADERS_TIMEOUT_MS"],
+    // Only once both are valid numbers: otherwise their own problems say it all.
+    when: (payload) => payload.issues.length === 0,
+    error: "must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)",
+  },
+);
 
 export type Config = z.infer<typeof EnvSchema>;
 
@@ -225,5 +245,25 @@ export function sentrySettings(config: Config): SentrySettings | undefined {
       attributes["deployment.environment.name"] ??
       (config.NODE_ENV === "production" ? "production" : "development"),
     release: config.SENTRY_RELEASE ?? attributes["service.version"],
+  };
+}
+
+/**
+ * The origin lock fails closed: under NODE_ENV=production the server does not start without its
+ * secrets (an api that admitted every request would be reachable around the edge). Outside
+ * production the lock is optional. The migration job reads the same configuration and needs no
+ * lock, so this is the server's check, not the schema's.
+ */
+export function originLockProblem(config: Config): string | undefined {
+  if (config.NODE_ENV !== "production" || config.ORIGIN_LOCK_SECRETS.length > 0) return undefined;
+  return "ORIGIN_LOCK_SECRETS: is required when NODE_ENV=production: set the secrets the edge and the web send in x-origin-lock (comma-separated, each at least 32 characters)";
+}
+
+export function httpTimeouts(config: Config): HttpTimeouts {
+  return {
+    headersMs: config.HTTP_HEADERS_TIMEOUT_MS,
+    requestMs: config.HTTP_REQUEST_TIMEOUT_MS,
+    idleMs: config.HTTP_IDLE_TIMEOUT_MS,
+    keepAliveMs: config.HTTP_KEEP_ALIVE_TIMEOUT_MS,
   };
 }

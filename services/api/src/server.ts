@@ -4,12 +4,15 @@
 // required, so it starts (src/telemetry.ts) before the service's modules are imported, and those
 // come in by dynamic import below. Without OTEL_EXPORTER_OTLP_ENDPOINT none of OpenTelemetry is
 // even loaded. Only configuration and the logger (zod, pino) load before that point.
-import { ConfigError, loadConfig, telemetrySettings } from "./config.ts";
+import { ConfigError, loadConfig, originLockProblem, telemetrySettings } from "./config.ts";
 import { createLogger } from "./logger.ts";
 
 function readConfig() {
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    const lockProblem = originLockProblem(config);
+    if (lockProblem !== undefined) throw new ConfigError([lockProblem]);
+    return config;
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     createLogger("info").fatal({ problems: error.problems }, "invalid configuration");
@@ -19,6 +22,12 @@ function readConfig() {
 
 const config = readConfig();
 const logger = createLogger(config.LOG_LEVEL);
+if (config.ORIGIN_LOCK_SECRETS.length === 0) {
+  logger.warn(
+    { variable: "ORIGIN_LOCK_SECRETS" },
+    "origin lock off: every request is admitted (ORIGIN_LOCK_SECRETS is unset; production refuses to start without it)",
+  );
+}
 
 const settings = telemetrySettings(config);
 const telemetry =

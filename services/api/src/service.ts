@@ -2,7 +2,7 @@
 // shutdown. src/server.ts starts it once configuration is read and telemetry (if any) is running,
 // so that the modules imported here (fastify, pg) load after OpenTelemetry could patch them.
 import { buildApp } from "./app.ts";
-import { type Config, sentrySettings } from "./config.ts";
+import { type Config, httpTimeouts, sentrySettings } from "./config.ts";
 import { createDatabase } from "./db.ts";
 import { gracefulShutdown, startMigrations } from "./lifecycle.ts";
 import type { Logger } from "pino";
@@ -73,6 +73,7 @@ export async function startService(
     isSchemaReady: () => migrations?.isDone() ?? true,
     originLockSecrets: config.ORIGIN_LOCK_SECRETS,
     tracing: telemetry,
+    timeouts: httpTimeouts(config),
   });
   app.addHook("preClose", (done) => {
     migrations?.stop();

@@ -1,6 +1,7 @@
 // The web app's only way to the api. Answers are validated like any other input: a changed api
 // shows up as a clear error here, not as `undefined` deep in a component.
 import { randomUUID } from "node:crypto";
+import { headers } from "next/headers";
 import { z } from "zod";
 import { webConfig } from "./config";
 import { log } from "./log";
@@ -42,7 +43,12 @@ async function call<T>(
   // The oldest accepted secret: during a rotation, api instances still on the previous
   // deployment accept only that one, and the new ones accept it too.
   const originLock = ORIGIN_LOCK_SECRETS.at(-1);
-  const requestId = randomUUID();
+  // The id of the request being served (server/http-hooks.ts gives every one an id), so the api's
+  // log line and the web's share it; and the client's address, which the api trusts only from a
+  // caller that carries the origin lock (in production, only requests through the edge get here).
+  const incoming = await headers();
+  const requestId = incoming.get("x-request-id") ?? randomUUID();
+  const client = incoming.get("cf-connecting-ip");
   const url = new URL(path, API_URL);
   let response: Response;
   try {
@@ -51,6 +57,7 @@ async function call<T>(
       headers: {
         accept: "application/json",
         "x-request-id": requestId,
+        ...(client === null ? {} : { "cf-connecting-ip": client }),
         ...(originLock === undefined ? {} : { [ORIGIN_LOCK_HEADER]: originLock }),
         ...(init.body === undefined ? {} : { "content-type": "application/json" }),
       },

@@ -2,7 +2,7 @@
 // when OTEL_EXPORTER_OTLP_ENDPOINT is set, and every server error logged as JSON and, when
 // SENTRY_DSN is set, sent to Sentry.
 import type { Instrumentation } from "next";
-import { sentrySettings, telemetrySettings, webConfig } from "./config";
+import { readWebConfig, sentrySettings, telemetrySettings } from "./config";
 import { log } from "./log";
 import { type ErrorReporter, createSentryReporter } from "./sentry";
 import type { Telemetry } from "./telemetry-node";
@@ -11,14 +11,21 @@ let reporter: ErrorReporter | undefined;
 let telemetry: Telemetry | undefined;
 
 export async function registerNode(): Promise<void> {
-  let config: ReturnType<typeof webConfig>;
-  try {
-    config = webConfig();
-  } catch (error) {
+  const result = readWebConfig(process.env);
+  if (!result.ok) {
     // A bad environment stops the server at start (and so fails the deploy); Next alone would
-    // keep it running and answer every request with 500.
-    log("error", "invalid configuration", { err: error });
+    // keep it running and answer every request with 500. In production server/main.ts has
+    // checked already; this covers `next dev` and a server.js started without it.
+    log("error", "invalid configuration", { problems: result.problems });
     process.exit(1);
+  }
+  const { config } = result;
+  if (config.ORIGIN_LOCK_SECRETS.length === 0) {
+    log(
+      "warn",
+      "origin lock off: every request is admitted (ORIGIN_LOCK_SECRETS is unset; production refuses to start without it)",
+      { variable: "ORIGIN_LOCK_SECRETS" },
+    );
   }
   const otel = telemetrySettings(config);
   if (otel !== undefined) {

@@ -4,6 +4,7 @@
 // rate limits, is refused. Several secrets may be accepted at once so that a rotation never
 // refuses the edge: the services accept the new and the previous one before the edge switches.
 import { createHash, timingSafeEqual } from "node:crypto";
+import { isIP } from "node:net";
 
 export const ORIGIN_LOCK_HEADER = "x-origin-lock";
 
@@ -14,4 +15,18 @@ export function originLockAccepts(header: string | null, secrets: readonly strin
   if (secrets.length === 0) return true;
   const presented = digest(header ?? "");
   return secrets.map((secret) => timingSafeEqual(presented, digest(secret))).includes(true);
+}
+
+/**
+ * The client's address as the edge saw it (`CF-Connecting-IP`, which Cloudflare sets itself), for
+ * a request the origin lock has verified. Without the lock (local development) the header is
+ * anyone's word, and there is no address.
+ */
+export function verifiedClientAddress(
+  request: { originLock: string | null; connectingIp: string | null },
+  secrets: readonly string[],
+): string | undefined {
+  const { originLock, connectingIp } = request;
+  if (secrets.length === 0 || !originLockAccepts(originLock, secrets)) return undefined;
+  return connectingIp !== null && isIP(connectingIp) !== 0 ? connectingIp : undefined;
 }

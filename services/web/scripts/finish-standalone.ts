@@ -1,10 +1,15 @@
 // Runs after `next build` to complete .next/standalone into what the Docker image ships:
 // 1. Copies the browser assets (.next/static, public/) in. Next leaves them out expecting a CDN;
 //    this sample's server serves them itself. The Dockerfile copies the same folders.
-// 2. Removes sharp and its libvips binary (19 MB). Next traces them into every server for the
+// 2. Copies the production entry, server/main.ts, and what it imports beside server.js: it runs
+//    before Next, under Node's own type stripping, so it ships as source; and zod, which its
+//    lib/config.ts imports: Next bundles zod into its own chunks, so the output has no copy a
+//    plain import finds. Only zod's ES module build (1.3 MB; no sources, types or CommonJS).
+// 3. Removes sharp and its libvips binary (19 MB). Next traces them into every server for the
 //    image optimizer, this app has no next/image (next.config.ts: images.unoptimized), and
 //    Turbopack's server trace ignores outputFileTracingExcludes (checked with Next 16.4.6).
-import { cpSync, existsSync, readFileSync, readdirSync, rmSync } from "node:fs";
+import { cpSync, existsSync, readFileSync, readdirSync, realpathSync, rmSync } from "node:fs";
+import { createRequire } from "node:module";
 import path from "node:path";
 
 const web = path.join(import.meta.dirname, "..");
@@ -22,6 +27,20 @@ if (!existsSync(path.join(server, "server.js"))) {
 }
 
 cpSync(path.join(web, ".next/static"), path.join(server, ".next/static"), { recursive: true });
+for (const file of [
+  "server/main.ts",
+  "server/http-hooks.ts",
+  "lib/config.ts",
+  "lib/log.ts",
+  "lib/origin-lock.ts",
+]) {
+  cpSync(path.join(web, file), path.join(server, file));
+}
+const zod = path.dirname(createRequire(import.meta.url).resolve("zod/package.json"));
+cpSync(realpathSync(zod), path.join(standaloneRoot, "node_modules/zod"), {
+  recursive: true,
+  filter: (source) => !/\/src(\/|$)|\.d\.[cm]?ts$|\.cjs$|\.map$/.test(source),
+});
 if (existsSync(path.join(web, "public"))) {
   cpSync(path.join(web, "public"), path.join(server, "public"), { recursive: true });
 }

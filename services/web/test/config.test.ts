@@ -94,8 +94,33 @@ describe("sentrySettings", () => {
       environment: "development",
       release: undefined,
     });
-    expect(sentrySettings(parseWebConfig({ ...dsn, NODE_ENV: "production" }))?.environment).toBe(
-      "production",
+    const production = { ...dsn, NODE_ENV: "production", ORIGIN_LOCK_SECRETS: "s".repeat(32) };
+    expect(sentrySettings(parseWebConfig(production))?.environment).toBe("production");
+  });
+});
+
+describe("parseWebConfig", () => {
+  it("requires the api's URL and the origin lock in production, naming each", () => {
+    expect(problemsOf({ NODE_ENV: "production" })).toBe(
+      [
+        "invalid environment:",
+        "  - API_URL: is required in production: set the api's base URL, e.g. http://api:3001",
+        "  - ORIGIN_LOCK_SECRETS: is required in production: set the secrets the edge sends in x-origin-lock (comma-separated, each at least 32 characters)",
+      ].join("\n"),
+    );
+    expect(parseWebConfig({ ...base }).ORIGIN_LOCK_SECRETS).toEqual([]);
+  });
+
+  it("reads the HTTP timeouts and the form limit, with the api's defaults", () => {
+    expect(parseWebConfig(base)).toMatchObject({
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_IDLE_TIMEOUT_MS: 100_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 905_000,
+      FORM_POSTS_PER_MINUTE: 30,
+    });
+    expect(problemsOf({ ...base, HTTP_HEADERS_TIMEOUT_MS: "60000" })).toContain(
+      "HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS",
     );
   });
 });

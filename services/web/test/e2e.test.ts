@@ -1,18 +1,18 @@
-// End to end, as a user meets it: the production build (the standalone server.js that the Docker
+// End to end, as a user meets it: the production build (the standalone server that the Docker
 // image runs) in front of the real api on a real PostgreSQL database, driven by Chromium.
-import { type ChildProcess, spawn } from "node:child_process";
+import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdirSync } from "node:fs";
-import { type AddressInfo, createServer } from "node:net";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { type Browser, type Page, chromium } from "playwright-core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { freePort, standaloneEntry, startServer } from "./support/servers.ts";
 
 const web = path.join(import.meta.dirname, "..");
 const repo = path.join(web, "../..");
-const standaloneServer = path.join(web, ".next/standalone/services/web/server.js");
+/** The image's CMD: the entry that checks the configuration and hooks the server, then server.js. */
+const standaloneServer = standaloneEntry;
 /** CI keeps this folder as the run's artifacts. */
 const artifacts = path.join(repo, "artifacts/e2e");
 
@@ -47,46 +47,15 @@ function adminUrl(): string {
   return url;
 }
 
-async function freePort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Starts a server process and resolves once a line of its output matches `ready`. */
+/** Starts a server the way the support module does, and keeps it for the teardown below. */
 async function start(
-  args: string[],
+  script: string,
   env: Record<string, string>,
   ready: RegExp,
 ): Promise<{ child: ChildProcess; match: RegExpExecArray }> {
-  const child = spawn(process.execPath, args, {
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  const output: string[] = [];
-  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`${args.join(" ")} did not start:\n${output.join("\n")}`));
-    }, 20_000);
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on("line", (line) => {
-        output.push(line);
-        const found = ready.exec(line);
-        if (found !== null) {
-          clearTimeout(timer);
-          resolve(found);
-        }
-      });
-    }
-    child.once("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`${args.join(" ")} exited with ${String(code)}:\n${output.join("\n")}`));
-    });
-  });
-  return { child, match };
+  const started = await startServer(script, env, ready);
+  children.push(started.child);
+  return started;
 }
 
 async function waitForOk(url: string): Promise<void> {
@@ -117,7 +86,7 @@ beforeAll(async () => {
 
   const [api, webPort] = await Promise.all([
     start(
-      [path.join(repo, "services/api/src/server.ts")],
+      path.join(repo, "services/api/src/server.ts"),
       {
         DATABASE_URL: databaseUrl.toString(),
         HOST: "127.0.0.1",
@@ -132,7 +101,7 @@ beforeAll(async () => {
   await waitForOk(`${apiUrl}/readyz`);
 
   await start(
-    [standaloneServer],
+    standaloneServer,
     {
       NEXT_TELEMETRY_DISABLED: "1",
       HOSTNAME: "127.0.0.1",
@@ -229,7 +198,7 @@ describe("web against the api", () => {
     }
   });
 
-  it("routes no public write to the api: the public hostname serves the web alone", async () => {
+  it("routes no public request to the api: writes other than the form find no route", async () => {
     for (const method of ["POST", "PATCH", "DELETE"]) {
       const response = await fetch(`${webUrl}/api/items/1`, {
         method,

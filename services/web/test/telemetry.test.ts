@@ -3,12 +3,9 @@
 // that decodes what New Relic or Datadog would receive. One page view is one trace: the web's
 // server span, Next's fetch, the call to the api carrying `traceparent`, the api's server span and
 // its queries.
-import { type ChildProcess, spawn } from "node:child_process";
-import { once } from "node:events";
 import { type IncomingHttpHeaders, createServer } from "node:http";
-import { type AddressInfo, createServer as createNetServer } from "node:net";
+import type { AddressInfo } from "node:net";
 import path from "node:path";
-import { createInterface } from "node:readline";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { migrate } from "../../api/src/migrations.ts";
 import { LOADED_PACKAGES_PREFIX } from "../../api/test/support/loaded-packages.ts";
@@ -19,108 +16,37 @@ import {
   startOtlpReceiver,
 } from "../../api/test/support/otlp-receiver.ts";
 import { type TestDatabase, createTestDatabase } from "../../api/test/support/postgres.ts";
+import {
+  type ServerProcess,
+  startApi as startApiProcess,
+  startWeb as startWebProcess,
+  stopAll,
+} from "./support/servers.ts";
 
 const web = path.join(import.meta.dirname, "..");
-const standaloneServer = path.join(web, ".next/standalone/services/web/server.js");
-const apiServer = path.join(web, "../api/src/server.ts");
 const probe = path.join(web, "../api/test/support/loaded-packages.ts");
 
 const ORIGIN_LOCK = `telemetry-origin-lock-${"x".repeat(32)}`;
 const THROUGH_EDGE = { "x-origin-lock": ORIGIN_LOCK };
 const LICENSE_KEY = "web-test-license-key-0123456789abcdef";
 
-interface ServerProcess {
-  url: string;
-  child: ChildProcess;
-  output: string[];
-  exited: Promise<number | null>;
-}
-
 let db: TestDatabase;
 let receiver: OtlpReceiver;
-const children: ChildProcess[] = [];
+/** Every server runs with the probe that lists the packages it loaded. */
+const probed = ["--import", probe];
 
-async function freePort(): Promise<number> {
-  const server = createNetServer();
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const { port } = server.address() as AddressInfo;
-  await new Promise((resolve) => server.close(resolve));
-  return port;
-}
-
-/** Starts `node [--import probe] script` and resolves once a line of its output matches `ready`. */
-async function startServer(
-  script: string,
-  env: Record<string, string>,
-  ready: RegExp,
-): Promise<ServerProcess & { match: RegExpExecArray }> {
-  const child = spawn(process.execPath, ["--import", probe, script], {
-    env: { PATH: process.env.PATH ?? "", NODE_ENV: "production", ...env },
-    stdio: ["ignore", "pipe", "pipe"],
-  });
-  children.push(child);
-  const output: string[] = [];
-  const exited = once(child, "exit").then(([code]) => code as number | null);
-  const match = await new Promise<RegExpExecArray>((resolve, reject) => {
-    const timer = setTimeout(() => {
-      reject(new Error(`${script} did not start:\n${output.join("\n")}`));
-    }, 20_000);
-    for (const stream of [child.stdout, child.stderr]) {
-      createInterface({ input: stream }).on("line", (line) => {
-        output.push(line);
-        const found = ready.exec(line);
-        if (found !== null) {
-          clearTimeout(timer);
-          resolve(found);
-        }
-      });
-    }
-    void exited.then((code) => {
-      clearTimeout(timer);
-      reject(new Error(`${script} exited with ${String(code)}:\n${output.join("\n")}`));
-    });
-  });
-  return { url: "", child, output, exited, match };
-}
-
-/** The api (services/api/src/server.ts) on the test's database, once it listens. */
-async function startApi(env: Record<string, string>): Promise<ServerProcess> {
-  const api = await startServer(
-    apiServer,
-    {
-      DATABASE_URL: db.url,
-      HOST: "127.0.0.1",
-      PORT: "0",
-      ORIGIN_LOCK_SECRETS: ORIGIN_LOCK,
-      ...env,
-    },
-    /"port":(\d+),.*"msg":"accepting connections"/,
+/** The api on the test's database, once it listens and has migrated. */
+function startApi(env: Record<string, string>): Promise<ServerProcess> {
+  return startApiProcess(
+    db.url,
+    { ORIGIN_LOCK_SECRETS: ORIGIN_LOCK, ...env },
+    { headers: THROUGH_EDGE, nodeArgs: probed },
   );
-  const url = `http://127.0.0.1:${api.match[1] ?? ""}`;
-  // Migrations finish in the background after it listens; the page needs the items routes.
-  const deadline = Date.now() + 10_000;
-  while (!(await fetch(`${url}/readyz`, { headers: THROUGH_EDGE }).then((r) => r.ok))) {
-    if (Date.now() > deadline) throw new Error("the api did not become ready");
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return { ...api, url };
 }
 
-/** The standalone server.js, once Next says it is ready. */
-async function startWeb(env: Record<string, string>): Promise<ServerProcess> {
-  const port = await freePort();
-  const server = await startServer(
-    standaloneServer,
-    {
-      NEXT_TELEMETRY_DISABLED: "1",
-      HOSTNAME: "127.0.0.1",
-      PORT: String(port),
-      ORIGIN_LOCK_SECRETS: ORIGIN_LOCK,
-      ...env,
-    },
-    /Ready in/,
-  );
-  return { ...server, url: `http://127.0.0.1:${String(port)}` };
+/** The web's standalone entry, once Next says it is ready. */
+function startWeb(env: Record<string, string>): Promise<ServerProcess> {
+  return startWebProcess({ ORIGIN_LOCK_SECRETS: ORIGIN_LOCK, ...env }, probed);
 }
 
 /** SIGTERM, as the platform stops an instance; Next exits 143 once its requests are done. */
@@ -164,12 +90,7 @@ beforeEach(async () => {
 });
 
 afterEach(async () => {
-  for (const child of children.splice(0)) {
-    if (child.exitCode === null && child.signalCode === null) {
-      child.kill("SIGKILL");
-      await once(child, "exit");
-    }
-  }
+  await stopAll();
   await receiver.close();
 });
 

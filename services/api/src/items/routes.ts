@@ -3,8 +3,8 @@ import { HttpError, parseInput } from "../errors.ts";
 import type { ItemsRepository } from "./repository.ts";
 import { CreateItemBody, ItemParams, ListItemsQuery, UpdateItemBody } from "./schema.ts";
 
-function notFound(id: string): HttpError {
-  return new HttpError(404, "not_found", `item ${id} does not exist`);
+function notFound(): HttpError {
+  return new HttpError(404, "not_found", "no item has this id");
 }
 
 export function registerItemRoutes(app: FastifyInstance, items: ItemsRepository): void {
@@ -22,7 +22,7 @@ export function registerItemRoutes(app: FastifyInstance, items: ItemsRepository)
   app.get("/items/:id", async (request) => {
     const { id } = parseInput(ItemParams, request.params, "params");
     const item = await items.get(id);
-    if (item === undefined) throw notFound(id);
+    if (item === undefined) throw notFound();
     return item;
   });
 
@@ -30,13 +30,13 @@ export function registerItemRoutes(app: FastifyInstance, items: ItemsRepository)
     const { id } = parseInput(ItemParams, request.params, "params");
     const patch = parseInput(UpdateItemBody, request.body, "body");
     const item = await items.update(id, patch);
-    if (item === undefined) throw notFound(id);
+    if (item === undefined) throw notFound();
     return item;
   });
 
   app.delete("/items/:id", async (request, reply) => {
     const { id } = parseInput(ItemParams, request.params, "params");
-    if (!(await items.remove(id))) throw notFound(id);
+    if (!(await items.remove(id))) throw notFound();
     return reply.code(204).send();
   });
 }

@@ -21,32 +21,46 @@ const Title = z
   // PostgreSQL text cannot hold U+0000 (it answers 22021); JSON can.
   .refine((title) => !title.includes("\u0000"), {
     error: "must not contain NUL characters (\\u0000)",
+  })
+  // JSON's \ud800 escapes can spell half a character; stored, it would turn into U+FFFD.
+  .refine((title) => title.isWellFormed(), {
+    error: "must be valid Unicode text: a lone surrogate (\\ud800-\\udfff) is not a character",
   });
+
+/**
+ * Messages for a body or query that is not the expected object. An unknown key is not named: an
+ * error body never repeats what the client sent.
+ */
+const OBJECT_ERRORS: Readonly<Record<string, string>> = {
+  invalid_type: "must be a JSON object",
+  unrecognized_keys: "has a key the api does not know",
+};
+const objectError = { error: (issue: { code: string }) => OBJECT_ERRORS[issue.code] };
 
 export const CreateItemBody = z.strictObject(
   { title: Title, status: ItemStatus.default("todo") },
-  { error: (issue) => (issue.code === "invalid_type" ? "must be a JSON object" : undefined) },
+  objectError,
 );
 export type CreateItemInput = z.infer<typeof CreateItemBody>;
 
 export const UpdateItemBody = z
-  .strictObject(
-    { title: Title.optional(), status: ItemStatus.optional() },
-    { error: (issue) => (issue.code === "invalid_type" ? "must be a JSON object" : undefined) },
-  )
+  .strictObject({ title: Title.optional(), status: ItemStatus.optional() }, objectError)
   .refine((patch) => patch.title !== undefined || patch.status !== undefined, {
     error: "must set at least one of title, status",
   });
 export type UpdateItemInput = z.infer<typeof UpdateItemBody>;
 
-export const ItemParams = z.strictObject({ id: ItemId });
+export const ItemParams = z.strictObject({ id: ItemId }, objectError);
 
-export const ListItemsQuery = z.strictObject({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
-  /** The `nextCursor` of the previous page: the id to continue below. */
-  cursor: ItemId.optional(),
-  status: ItemStatus.optional(),
-});
+export const ListItemsQuery = z.strictObject(
+  {
+    limit: z.coerce.number().int().min(1).max(100).default(20),
+    /** The `nextCursor` of the previous page: the id to continue below. */
+    cursor: ItemId.optional(),
+    status: ItemStatus.optional(),
+  },
+  objectError,
+);
 export type ListItemsQuery = z.infer<typeof ListItemsQuery>;
 
 export interface Item {

@@ -74,7 +74,7 @@ describe("items on one database", () => {
       expect(gone.statusCode).toBe(404);
       expect(gone.json()).toMatchObject({
         error: "not_found",
-        message: `item ${item.id} does not exist`,
+        message: "no item has this id",
       });
     }
   });
@@ -150,9 +150,10 @@ describe("items on one database", () => {
       expect(response.statusCode).toBe(400);
       expect(response.json()).toMatchObject({
         error: "invalid_value",
-        message:
-          "the database refused a value of the request (SQLSTATE 22023): title refuse me is refused",
+        message: "the database refused a value of the request (SQLSTATE 22023)",
       });
+      // PostgreSQL's message quotes the value; the answer does not repeat it.
+      expect(response.body).not.toContain("refuse me");
       expect((await app.inject({ method: "GET", url: "/healthz" })).statusCode).toBe(200);
     } finally {
       await db.pool.query("DROP TRIGGER refuse_title ON items; DROP FUNCTION refuse_title()");

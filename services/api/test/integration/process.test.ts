@@ -6,7 +6,7 @@ import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { MIGRATIONS, migrate } from "../../src/migrations.ts";
 import { type ApiProcess, startApi } from "../support/api-process.ts";
-import { send } from "../support/http.ts";
+import { send, until } from "../support/http.ts";
 import { type TestDatabase, createTestDatabase } from "../support/postgres.ts";
 import {
   type TcpProxy,
@@ -41,14 +41,6 @@ async function proxyToDatabase(): Promise<TcpProxy> {
   return proxy;
 }
 
-async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-}
-
 beforeAll(async () => {
   db = await createTestDatabase("process");
   await migrate(db.pool);
@@ -77,7 +69,8 @@ describe("logs", () => {
       service: "api",
       msg: "request completed",
       method: "GET",
-      url: "/items?limit=1",
+      path: "/items",
+      route: "/items",
       statusCode: 200,
     });
     expect(typeof line.time).toBe("string");

@@ -40,3 +40,12 @@ export function send(
     req.end(payload);
   });
 }
+
+/** Polls `check` every 50 ms until it holds; fails after `timeoutMs`. */
+export async function until(check: () => Promise<boolean>, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await check())) {
+    if (Date.now() > deadline) throw new Error(`condition not met within ${timeoutMs} ms`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}

@@ -109,7 +109,7 @@ describe("errors", () => {
     expect(response.statusCode).toBe(404);
     expect(response.json()).toMatchObject({
       error: "route_not_found",
-      message: "no route for GET /nothing/here",
+      message: "no route for this method and path",
     });
   });
 

@@ -1,5 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { ConfigError, loadConfig, sentrySettings, telemetrySettings } from "../../src/config.ts";
+import {
+  ConfigError,
+  httpTimeouts,
+  loadConfig,
+  originLockProblem,
+  sentrySettings,
+  telemetrySettings,
+} from "../../src/config.ts";
 
 const minimal = { DATABASE_URL: "postgres://app:secret@db.internal:25060/app" };
 
@@ -23,6 +30,10 @@ describe("loadConfig", () => {
       DATABASE_CONNECT_TIMEOUT_MS: 3000,
       MIGRATE_ON_START: true,
       SHUTDOWN_TIMEOUT_MS: 10_000,
+      HTTP_HEADERS_TIMEOUT_MS: 10_000,
+      HTTP_REQUEST_TIMEOUT_MS: 30_000,
+      HTTP_IDLE_TIMEOUT_MS: 100_000,
+      HTTP_KEEP_ALIVE_TIMEOUT_MS: 905_000,
       ORIGIN_LOCK_SECRETS: [],
       LOG_LEVEL: "info",
       OTEL_EXPORTER_OTLP_HEADERS: {},
@@ -41,6 +52,38 @@ describe("loadConfig", () => {
     expect(() => loadConfig({ ...minimal, ORIGIN_LOCK_SECRETS: "short" })).toThrow(
       "ORIGIN_LOCK_SECRETS.0: each secret must be at least 32 characters",
     );
+  });
+
+  it("requires the origin lock under NODE_ENV=production only, naming the variable", () => {
+    const production = { ...minimal, NODE_ENV: "production" };
+    expect(originLockProblem(loadConfig(production))).toMatch(
+      /^ORIGIN_LOCK_SECRETS: is required when NODE_ENV=production/,
+    );
+    expect(
+      originLockProblem(loadConfig({ ...production, ORIGIN_LOCK_SECRETS: "s".repeat(32) })),
+    ).toBeUndefined();
+    expect(originLockProblem(loadConfig(minimal))).toBeUndefined();
+    expect(originLockProblem(loadConfig({ ...minimal, NODE_ENV: "development" }))).toBeUndefined();
+  });
+
+  it("reads the HTTP timeouts, and refuses headers allowed longer than the whole request", () => {
+    expect(
+      httpTimeouts(
+        loadConfig({
+          ...minimal,
+          HTTP_HEADERS_TIMEOUT_MS: "500",
+          HTTP_REQUEST_TIMEOUT_MS: "1000",
+          HTTP_IDLE_TIMEOUT_MS: "2000",
+          HTTP_KEEP_ALIVE_TIMEOUT_MS: "3000",
+        }),
+      ),
+    ).toEqual({ headersMs: 500, requestMs: 1000, idleMs: 2000, keepAliveMs: 3000 });
+    expect(problemsOf({ ...minimal, HTTP_HEADERS_TIMEOUT_MS: "40000" })).toEqual([
+      "HTTP_HEADERS_TIMEOUT_MS: must not exceed HTTP_REQUEST_TIMEOUT_MS (the headers are part of the request)",
+    ]);
+    expect(problemsOf({ ...minimal, HTTP_REQUEST_TIMEOUT_MS: "0" })).toEqual([
+      "HTTP_REQUEST_TIMEOUT_MS: Too small: expected number to be >=100",
+    ]);
   });
 
   it("treats empty values as unset", () => {

@@ -1,6 +1,7 @@
 // No Docker engine runs in CI, so the services' Dockerfiles are checked here for the faults the
 // seed pattern had: files copied from a context that lacks them, a user that was never created,
-// shell-form commands that swallow SIGTERM, a floating base image.
+// shell-form commands that swallow SIGTERM, a floating base image, package managers left in the
+// image that runs.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { createRequire } from "node:module";
@@ -57,11 +58,35 @@ describe.each(["api", "web"])("services/%s/Dockerfile", (service) => {
   const list = instructions(dockerfile);
   const runner = stages(list).at(-1) ?? [];
 
-  it("pins the Node 24 alpine base to a release", () => {
-    const node = list.find((line) => line.keyword === "ARG" && line.args.startsWith("NODE_IMAGE="));
-    expect(node?.args).toMatch(/^NODE_IMAGE=node:24\.\d+\.\d+-alpine$/);
-    for (const from of list.filter((line) => line.keyword === "FROM")) {
-      expect(from.args).toMatch(/^(\$\{NODE_IMAGE\}|base|deps) AS (base|deps|builder|runner)$/);
+  it("pulls one base image, Node 24 alpine by release and digest, and builds every stage on it", () => {
+    const [image, ...stages] = list.filter((line) => line.keyword === "FROM");
+    expect(image?.args).toMatch(/^node:24\.\d+\.\d+-alpine@sha256:[0-9a-f]{64} AS node-runtime$/);
+    expect(stages.length).toBeGreaterThan(0);
+    for (const from of stages) {
+      expect(from.args).toMatch(/^(node-runtime|base|deps) AS (base|deps|builder|runner)$/);
+    }
+    expect(stages.at(-1)?.args).toBe("node-runtime AS runner");
+  });
+
+  it("removes npm, npx, corepack and yarn from the image that runs", () => {
+    const removal = runner.find(
+      (line) =>
+        line.keyword === "RUN" && line.args.includes("rm -rf /usr/local/lib/node_modules/npm"),
+    );
+    for (const path of [
+      "/usr/local/lib/node_modules/npm",
+      "/usr/local/lib/node_modules/corepack",
+      "/opt/yarn-v*",
+      "/usr/local/bin/npm",
+      "/usr/local/bin/npx",
+      "/usr/local/bin/corepack",
+      "/usr/local/bin/yarn",
+      "/usr/local/bin/yarnpkg",
+    ]) {
+      expect({ path, removed: removal?.args.split(/\s+/).includes(path) }).toEqual({
+        path,
+        removed: true,
+      });
     }
   });
 

@@ -1,0 +1,60 @@
+// .github/CODEOWNERS: main's ruleset requires a code owner's review, so a pattern that names no
+// file owns nothing, and an owner GitHub does not know blocks nothing. Every pattern must name a
+// path of the repository (bootstrap/ may come later: its project is added by its own change), and
+// every owner must be a team the stacks already name as deployment reviewers.
+import { existsSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { rawStackConfig } from "../support/stack-config.ts";
+
+const repo = path.join(import.meta.dirname, "../..");
+
+const rules = readFileSync(path.join(repo, ".github/CODEOWNERS"), "utf8")
+  .split("\n")
+  .map((line) => line.trim())
+  .filter((line) => line !== "" && !line.startsWith("#"))
+  .map((line) => {
+    const [pattern = "", ...owners] = line.split(/\s+/);
+    return { pattern, owners };
+  });
+
+describe(".github/CODEOWNERS", () => {
+  it("anchors every pattern at the root and names a path that exists", () => {
+    expect(rules.length).toBeGreaterThan(0);
+    for (const { pattern } of rules) {
+      expect(pattern, pattern).toMatch(/^\/[^*?[\]!]+$/);
+      const relative = pattern.slice(1).replace(/\/$/, "");
+      const exists = existsSync(path.join(repo, relative)) || relative === "bootstrap";
+      expect({ pattern, exists }).toEqual({ pattern, exists: true });
+    }
+  });
+
+  it("covers the pipelines, the program, the policies, bootstrap and the images' recipes", () => {
+    const patterns = rules.map((rule) => rule.pattern);
+    for (const required of [
+      "/.github/",
+      "/infra/",
+      "/stacks/",
+      "/policy/",
+      "/bootstrap/",
+      "/services/api/Dockerfile",
+      "/services/web/Dockerfile",
+    ]) {
+      expect(patterns).toContain(required);
+    }
+  });
+
+  it("gives every pattern owners, each a reviewer team of the production stack", async () => {
+    const production = await rawStackConfig("production");
+    const github = JSON.parse(production.values.github ?? "{}") as {
+      owner: string;
+      reviewers: { teams: string[] };
+    };
+    const teams = github.reviewers.teams.map((team) => `@${github.owner}/${team}`);
+    expect(teams.length).toBeGreaterThan(0);
+    for (const { pattern, owners } of rules) {
+      expect({ pattern, owners: owners.length > 0 }).toEqual({ pattern, owners: true });
+      for (const owner of owners) expect(teams, `${pattern} ${owner}`).toContain(owner);
+    }
+  });
+});
