@@ -47,6 +47,14 @@ export const ACTION_RUNTIMES: Readonly<Record<string, PinnedAction>> = {
     release: "v7.3.0",
     runtime: "node24",
   },
+  "anchore/sbom-action@e22c389904149dbc22b58101806040fa8d37a610": {
+    release: "v0.24.0",
+    runtime: "node24",
+  },
+  "anchore/scan-action@e1165082ffb1fe366ebaf02d8526e7c4989ea9d2": {
+    release: "v7.4.0",
+    runtime: "node24",
+  },
   "actions/attest@1e69f48acb82d1966a394da916b4c1698aa569d6": {
     release: "v4.2.2",
     runtime: "node24",
