@@ -2,6 +2,7 @@
 // the pack its stack and hands it the stack's config (the Node.js language host sets
 // PULUMI_NODEJS_STACK and PULUMI_CONFIG before it starts the pack: sdk/nodejs/cmd/
 // pulumi-language-nodejs, RunPlugin for kind "analyzer"); an offline plan knows its stack only.
+import type { CostContext } from "./cost/context.ts";
 import { path } from "./values.ts";
 
 export interface PolicyContext {
@@ -16,6 +17,12 @@ export interface PolicyContext {
    * checked, and that one stack declares it is checked across the stacks.
    */
   ownsDefaultBranchRuleset: boolean | undefined;
+  /**
+   * The stack's budget, usage assumptions, zone plan and bucket region (stack config `cost`,
+   * `edge.plan`, `assets.awsRegion`). Undefined when the config is not at hand: then the budget
+   * rule does not apply.
+   */
+  cost?: CostContext;
 }
 
 /** The platform has two stacks; only `production` (also as `org/project/production`) is production. */
@@ -23,8 +30,17 @@ export function isProductionStack(stack: string): boolean {
   return stack.split("/").pop() === "production";
 }
 
-export function contextFor(stack: string, ownsDefaultBranchRuleset?: boolean): PolicyContext {
-  return { stack, production: isProductionStack(stack), ownsDefaultBranchRuleset };
+export function contextFor(
+  stack: string,
+  ownsDefaultBranchRuleset?: boolean,
+  cost?: CostContext,
+): PolicyContext {
+  return {
+    stack,
+    production: isProductionStack(stack),
+    ownsDefaultBranchRuleset,
+    ...(cost === undefined ? {} : { cost }),
+  };
 }
 
 /** `github.owns.ruleset` of the stack's `github` config object, when it says so. */

@@ -7,11 +7,18 @@ import { PolicyPack } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { platformPolicies } from "./catalog.ts";
 import { contextFor, ownsRulesetFromConfig } from "./context.ts";
+import { costContextOf } from "./cost/context.ts";
 
 // The project's own config namespace (the project's name, `platform`).
-const github: unknown = new pulumi.Config().getObject("github");
+const config = new pulumi.Config();
+const github: unknown = config.getObject("github");
+const cost = costContextOf({
+  cost: config.getObject("cost"),
+  edge: config.getObject("edge"),
+  assets: config.getObject("assets"),
+});
 
 new PolicyPack("platform", {
   description: "The platform's guardrails over staging and production.",
-  policies: platformPolicies(contextFor(pulumi.getStack(), ownsRulesetFromConfig(github))),
+  policies: platformPolicies(contextFor(pulumi.getStack(), ownsRulesetFromConfig(github), cost)),
 });
