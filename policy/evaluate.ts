@@ -3,6 +3,7 @@
 import type { ReportViolation } from "@pulumi/policy";
 import { RULES } from "./catalog.ts";
 import { contextFor, type PolicyContext } from "./context.ts";
+import type { CostContext } from "./cost/context.ts";
 import {
   NotApplicable,
   resourceValidationArgs,
@@ -85,13 +86,15 @@ export function evaluatePlanIn(
 /**
  * Every rule's result for one stack's plan (`manifestOf(stack, run).resources` of tools/plan/
  * render.ts fits). Offline the stack's config is not at hand, so whether the stack owns the
- * default branch's ruleset is inferred from whether it declares one (see PolicyContext).
+ * default branch's ruleset is inferred from whether it declares one (see PolicyContext); the
+ * budget is checked when the caller read the stack's cost config (`cost`).
  */
 export function evaluatePlan(
   stack: string,
   resources: readonly PlanResource[],
+  cost?: CostContext,
 ): PolicyRuleResult[] {
-  return evaluatePlanIn(contextFor(stack), resources);
+  return evaluatePlanIn(contextFor(stack, undefined, cost), resources);
 }
 
 /** The stacks whose plans declare the default branch's ruleset: exactly one should. */

@@ -1,6 +1,6 @@
 // `pnpm audit-report <stack>`: a report for auditors of what the stack declares and deploys:
 // inventory, policy results, data and who can reach it, encryption, deletion protection, secrets
-// (names only), monitors and alert routes, and the pipeline's controls.
+// (names only), monitors and alert routes, the pipeline's controls, and what it costs a month.
 //   --json                the same report as one JSON object
 //   --outputs <file|->    `pulumi stack output --json` of the deployed stack (`-`: stdin): the
 //                         deployment's facts replace the plan's simulated ones
@@ -15,6 +15,7 @@ import { ConfigError } from "../../stacks/config/load.ts";
 import { readStack, REPOSITORY_ROOT, runStack, stackFilePath } from "../mock/run-stack.ts";
 import { StackFileError } from "../mock/stack-file.ts";
 import { manifestOf } from "../plan/render.ts";
+import { costContextOfStack } from "../cost/stack-context.ts";
 import { renderMarkdown } from "./markdown.ts";
 import type { PlatformFacts } from "./outputs.ts";
 import { OutputsError, parseStackOutputs, plaintextSecretPaths } from "./outputs.ts";
@@ -142,7 +143,11 @@ async function offlinePlan({ stack, stackFile }: Options) {
         `The stack's offline plan failed, so there is nothing to report:\n${messages.join("\n")}`,
       );
     }
-    return { run, secretValues: configSecretValues(config.values, config.secretKeys) };
+    return {
+      run,
+      secretValues: configSecretValues(config.values, config.secretKeys),
+      cost: costContextOfStack(config),
+    };
   } catch (error) {
     if (error instanceof StackFileError) throw new Exit(1, error.message);
     throw error;
@@ -152,7 +157,7 @@ async function offlinePlan({ stack, stackFile }: Options) {
 function reportText(
   options: Options,
   real: PlatformFacts | null,
-  { run, secretValues }: Awaited<ReturnType<typeof offlinePlan>>,
+  { run, secretValues, cost }: Awaited<ReturnType<typeof offlinePlan>>,
 ): string {
   const { stack } = options;
   const manifest = manifestOf(stack, run);
@@ -164,7 +169,7 @@ function reportText(
       `The outputs show secret values in plaintext (${plaintext.join(", ")}): they were written with --show-secrets. Run pulumi stack output --json --stack ${stack} without it.`,
     );
   }
-  const policies = evaluatePolicies(stack, manifest.resources);
+  const policies = evaluatePolicies(stack, manifest.resources, undefined, cost);
   try {
     const report = buildReport({
       stack,
@@ -176,6 +181,7 @@ function reportText(
       policies,
       secrets: secretsSection(run.resources, secretValues),
       connections: databaseConnections(run.resources),
+      cost,
     });
     return options.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report);
   } catch (error) {

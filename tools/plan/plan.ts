@@ -3,7 +3,8 @@
 // serves pull requests from forks.
 //   --json                 the manifest: every resource and its inputs, secret leaves masked
 //   --details <name>       one resource in full
-//   --diff <base.json>     Markdown of what changed since a base manifest (a fork's preview)
+//   --diff <base.json>     Markdown of what changed since a base manifest (a fork's preview),
+//                          and the monthly estimate before and after (pnpm cost)
 //   --mermaid              the components and how they connect, as a Mermaid flowchart
 //   --stack-file <path>    another stack file (tests, experiments)
 //   --last-outputs <path>  `pulumi stack output --json` of the last deployment: plans the next run
@@ -11,8 +12,11 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
-import { runStack, stackFilePath } from "../mock/run-stack.ts";
+import { estimateCost } from "../../policy/cost/estimate.ts";
+import { readStack, runStack, stackFilePath } from "../mock/run-stack.ts";
 import { StackFileError } from "../mock/stack-file.ts";
+import { renderCostDiffMarkdown } from "../cost/render.ts";
+import { costContextOfStack } from "../cost/stack-context.ts";
 import { renderDetails } from "./details.ts";
 import { diffManifests, parseManifest, renderDiffMarkdown } from "./diff.ts";
 import { renderMermaid } from "./mermaid.ts";
@@ -119,7 +123,17 @@ async function main(): Promise<number> {
     }
     process.stdout.write(`${details.text}\n`);
   } else if (base !== undefined) {
-    process.stdout.write(renderDiffMarkdown(stack, diffManifests(base, manifestOf(stack, run))));
+    const head = manifestOf(stack, run);
+    // The monthly estimate before and after, priced alike: this branch's table and assumptions.
+    const cost = costContextOfStack(await readStack(stack, stackFile));
+    process.stdout.write(`${renderDiffMarkdown(stack, diffManifests(base, head))}\n`);
+    process.stdout.write(
+      renderCostDiffMarkdown(
+        stack,
+        estimateCost(base.resources, cost),
+        estimateCost(head.resources, cost),
+      ),
+    );
   } else if (values.mermaid) {
     process.stdout.write(renderMermaid(manifestOf(stack, run).resources));
   } else {
