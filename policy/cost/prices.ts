@@ -53,42 +53,31 @@ export interface AppInstanceSize {
   bandwidthAllowanceGib: number;
 }
 
-/** App Platform instance sizes: the API's `usd_per_month`, `usd_per_second`, `bandwidth_allowance_gib`. */
+/** One size as the API lists it: `usd_per_month`, `usd_per_second`, `bandwidth_allowance_gib`. */
+function size(
+  usdPerMonth: number,
+  usdPerSecond: number,
+  bandwidthAllowanceGib: number,
+): AppInstanceSize {
+  return { usdPerMonth, usdPerSecond, bandwidthAllowanceGib };
+}
+
+/** App Platform instance sizes, by slug. */
 export const APP_INSTANCE_SIZES: Readonly<Record<string, AppInstanceSize>> = {
-  "apps-s-1vcpu-0.5gb": { usdPerMonth: 5, usdPerSecond: 0.000002066799, bandwidthAllowanceGib: 50 },
-  "apps-s-1vcpu-1gb-fixed": {
-    usdPerMonth: 10,
-    usdPerSecond: 0.000004133598,
-    bandwidthAllowanceGib: 100,
-  },
-  "apps-s-1vcpu-1gb": { usdPerMonth: 12, usdPerSecond: 0.000004960317, bandwidthAllowanceGib: 150 },
-  "apps-s-1vcpu-2gb": { usdPerMonth: 25, usdPerSecond: 0.000010333995, bandwidthAllowanceGib: 200 },
-  "apps-s-2vcpu-4gb": { usdPerMonth: 50, usdPerSecond: 0.000020667989, bandwidthAllowanceGib: 250 },
-  "apps-d-1vcpu-0.5gb": {
-    usdPerMonth: 29,
-    usdPerSecond: 0.000011987434,
-    bandwidthAllowanceGib: 100,
-  },
-  "apps-d-1vcpu-1gb": { usdPerMonth: 34, usdPerSecond: 0.000014054233, bandwidthAllowanceGib: 200 },
-  "apps-d-1vcpu-2gb": { usdPerMonth: 39, usdPerSecond: 0.000016121032, bandwidthAllowanceGib: 300 },
-  "apps-d-1vcpu-4gb": { usdPerMonth: 49, usdPerSecond: 0.00002025463, bandwidthAllowanceGib: 400 },
-  "apps-d-2vcpu-4gb": { usdPerMonth: 78, usdPerSecond: 0.000032242063, bandwidthAllowanceGib: 500 },
-  "apps-d-2vcpu-8gb": { usdPerMonth: 98, usdPerSecond: 0.000040509259, bandwidthAllowanceGib: 600 },
-  "apps-d-4vcpu-8gb": {
-    usdPerMonth: 156,
-    usdPerSecond: 0.000064484127,
-    bandwidthAllowanceGib: 700,
-  },
-  "apps-d-4vcpu-16gb": {
-    usdPerMonth: 196,
-    usdPerSecond: 0.000081018519,
-    bandwidthAllowanceGib: 800,
-  },
-  "apps-d-8vcpu-32gb": {
-    usdPerMonth: 392,
-    usdPerSecond: 0.000162037037,
-    bandwidthAllowanceGib: 900,
-  },
+  "apps-s-1vcpu-0.5gb": size(5, 0.000002066799, 50),
+  "apps-s-1vcpu-1gb-fixed": size(10, 0.000004133598, 100),
+  "apps-s-1vcpu-1gb": size(12, 0.000004960317, 150),
+  "apps-s-1vcpu-2gb": size(25, 0.000010333995, 200),
+  "apps-s-2vcpu-4gb": size(50, 0.000020667989, 250),
+  "apps-d-1vcpu-0.5gb": size(29, 0.000011987434, 100),
+  "apps-d-1vcpu-1gb": size(34, 0.000014054233, 200),
+  "apps-d-1vcpu-2gb": size(39, 0.000016121032, 300),
+  "apps-d-1vcpu-4gb": size(49, 0.00002025463, 400),
+  "apps-d-2vcpu-4gb": size(78, 0.000032242063, 500),
+  "apps-d-2vcpu-8gb": size(98, 0.000040509259, 600),
+  "apps-d-4vcpu-8gb": size(156, 0.000064484127, 700),
+  "apps-d-4vcpu-16gb": size(196, 0.000081018519, 800),
+  "apps-d-8vcpu-32gb": size(392, 0.000162037037, 900),
 };
 
 export const APP_INSTANCE_SOURCE = DO_INSTANCE_SIZES;

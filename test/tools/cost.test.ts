@@ -123,8 +123,17 @@ describe("pnpm cost", () => {
     );
   });
 
+  it("refuses a stack file that is not YAML in one line", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "cost-")), "Pulumi.staging.yaml");
+    await writeFile(file, "config:\n  platform:edge: [unclosed\n");
+    const result = await cost("staging", "--stack-file", file);
+    expect(result.code).toBe(1);
+    expect(result.stderr).toMatch(/Pulumi\.staging\.yaml:\d+:\d+: .*\(YAML syntax\)/);
+  });
+
   it.each([
     [["staging", "production"], 2, "usage: pnpm cost"],
+    [["staging", "--budget"], 2, "Unknown option '--budget'"],
     [["staging", "--json", "--diff", "base.json"], 2, "(one of --json, --diff at a time)"],
     [["qa"], 1, "No stack file"],
     [["staging", "--diff", "missing.json"], 1, "Cannot read --diff missing.json"],

@@ -9,8 +9,8 @@
 // what this commit declares. It needs no credentials and never prints a secret value.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
+import { Exit, exitCodeOf, parseCommandLine, STACK_TOOL_OPTIONS } from "../command-line.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
 import { readStack, REPOSITORY_ROOT, runStack, stackFilePath } from "../mock/run-stack.ts";
 import { StackFileError } from "../mock/stack-file.ts";
@@ -73,15 +73,6 @@ function commitOf(): { sha: string; dirty: boolean } | null {
   }
 }
 
-/** Ends the run with a message on stderr and an exit code (1: bad input, 2: bad usage). */
-class Exit extends Error {
-  readonly code: number;
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
 interface Options {
   stack: string;
   stackFile: string;
@@ -90,21 +81,13 @@ interface Options {
 }
 
 function commandLine(): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const { values, positionals } = parseCommandLine(
+    {
       allowPositionals: true,
-      options: {
-        json: { type: "boolean", default: false },
-        outputs: { type: "string" },
-        "stack-file": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new Exit(2, `${(error as Error).message}\n${usage}`);
-  }
-  const { values, positionals } = parsed;
+      options: { ...STACK_TOOL_OPTIONS, outputs: { type: "string" } },
+    },
+    usage,
+  );
   if (values.help) return "help";
   const [stack] = positionals;
   if (stack === undefined || positionals.length > 1) throw new Exit(2, usage);
@@ -196,31 +179,25 @@ function reportText(
 }
 
 async function main(): Promise<number> {
-  try {
-    const options = commandLine();
-    if (options === "help") {
-      process.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    const real = await deployedFacts(options);
-    const plan = await offlinePlan(options);
-    const text = reportText(options, real, plan);
-    // The last check before anything is printed: no value of a secret input or secret config
-    // key of the plan may appear, whatever a section does.
-    const leaked = leakedSecret(text, secretValuesOf(plan.run.resources, plan.secretValues));
-    if (leaked !== null) {
-      throw new Exit(
-        1,
-        `Refusing to print the report: it would contain the value of the secret ${leaked}. This is a bug in tools/audit.`,
-      );
-    }
-    process.stdout.write(text);
+  const options = commandLine();
+  if (options === "help") {
+    process.stdout.write(`${usage}\n`);
     return 0;
-  } catch (error) {
-    if (!(error instanceof Exit)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return error.code;
   }
+  const real = await deployedFacts(options);
+  const plan = await offlinePlan(options);
+  const text = reportText(options, real, plan);
+  // The last check before anything is printed: no value of a secret input or secret config
+  // key of the plan may appear, whatever a section does.
+  const leaked = leakedSecret(text, secretValuesOf(plan.run.resources, plan.secretValues));
+  if (leaked !== null) {
+    throw new Exit(
+      1,
+      `Refusing to print the report: it would contain the value of the secret ${leaked}. This is a bug in tools/audit.`,
+    );
+  }
+  process.stdout.write(text);
+  return 0;
 }
 
-process.exitCode = await main();
+process.exitCode = await exitCodeOf(main);

@@ -7,9 +7,9 @@
 //   --stack-file <path>    another stack file (tests, experiments)
 // Exits 1 when the estimate is incomplete (a resource type or size the price table lacks).
 import { existsSync, readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { estimateCost, type Estimate } from "../../policy/cost/estimate.ts";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
+import { Exit, exitCodeOf, parseCommandLine, STACK_TOOL_OPTIONS } from "../command-line.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
 import { readStack, runStack, stackFilePath } from "../mock/run-stack.ts";
 import { StackFileError } from "../mock/stack-file.ts";
@@ -21,30 +21,14 @@ import { costContextOfStack } from "./stack-context.ts";
 const usage =
   "usage: pnpm cost [staging|production] [--json | --diff <base.json>] [--stack-file <path>]";
 
-class Exit extends Error {
-  readonly code: number;
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
 function commandLine() {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const { values, positionals } = parseCommandLine(
+    {
       allowPositionals: true,
-      options: {
-        json: { type: "boolean", default: false },
-        diff: { type: "string" },
-        "stack-file": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new Exit(2, `${(error as Error).message}\n${usage}`);
-  }
-  const { values, positionals } = parsed;
+      options: { ...STACK_TOOL_OPTIONS, diff: { type: "string" } },
+    },
+    usage,
+  );
   if (values.help) return "help" as const;
   if (positionals.length > 1 || (values.json && values.diff !== undefined)) {
     throw new Exit(2, `${usage}\n(one of --json, --diff at a time)`);
@@ -77,6 +61,15 @@ function baseManifest(file: string, stack: string) {
   }
 }
 
+async function stackFileOf(stack: string, stackFile: string) {
+  try {
+    return await readStack(stack, stackFile);
+  } catch (error) {
+    if (error instanceof StackFileError) throw new Exit(1, error.message);
+    throw error;
+  }
+}
+
 async function plannedResources(stack: string, stackFile: string) {
   let run;
   try {
@@ -103,34 +96,28 @@ function incomplete(estimate: Estimate): string {
 }
 
 async function main(): Promise<number> {
-  try {
-    const options = commandLine();
-    if (options === "help") {
-      process.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    const { stack, stackFile } = options;
-    const base = options.diff === undefined ? undefined : baseManifest(options.diff, stack);
-    const context = costContextOfStack(await readStack(stack, stackFile));
-    const estimate = estimateCost(await plannedResources(stack, stackFile), context);
-    if (base !== undefined) {
-      const before = estimateCost(base.resources, context);
-      process.stdout.write(renderCostDiffMarkdown(stack, before, estimate));
-    } else if (options.json) {
-      process.stdout.write(`${JSON.stringify(costReport(stack, estimate), null, 2)}\n`);
-    } else {
-      process.stdout.write(renderCostText(stack, estimate));
-    }
-    if (estimate.problems.length > 0) {
-      process.stderr.write(incomplete(estimate));
-      return 1;
-    }
+  const options = commandLine();
+  if (options === "help") {
+    process.stdout.write(`${usage}\n`);
     return 0;
-  } catch (error) {
-    if (!(error instanceof Exit)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return error.code;
   }
+  const { stack, stackFile } = options;
+  const base = options.diff === undefined ? undefined : baseManifest(options.diff, stack);
+  const context = costContextOfStack(await stackFileOf(stack, stackFile));
+  const estimate = estimateCost(await plannedResources(stack, stackFile), context);
+  if (base !== undefined) {
+    const before = estimateCost(base.resources, context);
+    process.stdout.write(renderCostDiffMarkdown(stack, before, estimate));
+  } else if (options.json) {
+    process.stdout.write(`${JSON.stringify(costReport(stack, estimate), null, 2)}\n`);
+  } else {
+    process.stdout.write(renderCostText(stack, estimate));
+  }
+  if (estimate.problems.length > 0) {
+    process.stderr.write(incomplete(estimate));
+    return 1;
+  }
+  return 0;
 }
 
-process.exitCode = await main();
+process.exitCode = await exitCodeOf(main);

@@ -2,25 +2,8 @@
 // of the change a pull request makes, before and after).
 import { formatUsd, type CostItem, type Estimate, type Range } from "../../policy/cost/estimate.ts";
 
-/** What `pnpm cost --json` prints. */
-export interface CostReport {
-  stack: string;
-  currency: "USD";
-  monthly: Range;
-  items: {
-    resource: string;
-    charge: string;
-    quantity: Range;
-    unit: string;
-    unitPrice: number;
-    monthly: Range;
-    source: { url: string; read: string; evidence?: string };
-  }[];
-  unpriced: Estimate["unpriced"];
-  outside: Estimate["outside"];
-  assumptions: string[];
-  problems: string[];
-}
+/** What `pnpm cost --json` prints: the estimate of the named stack. */
+export type CostReport = { stack: string } & Estimate;
 
 export function costReport(stack: string, estimate: Estimate): CostReport {
   return { stack, ...estimate };
