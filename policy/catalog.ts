@@ -2,6 +2,7 @@
 import type { PolicyContext } from "./context.ts";
 import { toPolicy, type PlatformPolicy, type PlatformRule } from "./rule.ts";
 import { COMPUTE_RULES } from "./rules/compute.ts";
+import { COST_RULES } from "./rules/cost.ts";
 import { DATA_RULES } from "./rules/data.ts";
 import { DELIVERY_RULES } from "./rules/delivery.ts";
 import { EDGE_RULES } from "./rules/edge.ts";
@@ -17,6 +18,7 @@ export const RULES: readonly PlatformRule[] = [
   ...EDGE_RULES,
   ...DELIVERY_RULES,
   ...MONITORING_RULES,
+  ...COST_RULES,
 ];
 
 export function platformPolicies(context: PolicyContext): PlatformPolicy[] {

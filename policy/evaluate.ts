@@ -3,6 +3,7 @@
 import type { ReportViolation } from "@pulumi/policy";
 import { RULES } from "./catalog.ts";
 import { contextFor, type PolicyContext } from "./context.ts";
+import type { CostContext } from "./cost/context.ts";
 import {
   NotApplicable,
   resourceValidationArgs,
@@ -84,12 +85,14 @@ export function evaluatePlanIn(
 
 /**
  * Every rule's result for one stack's plan (`manifestOf(stack, run).resources` of tools/plan/
- * render.ts fits), of the platform's project unless another is named.
+ * render.ts fits), of the platform's project unless another is named; the budget is checked
+ * when the caller read the stack's cost config (`cost`).
  */
 export function evaluatePlan(
   stack: string,
   resources: readonly PlanResource[],
   project?: string,
+  cost?: CostContext,
 ): PolicyRuleResult[] {
-  return evaluatePlanIn(contextFor(stack, project), resources);
+  return evaluatePlanIn(contextFor(stack, project, cost), resources);
 }

@@ -7,8 +7,17 @@ import { PolicyPack } from "@pulumi/policy";
 import * as pulumi from "@pulumi/pulumi";
 import { platformPolicies } from "./catalog.ts";
 import { contextFor } from "./context.ts";
+import { costContextOf } from "./cost/context.ts";
+
+// The project's own config namespace (`platform`, or `platform-bootstrap`, which has no cost).
+const config = new pulumi.Config();
+const cost = costContextOf({
+  cost: config.getObject("cost"),
+  edge: config.getObject("edge"),
+  assets: config.getObject("assets"),
+});
 
 new PolicyPack("platform", {
   description: "The platform's guardrails over staging, production and their bootstrap.",
-  policies: platformPolicies(contextFor(pulumi.getStack(), pulumi.getProject())),
+  policies: platformPolicies(contextFor(pulumi.getStack(), pulumi.getProject(), cost)),
 });

@@ -115,6 +115,7 @@ export function describeAllowed(node: JsonSchemaNode | undefined, fallback: stri
     return `one of ${listOf(node.anyOf.map((option) => option.const))}`;
   }
   if (node.type === "integer") return range(node, "a whole number");
+  if (node.type === "number") return range(node, "a number");
   if (node.type === "boolean") return "true or false";
   if (node.type === "array") {
     const items = describeAllowed(node.items, "values");

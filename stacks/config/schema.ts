@@ -17,6 +17,11 @@ import {
   WEEKDAYS,
 } from "./catalog.ts";
 import { DATADOG_SITES, NEWRELIC_REGIONS } from "../../infra/observability/apm.ts";
+import {
+  DEFAULT_USAGE,
+  USAGE_DESCRIPTIONS,
+  type UsageAssumptions,
+} from "../../policy/cost/context.ts";
 import { checkCrossFieldRules } from "./rules.ts";
 
 /** The Pulumi project name: config keys are `platform:<key>`. */
@@ -77,6 +82,14 @@ const service = z.strictObject({
     cpuPercent: 70,
   }),
 });
+
+/** A usage assumption of the cost estimate, with its default (policy/cost/context.ts). */
+const usageAmount = (key: keyof UsageAssumptions) =>
+  documented(
+    z.number().min(0).max(1e12).default(DEFAULT_USAGE[key]),
+    `${USAGE_DESCRIPTIONS[key]}.`,
+    DEFAULT_USAGE[key],
+  );
 
 const replica = z.strictObject({
   region: documented(z.enum(DATACENTER_REGIONS), "Datacenter of the read-only replica.", "ams3"),
@@ -363,6 +376,39 @@ const groups = {
       ),
     })
     .meta({ description: "Uptime checks and alert routes." }),
+  cost: z
+    .strictObject({
+      budget: documented(
+        z
+          .number()
+          .positive()
+          .max(1_000_000)
+          .meta({ allowed: "a number of US dollars above 0, at most 1000000" })
+          .optional(),
+        "Monthly budget in USD. The policy rule `cost-within-budget` fails a preview whose minimum monthly estimate (`pnpm cost <stack>`) exceeds it, and names the biggest items. Unset: no budget.",
+        900,
+      ),
+      usage: z
+        .strictObject({
+          s3StorageGb: usageAmount("s3StorageGb"),
+          s3WriteRequests: usageAmount("s3WriteRequests"),
+          s3ReadRequests: usageAmount("s3ReadRequests"),
+          s3EgressGb: usageAmount("s3EgressGb"),
+          appEgressGib: usageAmount("appEgressGib"),
+          jobMinutes: usageAmount("jobMinutes"),
+          loadBalancerDnsQueries: usageAmount("loadBalancerDnsQueries"),
+        })
+        .default({ ...DEFAULT_USAGE })
+        .meta({
+          description:
+            "What the usage-priced items of the estimate assume a month; each has a default.",
+        }),
+    })
+    .default({ usage: { ...DEFAULT_USAGE } })
+    .meta({
+      description:
+        "The monthly cost estimate (`pnpm cost`): an optional budget, and the usage it assumes.",
+    }),
 } as const;
 
 /** Optional integrations: each turns on when its secret is set (`pulumi config set --secret`). */

@@ -182,6 +182,69 @@ describe("drift-issue.sh", () => {
   });
 });
 
+describe("cost-comment.sh", () => {
+  const marker = "<!-- platform: monthly cost estimate -->";
+  // A gh that logs every call (and the body file it was given) and answers the listing with the
+  // ids its --jq filter selects: the comments whose body starts with the marker.
+  function gh(comments: { id: number; body: string }[]) {
+    const log = path.join(mkdtempSync(path.join(tmpdir(), "gh-")), "calls");
+    writeFileSync(log, "");
+    const ids = comments
+      .filter((comment) => comment.body.startsWith(marker))
+      .map((comment) => String(comment.id))
+      .join("\n");
+    const bin = standIns({
+      gh: [
+        `echo "$*" >> ${JSON.stringify(log)}`,
+        'for arg in "$@"; do [[ "$arg" == body=@* ]] && cat "${arg#body=@}" >> ' +
+          JSON.stringify(log) +
+          "; done",
+        `[[ "$*" == *"--paginate"* ]] && printf '%s\\n' ${JSON.stringify(ids)}`,
+        "exit 0",
+      ].join("\n"),
+    });
+    return { bin, calls: () => readFileSync(log, "utf8").trim().split("\n") };
+  }
+  const markdown = () => {
+    const file = path.join(mkdtempSync(path.join(tmpdir(), "cost-")), "cost.md");
+    writeFileSync(file, "### Monthly cost of `staging`: $44.61 → $56.61 (+$12.00)\n");
+    return file;
+  };
+  const env = { GH_REPO: "acme/platform", PR_NUMBER: "12" };
+
+  it("comments once, with its marker, the heading and the estimates", async () => {
+    const { bin, calls } = gh([{ id: 1, body: "<!-- pulumi preview -->" }]);
+    const outcome = await script("cost-comment.sh", [], { ...env, BODY_FILE: markdown() }, bin);
+    expect(outcome.stdout).toBe("Commented the cost estimate on #12\n");
+    expect(calls()).toEqual([
+      `api --paginate repos/acme/platform/issues/12/comments --jq .[] | select(.body | startswith("${marker}")) | .id`,
+      expect.stringMatching(
+        /^api --method POST repos\/acme\/platform\/issues\/12\/comments -F body=@/,
+      ),
+      marker,
+      "## Monthly cost estimate",
+      "",
+      "### Monthly cost of `staging`: $44.61 → $56.61 (+$12.00)",
+    ]);
+  });
+
+  it("edits its own comment on the next run, and no other", async () => {
+    const { bin, calls } = gh([
+      { id: 7, body: "<!-- pulumi preview -->" },
+      { id: 9, body: `${marker}\n## Monthly cost estimate\nold` },
+    ]);
+    const outcome = await script("cost-comment.sh", [], { ...env, BODY_FILE: markdown() }, bin);
+    expect(outcome.stdout).toBe("Updated the cost comment 9 on #12\n");
+    expect(calls()[1]).toMatch(/^api --method PATCH repos\/acme\/platform\/issues\/comments\/9 /);
+  });
+
+  it("stops at once without its inputs", async () => {
+    const outcome = await script("cost-comment.sh", [], env, gh([]).bin);
+    expect(outcome.status).not.toBe(0);
+    expect(outcome.stderr).toContain("BODY_FILE is not set");
+  });
+});
+
 describe("check-deploy-inputs.sh", () => {
   const complete = {
     ENVIRONMENT: "production",

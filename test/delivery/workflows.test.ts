@@ -365,6 +365,12 @@ jobs:
   good-report:
     permissions: { issues: write }
     steps: [{ run: "true" }]
+  good-script-comment:
+    permissions: { pull-requests: write }
+    steps: [{ run: head/.github/scripts/cost-comment.sh }]
+  script-lookalike:
+    permissions: { pull-requests: write }
+    steps: [{ run: "echo .github/scripts/cost-comment.sh.bak" }]
   calls-reusable-deploy:
     permissions: { contents: read, id-token: write }
     uses: ./.github/workflows/reusable-deploy.yml
@@ -379,6 +385,7 @@ jobs:
       'job "oidc-anywhere": id-token',
       'job "silent-preview": pull-requests',
       'job "reporting-deploy": issues',
+      'job "script-lookalike": pull-requests',
       'job "calls-foreign-deploy": id-token',
     ]);
   });
@@ -655,6 +662,40 @@ describe("preview.yml", () => {
     expect(compare).toContain(
       'pnpm plan "$stack" --diff "$RUNNER_TEMP/base-$stack.json") >> "$GITHUB_STEP_SUMMARY"',
     );
+  });
+});
+
+describe("preview.yml's cost job", () => {
+  const preview = source("preview.yml");
+
+  it("comments each stack's monthly estimate before and after, from offline plans, without credentials", () => {
+    const body = job(preview, "cost");
+    expect(body.if).toMatch(/head\.repo\.full_name == github\.repository/);
+    expect(body.environment).toBeUndefined();
+    expect(body.permissions).toEqual({ contents: "read", "pull-requests": "write" });
+    expect(secretsOf(body)).toEqual([]);
+    const [estimate] = runs(preview, "cost").filter((run) => run.includes("pnpm cost"));
+    expect(estimate).toContain(
+      '(cd base && pnpm plan "$stack" --json) > "$RUNNER_TEMP/base-$stack.json"',
+    );
+    expect(estimate).toContain(
+      '(cd head && pnpm cost "$stack" --diff "$RUNNER_TEMP/base-$stack.json") >> "$RUNNER_TEMP/cost.md"',
+    );
+    // The last step, alone with the token: it posts what the steps before it wrote.
+    expect(stepsOfJob(preview, "cost").at(-1)).toEqual({
+      name: "Comment on the pull request",
+      run: "head/.github/scripts/cost-comment.sh",
+      env: {
+        GH_TOKEN: "${{ github.token }}",
+        GH_REPO: "${{ github.repository }}",
+        PR_NUMBER: "${{ github.event.pull_request.number }}",
+        BODY_FILE: "${{ runner.temp }}/cost.md",
+      },
+    });
+  });
+
+  it("leaves forks to the plan-diff job, whose pnpm plan --diff carries the same estimates", () => {
+    expect(job(preview, "plan-diff").if).toMatch(/head\.repo\.full_name != github\.repository/);
   });
 });
 

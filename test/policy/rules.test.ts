@@ -48,6 +48,8 @@ import {
   withInputs,
   without,
 } from "./support.ts";
+import { contextFor } from "../../policy/context.ts";
+import { costContextOf } from "../../policy/cost/context.ts";
 
 interface RuleCase {
   rule: string;
@@ -67,6 +69,15 @@ const readBuckets = {
   Resource: [bucketArn],
 };
 const owner: PolicyContext = BOOTSTRAP;
+/** Production with a monthly budget of `budget` USD (config cost.budget). */
+const budgeted = (budget: number): PolicyContext =>
+  contextFor("production", undefined, costContextOf({ cost: { budget } }));
+/** The fixture cluster at `size` with `nodeCount` nodes (the primary and its standbys). */
+const sizedCluster = (size: string, nodeCount: number) =>
+  withInputs(cluster, (inputs) => {
+    inputs.size = size;
+    inputs.nodeCount = nodeCount;
+  });
 
 /** Edits the spec of the app, e.g. to drop its VPC. */
 const edgeWith = (name: string, change: (resource: PlanResource) => PlanResource) =>
@@ -849,6 +860,28 @@ const CASES: RuleCase[] = [
     fail: () => uptime("app", "https://app.example.com/", "down_global", []),
     violation: "uptime check uptime-app-check has no down alert that notifies anyone",
   },
+  // Cost
+  {
+    rule: "cost-within-budget",
+    lacking: "a minimum estimate within the budget",
+    context: budgeted(150),
+    pass: () => [sizedCluster("db-s-2vcpu-4gb", 2)],
+    fail: () => [sizedCluster("db-s-4vcpu-8gb", 2)],
+    violation:
+      "the minimum monthly estimate $240.00 exceeds the budget $150.00 by $90.00; the biggest items: database-cluster db-s-4vcpu-8gb primary node ($120.00), database-cluster db-s-4vcpu-8gb standby nodes ($120.00)",
+  },
+  {
+    rule: "cost-within-budget",
+    lacking: "a price for every resource",
+    context: budgeted(150),
+    pass: () => [sizedCluster("db-s-1vcpu-1gb", 1)],
+    fail: () => [
+      sizedCluster("db-s-1vcpu-1gb", 1),
+      { ...oidcProvider, type: "aws:ec2/instance:Instance" },
+    ],
+    violation:
+      "the budget of $150.00 cannot be checked: github-oidc-provider: type aws:ec2/instance:Instance is neither priced nor listed as free in policy/cost/prices.ts",
+  },
 ];
 
 describe("every rule, both ways", () => {
@@ -976,6 +1009,14 @@ describe("where a rule does not apply", () => {
 
   it("does not apply the TLS-only deny's s3:* to the wildcard-action rule: it is a Deny", () => {
     expect(runRule("iam-no-wildcard-action", assetBuckets())).toEqual([]);
+  });
+
+  it("checks no budget where the stack sets none, or its config is not at hand", () => {
+    const stack = [sizedCluster("db-s-16vcpu-64gb", 3)];
+    const reason = "the stack sets no cost.budget";
+    expect(validateStack("cost-within-budget", stack, PRODUCTION).notApplicable).toBe(reason);
+    const noBudget = contextFor("production", undefined, costContextOf({}));
+    expect(validateStack("cost-within-budget", stack, noBudget).notApplicable).toBe(reason);
   });
 
   it("treats an unrelated resource as not applicable", () => {

@@ -17,7 +17,11 @@ beforeAll(async () => {
   endpoint = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}/prefix/`;
 });
 afterAll(async () => {
-  await new Promise<void>((resolve) => server.close(() => resolve()));
+  await new Promise<void>((resolve) => {
+    server.close(() => {
+      resolve();
+    });
+  });
 });
 
 const errorOf = (promise: Promise<unknown>) =>

@@ -7,6 +7,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { dump, load } from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
+import { formatUsd } from "../../policy/cost/estimate.ts";
 import type { PolicyRuleResult } from "../../policy/evaluate.ts";
 import { SECRET_KEYS } from "../../stacks/config/schema.ts";
 import { touchesBucket } from "../../tools/audit/data.ts";
@@ -57,6 +58,7 @@ const SECTIONS = [
   "## 6. Secrets (names only)",
   "## 7. Monitors and alert routes",
   "## 8. Pipeline controls",
+  "## 9. Cost",
 ];
 
 const JSON_SECTIONS = [
@@ -68,6 +70,7 @@ const JSON_SECTIONS = [
   "secrets",
   "monitoring",
   "pipeline",
+  "cost",
 ];
 
 interface PlatformShape {
@@ -177,6 +180,22 @@ describe("pnpm audit-report production (offline)", () => {
     ["arn:aws:s3:::assetsXexample.com", false],
   ])("counts an IAM grant on %s as reaching the assets bucket: %s", (resource, reaches) => {
     expect(touchesBucket(resource, "assets.example.com")).toBe(reaches);
+  });
+
+  it("prices the stack as pnpm cost does, and holds it to the stack file's budget", () => {
+    const { cost } = report;
+    expect(cost.budget).toBe(900);
+    expect(cost.withinBudget).toBe(true);
+    expect(cost.problems).toEqual([]);
+    expect(cost.monthly.min).toBeLessThan(cost.monthly.max);
+    expect(cost.items.map((item) => item.charge)).toContain("db-s-2vcpu-4gb standby nodes");
+    expect(markdown.stdout).toContain(
+      `Monthly estimate ${formatUsd(cost.monthly)} (USD, list prices): the minimum is within the budget of $900.00`,
+    );
+    const budgetRule = report.policies.available
+      ? report.policies.rules.find((rule) => rule.id === "cost-within-budget")
+      : undefined;
+    expect(budgetRule?.result).toBe("pass");
   });
 
   it("prints the same report as JSON with --json", () => {

@@ -167,7 +167,7 @@ describe("pnpm plan", () => {
     await writeFile(file, (await plan("staging", "--json")).stdout);
     const { stdout } = await plan("staging", "--diff", file);
     expect(stdout).toMatch(
-      /: 0 to add, 0 to change, 0 to remove \(\d+ unchanged\)\n\nNo resource changes\.\n$/,
+      /: 0 to add, 0 to change, 0 to remove \(\d+ unchanged\)\n\nNo resource changes\.\n\n### Monthly cost of `staging`: (\$[\d.,]+) → \1 \(±\$0\.00\)\n\nNo change to the monthly estimate\.\n/,
     );
     const both = await plan("staging", "--json", "--mermaid");
     expect(both.code).toBe(2);

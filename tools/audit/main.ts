@@ -1,6 +1,6 @@
 // `pnpm audit-report <stack>`: a report for auditors of what the stack declares and deploys:
 // inventory, policy results, data and who can reach it, encryption, deletion protection, secrets
-// (names only), monitors and alert routes, and the pipeline's controls.
+// (names only), monitors and alert routes, the pipeline's controls, and what it costs a month.
 //   --json                the same report as one JSON object
 //   --outputs <file|->    `pulumi stack output --json` of the deployed stack (`-`: stdin): the
 //                         deployment's facts replace the plan's simulated ones
@@ -11,12 +11,13 @@
 // secret value.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
-import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
+import { Exit, exitCodeOf, parseCommandLine, STACK_TOOL_OPTIONS } from "../command-line.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
 import { readStack, REPOSITORY_ROOT, runStack, stackFilePath } from "../mock/run-stack.ts";
 import { StackFileError } from "../../stacks/config/stack-file.ts";
 import { type Manifest, manifestOf } from "../plan/render.ts";
+import { costContextOfStack } from "../cost/stack-context.ts";
 import { renderMarkdown } from "./markdown.ts";
 import type { BootstrapFacts } from "./operations.ts";
 import type { PlatformFacts } from "./outputs.ts";
@@ -75,15 +76,6 @@ function commitOf(): { sha: string; dirty: boolean } | null {
   }
 }
 
-/** Ends the run with a message on stderr and an exit code (1: bad input, 2: bad usage). */
-class Exit extends Error {
-  readonly code: number;
-  constructor(code: number, message: string) {
-    super(message);
-    this.code = code;
-  }
-}
-
 interface Options {
   stack: string;
   stackFile: string;
@@ -92,21 +84,13 @@ interface Options {
 }
 
 function commandLine(): Options | "help" {
-  let parsed;
-  try {
-    parsed = parseArgs({
+  const { values, positionals } = parseCommandLine(
+    {
       allowPositionals: true,
-      options: {
-        json: { type: "boolean", default: false },
-        outputs: { type: "string" },
-        "stack-file": { type: "string" },
-        help: { type: "boolean", short: "h", default: false },
-      },
-    });
-  } catch (error) {
-    throw new Exit(2, `${(error as Error).message}\n${usage}`);
-  }
-  const { values, positionals } = parsed;
+      options: { ...STACK_TOOL_OPTIONS, outputs: { type: "string" } },
+    },
+    usage,
+  );
   if (values.help) return "help";
   const [stack] = positionals;
   if (stack === undefined || positionals.length > 1) throw new Exit(2, usage);
@@ -145,7 +129,11 @@ async function offlinePlan({ stack, stackFile }: Options) {
         `The stack's offline plan failed, so there is nothing to report:\n${messages.join("\n")}`,
       );
     }
-    return { run, secretValues: configSecretValues(config.values, config.secretKeys) };
+    return {
+      run,
+      secretValues: configSecretValues(config.values, config.secretKeys),
+      cost: costContextOfStack(config),
+    };
   } catch (error) {
     if (error instanceof StackFileError) throw new Exit(1, error.message);
     throw error;
@@ -184,7 +172,7 @@ function bootstrapPlan(): BootstrapFacts {
 function reportText(
   options: Options,
   real: PlatformFacts | null,
-  { run, secretValues }: Awaited<ReturnType<typeof offlinePlan>>,
+  { run, secretValues, cost }: Awaited<ReturnType<typeof offlinePlan>>,
   bootstrap: BootstrapFacts,
 ): string {
   const { stack } = options;
@@ -197,7 +185,7 @@ function reportText(
       `The outputs show secret values in plaintext (${plaintext.join(", ")}): they were written with --show-secrets. Run pulumi stack output --json --stack ${stack} without it.`,
     );
   }
-  const policies = evaluatePolicies(stack, manifest.resources);
+  const policies = evaluatePolicies(stack, manifest.resources, undefined, cost);
   try {
     const report = buildReport({
       stack,
@@ -210,6 +198,7 @@ function reportText(
       policies,
       secrets: secretsSection(run.resources, secretValues),
       connections: databaseConnections(run.resources),
+      cost,
     });
     return options.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report);
   } catch (error) {
@@ -224,31 +213,25 @@ function reportText(
 }
 
 async function main(): Promise<number> {
-  try {
-    const options = commandLine();
-    if (options === "help") {
-      process.stdout.write(`${usage}\n`);
-      return 0;
-    }
-    const real = await deployedFacts(options);
-    const plan = await offlinePlan(options);
-    const text = reportText(options, real, plan, bootstrapPlan());
-    // The last check before anything is printed: no value of a secret input or secret config
-    // key of the plan may appear, whatever a section does.
-    const leaked = leakedSecret(text, secretValuesOf(plan.run.resources, plan.secretValues));
-    if (leaked !== null) {
-      throw new Exit(
-        1,
-        `Refusing to print the report: it would contain the value of the secret ${leaked}. This is a bug in tools/audit.`,
-      );
-    }
-    process.stdout.write(text);
+  const options = commandLine();
+  if (options === "help") {
+    process.stdout.write(`${usage}\n`);
     return 0;
-  } catch (error) {
-    if (!(error instanceof Exit)) throw error;
-    process.stderr.write(`${error.message}\n`);
-    return error.code;
   }
+  const real = await deployedFacts(options);
+  const plan = await offlinePlan(options);
+  const text = reportText(options, real, plan, bootstrapPlan());
+  // The last check before anything is printed: no value of a secret input or secret config
+  // key of the plan may appear, whatever a section does.
+  const leaked = leakedSecret(text, secretValuesOf(plan.run.resources, plan.secretValues));
+  if (leaked !== null) {
+    throw new Exit(
+      1,
+      `Refusing to print the report: it would contain the value of the secret ${leaked}. This is a bug in tools/audit.`,
+    );
+  }
+  process.stdout.write(text);
+  return 0;
 }
 
-process.exitCode = await main();
+process.exitCode = await exitCodeOf(main);

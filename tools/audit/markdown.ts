@@ -1,4 +1,6 @@
 // The report as Markdown: one section per question an auditor asks, tables where rows compare.
+import { formatUsd } from "../../policy/cost/estimate.ts";
+import type { CostSection } from "./cost.ts";
 import type { BucketFacts, DataSection } from "./data.ts";
 import type { MonitoringSection, PipelineEnvironment, PipelineSection } from "./operations.ts";
 import type { PolicyRow } from "./policies.ts";
@@ -462,6 +464,41 @@ function pipeline(section: PipelineSection | null): string[] {
   return lines;
 }
 
+function cost(section: CostSection): string[] {
+  const { monthly, budget } = section;
+  const lines = ["## 9. Cost", ""];
+  lines.push(
+    budget === null
+      ? `Monthly estimate ${formatUsd(monthly)} (USD, list prices); the stack sets no budget.`
+      : `Monthly estimate ${formatUsd(monthly)} (USD, list prices): the minimum is ${section.withinBudget === true ? "within" : "over"} the budget of ${formatUsd({ min: budget, max: budget })} (\`cost.budget\`, rule \`cost-within-budget\`).`,
+    "",
+    ...table(
+      ["resource", "charge", "quantity", "unit price (USD)", "monthly", "source (read)"],
+      section.items.map((item) => [
+        item.resource,
+        item.charge,
+        item.quantity.min === item.quantity.max
+          ? String(item.quantity.min)
+          : `${String(item.quantity.min)}–${String(item.quantity.max)}`,
+        `${String(item.unitPrice)} / ${item.unit}`,
+        formatUsd(item.monthly),
+        `${item.source.url} (${item.source.read})`,
+      ]),
+    ),
+    "",
+    `- ${String(section.free)} resources cost nothing by themselves; \`pnpm cost <stack> --json\` gives each its source.`,
+    ...section.unpriced.map(
+      (item) => `- Not in the total: ${item.resource}, ${item.charge} — ${item.why}.`,
+    ),
+    ...section.outside.map(
+      (item) => `- Billed outside the estimate: ${item.resource}, ${item.why}.`,
+    ),
+    ...section.problems.map((problem) => `- **Not priced:** ${problem}.`),
+    ...section.assumptions.map((assumption) => `- Assumed: ${assumption}.`),
+  );
+  return lines;
+}
+
 export function renderMarkdown(report: AuditReport): string {
   return `${[
     ...header(report),
@@ -481,5 +518,7 @@ export function renderMarkdown(report: AuditReport): string {
     ...monitoring(report.monitoring),
     "",
     ...pipeline(report.pipeline),
+    "",
+    ...cost(report.cost),
   ].join("\n")}\n`;
 }

@@ -1,12 +1,15 @@
 // Section 2: each rule of the policy pack with its result on the plan. The rules themselves live in
 // policy/ (the same pure functions every `pulumi preview --policy-pack` runs); this file only runs
 // them over the offline plan's resources and sorts the answers into pass, fail and advisory.
+import type { CostContext } from "../../policy/cost/context.ts";
 import type { PlanResource, PolicyRuleResult } from "../../policy/evaluate.ts";
 import { evaluatePlan } from "../../policy/evaluate.ts";
 
 export type EvaluatePlan = (
   stack: string,
   resources: readonly PlanResource[],
+  project?: string,
+  cost?: CostContext,
 ) => PolicyRuleResult[];
 
 export type PolicyOutcome = "pass" | "fail" | "advisory";
@@ -67,9 +70,10 @@ export function evaluatePolicies(
   stack: string,
   resources: readonly PlanResource[],
   evaluate: EvaluatePlan = evaluatePlan,
+  cost?: CostContext,
 ): PolicySection {
   try {
-    return policySection(evaluate(stack, resources));
+    return policySection(evaluate(stack, resources, undefined, cost));
   } catch (error) {
     return {
       available: false,

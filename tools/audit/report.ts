@@ -3,7 +3,9 @@
 // result, protection flag and secret destination; and the `platform` output, which reports the
 // deployment's facts (ids, endpoints, digests, ranges, trusted sources). Offline both come from the
 // plan; with `--outputs` the facts are the real deployment's.
+import type { CostContext } from "../../policy/cost/context.ts";
 import type { Manifest } from "../plan/render.ts";
+import { costSection, type CostSection } from "./cost.ts";
 import type { DataSection, EncryptionRow } from "./data.ts";
 import { dataSection, encryptionRows } from "./data.ts";
 import type { Inventory, ProtectionSection } from "./inventory.ts";
@@ -48,6 +50,7 @@ export interface AuditReport {
   secrets: SecretsSection;
   monitoring: MonitoringSection | null;
   pipeline: PipelineSection | null;
+  cost: CostSection;
 }
 
 export interface ReportInput {
@@ -63,6 +66,8 @@ export interface ReportInput {
   policies: PolicySection;
   secrets: SecretsSection;
   connections: DatabaseConnection[];
+  /** The stack config's budget, usage assumptions, zone plan and bucket region. */
+  cost: CostContext;
 }
 
 /** The output's sections the report reads; an older deployment may lack some. */
@@ -146,5 +151,6 @@ export function buildReport(input: ReportInput): AuditReport {
     secrets: input.secrets,
     monitoring: monitoringSection(platform, resources),
     pipeline: pipelineSection(platform, input.bootstrap),
+    cost: costSection(resources, input.cost),
   };
 }

@@ -328,9 +328,13 @@ const entersEnvironment = (body: Mapping) => body.environment !== undefined;
  * `write-scopes`: each write scope only where its one purpose is. `id-token: write` mints an OIDC
  * token for a cloud role, so only a job that enters an environment (whose name the token's subject
  * carries, and the role's trust names) may have it; `pull-requests: write` only a job that
- * comments on the pull request (pulumi/actions with comment-on-pr); `issues: write` only a job
+ * comments on the pull request (pulumi/actions with comment-on-pr, or one of this repository's
+ * comment scripts, `.github/scripts/<what>-comment.sh`); `issues: write` only a job
  * that enters no environment, so no job holds cloud credentials and the power to file issues.
  */
+/** A run: step that calls one of this repository's pull-request comment scripts. */
+const COMMENT_SCRIPT = /(^|[\s/])\.github\/scripts\/[a-z0-9-]+-comment\.sh(\s|$)/m;
+
 export function checkWriteScopes({ workflow }: WorkflowSource): Problem[] {
   const problems: Problem[] = [];
   const steps = stepsOf(workflow);
@@ -357,17 +361,19 @@ export function checkWriteScopes({ workflow }: WorkflowSource): Problem[] {
     const comments = steps.some(
       (step) =>
         step.job === job &&
-        typeof step.step.uses === "string" &&
-        step.step.uses.startsWith("pulumi/actions@") &&
-        isMapping(step.step.with) &&
-        (step.step.with["comment-on-pr"] === true || step.step.with["comment-on-pr"] === "true"),
+        ((typeof step.step.uses === "string" &&
+          step.step.uses.startsWith("pulumi/actions@") &&
+          isMapping(step.step.with) &&
+          (step.step.with["comment-on-pr"] === true ||
+            step.step.with["comment-on-pr"] === "true")) ||
+          (typeof step.step.run === "string" && COMMENT_SCRIPT.test(step.step.run))),
     );
     if (permissionOf(body, "pull-requests") === "write" && !comments) {
       problems.push({
         rule: "write-scopes",
         where,
         message:
-          "pull-requests: write in a job that comments on no pull request (pulumi/actions with comment-on-pr: true)",
+          "pull-requests: write in a job that comments on no pull request (pulumi/actions with comment-on-pr: true, or a .github/scripts/*-comment.sh step)",
       });
     }
     if (permissionOf(body, "issues") === "write" && entersEnvironment(body)) {

@@ -4,7 +4,8 @@
 // (bootstrap/Pulumi.identity.yaml), which reads the platform's stack files too.
 //   --json                 the manifest: every resource and its inputs, secret leaves masked
 //   --details <name>       one resource in full
-//   --diff <base.json>     Markdown of what changed since a base manifest (a fork's preview)
+//   --diff <base.json>     Markdown of what changed since a base manifest (a fork's preview),
+//                          and the monthly estimate before and after (pnpm cost)
 //   --mermaid              the components and how they connect, as a Mermaid flowchart
 //   --stack-file <path>    another stack file (tests, experiments)
 //   --last-outputs <path>  `pulumi stack output --json` of the last deployment: plans the next run
@@ -12,14 +13,18 @@ import { existsSync, readFileSync } from "node:fs";
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
+import { estimateCost } from "../../policy/cost/estimate.ts";
 import {
   BOOTSTRAP_STACK,
   BOOTSTRAP_STACK_FILE,
+  readStack,
   runBootstrap,
   runStack,
   stackFilePath,
 } from "../mock/run-stack.ts";
 import { StackFileError } from "../../stacks/config/stack-file.ts";
+import { renderCostDiffMarkdown } from "../cost/render.ts";
+import { costContextOfStack } from "../cost/stack-context.ts";
 import { renderDetails } from "./details.ts";
 import { diffManifests, parseManifest, renderDiffMarkdown } from "./diff.ts";
 import { renderMermaid } from "./mermaid.ts";
@@ -133,7 +138,17 @@ async function main(): Promise<number> {
     }
     process.stdout.write(`${details.text}\n`);
   } else if (base !== undefined) {
-    process.stdout.write(renderDiffMarkdown(stack, diffManifests(base, manifestOf(stack, run))));
+    const head = manifestOf(stack, run);
+    // The monthly estimate before and after, priced alike: this branch's table and assumptions.
+    const cost = costContextOfStack(await readStack(stack, stackFile));
+    process.stdout.write(`${renderDiffMarkdown(stack, diffManifests(base, head))}\n`);
+    process.stdout.write(
+      renderCostDiffMarkdown(
+        stack,
+        estimateCost(base.resources, cost),
+        estimateCost(head.resources, cost),
+      ),
+    );
   } else if (values.mermaid) {
     process.stdout.write(renderMermaid(manifestOf(stack, run).resources));
   } else {
