@@ -5,7 +5,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { loadStackConfig } from "./config/load.ts";
 import { digitalOceanApiFromSettings, requireDigitalOceanTeam } from "./digitalocean-team.ts";
 import { buildPlatform } from "./platform.ts";
-import { readDeployedDigests } from "./previous-deployment.ts";
+import { readDeployedApps } from "./previous-deployment.ts";
 
 const config = loadStackConfig();
 await requireDigitalOceanTeam(
@@ -13,10 +13,11 @@ await requireDigitalOceanTeam(
   config.digitalocean.team,
   digitalOceanApiFromSettings(),
 );
-const deployed = await readDeployedDigests();
+const deployed = await readDeployedApps();
 
-export const platform = buildPlatform(config, {
+export const platform = await buildPlatform(config, {
   deployed,
+  preview: pulumi.runtime.isDryRun(),
   // `PLATFORM_ROLL_SECRETS=1 pulumi up` sends every secret again (after a credential was
   // replaced by hand, say); otherwise only what changed since the last deployment is sent.
   rollAll: process.env.PLATFORM_ROLL_SECRETS === "1",

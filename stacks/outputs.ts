@@ -44,6 +44,12 @@ export interface AppOutput {
    * values, alert routes). The next run compares against it to tell whether to send them.
    */
   secretsDigest: pulumi.Output<string>;
+  /**
+   * A digest of the rest of the app (images, sizes, GENERAL env values, alert rules), write-only
+   * and secret values masked. The next run compares against it to tell whether it redeploys the
+   * app, which must then send the alert destinations again.
+   */
+  fingerprint: pulumi.Output<string>;
   /** Each service's exposure, size, scaling, health check and alert thresholds. */
   services: ServiceTopology[];
   /** Jobs, such as the `PRE_DEPLOY` migration every deployment runs. */

@@ -70,6 +70,8 @@ export interface PostgresClusterArgs {
 
 /** The non-secret shape of the data tier, for auditors. */
 export interface DatabaseTopology {
+  /** The primary cluster's name in DigitalOcean. */
+  clusterName: string;
   engine: "pg";
   version: string;
   region: string;
@@ -260,6 +262,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     );
     this.runtimeRole = user.name;
     this.topology = {
+      clusterName: args.clusterName,
       engine: "pg",
       version: args.engineVersion,
       region: args.region,

@@ -5,6 +5,7 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { exampleAt } from "../../stacks/config/problems.ts";
 import { CONFIG_NAMESPACE } from "../../stacks/config/schema.ts";
 import { startFakeDigitalOceanApi } from "./digitalocean-api.ts";
+import type { FakeWorld } from "./provider-outputs.ts";
 import { runProgram, type ProgramRun } from "./run-program.ts";
 import { readStackFile, type StackFileConfig } from "./stack-file.ts";
 
@@ -43,6 +44,8 @@ export interface RunStackOptions {
   credentialsTeam?: string;
   /** What the stack's last deployment exported; a never-deployed stack when absent. */
   lastOutputs?: Record<string, unknown>;
+  /** What the fake cloud holds beyond the program's inputs (which image build, say). */
+  world?: FakeWorld;
 }
 
 /** The team named in `platform:digitalocean`, or a stand-in when the config has none. */
@@ -76,6 +79,7 @@ export async function runStack(stack: string, options: RunStackOptions = {}): Pr
       secretKeys: [...file.secretKeys, ...(options.secretOverrides ?? []), "digitalocean:token"],
       dryRun: options.dryRun ?? false,
       ...(options.lastOutputs === undefined ? {} : { lastOutputs: options.lastOutputs }),
+      ...(options.world === undefined ? {} : { world: options.world }),
     });
   } finally {
     await api.close();
