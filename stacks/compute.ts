@@ -227,7 +227,11 @@ export async function buildCompute(
     ],
   });
   // Every deployment of every region migrates first; the migrations' advisory lock makes the
-  // second region's run wait for the first and then find nothing to do.
+  // second region's run wait for the first and then find nothing to do. The job reaches the
+  // primary's private host through its app's VPC, and from the secondary region through the
+  // peering of the two VPCs: both documented (`appSpec`, `PrivateNetwork`). While the primary's
+  // datacenter is down, no app can deploy: the job fails, and the running version keeps serving
+  // (README, "A lost region").
   const migrationJob: AppJobArgs = {
     name: MIGRATION_JOB.name,
     kind: "PRE_DEPLOY",

@@ -441,9 +441,16 @@ export function appSpec(args: AppSpecArgs): AppSpec {
       type: index === 0 ? "PRIMARY" : "ALIAS",
       wildcard: false,
     })),
-    // A VPC-attached app reaches private hosts in that VPC, and in peered ones, through an
-    // interface with an address in the VPC's range (App spec `vpcs`, terraform-provider-digitalocean
-    // digitalocean/app/app_spec.go).
+    // The app joins one VPC (App spec `vpcs`, terraform-provider-digitalocean
+    // digitalocean/app/app_spec.go) with every component but functions, so the PRE_DEPLOY job
+    // too: DigitalOcean's "How to Enable App Platform VPC" (docs.digitalocean.com/products/
+    // app-platform/how-to/enable-vpc, validated 8 Jul 2025) makes `vpc` an app-wide setting and
+    // says "VPC is not currently supported for Function components", no other. The VPC must lie in
+    // the one datacenter of the app's region ("apps can only connect to VPC networks that are in
+    // the same datacenter where the app is deployed": ams → ams3, fra → fra1, nyc → nyc1, …), and
+    // through it the app reaches "VPC resources in any DigitalOcean datacenter using VPC
+    // peering", databases included, from "the app's VPC egress private IP", an address of the
+    // VPC's range, which the database firewall admits.
     ...(args.vpcId === undefined ? {} : { vpcs: [{ id: args.vpcId }] }),
     services: args.services.map((service) => serviceSpec(service, args)),
     ...(args.jobs.length === 0 ? {} : { jobs: args.jobs.map((job) => jobSpec(job, args)) }),

@@ -78,7 +78,12 @@ export class PrivateNetwork extends pulumi.ComponentResource {
     const pairs = peeringPairs(args.datacenters);
     for (const [first, second] of pairs) {
       // Peering works across datacenters, managed databases included ("VPC peering for DBaaS",
-      // digitalocean.com/blog/vpc-peering-technical-deep-dive); the API takes exactly two VPCs.
+      // digitalocean.com/blog/vpc-peering-technical-deep-dive), and App Platform apps reach
+      // through it what lies in a peered VPC: "if an app is deployed in the nyc region and
+      // connects to a VPC network in nyc1, you can peer that nyc1 VPC network with another in
+      // ams3. This allows your app to privately access resources located in Amsterdam"
+      // (DigitalOcean, "How to Enable App Platform VPC"). That is how the secondary region's app
+      // and its migration job reach the primary. The API takes exactly two VPCs.
       new digitalocean.VpcPeering(
         `${name}-peering-${first}-${second}`,
         {

@@ -13,6 +13,8 @@ import {
   STANDBY_MIN_MEMORY_GB,
 } from "../../infra/data/database-sizes.ts";
 import {
+  APP_PLATFORM_DATACENTERS,
+  appDatacenterOf,
   appRegionOf,
   HSTS_PRELOAD_MIN_MAX_AGE,
   PLAN_LIMITS,
@@ -46,8 +48,13 @@ const isProduction = (environment: Environment) => environment === "production";
  * well-connected datacenters.
  */
 export function failoverDatacenter(primary: string, replicaRegions: readonly string[]): string {
-  const candidates = [...replicaRegions, "ams3", "fra1", "lon1", "nyc3", "sfo3"];
-  return candidates.find((candidate) => appRegionOf(candidate) !== appRegionOf(primary)) ?? "ams3";
+  const candidates = [...replicaRegions, "ams3", "fra1", "lon1", "nyc1", "sfo3"];
+  return (
+    candidates.find(
+      (candidate) =>
+        appDatacenterOf(candidate) === candidate && appRegionOf(candidate) !== appRegionOf(primary),
+    ) ?? "ams3"
+  );
 }
 
 function replicaRegionsOf(database: unknown): string[] {
@@ -115,6 +122,30 @@ export const rules: readonly CrossFieldRule[] = [
             },
           ]
         : [],
+  },
+  {
+    // An app joins the VPC of its region's one App Platform datacenter only, and each region's
+    // app joins the VPC of its configured datacenter: anything else would attach it nowhere.
+    id: "regions-are-app-platform-datacenters",
+    reads: [["regions"]],
+    violations: ({ regions }) =>
+      (["primary", "secondary"] as const).flatMap((role): RuleViolation[] => {
+        const datacenter = regions[role];
+        if (datacenter === undefined) return [];
+        const attached = appDatacenterOf(datacenter);
+        if (attached === datacenter) return [];
+        const datacenters = Object.values(APP_PLATFORM_DATACENTERS).join(", ");
+        return [
+          {
+            path: ["regions", role],
+            allowed:
+              attached === undefined
+                ? `a datacenter where App Platform runs apps, one of ${datacenters} (it has no region ${appRegionOf(datacenter)})`
+                : `${attached}: an App Platform app in ${appRegionOf(datacenter)} joins VPCs in ${attached} only (one of ${datacenters}); a database elsewhere is reached through VPC peering, as replicas are`,
+            fix: `pulumi config set --path 'regions.${role}' ${attached ?? failoverDatacenter(regions.primary, [])}`,
+          },
+        ];
+      }),
   },
   {
     id: "registry-region-hosts-registries",

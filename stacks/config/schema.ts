@@ -118,12 +118,12 @@ const groups = {
     .strictObject({
       primary: documented(
         z.enum(DATACENTER_REGIONS),
-        "Datacenter of the primary app and the database primary. The app runs in the matching App Platform region (`fra1` → `fra`).",
+        "Datacenter of the primary app and the database primary. The app runs in the matching App Platform region (`fra1` → `fra`) and joins this datacenter's VPC, so it must be the one datacenter App Platform attaches apps of that region to: ams3, blr1, fra1, lon1, nyc1, sfo3, sgp1, syd1 or tor1.",
         "fra1",
       ),
       secondary: documented(
         z.enum(DATACENTER_REGIONS).optional(),
-        "Datacenter of the failover app and the read replica. Required in production.",
+        "Datacenter of the failover app and the read replica, one App Platform attaches apps to (as for `primary`). Required in production.",
         "ams3",
       ),
     })

@@ -50,6 +50,19 @@ const cases: BadConfigCase[] = [
     ],
   },
   {
+    name: "a primary datacenter whose VPCs no App Platform app can join",
+    config: () => withValue(production, "regions.primary", "nyc3"),
+    problems: [
+      {
+        key: "platform:regions.primary",
+        found: '"nyc3" (a string)',
+        allowed:
+          "nyc1: an App Platform app in nyc joins VPCs in nyc1 only (one of ams3, blr1, fra1, lon1, nyc1, sfo3, sgp1, syd1, tor1); a database elsewhere is reached through VPC peering, as replicas are",
+        fix: "pulumi config set --path 'regions.primary' nyc1",
+      },
+    ],
+  },
+  {
     name: "a missing required key",
     config: () => withValue(production, "database.poolSize", undefined),
     problems: [
