@@ -7,6 +7,7 @@ import type { ApmMonitorDescription } from "../infra/observability/apm-monitors.
 import type { VpcDescription } from "../infra/core/private-network.ts";
 import type { TrustedSource } from "../infra/data/database-firewall.ts";
 import type { DatabaseTopology } from "../infra/data/postgres-cluster.ts";
+import type { RestoreDescription } from "../infra/data/restored-cluster.ts";
 import type { LoadBalancerDescription } from "../infra/edge/failover-load-balancer.ts";
 import type { TlsPosture } from "../infra/edge/zone-security.ts";
 import type { BucketControls } from "../infra/storage/asset-bucket.ts";
@@ -117,8 +118,14 @@ export interface PlatformOutputs {
   images: { web: ImageOutput; api: ImageOutput };
   /** One App Platform app per region. */
   apps: AppOutput[];
-  /** The managed PostgreSQL topology and who may connect to it. */
-  database: DatabaseTopology & { trustedSources: pulumi.Output<TrustedSource[]> };
+  /**
+   * The managed PostgreSQL topology and who may connect to it; `restore` is the copy restored
+   * from its backups beside it (`database.restore`), or null.
+   */
+  database: DatabaseTopology & {
+    trustedSources: pulumi.Output<TrustedSource[]>;
+    restore: RestoreDescription | null;
+  };
   /** Asset storage: the buckets' controls and what the api's identity may do. */
   assets: {
     publicUrl: string;

@@ -41,7 +41,11 @@ export async function buildPlatform(
       peerings: network.peerings,
     },
     ...compute.outputs,
-    database: { ...data.database.topology, trustedSources: data.firewall.trustedSources },
+    database: {
+      ...data.database.topology,
+      trustedSources: data.firewall.trustedSources,
+      restore: data.restore?.description ?? null,
+    },
     assets: {
       publicUrl: `https://${config.domain.assetsHost}`,
       buckets: storage.assets.controls,

@@ -1,6 +1,7 @@
 // What the last deployment of this stack exported, read through a StackReference to the stack
 // itself (the engine serves the last checkpoint's outputs; a new stack has none). The platform
-// needs a few facts from it: each app's digests as last deployed.
+// needs a few facts from it: each app's digests as last deployed, and the database restore point
+// it already restored, if any.
 import * as pulumi from "@pulumi/pulumi";
 import { z } from "zod";
 
@@ -15,6 +16,12 @@ export interface DeployedApp {
 /** Each app as last deployed, by app name. */
 export type DeployedApps = ReadonlyMap<string, DeployedApp>;
 
+export interface LastDeployment {
+  apps: DeployedApps;
+  /** `database.restore.at` of a restored cluster the last deployment holds (`platform.database.restore`). */
+  restoredAt: string | undefined;
+}
+
 const LastOutputs = z.object({
   apps: z
     .array(
@@ -23,25 +30,30 @@ const LastOutputs = z.object({
         .loose(),
     )
     .optional(),
+  database: z
+    .object({ restore: z.object({ at: z.string() }).loose().nullable().optional() })
+    .loose()
+    .optional(),
 });
 
-/** The apps in a `platform` output; anything else (an older program's outputs) gives none. */
-export function deployedAppsOf(platformOutput: unknown): DeployedApps {
+/** The facts in a `platform` output; anything else (an older program's outputs) gives none. */
+export function lastDeploymentOf(platformOutput: unknown): LastDeployment {
   const parsed = LastOutputs.safeParse(platformOutput);
-  if (!parsed.success) return new Map();
-  return new Map(
+  if (!parsed.success) return { apps: new Map(), restoredAt: undefined };
+  const apps = new Map(
     (parsed.data.apps ?? []).map((app) => [
       app.name,
       { secretsDigest: app.secretsDigest, fingerprint: app.fingerprint },
     ]),
   );
+  return { apps, restoredAt: parsed.data.database?.restore?.at };
 }
 
-export async function readDeployedApps(): Promise<DeployedApps> {
+export async function readLastDeployment(): Promise<LastDeployment> {
   const self = new pulumi.StackReference("last-deployment", {
     name: `${pulumi.getOrganization()}/${pulumi.getProject()}/${pulumi.getStack()}`,
   });
   const details = await self.getOutputDetails("platform");
-  // An output with any secret leaf comes back whole as `secretValue`; the digests are not secret.
-  return deployedAppsOf(details.value ?? details.secretValue);
+  // An output with any secret leaf comes back whole as `secretValue`; these facts are not secret.
+  return lastDeploymentOf(details.value ?? details.secretValue);
 }

@@ -22,6 +22,12 @@ import {
   type Environment,
 } from "./catalog.ts";
 import type { StackConfig } from "./schema.ts";
+import {
+  restorePointProblem,
+  restoreWindow,
+  sameInstant,
+  utcTimestamp,
+} from "../../infra/data/point-in-time.ts";
 
 type ConfigPath = readonly (string | number)[];
 
@@ -33,11 +39,24 @@ export interface RuleViolation {
   fix: string;
 }
 
+/**
+ * What the rules know besides the config. The clock enters here, read once by the program's entry
+ * (and fixed by tests), never by a rule itself.
+ */
+export interface RuleContext {
+  now: Date;
+  /**
+   * `database.restore.at` as the last deployment restored it (`platform.database.restore.at`):
+   * a restore that exists is not held to the window again, as time passes.
+   */
+  restoredAt: string | undefined;
+}
+
 export interface CrossFieldRule {
   id: string;
   /** Config paths the rule reads; it is skipped while any of them is invalid on its own. */
   reads: readonly ConfigPath[];
-  violations(config: StackConfig): RuleViolation[];
+  violations(config: StackConfig, context: RuleContext): RuleViolation[];
 }
 
 const isProduction = (environment: Environment) => environment === "production";
@@ -219,6 +238,27 @@ export const rules: readonly CrossFieldRule[] = [
               fix: `pulumi config set --path 'database.replicas[${database.replicas.length}].region' ${secondary} && pulumi config set --path 'database.replicas[${database.replicas.length}].size' ${database.size}`,
             },
           ];
+    },
+  },
+  {
+    // DigitalOcean refuses a fork outside the window, after creating nothing (infra/data/
+    // point-in-time.ts); saying so before the run starts names the window instead.
+    id: "restore-point-within-recovery-window",
+    reads: [["database"]],
+    violations: ({ database }, { now, restoredAt }) => {
+      const at = database.restore?.at;
+      if (at === undefined || (restoredAt !== undefined && sameInstant(at, restoredAt))) return [];
+      const problem = restorePointProblem(at, now);
+      if (problem === undefined) return [];
+      const { earliest, latest } = restoreWindow(now);
+      const latestText = utcTimestamp(latest);
+      return [
+        {
+          path: ["database", "restore", "at"],
+          allowed: `a time in DigitalOcean's point-in-time recovery window, from ${utcTimestamp(earliest)} to ${latestText} (the last 7 days); ${problem}`,
+          fix: `pulumi config set --path 'database.restore.at' ${latestText}   (the latest restorable; any time in the window works)`,
+        },
+      ];
     },
   },
   {
@@ -526,11 +566,15 @@ function readsInvalidValue(rule: CrossFieldRule, issues: readonly z.core.$ZodRaw
  * invalid, and it skips each rule whose own inputs are: that is what lets one run report every
  * problem.
  */
-export function checkCrossFieldRules(config: StackConfig, ctx: z.RefinementCtx<StackConfig>): void {
+export function checkCrossFieldRules(
+  config: StackConfig,
+  ctx: z.RefinementCtx<StackConfig>,
+  context: RuleContext,
+): void {
   const schemaIssues = [...ctx.issues];
   for (const rule of rules) {
     if (readsInvalidValue(rule, schemaIssues)) continue;
-    for (const violation of rule.violations(config)) {
+    for (const violation of rule.violations(config, context)) {
       ctx.addIssue({
         code: "custom",
         path: [...violation.path],
