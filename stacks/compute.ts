@@ -266,6 +266,7 @@ export async function buildCompute(
       region: region.appRegion,
       vpcId: network.vpcIdOf(region.datacenter),
       projectId: foundation.project.projectId,
+      retainOnDelete: foundation.production,
       alerts,
       logDrains,
       services: [

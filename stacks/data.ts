@@ -11,8 +11,8 @@ import type { Foundation } from "./foundation.ts";
 export interface DataTier {
   database: PostgresCluster;
   firewall: DatabaseFirewall;
-  /** The restored copy `database.restore` asks for; nothing depends on it. */
-  restore: RestoredCluster | undefined;
+  /** The restored copy `database.restore` asks for, and its firewall; nothing depends on them. */
+  restore: { cluster: RestoredCluster; firewall: DatabaseFirewall } | undefined;
 }
 
 /** The primary cluster's name: `platform-<stack>`, unless the stack adopted another cluster. */
@@ -39,6 +39,7 @@ export function buildData(
     projectId: foundation.project.projectId,
     tags: foundation.tags,
     protect: foundation.production,
+    resourceKey: config.database.clusterName,
   });
   // Each app joins its region's VPC: those ranges, and nothing wider, may connect.
   const networks: TrustedNetwork[] = foundation.regions.map(({ datacenter }) => ({
@@ -49,30 +50,38 @@ export function buildData(
     databases: database.guardedDatabases,
     networks,
     ipRanges: config.database.trustedIpRanges,
+    retainOnDelete: foundation.production,
   });
   const restorePoint = config.database.restore;
-  const restore =
-    restorePoint === undefined
-      ? undefined
-      : // Apart from the live cluster's components, so that no app waits for it, and a failed or
-        // discarded restore changes nothing they depend on.
-        new RestoredCluster(
-          "database-restore",
-          {
-            sourceClusterName: clusterName,
-            at: restorePoint.at,
-            engineVersion: config.database.engineVersion,
-            region: config.regions.primary,
-            size: config.database.size,
-            vpcId: network.vpcIdOf(config.regions.primary),
-            maintenanceWindow: config.database.maintenanceWindow,
-            networks,
-            ipRanges: config.database.trustedIpRanges,
-            projectId: foundation.project.projectId,
-            tags: foundation.tags,
-          },
-          // DigitalOcean restores from a cluster that exists: after the live one on a first run.
-          { dependsOn: [database] },
-        );
+  let restore: DataTier["restore"];
+  if (restorePoint !== undefined) {
+    // Apart from the live cluster's components, so that no app waits for it, and a failed or
+    // discarded restore changes nothing they depend on.
+    const cluster = new RestoredCluster(
+      "database-restore",
+      {
+        sourceClusterName: clusterName,
+        at: restorePoint.at,
+        engineVersion: config.database.engineVersion,
+        region: config.regions.primary,
+        size: config.database.size,
+        vpcId: network.vpcIdOf(config.regions.primary),
+        maintenanceWindow: config.database.maintenanceWindow,
+        projectId: foundation.project.projectId,
+        tags: foundation.tags,
+      },
+      // DigitalOcean restores from a cluster that exists: after the live one on a first run.
+      { dependsOn: [database] },
+    );
+    restore = {
+      cluster,
+      // What the live cluster admits, an operator's bastion included, to verify from.
+      firewall: new DatabaseFirewall("database-restore-firewall", {
+        databases: [cluster.guardedDatabase],
+        networks,
+        ipRanges: config.database.trustedIpRanges,
+      }),
+    };
+  }
   return { database, firewall, restore };
 }

@@ -124,7 +124,7 @@ export interface PlatformOutputs {
    */
   database: DatabaseTopology & {
     trustedSources: pulumi.Output<TrustedSource[]>;
-    restore: RestoreDescription | null;
+    restore: (RestoreDescription & { trustedSources: pulumi.Output<TrustedSource[]> }) | null;
   };
   /** Asset storage: the buckets' controls and what the api's identity may do. */
   assets: {

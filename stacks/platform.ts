@@ -44,7 +44,13 @@ export async function buildPlatform(
     database: {
       ...data.database.topology,
       trustedSources: data.firewall.trustedSources,
-      restore: data.restore?.description ?? null,
+      restore:
+        data.restore === undefined
+          ? null
+          : {
+              ...data.restore.cluster.description,
+              trustedSources: data.restore.firewall.trustedSources,
+            },
     },
     assets: {
       publicUrl: `https://${config.domain.assetsHost}`,

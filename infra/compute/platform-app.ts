@@ -86,6 +86,13 @@ export interface PlatformAppArgs {
    * @default the account's default project
    */
   projectId?: pulumi.Input<string>;
+  /**
+   * Leave the app running when it leaves the program: an app in a region that is down cannot be
+   * deleted, and a region dropped from production is deleted by hand once it is back (README,
+   * "A lost region").
+   * @default false
+   */
+  retainOnDelete?: boolean;
 }
 
 export const DEFAULT_THRESHOLDS: AlertThresholds = {
@@ -196,6 +203,7 @@ export class PlatformApp extends pulumi.ComponentResource {
       { projectId: args.projectId, spec: appSpec(spec) },
       {
         parent: this,
+        retainOnDelete: args.retainOnDelete ?? false,
         // What the app must wait for (the database firewall, say) applies to its deployment.
         dependsOn: opts?.dependsOn,
         // Ignored, the engine keeps the values of the last deployment, which a refresh (this

@@ -11,6 +11,13 @@ export interface PrivateNetworkArgs {
    * @default no extra options
    */
   vpcOptions?: (datacenter: string) => pulumi.CustomResourceOptions;
+  /**
+   * Leave VPCs and peerings in the cloud when they leave the program: a VPC is deleted only once
+   * empty, and a datacenter that is down deletes nothing, so a region dropped from the program
+   * would fail the run (README, "A lost region"). Turn on for production.
+   * @default false
+   */
+  retainOnDelete?: boolean;
 }
 
 /** One VPC of the network, for auditors. */
@@ -68,7 +75,11 @@ export class PrivateNetwork extends pulumi.ComponentResource {
           region: datacenter,
           description: `Private network of ${args.namePrefix} in ${datacenter}`,
         },
-        { ...args.vpcOptions?.(datacenter), parent: this },
+        {
+          ...args.vpcOptions?.(datacenter),
+          parent: this,
+          retainOnDelete: args.retainOnDelete ?? false,
+        },
       );
       return { datacenter, id: vpc.id, ipRange: vpc.ipRange };
     });
@@ -90,7 +101,7 @@ export class PrivateNetwork extends pulumi.ComponentResource {
           name: `${args.namePrefix}-${first}-${second}`,
           vpcIds: [this.vpcIdOf(first), this.vpcIdOf(second)],
         },
-        { parent: this },
+        { parent: this, retainOnDelete: args.retainOnDelete ?? false },
       );
     }
     this.peerings = pairs.map(([first, second]) => `${first}<->${second}`);

@@ -1,6 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import { DatabaseFirewall, type TrustedNetwork, type TrustedSource } from "./database-firewall.ts";
+import type { GuardedDatabase } from "./postgres-cluster.ts";
 import { restoreStamp, utcTimestamp } from "./point-in-time.ts";
 
 export interface RestoredClusterArgs {
@@ -18,13 +18,6 @@ export interface RestoredClusterArgs {
   vpcId: pulumi.Input<string>;
   /** Weekly maintenance window, as the live cluster's. */
   maintenanceWindow: { day: string; hour: string };
-  /** Who may connect: the live cluster's trusted networks. */
-  networks: TrustedNetwork[];
-  /**
-   * Further addresses admitted, such as an operator's bastion to verify from.
-   * @default []
-   */
-  ipRanges?: string[];
   /**
    * DigitalOcean project the cluster is filed under.
    * @default the account's default project
@@ -47,7 +40,6 @@ export interface RestoreDescription {
   clusterId: pulumi.Output<string>;
   /** Private host of the restored primary, for verification from the VPC. */
   privateHost: pulumi.Output<string>;
-  trustedSources: pulumi.Output<TrustedSource[]>;
 }
 
 /** DigitalOcean's limit on a cluster's name: 3 to 63 lower-case letters, digits and dashes. */
@@ -68,9 +60,6 @@ export function restoredClusterArgsProblems(args: RestoredClusterArgs): string[]
       `sourceClusterName "${args.sourceClusterName}" leaves no valid name for the restored cluster (${restoredClusterName(args.sourceClusterName, args.at)}); DigitalOcean takes 3 to 63 lower-case letters, digits and dashes`,
     );
   }
-  if (args.networks.length === 0 && (args.ipRanges ?? []).length === 0) {
-    problems.push("no trusted source: pass the live cluster's networks");
-  }
   return problems;
 }
 
@@ -80,11 +69,13 @@ export function restoredClusterArgsProblems(args: RestoredClusterArgs): string[]
  * into a single primary node (standbys and read-only nodes are added after a cut-over; "you must
  * restore to a new node and re-add any read-only or standby nodes", DigitalOcean's PostgreSQL
  * limits). Nothing of the live cluster is read or changed: the API names the source by name, and
- * the live cluster's resources stay exactly as they are (test/stacks/restore.test.ts). Its own
- * firewall admits what the live one admits, from the moment it exists.
+ * the live cluster's resources stay exactly as they are (test/stacks/restore.test.ts). Like the
+ * live cluster, it is closed by a `DatabaseFirewall` of its own (`guardedDatabase`).
  */
 export class RestoredCluster extends pulumi.ComponentResource {
   readonly description: RestoreDescription;
+  /** The restored cluster, for the firewall that guards it. */
+  readonly guardedDatabase: GuardedDatabase;
 
   constructor(name: string, args: RestoredClusterArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:data:RestoredCluster", name, {}, opts);
@@ -119,16 +110,7 @@ export class RestoredCluster extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: opts?.dependsOn },
     );
-    const firewall = new DatabaseFirewall(
-      `${name}-firewall`,
-      {
-        databases: [{ name: "cluster", id: cluster.id }],
-        networks: args.networks,
-        ipRanges: args.ipRanges ?? [],
-      },
-      { parent: this },
-    );
-
+    this.guardedDatabase = { name: "cluster", id: cluster.id };
     this.description = {
       cluster: clusterName,
       from: args.sourceClusterName,
@@ -137,7 +119,6 @@ export class RestoredCluster extends pulumi.ComponentResource {
       size: args.size,
       clusterId: cluster.id,
       privateHost: cluster.privateHost,
-      trustedSources: firewall.trustedSources,
     };
     this.registerOutputs({ description: this.description });
   }

@@ -50,7 +50,6 @@ describe("a restored cluster", () => {
     size: "db-s-2vcpu-4gb",
     vpcId: "vpc-fra1",
     maintenanceWindow: { day: "sunday", hour: "02:00" },
-    networks: [{ name: "vpc fra1", ipRange: "10.110.0.0/20" }],
   };
 
   it("is named after its source and the restore point in UTC", () => {
@@ -72,7 +71,6 @@ describe("a restored cluster", () => {
         `sourceClusterName "${"p".repeat(40)}" leaves no valid name for the restored cluster (${"p".repeat(40)}-restore-20261103-101530); DigitalOcean takes 3 to 63 lower-case letters, digits and dashes`,
       ],
     ],
-    [{ networks: [] }, ["no trusted source: pass the live cluster's networks"]],
   ])("%# has the problems it should", (change, problems) => {
     expect(restoredClusterArgsProblems({ ...args, ...change })).toEqual(problems);
   });
