@@ -76,24 +76,10 @@ export interface Rollout {
  */
 export function writeOnlyValuesSource(config: PlatformConfig, data: DataTier): object {
   const { topology } = data.database;
-  const {
-    sentryDsn,
-    slackWebhookUrl,
-    apmIngestKey,
-    logtailToken,
-    papertrailEndpoint,
-    datadogApiKey,
-  } = config.secretFingerprints;
   const apm = config.monitoring.apm;
   return {
-    secrets: {
-      sentryDsn,
-      slackWebhookUrl,
-      apmIngestKey,
-      logtailToken,
-      papertrailEndpoint,
-      datadogApiKey,
-    },
+    // Every config secret that is set, in SECRET_KEYS order (undefined ones leave no trace).
+    secrets: config.secretFingerprints,
     // The OTLP headers' layout is the backend's.
     apm: apm === undefined ? null : backendOf(apm),
     alerts: { emails: config.monitoring.alertEmails, slackChannel: config.monitoring.slackChannel },

@@ -238,18 +238,20 @@ describe.each([
   });
 });
 
+/** The primary the runbook imports is `source` of the plan before: its name, datacenter and VPC. */
+function expectAdopted({ after, runbook }: Scenario, source: ManifestResource): void {
+  const primary = runbook.imports.find((entry) => entry.type === TYPES.cluster);
+  if (primary === undefined) throw new Error("the runbook imports no cluster");
+  expect(named(after, TYPES.cluster, primary.name).inputs).toMatchObject({
+    name: source.inputs.name,
+    region: source.inputs.region,
+    privateNetworkUuid: source.inputs.privateNetworkUuid,
+  });
+}
+
 describe("the lost-region runbook", () => {
   it("makes the program follow the promoted replica: its name, datacenter and VPC", () => {
-    const { before, after, runbook } = lostRegion;
-    const replica = named(before, TYPES.replica, "database-replica-ams3");
-    const primary = runbook.imports.find((entry) => entry.type === TYPES.cluster);
-    if (primary === undefined) throw new Error("the runbook imports no cluster");
-    const adopted = named(after, TYPES.cluster, primary.name);
-    expect(adopted.inputs).toMatchObject({
-      name: replica.inputs.name,
-      region: replica.inputs.region,
-      privateNetworkUuid: replica.inputs.privateNetworkUuid,
-    });
+    expectAdopted(lostRegion, named(lostRegion.before, TYPES.replica, "database-replica-ams3"));
   });
 
   it("relies on the load balancer failing over by itself, and puts the survivor first", () => {
@@ -278,15 +280,7 @@ describe("the lost-region runbook", () => {
 
 describe("the restore runbook's cut-over", () => {
   it("makes the program adopt the restored copy: its name, datacenter and VPC", () => {
-    const { before, after, runbook } = restore;
-    const copy = named(before, TYPES.cluster, "database-restore-cluster");
-    const primary = runbook.imports.find((entry) => entry.type === TYPES.cluster);
-    if (primary === undefined) throw new Error("the runbook imports no cluster");
-    expect(named(after, TYPES.cluster, primary.name).inputs).toMatchObject({
-      name: copy.inputs.name,
-      region: copy.inputs.region,
-      privateNetworkUuid: copy.inputs.privateNetworkUuid,
-    });
+    expectAdopted(restore, named(restore.before, TYPES.cluster, "database-restore-cluster"));
   });
 
   it("takes the copy out of the restore's resources before the setting goes", () => {
