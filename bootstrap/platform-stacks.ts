@@ -35,6 +35,17 @@ export function platformStackOf(config: PlatformConfig): PlatformStack {
   };
 }
 
+/** `database.restore.at` of a stack file's `database` group (JSON text), if it names one. */
+function restorePointOf(database: string | undefined): string | undefined {
+  try {
+    const at: unknown = (JSON.parse(database ?? "{}") as { restore?: { at?: unknown } }).restore
+      ?.at;
+    return typeof at === "string" ? at : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** The platform's stack file of `environment` in the repository at `root`. */
 export function platformStackFile(root: URL, environment: Environment): URL {
   return new URL(`Pulumi.${environment}.yaml`, root);
@@ -48,20 +59,30 @@ export async function readPlatformStacks(root: URL): Promise<PlatformStack[]> {
   return Promise.all(
     ENVIRONMENTS.map(async (environment) => {
       const file = platformStackFile(root, environment);
-      const { values, secretKeys } = await readStackFile(
+      const stackFile = await readStackFile(
         file.pathname,
         CONFIG_NAMESPACE,
         () => "placeholder-not-read-by-the-bootstrap",
       );
       const prefix = `${CONFIG_NAMESPACE}:`;
-      const own = Object.entries(values).filter(([key]) => key.startsWith(prefix));
-      const result = validateStackConfig({
-        stack: environment,
-        values: Object.fromEntries(own.map(([key, value]) => [key.slice(prefix.length), value])),
-        secretKeys: new Set(
-          secretKeys.filter((key) => key.startsWith(prefix)).map((key) => key.slice(prefix.length)),
-        ),
-      });
+      const own = Object.entries(stackFile.values).filter(([key]) => key.startsWith(prefix));
+      const values = Object.fromEntries(
+        own.map(([key, value]) => [key.slice(prefix.length), value]),
+      );
+      const result = validateStackConfig(
+        {
+          stack: environment,
+          values,
+          secretKeys: new Set(
+            stackFile.secretKeys
+              .filter((key) => key.startsWith(prefix))
+              .map((key) => key.slice(prefix.length)),
+          ),
+        },
+        // A restore point is the platform's business, checked against the backup window when the
+        // platform runs; the bootstrap reads the file for accounts and buckets, whatever its age.
+        { now: new Date(), restoredAt: restorePointOf(values.database) },
+      );
       if (!result.ok) {
         throw new pulumi.RunError(
           `The bootstrap reads the platform's stack files, and ${file.pathname} is not valid yet; fix it first (pnpm plan ${environment} shows the same):\n${formatProblems(environment, result.problems)}`,

@@ -10,8 +10,12 @@ import type {
   ServiceScaling,
 } from "../infra/compute/app-spec.ts";
 import { ContainerRegistry } from "../infra/compute/container-registry.ts";
+import {
+  PlatformApp,
+  platformAppFingerprint,
+  type PlatformAppArgs,
+} from "../infra/compute/platform-app.ts";
 import type { RegistryLogin } from "../infra/compute/registry-login.ts";
-import { PlatformApp } from "../infra/compute/platform-app.ts";
 import { ServiceImage } from "../infra/compute/service-image.ts";
 import type { PrivateNetwork } from "../infra/core/private-network.ts";
 import type { OriginLock } from "../infra/edge/origin-lock.ts";
@@ -22,7 +26,7 @@ import type { DataTier } from "./data.ts";
 import type { AppRegion, Foundation } from "./foundation.ts";
 import type { ImageOutput, PlatformOutputs } from "./outputs.ts";
 import { backendOf } from "./monitoring.ts";
-import type { DeployedDigests } from "./previous-deployment.ts";
+import type { DeployedApps } from "./previous-deployment.ts";
 import { PUSH_LOGIN_EXPIRY_SECONDS } from "./registry-push-login.ts";
 import { API, MIGRATION_JOB, WEB, type SampleService } from "./services.ts";
 
@@ -50,8 +54,13 @@ function plainEnv(key: string, value: pulumi.Input<string>): ServiceEnv {
 
 /** What the compute tier knows of the last deployment. */
 export interface Rollout {
-  /** `SECRETS_DIGEST` of each app as last deployed, by app name (none for a new stack). */
-  deployed: DeployedDigests;
+  /** Each app as last deployed, by app name (none for a new stack). */
+  deployed: DeployedApps;
+  /**
+   * Whether this run is a preview: it builds no image, so it does not wait for the apps'
+   * fingerprints (`appRestAsDeployed`).
+   */
+  preview: boolean;
   /** Send every write-only value again, e.g. after a credential was replaced by hand. */
   rollAll: boolean;
   /** Issues the login images are pushed with, once the registry exists (registry-push-login.ts). */
@@ -63,20 +72,21 @@ export interface Rollout {
  * become SECRET env vars or alert destinations (as fingerprints; both are long random tokens), the
  * alert routes, and what decides the generated credentials: the database identities (replaced,
  * with new passwords, only when these change) and the origin lock's generation. Plain config only,
- * so it is known before any resource exists. Log-drain secrets are not write-only
- * (`writeOnlyPaths`).
+ * so it is known before any resource exists. The log drains' secrets are not write-only
+ * (`writeOnlyPaths`), but a new one redeploys the app, which must then send its alert
+ * destinations too: their fingerprints make that visible (`deploymentFingerprint` masks them).
  */
 export function writeOnlyValuesSource(config: PlatformConfig, data: DataTier): object {
   const { topology } = data.database;
-  const { sentryDsn, slackWebhookUrl, apmIngestKey } = config.secretFingerprints;
   const apm = config.monitoring.apm;
   return {
-    secrets: { sentryDsn, slackWebhookUrl, apmIngestKey },
+    // Every config secret that is set, in SECRET_KEYS order (undefined ones leave no trace).
+    secrets: config.secretFingerprints,
     // The OTLP headers' layout is the backend's.
     apm: apm === undefined ? null : backendOf(apm),
     alerts: { emails: config.monitoring.alertEmails, slackChannel: config.monitoring.slackChannel },
     database: {
-      cluster: `platform-${config.environment}`,
+      cluster: topology.clusterName,
       region: topology.region,
       replicas: topology.replicas.map((replica) => replica.name),
       database: topology.database,
@@ -87,11 +97,32 @@ export function writeOnlyValuesSource(config: PlatformConfig, data: DataTier): o
   };
 }
 
+/** The plain value of an output, once the engine has resolved it. */
+function resolvedValue<T>(output: pulumi.Output<T>): Promise<T> {
+  return new Promise((resolve) => output.apply(resolve));
+}
+
+/**
+ * Whether the app these args declare is the one deployed, apart from its write-only settings:
+ * its fingerprint equals the last deployment's. An `up` waits for it (the images must be built);
+ * a preview does not (it builds none) and counts the app as deployed, as it shows no alert
+ * destinations anyway. A never-deployed app is not deployed.
+ */
+export async function appRestAsDeployed(
+  args: PlatformAppArgs,
+  deployedFingerprint: string | undefined,
+  preview: boolean,
+): Promise<boolean> {
+  if (deployedFingerprint === undefined) return false;
+  if (preview) return true;
+  return (await resolvedValue(platformAppFingerprint(args))) === deployedFingerprint;
+}
+
 function imageOutput(image: ServiceImage): ImageOutput {
   return { repository: image.repository, digest: image.digest, repoDigest: image.repoDigest };
 }
 
-export function buildCompute(
+export async function buildCompute(
   config: PlatformConfig,
   foundation: Foundation,
   network: PrivateNetwork,
@@ -99,7 +130,7 @@ export function buildCompute(
   originLock: OriginLock,
   alerts: AlertRoutes,
   rollout: Rollout,
-): ComputeTier {
+): Promise<ComputeTier> {
   const { environment, secrets } = config;
   const { database, firewall } = data;
 
@@ -183,7 +214,11 @@ export function buildCompute(
     ],
   });
   // Every deployment of every region migrates first; the migrations' advisory lock makes the
-  // second region's run wait for the first and then find nothing to do.
+  // second region's run wait for the first and then find nothing to do. The job reaches the
+  // primary's private host through its app's VPC, and from the secondary region through the
+  // peering of the two VPCs: both documented (`appSpec`, `PrivateNetwork`). While the primary's
+  // datacenter is down, no app can deploy: the job fails, and the running version keeps serving
+  // (README, "A lost region").
   const migrationJob: AppJobArgs = {
     name: MIGRATION_JOB.name,
     kind: "PRE_DEPLOY",
@@ -201,45 +236,54 @@ export function buildCompute(
   };
 
   const derivedFrom = writeOnlyValuesSource(config, data);
-  const apps = foundation.regions.map((region): RegionApp => {
+  const appOf = async (region: AppRegion): Promise<RegionApp> => {
     const appName = `platform-${environment}-${region.appRegion}`;
-    const deployedDigest = rollout.deployed.get(appName);
+    const deployed = rollout.deployed.get(appName);
+    const args: PlatformAppArgs = {
+      appName,
+      writeOnly: {
+        derivedFrom,
+        deployedDigest: deployed?.secretsDigest,
+        sendAll: rollout.rollAll,
+        restAsDeployed: false,
+      },
+      // No custom domain on App Platform: Cloudflare reaches the app by its own hostname,
+      // as DigitalOcean's external-CDN guidance asks (see FailoverLoadBalancer).
+      domains: [],
+      region: region.appRegion,
+      vpcId: network.vpcIdOf(region.datacenter),
+      projectId: foundation.project.projectId,
+      retainOnDelete: foundation.production,
+      alerts,
+      logDrains,
+      services: [
+        serviceArgs(WEB, images.web, [
+          // The api is internal: App Platform's components reach each other by name.
+          plainEnv("API_URL", `http://${API.name}:${String(API.httpPort)}`),
+          plainEnv("HOSTNAME", "0.0.0.0"),
+        ]),
+        serviceArgs(API, images.api, [
+          ...secretEnv("DATABASE_URL", database.primaryConnectionString),
+          ...secretEnv("DATABASE_READ_URL", database.readConnectionString(region.datacenter)),
+          plainEnv("DATABASE_CA_CERT", database.caCertificate),
+          // The PRE_DEPLOY job migrated already, as the schema's owner.
+          plainEnv("MIGRATE_ON_START", "false"),
+        ]),
+      ],
+      jobs: [migrationJob],
+    };
+    const restAsDeployed = await appRestAsDeployed(args, deployed?.fingerprint, rollout.preview);
     return {
       region,
       app: new PlatformApp(
         `app-${region.appRegion}`,
-        {
-          appName,
-          writeOnly: { derivedFrom, deployedDigest, sendAll: rollout.rollAll },
-          // No custom domain on App Platform: Cloudflare reaches the app by its own hostname,
-          // as DigitalOcean's external-CDN guidance asks (see FailoverLoadBalancer).
-          domains: [],
-          region: region.appRegion,
-          vpcId: network.vpcIdOf(region.datacenter),
-          projectId: foundation.project.projectId,
-          alerts,
-          logDrains,
-          services: [
-            serviceArgs(WEB, images.web, [
-              // The api is internal: App Platform's components reach each other by name.
-              plainEnv("API_URL", `http://${API.name}:${String(API.httpPort)}`),
-              plainEnv("HOSTNAME", "0.0.0.0"),
-            ]),
-            serviceArgs(API, images.api, [
-              ...secretEnv("DATABASE_URL", database.primaryConnectionString),
-              ...secretEnv("DATABASE_READ_URL", database.readConnectionString(region.datacenter)),
-              plainEnv("DATABASE_CA_CERT", database.caCertificate),
-              // The PRE_DEPLOY job migrated already, as the schema's owner.
-              plainEnv("MIGRATE_ON_START", "false"),
-            ]),
-          ],
-          jobs: [migrationJob],
-        },
+        { ...args, writeOnly: { ...args.writeOnly, restAsDeployed } },
         // A new cluster admits every address until its firewall exists: no app deploys before.
         { dependsOn: [firewall] },
       ),
     };
-  });
+  };
+  const apps = await Promise.all(foundation.regions.map(appOf));
 
   return {
     apps,
@@ -260,6 +304,7 @@ export function buildCompute(
         appId: app.appId,
         originHost: app.ingressHost,
         secretsDigest: app.deployedSecretsDigest,
+        fingerprint: app.fingerprint,
         ...app.topology,
       })),
     },

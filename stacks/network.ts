@@ -22,6 +22,7 @@ export function buildNetwork(config: PlatformConfig, foundation: Foundation): Pr
   return new PrivateNetwork("network", {
     namePrefix: `platform-${config.environment}`,
     datacenters: networkDatacenters(config, foundation),
+    retainOnDelete: foundation.production,
     vpcOptions: (datacenter) => ({
       aliases: [{ name: `database-vpc-${datacenter}`, parent: formerParent }],
     }),

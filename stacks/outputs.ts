@@ -7,6 +7,7 @@ import type { ApmMonitorDescription } from "../infra/observability/apm-monitors.
 import type { VpcDescription } from "../infra/core/private-network.ts";
 import type { TrustedSource } from "../infra/data/database-firewall.ts";
 import type { DatabaseTopology } from "../infra/data/postgres-cluster.ts";
+import type { RestoreDescription } from "../infra/data/restored-cluster.ts";
 import type { LoadBalancerDescription } from "../infra/edge/failover-load-balancer.ts";
 import type { TlsPosture } from "../infra/edge/zone-security.ts";
 import type { BucketControls } from "../infra/storage/asset-bucket.ts";
@@ -44,6 +45,12 @@ export interface AppOutput {
    * values, alert routes). The next run compares against it to tell whether to send them.
    */
   secretsDigest: pulumi.Output<string>;
+  /**
+   * A digest of the rest of the app (images, sizes, GENERAL env values, alert rules), write-only
+   * and secret values masked. The next run compares against it to tell whether it redeploys the
+   * app, which must then send the alert destinations again.
+   */
+  fingerprint: pulumi.Output<string>;
   /** Each service's exposure, size, scaling, health check and alert thresholds. */
   services: ServiceTopology[];
   /** Jobs, such as the `PRE_DEPLOY` migration every deployment runs. */
@@ -110,8 +117,14 @@ export interface PlatformOutputs {
   images: { web: ImageOutput; api: ImageOutput };
   /** One App Platform app per region. */
   apps: AppOutput[];
-  /** The managed PostgreSQL topology and who may connect to it. */
-  database: DatabaseTopology & { trustedSources: pulumi.Output<TrustedSource[]> };
+  /**
+   * The managed PostgreSQL topology and who may connect to it; `restore` is the copy restored
+   * from its backups beside it (`database.restore`), or null.
+   */
+  database: DatabaseTopology & {
+    trustedSources: pulumi.Output<TrustedSource[]>;
+    restore: (RestoreDescription & { trustedSources: pulumi.Output<TrustedSource[]> }) | null;
+  };
   /** Asset storage: the buckets' controls and what the api's identity may do. */
   assets: {
     publicUrl: string;

@@ -11,14 +11,17 @@ import { buildNetwork } from "./network.ts";
 import type { PlatformOutputs } from "./outputs.ts";
 import { buildStorage } from "./storage.ts";
 
-export function buildPlatform(config: PlatformConfig, rollout: Rollout): PlatformOutputs {
+export async function buildPlatform(
+  config: PlatformConfig,
+  rollout: Rollout,
+): Promise<PlatformOutputs> {
   const foundation = buildFoundation(config);
   const route = alertRouteOf(config);
   const network = buildNetwork(config, foundation);
   const data = buildData(config, foundation, network);
   const storage = buildStorage(config, foundation);
   const originLock = buildOriginLock(config);
-  const compute = buildCompute(config, foundation, network, data, originLock, route, rollout);
+  const compute = await buildCompute(config, foundation, network, data, originLock, route, rollout);
   const edge = buildEdge(config, originLock, compute, storage, route);
   const monitoring = buildMonitoring(config, route, compute, storage);
   const delivery = buildDelivery(config, compute, originLock);
@@ -38,7 +41,17 @@ export function buildPlatform(config: PlatformConfig, rollout: Rollout): Platfor
       peerings: network.peerings,
     },
     ...compute.outputs,
-    database: { ...data.database.topology, trustedSources: data.firewall.trustedSources },
+    database: {
+      ...data.database.topology,
+      trustedSources: data.firewall.trustedSources,
+      restore:
+        data.restore === undefined
+          ? null
+          : {
+              ...data.restore.cluster.description,
+              trustedSources: data.restore.firewall.trustedSources,
+            },
+    },
     assets: {
       publicUrl: `https://${config.domain.assetsHost}`,
       buckets: storage.assets.controls,

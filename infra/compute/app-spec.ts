@@ -273,6 +273,9 @@ function ingressRules(services: readonly AppServiceArgs[]) {
 /** The env var that carries `AppSpecArgs.secretsDigest`, so that a changed digest rolls the app. */
 export const SECRETS_DIGEST_ENV = "SECRETS_DIGEST";
 
+/** What a write-only path holds: a SECRET env value, or an alert's destinations. */
+export type WriteOnlyKind = "secret-value" | "alert-destinations";
+
 /**
  * Paths (in Pulumi's property-path syntax, exact indices) of the spec's write-only settings:
  * values App Platform never returns as they were sent, so that a refreshed state always differs
@@ -284,29 +287,42 @@ export const SECRETS_DIGEST_ENV = "SECRETS_DIGEST";
  * Exact indices, not `[*]`: the bridge matches ignored paths literally (pulumi-terraform-bridge
  * `computeIgnoreChanges`), and `[*]` would also freeze the GENERAL env values.
  */
-export function writeOnlyPaths(args: Pick<AppSpecArgs, "services" | "jobs">): string[] {
-  return writeOnlyLayout(args).map(({ path }) => path);
+export function writeOnlyPaths(
+  args: Pick<AppSpecArgs, "services" | "jobs">,
+  kind?: WriteOnlyKind,
+): string[] {
+  return writeOnlyLayout(args)
+    .filter((entry) => kind === undefined || entry.kind === kind)
+    .map(({ path }) => path);
 }
 
 /** Each write-only path with what sits there (an env key, an alert rule). */
 export function writeOnlyLayout(
   args: Pick<AppSpecArgs, "services" | "jobs">,
-): { path: string; holds: string }[] {
+): { path: string; holds: string; kind: WriteOnlyKind }[] {
   const secretValues = (prefix: string, component: string, env: readonly ServiceEnv[]) =>
     env.flatMap((variable, index) =>
       variable.secret
-        ? [{ path: `${prefix}.envs[${index}].value`, holds: `${component}.${variable.key}` }]
+        ? [
+            {
+              path: `${prefix}.envs[${index}].value`,
+              holds: `${component}.${variable.key}`,
+              kind: "secret-value" as const,
+            },
+          ]
         : [],
     );
   return [
     ...APP_ALERT_RULES.map((rule, index) => ({
       path: `spec.alerts[${index}].destinations`,
       holds: `alert ${rule}`,
+      kind: "alert-destinations" as const,
     })),
     ...args.services.flatMap((service, index) => [
       ...SERVICE_ALERT_RULES.map((rule, alert) => ({
         path: `spec.services[${index}].alerts[${alert}].destinations`,
         holds: `${service.name} alert ${rule}`,
+        kind: "alert-destinations" as const,
       })),
       ...secretValues(`spec.services[${index}]`, service.name, service.env),
     ]),
@@ -324,8 +340,46 @@ export function secretsDigestOf(
   derivedFrom: unknown,
   args: Pick<AppSpecArgs, "services" | "jobs">,
 ): string {
-  const material = JSON.stringify({ derivedFrom, layout: writeOnlyLayout(args) });
-  return `sha256:${createHash("sha256").update(material).digest("hex")}`;
+  const layout = writeOnlyLayout(args).map(({ path, holds }) => ({ path, holds }));
+  return sha256Of(JSON.stringify({ derivedFrom, layout }));
+}
+
+const sha256Of = (text: string) => `sha256:${createHash("sha256").update(text).digest("hex")}`;
+
+/** What stands for a write-only or secret value in `deploymentFingerprint`. */
+const MASKED = "[write-only]";
+
+const maskSet = (value: pulumi.Input<string> | undefined) =>
+  value === undefined ? undefined : MASKED;
+
+/**
+ * A digest of everything in the app's spec but its write-only and secret values: the images by
+ * digest, sizes, scaling, routes, GENERAL env values, alert rules, and `SECRETS_DIGEST` (which
+ * covers the write-only values themselves). When it differs from the deployed app's, this run
+ * updates the app, and the update must carry the alert destinations (see `PlatformApp`).
+ * Every secret the spec holds is masked before hashing, so the digest is not secret.
+ */
+export function deploymentFingerprint(args: AppSpecArgs): pulumi.Output<string> {
+  const maskEnv = (env: readonly ServiceEnv[]): ServiceEnv[] =>
+    env.map((variable) => (variable.secret ? { ...variable, value: MASKED } : variable));
+  const masked: AppSpecArgs = {
+    ...args,
+    services: args.services.map((service) => ({ ...service, env: maskEnv(service.env) })),
+    jobs: args.jobs.map((job) => ({ ...job, env: maskEnv(job.env) })),
+    alerts: {
+      emails: args.alerts.emails,
+      ...(args.alerts.slack === undefined
+        ? {}
+        : { slack: { webhookUrl: MASKED, channel: args.alerts.slack.channel } }),
+    },
+    logDrains: {
+      logtailToken: maskSet(args.logDrains.logtailToken),
+      papertrailEndpoint: maskSet(args.logDrains.papertrailEndpoint),
+      datadogApiKey: maskSet(args.logDrains.datadogApiKey),
+    },
+  };
+  // Only placeholders were secret (envSpecs and logDestinations wrap them), so the digest is not.
+  return pulumi.unsecret(pulumi.jsonStringify(appSpec(masked)).apply(sha256Of));
 }
 
 /** One service as an auditor reads it: where it answers, how big, how many, how it is checked. */
@@ -387,9 +441,16 @@ export function appSpec(args: AppSpecArgs): AppSpec {
       type: index === 0 ? "PRIMARY" : "ALIAS",
       wildcard: false,
     })),
-    // A VPC-attached app reaches private hosts in that VPC, and in peered ones, through an
-    // interface with an address in the VPC's range (App spec `vpcs`, terraform-provider-digitalocean
-    // digitalocean/app/app_spec.go).
+    // The app joins one VPC (App spec `vpcs`, terraform-provider-digitalocean
+    // digitalocean/app/app_spec.go) with every component but functions, so the PRE_DEPLOY job
+    // too: DigitalOcean's "How to Enable App Platform VPC" (docs.digitalocean.com/products/
+    // app-platform/how-to/enable-vpc, validated 8 Jul 2025) makes `vpc` an app-wide setting and
+    // says "VPC is not currently supported for Function components", no other. The VPC must lie in
+    // the one datacenter of the app's region ("apps can only connect to VPC networks that are in
+    // the same datacenter where the app is deployed": ams → ams3, fra → fra1, nyc → nyc1, …), and
+    // through it the app reaches "VPC resources in any DigitalOcean datacenter using VPC
+    // peering", databases included, from "the app's VPC egress private IP", an address of the
+    // VPC's range, which the database firewall admits.
     ...(args.vpcId === undefined ? {} : { vpcs: [{ id: args.vpcId }] }),
     services: args.services.map((service) => serviceSpec(service, args)),
     ...(args.jobs.length === 0 ? {} : { jobs: args.jobs.map((job) => jobSpec(job, args)) }),

@@ -3,10 +3,12 @@ import * as pulumi from "@pulumi/pulumi";
 import {
   appSpec,
   appTopology,
+  deploymentFingerprint,
   type AlertRoutes,
   type AlertThresholds,
   type AppJobArgs,
   type AppServiceArgs,
+  type AppSpecArgs,
   type JobTopology,
   type LogDrains,
   type ServiceTopology,
@@ -57,6 +59,11 @@ export interface PlatformAppArgs {
    * the one the deployed app carries, they are left out of the diff (`ignoreChanges`), so a
    * `pulumi up` with no change is a no-op instead of a redeploy. When it differs, or nothing was
    * deployed yet, the values are sent and the new digest rolls the app out.
+   *
+   * Alert destinations are also sent whenever the app redeploys for any other reason (a new
+   * image, say): the provider assigns them after an update only when the spec it receives holds
+   * them, and nothing shows that App Platform keeps them across a spec update (see
+   * `PlatformApp`).
    */
   writeOnly: {
     /**
@@ -68,12 +75,24 @@ export interface PlatformAppArgs {
     deployedDigest: string | undefined;
     /** Send them even when the digests agree (after replacing a credential by hand). */
     sendAll: boolean;
+    /**
+     * Whether the rest of the spec is as deployed: `platformAppFingerprint` of these args equals
+     * the deployed app's. When it is not, the update that follows carries the alert destinations.
+     */
+    restAsDeployed: boolean;
   };
   /**
    * DigitalOcean project the app is filed under.
    * @default the account's default project
    */
   projectId?: pulumi.Input<string>;
+  /**
+   * Leave the app running when it leaves the program: an app in a region that is down cannot be
+   * deleted, and a region dropped from production is deleted by hand once it is back (README,
+   * "A lost region").
+   * @default false
+   */
+  retainOnDelete?: boolean;
 }
 
 export const DEFAULT_THRESHOLDS: AlertThresholds = {
@@ -112,6 +131,32 @@ export function platformAppArgsProblems(args: PlatformAppArgs): string[] {
   return problems;
 }
 
+/** The spec's arguments, defaults filled in and the write-only settings' digest computed. */
+export function appSpecArgsOf(args: PlatformAppArgs): AppSpecArgs {
+  const jobs = args.jobs ?? [];
+  return {
+    appName: args.appName,
+    domains: args.domains ?? [],
+    region: args.region,
+    vpcId: args.vpcId,
+    services: args.services,
+    jobs,
+    alerts: args.alerts,
+    logDrains: args.logDrains ?? {},
+    thresholds: args.thresholds ?? DEFAULT_THRESHOLDS,
+    secretsDigest: secretsDigestOf(args.writeOnly.derivedFrom, { services: args.services, jobs }),
+  };
+}
+
+/**
+ * A digest of the app these args declare, write-only and secret values masked
+ * (`deploymentFingerprint`): the deployed app's (`PlatformApp.fingerprint`, exported) differs
+ * exactly when this run updates the app. Known once the images are built.
+ */
+export function platformAppFingerprint(args: PlatformAppArgs): pulumi.Output<string> {
+  return deploymentFingerprint(appSpecArgsOf(args));
+}
+
 /** One region's App Platform app running the platform's services. */
 export class PlatformApp extends pulumi.ComponentResource {
   readonly appId: pulumi.Output<string>;
@@ -126,6 +171,8 @@ export class PlatformApp extends pulumi.ComponentResource {
    * what was really deployed, also when an update failed or was not targeted.
    */
   readonly deployedSecretsDigest: pulumi.Output<string>;
+  /** `platformAppFingerprint` of the args: what the next run compares against. */
+  readonly fingerprint: pulumi.Output<string>;
   /** Sizes, scaling, health checks and alert thresholds of the services, and the jobs: no secrets. */
   readonly topology: { services: ServiceTopology[]; jobs: JobTopology[] };
 
@@ -135,45 +182,45 @@ export class PlatformApp extends pulumi.ComponentResource {
     const problems = platformAppArgsProblems(args);
     if (problems.length > 0) throw new Error(`PlatformApp ${name}: ${problems.join("; ")}`);
 
-    const jobs = args.jobs ?? [];
-    const secretsDigest = secretsDigestOf(args.writeOnly.derivedFrom, {
-      services: args.services,
-      jobs,
-    });
-    const thresholds = args.thresholds ?? DEFAULT_THRESHOLDS;
-    const unchanged = !args.writeOnly.sendAll && args.writeOnly.deployedDigest === secretsDigest;
+    const spec = appSpecArgsOf(args);
+    const secretsUnchanged =
+      !args.writeOnly.sendAll && args.writeOnly.deployedDigest === spec.secretsDigest;
+    // The provider sends the spec without destinations, then assigns them by a separate call
+    // (UpdateAlertDestinations) after a create and after an update, and only with the
+    // destinations of the spec it received (terraform-provider-digitalocean
+    // digitalocean/app/resource_app.go: `syncAppAlertDestinations`, called at the end of
+    // `resourceDigitalOceanAppCreate` and `resourceDigitalOceanAppUpdate`; `expandAppAlerts` in
+    // app_spec.go copies rule, disabled, operator, window and value only). Ignored, they reach the
+    // provider as the refreshed state has them: not at all (`flattenAppAlerts`; the bridge drops
+    // input keys the read does not return, pulumi-terraform-bridge `extractInputs`). Whether App
+    // Platform keeps destinations through a spec update is documented nowhere (the alerts API,
+    // digitalocean/openapi apps_assign_alertDestinations.yml, says nothing of it, and the
+    // provider re-assigns them after every update), so any update sends them: they are ignored
+    // only while the rest of the app is as deployed, when ignoring them makes the run a no-op.
+    const destinationsUnchanged = secretsUnchanged && args.writeOnly.restAsDeployed;
     const app = new digitalocean.App(
       `${name}-app`,
-      {
-        projectId: args.projectId,
-        spec: appSpec({
-          appName: args.appName,
-          domains: args.domains ?? [],
-          region: args.region,
-          vpcId: args.vpcId,
-          services: args.services,
-          jobs,
-          alerts: args.alerts,
-          logDrains: args.logDrains ?? {},
-          thresholds,
-          secretsDigest,
-        }),
-      },
+      { projectId: args.projectId, spec: appSpec(spec) },
       {
         parent: this,
+        retainOnDelete: args.retainOnDelete ?? false,
         // What the app must wait for (the database firewall, say) applies to its deployment.
         dependsOn: opts?.dependsOn,
         // Ignored, the engine keeps the values of the last deployment, which a refresh (this
         // project always refreshes) reads back as App Platform stores them (`EV[…]`, which the
         // API accepts as "keep this secret"), so nothing differs. Only a changed value is sent.
-        ignoreChanges: unchanged ? writeOnlyPaths({ services: args.services, jobs }) : [],
+        ignoreChanges: [
+          ...(secretsUnchanged ? writeOnlyPaths(spec, "secret-value") : []),
+          ...(destinationsUnchanged ? writeOnlyPaths(spec, "alert-destinations") : []),
+        ],
       },
     );
 
     this.appId = app.id;
     this.appName = args.appName;
     this.region = args.region;
-    this.topology = appTopology({ services: args.services, jobs, thresholds });
+    this.topology = appTopology(spec);
+    this.fingerprint = deploymentFingerprint(spec);
     // A digest tells nothing about the secrets; the spec it is read from is secret as a whole.
     this.deployedSecretsDigest = pulumi.unsecret(
       app.spec.apply(
@@ -187,6 +234,7 @@ export class PlatformApp extends pulumi.ComponentResource {
       defaultIngress: this.defaultIngress,
       ingressHost: this.ingressHost,
       deployedSecretsDigest: this.deployedSecretsDigest,
+      fingerprint: this.fingerprint,
     });
   }
 }

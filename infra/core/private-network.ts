@@ -11,6 +11,13 @@ export interface PrivateNetworkArgs {
    * @default no extra options
    */
   vpcOptions?: (datacenter: string) => pulumi.CustomResourceOptions;
+  /**
+   * Leave VPCs and peerings in the cloud when they leave the program: a VPC is deleted only once
+   * empty, and a datacenter that is down deletes nothing, so a region dropped from the program
+   * would fail the run (README, "A lost region"). Turn on for production.
+   * @default false
+   */
+  retainOnDelete?: boolean;
 }
 
 /** One VPC of the network, for auditors. */
@@ -68,7 +75,11 @@ export class PrivateNetwork extends pulumi.ComponentResource {
           region: datacenter,
           description: `Private network of ${args.namePrefix} in ${datacenter}`,
         },
-        { ...args.vpcOptions?.(datacenter), parent: this },
+        {
+          ...args.vpcOptions?.(datacenter),
+          parent: this,
+          retainOnDelete: args.retainOnDelete ?? false,
+        },
       );
       return { datacenter, id: vpc.id, ipRange: vpc.ipRange };
     });
@@ -78,14 +89,19 @@ export class PrivateNetwork extends pulumi.ComponentResource {
     const pairs = peeringPairs(args.datacenters);
     for (const [first, second] of pairs) {
       // Peering works across datacenters, managed databases included ("VPC peering for DBaaS",
-      // digitalocean.com/blog/vpc-peering-technical-deep-dive); the API takes exactly two VPCs.
+      // digitalocean.com/blog/vpc-peering-technical-deep-dive), and App Platform apps reach
+      // through it what lies in a peered VPC: "if an app is deployed in the nyc region and
+      // connects to a VPC network in nyc1, you can peer that nyc1 VPC network with another in
+      // ams3. This allows your app to privately access resources located in Amsterdam"
+      // (DigitalOcean, "How to Enable App Platform VPC"). That is how the secondary region's app
+      // and its migration job reach the primary. The API takes exactly two VPCs.
       new digitalocean.VpcPeering(
         `${name}-peering-${first}-${second}`,
         {
           name: `${args.namePrefix}-${first}-${second}`,
           vpcIds: [this.vpcIdOf(first), this.vpcIdOf(second)],
         },
-        { parent: this },
+        { parent: this, retainOnDelete: args.retainOnDelete ?? false },
       );
     }
     this.peerings = pairs.map(([first, second]) => `${first}<->${second}`);

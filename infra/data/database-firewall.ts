@@ -25,6 +25,15 @@ export interface DatabaseFirewallArgs {
    * @default []
    */
   ipRanges?: string[];
+  /**
+   * Leave the rules in place when a firewall leaves the program. Deleting one sets its
+   * database's rules to none (terraform-provider-digitalocean
+   * digitalocean/database/resource_database_firewall.go, `resourceDigitalOceanDatabaseFirewallDelete`
+   * sends an empty list), and a database without rules admits every address. Turn on for
+   * production, whose clusters outlive their place in the program (README, Runbooks).
+   * @default false
+   */
+  retainOnDelete?: boolean;
 }
 
 export interface TrustedSource {
@@ -94,7 +103,7 @@ export class DatabaseFirewall extends pulumi.ComponentResource {
         new digitalocean.DatabaseFirewall(
           `${name}-${database.name}`,
           { clusterId: database.id, rules },
-          { parent: this },
+          { parent: this, retainOnDelete: args.retainOnDelete ?? false },
         ),
     );
 

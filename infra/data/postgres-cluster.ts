@@ -61,15 +61,25 @@ export interface PostgresClusterArgs {
   tags?: string[];
   /**
    * Keep the cluster, its replicas and the application database from being deleted: Pulumi
-   * refuses to delete them (`protect`), and a removal from the program leaves them in the cloud
-   * (`retainOnDelete`). Turn on for production.
+   * refuses to delete them (`protect`), and a removal from the program leaves them, and the
+   * user and pool on them, in the cloud (`retainOnDelete`). Turn on for production.
    * @default false
    */
   protect?: boolean;
+  /**
+   * Part of the logical names of the primary and what lives on it (`<name>-cluster-<key>`,
+   * `-database-<key>`, `-user-<key>`, `-pool-<key>`). Another key is another primary: a cluster
+   * adopted by name (a restored one after a cut-over, a promoted replica) is imported beside the
+   * old one, which then leaves the state, retained, instead of being replaced in place.
+   * @default none (`<name>-cluster`, …)
+   */
+  resourceKey?: string;
 }
 
 /** The non-secret shape of the data tier, for auditors. */
 export interface DatabaseTopology {
+  /** The primary cluster's name in DigitalOcean. */
+  clusterName: string;
   engine: "pg";
   version: string;
   region: string;
@@ -182,9 +192,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
       protect,
       retainOnDelete: protect,
     };
+    // On the primary, so retained with it: deleting them alone calls a cluster that may be gone.
+    const onPrimary: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: protect };
+    const key = args.resourceKey === undefined ? "" : `-${args.resourceKey}`;
 
     const cluster = new digitalocean.DatabaseCluster(
-      `${name}-cluster`,
+      `${name}-cluster${key}`,
       {
         name: args.clusterName,
         engine: "pg",
@@ -201,17 +214,17 @@ export class PostgresCluster extends pulumi.ComponentResource {
       stateful,
     );
     const database = new digitalocean.DatabaseDb(
-      `${name}-database`,
+      `${name}-database${key}`,
       { clusterId: cluster.id, name: databaseName },
       stateful,
     );
     const user = new digitalocean.DatabaseUser(
-      `${name}-user`,
+      `${name}-user${key}`,
       { clusterId: cluster.id, name: userName },
-      { parent: this },
+      onPrimary,
     );
     const pool = new digitalocean.DatabaseConnectionPool(
-      `${name}-pool`,
+      `${name}-pool${key}`,
       {
         clusterId: cluster.id,
         name: `${databaseName}-pool`,
@@ -220,7 +233,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         dbName: database.name,
         user: user.name,
       },
-      { parent: this },
+      onPrimary,
     );
     const replicaResources = this.createReplicas(name, args, replicas, cluster, stateful);
 
@@ -260,6 +273,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
     );
     this.runtimeRole = user.name;
     this.topology = {
+      clusterName: args.clusterName,
       engine: "pg",
       version: args.engineVersion,
       region: args.region,

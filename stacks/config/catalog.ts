@@ -93,3 +93,26 @@ export const HSTS_PRELOAD_MIN_MAX_AGE = 31_536_000;
 export function appRegionOf(datacenter: string): string {
   return datacenter.replace(/\d+$/, "");
 }
+
+/**
+ * The one datacenter whose VPCs an app of each App Platform region can join: "apps can only
+ * connect to VPC networks that are in the same datacenter where the app is deployed"
+ * (DigitalOcean, "How to Enable App Platform VPC", docs.digitalocean.com/products/app-platform/
+ * how-to/enable-vpc, its table of App Spec regions). Other datacenters are reached by peering.
+ */
+export const APP_PLATFORM_DATACENTERS: Readonly<Record<string, string>> = {
+  ams: "ams3",
+  blr: "blr1",
+  fra: "fra1",
+  lon: "lon1",
+  nyc: "nyc1",
+  sfo: "sfo3",
+  sgp: "sgp1",
+  syd: "syd1",
+  tor: "tor1",
+};
+
+/** The datacenter an app serving `datacenter`'s region joins; undefined without App Platform. */
+export function appDatacenterOf(datacenter: string): string | undefined {
+  return APP_PLATFORM_DATACENTERS[appRegionOf(datacenter)];
+}

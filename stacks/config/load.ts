@@ -17,9 +17,10 @@ import {
   CONFIG_NAMESPACE,
   GROUP_KEYS,
   SECRET_KEYS,
-  stackConfigSchema,
+  stackConfigSchemaAt,
   type StackConfig,
 } from "./schema.ts";
+import type { RuleContext } from "./rules.ts";
 
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -84,9 +85,12 @@ export function schemaInput(raw: RawStackConfig): Record<string, unknown> {
   return input;
 }
 
-export function validateStackConfig(raw: RawStackConfig): LoadResult {
+/** What validation knows besides the config: the time now, the last deployment's restore point. */
+export type ValidationContext = RuleContext;
+
+export function validateStackConfig(raw: RawStackConfig, context: ValidationContext): LoadResult {
   const input = schemaInput(raw);
-  const parsed = stackConfigSchema.safeParse(input);
+  const parsed = stackConfigSchemaAt(context).safeParse(input);
   const plaintextSecrets = SECRET_KEYS.filter(
     (key) => raw.values[key] !== undefined && !raw.secretKeys.has(key),
   ).map(plaintextSecretProblem);
@@ -161,9 +165,9 @@ export function readStackConfig(): RawStackConfig {
   return { stack: pulumi.getStack(), values, secretKeys, otherKeys, otherSecretKeys };
 }
 
-/** Validates the current stack's config, or throws a ConfigError that lists every problem. */
-export function loadStackConfig(raw: RawStackConfig = readStackConfig()): PlatformConfig {
-  const result = validateStackConfig(raw);
+/** Validates the stack's config, or throws a ConfigError that lists every problem. */
+export function loadStackConfig(raw: RawStackConfig, context: ValidationContext): PlatformConfig {
+  const result = validateStackConfig(raw, context);
   if (!result.ok) throw new ConfigError(raw.stack, result.problems);
   return result.config;
 }

@@ -13,6 +13,8 @@ import {
   STANDBY_MIN_MEMORY_GB,
 } from "../../infra/data/database-sizes.ts";
 import {
+  APP_PLATFORM_DATACENTERS,
+  appDatacenterOf,
   appRegionOf,
   HSTS_PRELOAD_MIN_MAX_AGE,
   PLAN_LIMITS,
@@ -20,6 +22,12 @@ import {
   type Environment,
 } from "./catalog.ts";
 import type { StackConfig } from "./schema.ts";
+import {
+  restorePointProblem,
+  restoreWindow,
+  sameInstant,
+  utcTimestamp,
+} from "../../infra/data/point-in-time.ts";
 
 type ConfigPath = readonly (string | number)[];
 
@@ -31,11 +39,24 @@ export interface RuleViolation {
   fix: string;
 }
 
+/**
+ * What the rules know besides the config. The clock enters here, read once by the program's entry
+ * (and fixed by tests), never by a rule itself.
+ */
+export interface RuleContext {
+  now: Date;
+  /**
+   * `database.restore.at` as the last deployment restored it (`platform.database.restore.at`):
+   * a restore that exists is not held to the window again, as time passes.
+   */
+  restoredAt: string | undefined;
+}
+
 export interface CrossFieldRule {
   id: string;
   /** Config paths the rule reads; it is skipped while any of them is invalid on its own. */
   reads: readonly ConfigPath[];
-  violations(config: StackConfig): RuleViolation[];
+  violations(config: StackConfig, context: RuleContext): RuleViolation[];
 }
 
 const isProduction = (environment: Environment) => environment === "production";
@@ -46,8 +67,13 @@ const isProduction = (environment: Environment) => environment === "production";
  * well-connected datacenters.
  */
 export function failoverDatacenter(primary: string, replicaRegions: readonly string[]): string {
-  const candidates = [...replicaRegions, "ams3", "fra1", "lon1", "nyc3", "sfo3"];
-  return candidates.find((candidate) => appRegionOf(candidate) !== appRegionOf(primary)) ?? "ams3";
+  const candidates = [...replicaRegions, "ams3", "fra1", "lon1", "nyc1", "sfo3"];
+  return (
+    candidates.find(
+      (candidate) =>
+        appDatacenterOf(candidate) === candidate && appRegionOf(candidate) !== appRegionOf(primary),
+    ) ?? "ams3"
+  );
 }
 
 function replicaRegionsOf(database: unknown): string[] {
@@ -115,6 +141,30 @@ export const rules: readonly CrossFieldRule[] = [
             },
           ]
         : [],
+  },
+  {
+    // An app joins the VPC of its region's one App Platform datacenter only, and each region's
+    // app joins the VPC of its configured datacenter: anything else would attach it nowhere.
+    id: "regions-are-app-platform-datacenters",
+    reads: [["regions"]],
+    violations: ({ regions }) =>
+      (["primary", "secondary"] as const).flatMap((role): RuleViolation[] => {
+        const datacenter = regions[role];
+        if (datacenter === undefined) return [];
+        const attached = appDatacenterOf(datacenter);
+        if (attached === datacenter) return [];
+        const datacenters = Object.values(APP_PLATFORM_DATACENTERS).join(", ");
+        return [
+          {
+            path: ["regions", role],
+            allowed:
+              attached === undefined
+                ? `a datacenter where App Platform runs apps, one of ${datacenters} (it has no region ${appRegionOf(datacenter)})`
+                : `${attached}: an App Platform app in ${appRegionOf(datacenter)} joins VPCs in ${attached} only (one of ${datacenters}); a database elsewhere is reached through VPC peering, as replicas are`,
+            fix: `pulumi config set --path 'regions.${role}' ${attached ?? failoverDatacenter(regions.primary, [])}`,
+          },
+        ];
+      }),
   },
   {
     id: "registry-region-hosts-registries",
@@ -188,6 +238,27 @@ export const rules: readonly CrossFieldRule[] = [
               fix: `pulumi config set --path 'database.replicas[${database.replicas.length}].region' ${secondary} && pulumi config set --path 'database.replicas[${database.replicas.length}].size' ${database.size}`,
             },
           ];
+    },
+  },
+  {
+    // DigitalOcean refuses a fork outside the window, after creating nothing (infra/data/
+    // point-in-time.ts); saying so before the run starts names the window instead.
+    id: "restore-point-within-recovery-window",
+    reads: [["database"]],
+    violations: ({ database }, { now, restoredAt }) => {
+      const at = database.restore?.at;
+      if (at === undefined || (restoredAt !== undefined && sameInstant(at, restoredAt))) return [];
+      const problem = restorePointProblem(at, now);
+      if (problem === undefined) return [];
+      const { earliest, latest } = restoreWindow(now);
+      const latestText = utcTimestamp(latest);
+      return [
+        {
+          path: ["database", "restore", "at"],
+          allowed: `a time in DigitalOcean's point-in-time recovery window, from ${utcTimestamp(earliest)} to ${latestText} (the last 7 days); ${problem}`,
+          fix: `pulumi config set --path 'database.restore.at' ${latestText}   (the latest restorable; any time in the window works)`,
+        },
+      ];
     },
   },
   {
@@ -465,11 +536,15 @@ function readsInvalidValue(rule: CrossFieldRule, issues: readonly z.core.$ZodRaw
  * invalid, and it skips each rule whose own inputs are: that is what lets one run report every
  * problem.
  */
-export function checkCrossFieldRules(config: StackConfig, ctx: z.RefinementCtx<StackConfig>): void {
+export function checkCrossFieldRules(
+  config: StackConfig,
+  ctx: z.RefinementCtx<StackConfig>,
+  context: RuleContext,
+): void {
   const schemaIssues = [...ctx.issues];
   for (const rule of rules) {
     if (readsInvalidValue(rule, schemaIssues)) continue;
-    for (const violation of rule.violations(config)) {
+    for (const violation of rule.violations(config, context)) {
       ctx.addIssue({
         code: "custom",
         path: [...violation.path],

@@ -22,7 +22,7 @@ import {
   USAGE_DESCRIPTIONS,
   type UsageAssumptions,
 } from "../../policy/cost/context.ts";
-import { checkCrossFieldRules } from "./rules.ts";
+import { checkCrossFieldRules, type RuleContext } from "./rules.ts";
 
 /** The Pulumi project name: config keys are `platform:<key>`. */
 export const CONFIG_NAMESPACE = "platform";
@@ -45,6 +45,8 @@ const postgresVersion = z.preprocess(
   (value) => (typeof value === "number" ? String(value) : value),
   z.enum(POSTGRES_VERSIONS),
 );
+
+const RESTORE_POINT = "an ISO 8601 time with its offset, e.g. 2026-11-03T10:15:00Z";
 
 const hostname = pattern(
   /^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/,
@@ -134,12 +136,12 @@ const groups = {
     .strictObject({
       primary: documented(
         z.enum(DATACENTER_REGIONS),
-        "Datacenter of the primary app and the database primary. The app runs in the matching App Platform region (`fra1` → `fra`).",
+        "Datacenter of the primary app and the database primary. The app runs in the matching App Platform region (`fra1` → `fra`) and joins this datacenter's VPC, so it must be the one datacenter App Platform attaches apps of that region to: ams3, blr1, fra1, lon1, nyc1, sfo3, sgp1, syd1 or tor1.",
         "fra1",
       ),
       secondary: documented(
         z.enum(DATACENTER_REGIONS).optional(),
-        "Datacenter of the failover app and the read replica. Required in production.",
+        "Datacenter of the failover app and the read replica, one App Platform attaches apps to (as for `primary`). Required in production.",
         "ams3",
       ),
     })
@@ -202,6 +204,29 @@ const groups = {
         z.array(z.string()).default([]),
         "Extra addresses allowed through the database firewall (CIDR, /24 or narrower; never 0.0.0.0/0).",
         ["203.0.113.10/32"],
+      ),
+      clusterName: documented(
+        pattern(
+          /^[a-z][a-z0-9-]{1,61}[a-z0-9]$/,
+          "3 to 63 lower-case letters, digits or dashes, starting with a letter",
+        ).optional(),
+        "Name of the primary cluster in DigitalOcean; `platform-<stack>` when unset. Set it only to adopt another cluster as the primary: the restored one after a cut-over, or the promoted replica after a lost region (README, Runbooks).",
+        "platform-production-replica-ams3",
+      ),
+      restore: documented(
+        z
+          .strictObject({
+            at: documented(
+              z.iso
+                .datetime({ offset: true, error: RESTORE_POINT })
+                .meta({ allowed: RESTORE_POINT }),
+              "The point in time to restore, within DigitalOcean's point-in-time recovery window: the last 7 days.",
+              "2026-11-03T10:15:00Z",
+            ),
+          })
+          .optional(),
+        "Restores the live cluster's backups as of `at` into a separate cluster beside it (a fork), never touching the live one; remove it to discard the copy (README, Runbooks).",
+        { at: "2026-11-03T10:15:00Z" },
       ),
     })
     .meta({ description: "Managed PostgreSQL." }),
@@ -457,8 +482,22 @@ export const GROUP_KEYS = Object.keys(groups).filter((key) => key !== "environme
 
 const baseSchema = z.strictObject({ ...groups, ...secrets });
 
-// `when` runs the rules even when some keys are invalid; each rule skips itself if its own are.
-export const stackConfigSchema = baseSchema.superRefine(checkCrossFieldRules, { when: () => true });
+/** The shape of the config, for its JSON Schema (the README's reference, problem texts). */
+export const stackConfigSchema = baseSchema;
+
+/**
+ * The schema with every cross-field rule, as of `context` (the rules that compare with the clock
+ * read its `now`). `when` runs the rules even when some keys are invalid; each rule skips itself
+ * if its own are.
+ */
+export function stackConfigSchemaAt(context: RuleContext) {
+  return baseSchema.superRefine(
+    (config, ctx) => {
+      checkCrossFieldRules(config, ctx, context);
+    },
+    { when: () => true },
+  );
+}
 
 export type StackConfigInput = z.input<typeof baseSchema>;
 export type StackConfig = z.output<typeof baseSchema>;

@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { validateStackConfig, type RawStackConfig } from "../../stacks/config/load.ts";
+import {
+  validateStackConfig,
+  type RawStackConfig,
+  type ValidationContext,
+} from "../../stacks/config/load.ts";
 import type { ConfigProblem } from "../../stacks/config/problems.ts";
-import { rawStackConfig, withValue, withValues } from "../support/stack-config.ts";
+import {
+  rawStackConfig,
+  VALIDATION_CONTEXT,
+  withValue,
+  withValues,
+} from "../support/stack-config.ts";
 
 let production: RawStackConfig;
 let staging: RawStackConfig;
@@ -11,11 +20,13 @@ beforeAll(async () => {
   staging = await rawStackConfig("staging");
 });
 
-function problemsOf(raw: RawStackConfig): ConfigProblem[] {
-  const result = validateStackConfig(raw);
+function problemsOfAt(raw: RawStackConfig, context: ValidationContext): ConfigProblem[] {
+  const result = validateStackConfig(raw, context);
   if (result.ok) throw new Error("expected the config to be refused");
   return result.problems;
 }
+
+const problemsOf = (raw: RawStackConfig) => problemsOfAt(raw, VALIDATION_CONTEXT);
 
 interface BadConfigCase {
   name: string;
@@ -46,6 +57,55 @@ const cases: BadConfigCase[] = [
         found: '"fra2" (a string)',
         allowed: /^one of nyc1, .*fra1, .*syd1$/,
         fix: "pulumi config set --path 'regions.primary' fra1",
+      },
+    ],
+  },
+  {
+    name: "a primary datacenter whose VPCs no App Platform app can join",
+    config: () => withValue(production, "regions.primary", "nyc3"),
+    problems: [
+      {
+        key: "platform:regions.primary",
+        found: '"nyc3" (a string)',
+        allowed:
+          "nyc1: an App Platform app in nyc joins VPCs in nyc1 only (one of ams3, blr1, fra1, lon1, nyc1, sfo3, sgp1, syd1, tor1); a database elsewhere is reached through VPC peering, as replicas are",
+        fix: "pulumi config set --path 'regions.primary' nyc1",
+      },
+    ],
+  },
+  {
+    name: "a restore point older than DigitalOcean's recovery window (now is 2026-11-03T12:00:00Z)",
+    config: () => withValue(production, "database.restore", { at: "2026-10-20T08:00:00+02:00" }),
+    problems: [
+      {
+        key: "platform:database.restore.at",
+        found: '"2026-10-20T08:00:00+02:00" (a string)',
+        allowed:
+          "a time in DigitalOcean's point-in-time recovery window, from 2026-10-27T12:00:00Z to 2026-11-03T12:00:00Z (the last 7 days); it is more than 7 days ago: DigitalOcean keeps backups and write-ahead logs that long",
+        fix: "pulumi config set --path 'database.restore.at' 2026-11-03T12:00:00Z   (the latest restorable; any time in the window works)",
+      },
+    ],
+  },
+  {
+    name: "a restore point later than now",
+    config: () => withValue(staging, "database.restore", { at: "2026-11-03T12:30:00Z" }),
+    problems: [
+      {
+        key: "platform:database.restore.at",
+        allowed:
+          "a time in DigitalOcean's point-in-time recovery window, from 2026-10-27T12:00:00Z to 2026-11-03T12:00:00Z (the last 7 days); it is later than now: nothing is backed up from then yet",
+      },
+    ],
+  },
+  {
+    name: "a restore point that is no ISO 8601 time with an offset",
+    config: () => withValue(production, "database.restore", { at: "2026-11-03 10:15" }),
+    problems: [
+      {
+        key: "platform:database.restore.at",
+        found: '"2026-11-03 10:15" (a string)',
+        allowed: "an ISO 8601 time with its offset, e.g. 2026-11-03T10:15:00Z",
+        fix: "pulumi config set --path 'database.restore.at' 2026-11-03T10:15:00Z",
       },
     ],
   },
@@ -527,6 +587,27 @@ describe("stack config validation refuses bad config with precise messages", () 
     ]);
   });
 
+  describe("a restore point", () => {
+    const at = (value: string) => withValue(production, "database.restore", { at: value });
+
+    it.each([
+      ["at the window's start", "2026-10-27T12:00:00Z"],
+      ["an hour ago, in another offset", "2026-11-03T12:00:00+01:00"],
+      ["now", "2026-11-03T12:00:00Z"],
+    ])("is accepted %s", (_case, value) => {
+      expect(validateStackConfig(at(value), VALIDATION_CONTEXT).ok).toBe(true);
+    });
+
+    it("out of the window is accepted once the last deployment restored it, as time passes", () => {
+      const restored = { ...VALIDATION_CONTEXT, restoredAt: "2026-10-20T06:00:00Z" };
+      expect(validateStackConfig(at("2026-10-20T08:00:00+02:00"), restored).ok).toBe(true);
+      // Another point in time is another restore, held to the window.
+      expect(problemsOfAt(at("2026-10-20T09:00:00+02:00"), restored)).toEqual([
+        expect.objectContaining({ key: "platform:database.restore.at" }),
+      ]);
+    });
+  });
+
   it("never prints the value of a secret, even an invalid one", () => {
     const raw = withValue(production, "slackWebhookUrl", "https://evil.example.com/hook-token-123");
     const problems = problemsOf({ ...raw, secretKeys: new Set(["slackWebhookUrl"]) });
@@ -567,7 +648,7 @@ describe("stack config validation refuses bad config with precise messages", () 
       ["staging: another zone of the account is on Pro", "staging", "pro"],
     ])("are accepted when %s", (_case, stack, accountPlan) => {
       const raw = withSlack(stack === "production" ? production : staging, accountPlan);
-      expect(validateStackConfig(raw).ok).toBe(true);
+      expect(validateStackConfig(raw, VALIDATION_CONTEXT).ok).toBe(true);
     });
   });
 

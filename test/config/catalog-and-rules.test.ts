@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { databaseMemoryGb } from "../../infra/data/database-sizes.ts";
-import { appRegionOf } from "../../stacks/config/catalog.ts";
+import { appDatacenterOf, appRegionOf } from "../../stacks/config/catalog.ts";
 import { trustedRangeProblem } from "../../infra/data/trusted-sources.ts";
 
 describe("database memory from a size slug", () => {
@@ -23,6 +23,18 @@ describe("App Platform region of a datacenter", () => {
     ["sfo2", "sfo"],
   ])("%s is served from %s", (datacenter, region) => {
     expect(appRegionOf(datacenter)).toBe(region);
+  });
+});
+
+describe("the datacenter whose VPCs an App Platform app joins", () => {
+  it.each([
+    ["fra1", "fra1"],
+    ["ams2", "ams3"],
+    ["nyc3", "nyc1"],
+    ["sfo2", "sfo3"],
+    ["mars1", undefined],
+  ])("for %s is %s", (datacenter, attached) => {
+    expect(appDatacenterOf(datacenter)).toBe(attached);
   });
 });
 

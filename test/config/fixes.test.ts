@@ -4,7 +4,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateStackConfig, type RawStackConfig } from "../../stacks/config/load.ts";
 import type { ConfigProblem } from "../../stacks/config/problems.ts";
-import { rawStackConfig, withValue, withValues } from "../support/stack-config.ts";
+import {
+  rawStackConfig,
+  VALIDATION_CONTEXT,
+  withValue,
+  withValues,
+} from "../support/stack-config.ts";
 
 let production: RawStackConfig;
 let staging: RawStackConfig;
@@ -15,7 +20,7 @@ beforeAll(async () => {
 });
 
 function problemsOf(raw: RawStackConfig): ConfigProblem[] {
-  const result = validateStackConfig(raw);
+  const result = validateStackConfig(raw, VALIDATION_CONTEXT);
   return result.ok ? [] : result.problems;
 }
 

@@ -6,7 +6,7 @@ import {
   validateStackConfig,
   type RawStackConfig,
 } from "../../stacks/config/load.ts";
-import { rawStackConfig, withValue } from "../support/stack-config.ts";
+import { rawStackConfig, VALIDATION_CONTEXT, withValue } from "../support/stack-config.ts";
 
 let production: RawStackConfig;
 let staging: RawStackConfig;
@@ -18,12 +18,12 @@ beforeAll(async () => {
 
 describe("the repository's stack files", () => {
   it.each(["staging", "production"] as const)("%s is valid", async (stack) => {
-    const result = validateStackConfig(await rawStackConfig(stack));
+    const result = validateStackConfig(await rawStackConfig(stack), VALIDATION_CONTEXT);
     expect(result.ok ? [] : result.problems).toEqual([]);
   });
 
   it("differ where staging and production differ", () => {
-    const load = (raw: RawStackConfig) => loadStackConfig(raw);
+    const load = (raw: RawStackConfig) => loadStackConfig(raw, VALIDATION_CONTEXT);
     const [prod, stag] = [load(production), load(staging)];
     expect(prod.database.standbys).toBeGreaterThan(stag.database.standbys);
     expect(prod.database.replicas.length).toBeGreaterThan(stag.database.replicas.length);
@@ -36,17 +36,23 @@ describe("the repository's stack files", () => {
 
 describe("loading config", () => {
   it("accepts a PostgreSQL version written as a YAML number", () => {
-    const config = loadStackConfig(withValue(production, "database.engineVersion", 16));
+    const config = loadStackConfig(
+      withValue(production, "database.engineVersion", 16),
+      VALIDATION_CONTEXT,
+    );
     expect(config.database.engineVersion).toBe("16");
   });
 
   it("defaults the database firewall's extra ranges to none", () => {
-    expect(loadStackConfig(production).database.trustedIpRanges).toEqual([]);
+    expect(loadStackConfig(production, VALIDATION_CONTEXT).database.trustedIpRanges).toEqual([]);
   });
 
   it("keeps every configured secret inside a Pulumi secret", async () => {
     const raw = withValue(production, "sentryDsn", "https://key@o1.ingest.sentry.io/2");
-    const config = loadStackConfig({ ...raw, secretKeys: new Set(["sentryDsn"]) });
+    const config = loadStackConfig(
+      { ...raw, secretKeys: new Set(["sentryDsn"]) },
+      VALIDATION_CONTEXT,
+    );
     const dsn = config.secrets.sentryDsn;
     expect(dsn).toBeDefined();
     if (dsn === undefined) return;
@@ -57,9 +63,9 @@ describe("loading config", () => {
 
   it("throws a ConfigError that carries the problems and reads as a report", () => {
     const bad = withValue(staging, "regions.primary", "mars1");
-    expect(() => loadStackConfig(bad)).toThrow(ConfigError);
+    expect(() => loadStackConfig(bad, VALIDATION_CONTEXT)).toThrow(ConfigError);
     try {
-      loadStackConfig(bad);
+      loadStackConfig(bad, VALIDATION_CONTEXT);
     } catch (error) {
       expect(error).toBeInstanceOf(pulumi.RunError);
       expect((error as ConfigError).problems).toHaveLength(1);

@@ -11,7 +11,7 @@ import {
   providerCredential,
 } from "../../stacks/config/provider-credentials.ts";
 import { validateStackConfig } from "../../stacks/config/load.ts";
-import { rawStackConfig } from "../support/stack-config.ts";
+import { rawStackConfig, VALIDATION_CONTEXT } from "../support/stack-config.ts";
 
 const repo = path.join(import.meta.dirname, "../..");
 const manifest = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")) as {
@@ -53,21 +53,27 @@ describe("provider credentials", () => {
   it("are accepted as secrets", async () => {
     const production = await rawStackConfig("production");
     const otherKeys = { "aws:secretKey": "x", "digitalocean:token": "y", "aws:region": "z" };
-    const secret = validateStackConfig({
-      ...production,
-      otherKeys,
-      otherSecretKeys: new Set(["aws:secretKey", "digitalocean:token"]),
-    });
+    const secret = validateStackConfig(
+      {
+        ...production,
+        otherKeys,
+        otherSecretKeys: new Set(["aws:secretKey", "digitalocean:token"]),
+      },
+      VALIDATION_CONTEXT,
+    );
     expect(secret.ok ? [] : secret.problems).toEqual([]);
     expect(providerCredential("aws:region")).toBeUndefined();
   });
 
   it("are refused in plain text without their value in the report", async () => {
     const production = await rawStackConfig("production");
-    const result = validateStackConfig({
-      ...production,
-      otherKeys: { "cloudflare:apiToken": "cf-token-never-shown" },
-    });
+    const result = validateStackConfig(
+      {
+        ...production,
+        otherKeys: { "cloudflare:apiToken": "cf-token-never-shown" },
+      },
+      VALIDATION_CONTEXT,
+    );
     expect(result.ok).toBe(false);
     expect(JSON.stringify(result)).not.toContain("cf-token-never-shown");
   });

@@ -1,11 +1,13 @@
-// .github/CODEOWNERS: main's ruleset requires a code owner's review, so a pattern that names no
-// file owns nothing, and an owner GitHub does not know blocks nothing. Every pattern must name a
-// path of the repository (bootstrap/ may come later: its project is added by its own change), and
-// every owner must be a team the stacks already name as deployment reviewers.
+// .github/CODEOWNERS: the protected branches' ruleset requires a code owner's review, so a pattern
+// that names no file owns nothing, and an owner GitHub does not know blocks nothing. Every pattern
+// must name a path of the repository, and every owner must be a team the bootstrap already names
+// as production's deployment reviewers.
 import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { describe, expect, it } from "vitest";
-import { rawStackConfig } from "../support/stack-config.ts";
+import { BOOTSTRAP_NAMESPACE } from "../../bootstrap/config.ts";
+import { readStackFile } from "../../stacks/config/stack-file.ts";
+import { BOOTSTRAP_STACK_FILE } from "../../tools/mock/run-stack.ts";
 
 const repo = path.join(import.meta.dirname, "../..");
 
@@ -24,7 +26,7 @@ describe(".github/CODEOWNERS", () => {
     for (const { pattern } of rules) {
       expect(pattern, pattern).toMatch(/^\/[^*?[\]!]+$/);
       const relative = pattern.slice(1).replace(/\/$/, "");
-      const exists = existsSync(path.join(repo, relative)) || relative === "bootstrap";
+      const exists = existsSync(path.join(repo, relative));
       expect({ pattern, exists }).toEqual({ pattern, exists: true });
     }
   });
@@ -44,13 +46,15 @@ describe(".github/CODEOWNERS", () => {
     }
   });
 
-  it("gives every pattern owners, each a reviewer team of the production stack", async () => {
-    const production = await rawStackConfig("production");
-    const github = JSON.parse(production.values.github ?? "{}") as {
+  it("gives every pattern owners, each a reviewer team of production (the bootstrap's)", async () => {
+    const { values } = await readStackFile(BOOTSTRAP_STACK_FILE, BOOTSTRAP_NAMESPACE, () => "");
+    const { owner } = JSON.parse(values[`${BOOTSTRAP_NAMESPACE}:github`] ?? "{}") as {
       owner: string;
-      reviewers: { teams: string[] };
     };
-    const teams = github.reviewers.teams.map((team) => `@${github.owner}/${team}`);
+    const environments = JSON.parse(values[`${BOOTSTRAP_NAMESPACE}:environments`] ?? "{}") as {
+      production: { reviewers: { teams: string[] } };
+    };
+    const teams = environments.production.reviewers.teams.map((team) => `@${owner}/${team}`);
     expect(teams.length).toBeGreaterThan(0);
     for (const { pattern, owners } of rules) {
       expect({ pattern, owners: owners.length > 0 }).toEqual({ pattern, owners: true });

@@ -135,6 +135,7 @@ describe.each<[Flow, [string, Event, string[]][]]>([
     for (const base of ["main", "staging"]) {
       expect(jobsRun("preview.yml", pullRequest(base), flow)).toEqual([
         "preview staging-preview,production-preview",
+        "cost -",
       ]);
     }
     expect(jobsRun("preview.yml", pullRequest("feature"), flow)).toEqual([]);

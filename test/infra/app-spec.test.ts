@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import {
   appSpec,
+  deploymentFingerprint,
   envSpecs,
   secretsDigestOf,
   writeOnlyPaths,
@@ -116,7 +117,12 @@ describe("PlatformApp arguments", () => {
     appName: "a",
     region: "fra",
     alerts: { emails: ["oncall@example.com"] },
-    writeOnly: { derivedFrom: "sha256:test", deployedDigest: undefined, sendAll: false },
+    writeOnly: {
+      derivedFrom: "sha256:test",
+      deployedDigest: undefined,
+      sendAll: false,
+      restAsDeployed: false,
+    },
   };
   it.each([
     [{ services: [web, api] }, []],
@@ -171,6 +177,14 @@ describe("the write-only settings", () => {
     ]);
   });
 
+  it("split into SECRET env values and alert destinations, which are ignored apart", () => {
+    expect(writeOnlyPaths(layout, "secret-value")).toEqual(["spec.services[1].envs[1].value"]);
+    expect(writeOnlyPaths(layout, "alert-destinations")).toHaveLength(8);
+    expect(writeOnlyPaths(layout, "alert-destinations")).toEqual(
+      writeOnlyPaths(layout).filter((path) => path.endsWith(".destinations")),
+    );
+  });
+
   it("change their digest when a var moves a secret to another index, not only when a value changes", () => {
     const digest = secretsDigestOf("values", layout);
     expect(secretsDigestOf("values", layout)).toBe(digest);
@@ -208,5 +222,90 @@ describe("an internal service", () => {
       { name: "a.example.com", type: "PRIMARY", wildcard: false },
       { name: "b.example.com", type: "ALIAS", wildcard: false },
     ]);
+  });
+});
+
+describe("an app's deployment fingerprint", () => {
+  const withSecrets: AppSpecArgs = {
+    ...args,
+    services: [
+      web,
+      {
+        ...api,
+        env: [
+          {
+            key: "DATABASE_URL",
+            value: pulumi.secret("postgresql://app:one@db/app"),
+            secret: true,
+          },
+        ],
+      },
+    ],
+    alerts: {
+      emails: ["oncall@example.com"],
+      slack: {
+        webhookUrl: pulumi.secret("https://hooks.slack.com/services/T/B/one"),
+        channel: "#ops",
+      },
+    },
+    logDrains: { logtailToken: pulumi.secret("logtail-token-one") },
+  };
+  const fingerprintOf = (spec: AppSpecArgs) => resolved(deploymentFingerprint(spec));
+
+  it("is a plain digest, though the spec holds secrets", async () => {
+    const fingerprint = deploymentFingerprint(withSecrets);
+    expect(await resolved(fingerprint)).toMatch(/^sha256:[0-9a-f]{64}$/);
+    expect(await pulumi.isSecret(fingerprint)).toBe(false);
+  });
+
+  it("changes with a new image, a size or an alert e-mail: whatever redeploys the app", async () => {
+    const before = await fingerprintOf(withSecrets);
+    const newImage = { ...api, digest: `sha256:${"c".repeat(64)}` };
+    for (const changed of [
+      {
+        ...withSecrets,
+        services: [
+          web,
+          { ...withSecrets.services[1], ...newImage, env: withSecrets.services[1]?.env ?? [] },
+        ],
+      },
+      {
+        ...withSecrets,
+        services: [{ ...web, size: "apps-d-1vcpu-2gb" }, ...withSecrets.services.slice(1)],
+      },
+      { ...withSecrets, alerts: { ...withSecrets.alerts, emails: ["someone@example.com"] } },
+      { ...withSecrets, secretsDigest: "sha256:other" },
+    ]) {
+      expect(await fingerprintOf(changed)).not.toBe(before);
+    }
+  });
+
+  it("does not change with a write-only or secret value, which SECRETS_DIGEST stands for", async () => {
+    const before = await fingerprintOf(withSecrets);
+    const rotated: AppSpecArgs = {
+      ...withSecrets,
+      services: [
+        web,
+        {
+          ...api,
+          env: [
+            {
+              key: "DATABASE_URL",
+              value: pulumi.secret("postgresql://app:two@db/app"),
+              secret: true,
+            },
+          ],
+        },
+      ],
+      alerts: {
+        emails: ["oncall@example.com"],
+        slack: {
+          webhookUrl: pulumi.secret("https://hooks.slack.com/services/T/B/two"),
+          channel: "#ops",
+        },
+      },
+      logDrains: { logtailToken: pulumi.secret("logtail-token-two") },
+    };
+    expect(await fingerprintOf(rotated)).toBe(before);
   });
 });

@@ -109,7 +109,12 @@ beforeAll(async () => {
               region: "fra",
               services: [],
               alerts: { emails: ["oncall@example.com"] },
-              writeOnly: { derivedFrom: "sha256:0", deployedDigest: undefined, sendAll: false },
+              writeOnly: {
+                derivedFrom: "sha256:0",
+                deployedDigest: undefined,
+                sendAll: false,
+                restAsDeployed: false,
+              },
             }),
         ),
       };

@@ -1,8 +1,17 @@
 // Stack config as the program receives it, taken from the repository's real stack files, with
 // helpers to break one value at a time.
-import type { RawStackConfig } from "../../stacks/config/load.ts";
+import type { RawStackConfig, ValidationContext } from "../../stacks/config/load.ts";
 import { CONFIG_NAMESPACE } from "../../stacks/config/schema.ts";
 import { readStack } from "../../tools/mock/run-stack.ts";
+
+/**
+ * A fixed clock and no restore made: the repository's stack files are valid at any time, and the
+ * tests of the restore window set their own instant.
+ */
+export const VALIDATION_CONTEXT: ValidationContext = {
+  now: new Date("2026-11-03T12:00:00Z"),
+  restoredAt: undefined,
+};
 
 export async function rawStackConfig(stack: "staging" | "production"): Promise<RawStackConfig> {
   const file = await readStack(stack);

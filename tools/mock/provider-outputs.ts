@@ -40,8 +40,24 @@ function databaseEndpoint(
   };
 }
 
+/** What the fake cloud holds beyond the program's inputs. */
+export interface FakeWorld {
+  /**
+   * Which build of the services' sources the registry receives: another value gives every image
+   * another digest, as a change to the sources would.
+   * @default "" (the same digests on every run)
+   */
+  imageBuild?: string;
+}
+
 /** Inputs of the explicit provider the resource was created with, if any (its region, say). */
-type Computer = (name: string, inputs: Inputs, id: string, provider: Inputs) => Outputs;
+type Computer = (
+  name: string,
+  inputs: Inputs,
+  id: string,
+  provider: Inputs,
+  world: FakeWorld,
+) => Outputs;
 
 const computed: Record<string, Computer> = {
   "digitalocean:index/project:Project": (_name, inputs, id) => ({
@@ -135,11 +151,13 @@ const computed: Record<string, Computer> = {
     status: "ACTIVE",
     createdAt: "2026-01-01T00:00:00Z",
   }),
-  "docker:index/image:Image": (_name, inputs) => {
+  "docker:index/image:Image": (_name, inputs, _id, _provider, world) => {
     const imageName = text(inputs.imageName, "registry.example/unknown:latest");
     const repository = imageName.slice(0, imageName.lastIndexOf(":"));
+    const build =
+      world.imageBuild === undefined || world.imageBuild === "" ? [] : [world.imageBuild];
     return {
-      repoDigest: `${repository}@sha256:${digest(imageName, "image")}`,
+      repoDigest: `${repository}@sha256:${digest(imageName, "image", ...build)}`,
       baseImageName: imageName,
       registryServer: "registry.digitalocean.com",
       context: (inputs.build as { context?: string } | undefined)?.context ?? ".",
@@ -200,8 +218,9 @@ export function providerState(
   inputs: Inputs,
   id: string,
   provider: Inputs = {},
+  world: FakeWorld = {},
 ): Outputs {
-  return { ...inputs, ...computed[type]?.(name, inputs, id, provider) };
+  return { ...inputs, ...computed[type]?.(name, inputs, id, provider, world) };
 }
 
 /** The ids the offline GitHub gives a repository and its owner (`GET /repos/{owner}/{repo}`). */

@@ -4,7 +4,13 @@
 import * as pulumi from "@pulumi/pulumi";
 import type { RegisterResourceRequest } from "@pulumi/pulumi/proto/resource_pb.js";
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
-import { digest, fakeUuid, invokeResult, providerState } from "./provider-outputs.ts";
+import {
+  digest,
+  fakeUuid,
+  invokeResult,
+  providerState,
+  type FakeWorld,
+} from "./provider-outputs.ts";
 import { maskPaths, revealSecrets, secretLeafPaths, unwrapSecrets } from "./secrets.ts";
 
 export interface RecordedResource {
@@ -72,6 +78,8 @@ export interface RunOptions {
    * @default the first `allowedAccountIds` of the provider it is called through, else 123456789012
    */
   callerAccountId?: string;
+  /** What the fake cloud holds beyond the program's inputs (which image build, say). */
+  world?: FakeWorld;
 }
 
 function urnOf(stack: string, project: string, parent: string, type: string, name: string): string {
@@ -159,7 +167,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         providers.set(`${urnOf(options.stack, options.project, "", type, name)}::${id}`, value);
       }
       const providerInputs = provider === undefined ? {} : (providers.get(provider) ?? {});
-      return { id, state: providerState(type, name, value, id, providerInputs) };
+      return { id, state: providerState(type, name, value, id, providerInputs, options.world) };
     },
     call({ token, inputs, provider }) {
       const plain = unwrapSecrets(inputs);

@@ -6,6 +6,7 @@ import { exampleAt } from "../../stacks/config/problems.ts";
 import { BOOTSTRAP_NAMESPACE } from "../../bootstrap/config.ts";
 import { CONFIG_NAMESPACE } from "../../stacks/config/schema.ts";
 import { startFakeDigitalOceanApi } from "./digitalocean-api.ts";
+import type { FakeWorld } from "./provider-outputs.ts";
 import { runProgram, type ProgramRun } from "./run-program.ts";
 import { readStackFile, type StackFileConfig } from "../../stacks/config/stack-file.ts";
 
@@ -53,6 +54,8 @@ export interface RunStackOptions {
   credentialsAccount?: string;
   /** What the stack's last deployment exported; a never-deployed stack when absent. */
   lastOutputs?: Record<string, unknown>;
+  /** What the fake cloud holds beyond the program's inputs (which image build, say). */
+  world?: FakeWorld;
 }
 
 /** The team named in `platform:digitalocean`, or a stand-in when the config has none. */
@@ -97,6 +100,7 @@ export async function runStack(stack: string, options: RunStackOptions = {}): Pr
       dryRun: options.dryRun ?? false,
       callerAccountId: options.credentialsAccount ?? configuredAccount(config),
       ...(options.lastOutputs === undefined ? {} : { lastOutputs: options.lastOutputs }),
+      ...(options.world === undefined ? {} : { world: options.world }),
     });
   } finally {
     await api.close();
