@@ -8,8 +8,9 @@ import { pathToFileURL } from "node:url";
 import * as github from "@pulumi/github";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateBootstrapConfig } from "../../bootstrap/config.ts";
-import { buildIdentity } from "../../bootstrap/identity.ts";
+import { buildIdentity, ENVIRONMENT_KINDS, rolePrefix } from "../../bootstrap/identity.ts";
 import { type PlatformStack, readPlatformStacks } from "../../bootstrap/platform-stacks.ts";
+import { adminPolicies } from "../../tools/admin-policy/policy.ts";
 import { runProgram, type ProgramRun } from "../../tools/mock/run-program.ts";
 import { REPOSITORY_ROOT } from "../../tools/mock/run-stack.ts";
 import { resourceNamed, resourcesOfType } from "../support/program.ts";
@@ -90,6 +91,37 @@ describe("two stacks in one AWS account", () => {
       ),
     ) as { Statement: { Sid: string }[] };
     expect(policy.Statement.map(({ Sid }) => Sid)).toEqual(["ManageBuckets", "ManageOwnObjects"]);
+  });
+});
+
+describe("the administrator's policy for two stacks in one AWS account", () => {
+  it("is one policy covering both stacks' roles and the one backend, and no OIDC provider it adopts", () => {
+    const { accounts } = adminPolicies(run);
+    expect(accounts.map(({ accountId, providers }) => ({ accountId, providers }))).toEqual([
+      { accountId: "333333333333", providers: ["aws-production", "aws-staging"] },
+    ]);
+    const statements = accounts.flatMap(({ documents }) =>
+      documents.flatMap(({ Statement }) => Statement),
+    );
+    const on = (service: string) =>
+      new Set(
+        statements
+          .filter(({ Action }) => Action.some((action) => action.startsWith(`${service}:`)))
+          .flatMap(({ Resource }) => Resource),
+      );
+    expect(on("iam")).toEqual(
+      new Set(
+        ["staging", "production"].flatMap((environment) =>
+          ENVIRONMENT_KINDS.map(
+            (kind) => `arn:aws:iam::333333333333:role/${rolePrefix(environment)}${kind}`,
+          ),
+        ),
+      ),
+    );
+    expect(on("s3")).toEqual(new Set(["arn:aws:s3:::acme-state", "arn:aws:s3:::acme-state-logs"]));
+    expect(statements.flatMap(({ Action }) => Action)).not.toContain(
+      "iam:CreateOpenIDConnectProvider",
+    );
   });
 });
 

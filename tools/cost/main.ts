@@ -10,8 +10,8 @@ import { existsSync, readFileSync } from "node:fs";
 import { estimateCost, type Estimate } from "../../policy/cost/estimate.ts";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { Exit, exitCodeOf, parseCommandLine, STACK_TOOL_OPTIONS } from "../command-line.ts";
-import { ConfigError } from "../../stacks/config/load.ts";
 import { readStack, runStack, stackFilePath } from "../mock/run-stack.ts";
+import { toolRun } from "../mock/tool-run.ts";
 import { StackFileError } from "../../stacks/config/stack-file.ts";
 import { parseManifest } from "../plan/diff.ts";
 import { manifestOf } from "../plan/render.ts";
@@ -71,23 +71,7 @@ async function stackFileOf(stack: string, stackFile: string) {
 }
 
 async function plannedResources(stack: string, stackFile: string) {
-  let run;
-  try {
-    run = await runStack(stack, { stackFile });
-  } catch (error) {
-    if (error instanceof StackFileError) throw new Exit(1, error.message);
-    throw error;
-  }
-  const configErrors = run.errors.filter((error) => error instanceof ConfigError);
-  if (configErrors.length > 0) {
-    throw new Exit(1, configErrors.map((error) => error.message).join("\n"));
-  }
-  if (run.errors.length > 0) {
-    throw new Exit(
-      1,
-      `The program failed under the mock runtime:\n${run.errors.map(String).join("\n")}`,
-    );
-  }
+  const run = await toolRun(() => runStack(stack, { stackFile }));
   return manifestOf(stack, run).resources;
 }
 

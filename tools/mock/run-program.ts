@@ -21,6 +21,11 @@ export interface RecordedResource {
   name: string;
   /** URN of the parent; the stack's own resources have none. */
   parent: string | undefined;
+  /**
+   * The explicit provider it is registered with, as the engine names it (`<provider urn>::<id>`),
+   * inherited from a parent included; undefined for the default provider.
+   */
+  provider: string | undefined;
   custom: boolean;
   /** Inputs as the provider receives them, with secret envelopes removed. */
   inputs: Record<string, unknown>;
@@ -41,6 +46,8 @@ export interface RecordedResource {
 export interface RecordedCall {
   token: string;
   inputs: Record<string, unknown>;
+  /** The explicit provider it is called through (`<provider urn>::<id>`); undefined for the default. */
+  provider: string | undefined;
 }
 
 /** A stack output, resolved; secret leaves are kept apart so no caller prints them by accident. */
@@ -171,7 +178,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     },
     call({ token, inputs, provider }) {
       const plain = unwrapSecrets(inputs);
-      calls.push({ token, inputs: plain });
+      calls.push({ token, inputs: plain, provider: provider === "" ? undefined : provider });
       const providerInputs = provider === undefined ? {} : (providers.get(provider) ?? {});
       return invokeResult(token, plain, {
         provider: providerInputs,
@@ -208,6 +215,7 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
     type: request.getType(),
     name: request.getName(),
     parent: request.getParent() === "" ? undefined : request.getParent(),
+    provider: request.getProvider() === "" ? undefined : request.getProvider(),
     custom: request.getCustom(),
     protect: request.getProtect() ?? false,
     retainOnDelete: request.getRetainondelete() ?? false,
