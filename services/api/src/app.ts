@@ -82,6 +82,22 @@ const CLIENT_ERRORS: Readonly<Record<number, { error: string; message: string }>
  */
 const RETRY_AFTER_SECONDS = "5";
 
+/** A database that cannot serve now: 503 with Retry-After, for the client to try again. */
+const DATABASE_REFUSALS = [
+  {
+    matches: isDatabaseTimeout,
+    logLine: "database query timed out",
+    error: "database_timeout",
+    message: "the database did not answer in time; retry shortly",
+  },
+  {
+    matches: isDatabaseUnavailable,
+    logLine: "database unavailable",
+    error: "database_unavailable",
+    message: "the database is unreachable; retry shortly",
+  },
+] as const;
+
 /** Headers on every response: JSON is never sniffed as something else, nor kept by a cache. */
 const RESPONSE_HEADERS = { "x-content-type-options": "nosniff", "cache-control": "no-store" };
 
@@ -214,21 +230,11 @@ export function buildApp(options: AppOptions) {
       const body = { error: error.code, message: error.message };
       return send(reply, error.statusCode, error.issues ? { ...body, issues: error.issues } : body);
     }
-    if (isDatabaseTimeout(error)) {
-      request.log.warn({ err: error }, "database query timed out");
+    const refusal = DATABASE_REFUSALS.find(({ matches }) => matches(error));
+    if (refusal !== undefined) {
+      request.log.warn({ err: error }, refusal.logLine);
       void reply.header("retry-after", RETRY_AFTER_SECONDS);
-      return send(reply, 503, {
-        error: "database_timeout",
-        message: "the database did not answer in time; retry shortly",
-      });
-    }
-    if (isDatabaseUnavailable(error)) {
-      request.log.warn({ err: error }, "database unavailable");
-      void reply.header("retry-after", RETRY_AFTER_SECONDS);
-      return send(reply, 503, {
-        error: "database_unavailable",
-        message: "the database is unreachable; retry shortly",
-      });
+      return send(reply, 503, { error: refusal.error, message: refusal.message });
     }
     if (isDataException(error)) {
       // PostgreSQL's message may quote the value; the log keeps it, the answer does not.
