@@ -1,8 +1,10 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
+    // The fault drill needs the web's build and its own PostgreSQL: vitest.drill.config.ts.
+    exclude: [...configDefaults.exclude, "test/drill/**"],
     // Pulumi keeps its runtime state on `global`: each test file gets its own process.
     pool: "forks",
     isolate: true,
