@@ -24,6 +24,10 @@ function errors(byStatus: Readonly<Record<string, number>>): string {
     : entries.map(([status, count]) => `${status}: ${String(count)}`).join(", ");
 }
 
+function byTarget(target: string, figures: TargetFigures): string {
+  return `${target} ${String(figures.requests)} requests, ${String(figures.errors)} errors, p99 ${figures.p99Ms.toFixed(1)} ms, max ${figures.maxMs.toFixed(1)} ms`;
+}
+
 function loadLine(label: string, figures: TargetFigures | undefined): string[] {
   return figures === undefined
     ? [label, "-", "-", "-", "-"]
@@ -73,7 +77,12 @@ export function renderReport(report: DrillReport): string {
       new Set([1, 3, 4, 5, 6, 7]),
     ),
     "",
-    ...report.phases.map((phase) => `  ${phase.name}: ${phase.description}`),
+    ...report.phases.flatMap((phase) => [
+      `  ${phase.name}: ${phase.description}`,
+      `    ${Object.entries(phase.byTarget)
+        .map(([target, figures]) => byTarget(target, figures))
+        .join("; ")}`,
+    ]),
   ];
 
   const steady = report.phases.find((phase) => phase.faultSeconds === null);
