@@ -4,11 +4,13 @@ import { chmodSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
+import { HEALTH_CHECK } from "../../infra/compute/app-spec.ts";
 import type { Sample } from "../../tools/drill/load.ts";
 import { postgresBinaries } from "../../tools/drill/postgres.ts";
 import {
   checks,
   isCleanError,
+  RECOVERY_BOUNDS,
   percentile,
   type PhaseReport,
   phaseReport,
@@ -141,7 +143,7 @@ describe("phaseReport", () => {
         description: "",
         startedAt: 1_000,
         endedAt: 5_000,
-        fault: { startedAt: 1_500, endedAt: 2_500 },
+        fault: { startedAt: 1_500, endedAt: 2_500, recoveryBoundSeconds: 5 },
       },
       samples,
     );
@@ -191,6 +193,7 @@ describe("checks", () => {
     maxMs: 3,
     recoverySeconds: 0.5,
     faultSeconds: 2,
+    recoveryBoundSeconds: 5,
     byTarget: {},
     unclean: {},
     ...fields,
@@ -200,6 +203,7 @@ describe("checks", () => {
     errorsByStatus: {},
     recoverySeconds: null,
     faultSeconds: null,
+    recoveryBoundSeconds: null,
   });
   const writes = writesReport([], new Set());
   const failed = (phases: PhaseReport[], lost = writes) =>
@@ -221,17 +225,27 @@ describe("checks", () => {
     );
   });
 
+  const recovery =
+    "recovered in time: within 5 s of a database fault's end, 10 s of a process restart";
+
   it.each([
     ["an unclean error", phase({ unclean: { "api 500": 1 } }), "every error was a clean refusal"],
-    [
-      "a slow recovery",
-      phase({ recoverySeconds: 5.5 }),
-      "recovered within 5 s of each fault's end",
-    ],
-    ["no recovery", phase({ recoverySeconds: null }), "recovered within 5 s of each fault's end"],
+    ["a recovery past its phase's bound", phase({ recoverySeconds: 5.5 }), recovery],
+    ["no recovery", phase({ recoverySeconds: null }), recovery],
     ["a fault nobody felt", phase({ errorsByStatus: {} }), "every fault was felt"],
   ])("fails on %s", (_name, faulted, name) => {
     expect(failed([steady, faulted])).toEqual([name]);
+  });
+
+  it("holds each phase to its own bound: a restart may take longer than a database fault", () => {
+    expect(failed([steady, phase({ recoverySeconds: 7, recoveryBoundSeconds: 10 })])).toEqual([]);
+    expect(failed([steady, phase({ recoverySeconds: 7, recoveryBoundSeconds: 5 })])).toEqual([
+      recovery,
+    ]);
+  });
+
+  it("takes the restart bound from App Platform's first health check of a new instance", () => {
+    expect(RECOVERY_BOUNDS.process).toBe(HEALTH_CHECK.initialDelaySeconds);
   });
 
   it("fails on an error without a fault", () => {

@@ -17,6 +17,7 @@ import {
   type PhaseReport,
   type PhaseWindow,
   phaseReport,
+  RECOVERY_BOUNDS,
   type TargetFigures,
   type WritesReport,
   writesReport,
@@ -229,7 +230,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
 
     const phase = async (
       window: Pick<PhaseWindow, "name" | "description" | "processGone">,
-      fault?: { begin: () => Promise<unknown>; end: () => Promise<unknown>; seconds: number },
+      fault?: {
+        begin: () => Promise<unknown>;
+        end: () => Promise<unknown>;
+        seconds: number;
+        recoveryBoundSeconds: number;
+      },
     ) => {
       progress(`phase ${window.name}: ${window.description}`);
       const startedAt = now();
@@ -249,7 +255,11 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         ...window,
         startedAt,
         endedAt: now(),
-        fault: { startedAt: faultStartedAt, endedAt: faultEndedAt },
+        fault: {
+          startedAt: faultStartedAt,
+          endedAt: faultEndedAt,
+          recoveryBoundSeconds: fault.recoveryBoundSeconds,
+        },
       });
     };
 
@@ -259,7 +269,12 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     await phase({ name: "steady", description: "no fault: the load the platform holds" });
     await phase(
       { name: db.outage.phase, description: db.outage.description },
-      { begin: () => db.stop(), end: () => db.start(), seconds: durations.outage },
+      {
+        begin: () => db.stop(),
+        end: () => db.start(),
+        seconds: durations.outage,
+        recoveryBoundSeconds: RECOVERY_BOUNDS.database,
+      },
     );
     await phase(
       {
@@ -274,6 +289,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
           return Promise.resolve();
         },
         seconds: 0,
+        recoveryBoundSeconds: RECOVERY_BOUNDS.process,
       },
     );
     let release: (() => Promise<void>) | undefined;
@@ -288,6 +304,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
         },
         end: () => release?.() ?? Promise.resolve(),
         seconds: durations.lock,
+        recoveryBoundSeconds: RECOVERY_BOUNDS.database,
       },
     );
     await load.stop();

@@ -4,10 +4,13 @@
 import type { Sample } from "./load.ts";
 
 /**
- * The longest a recovery may take: the `Retry-After` (5 s) every 503 of the api carries
- * (services/api/src/app.ts). A client that waits as it is told must find the service back.
+ * The longest a recovery may take, by what failed:
+ * - the database (down, or locked): the api stays up and answers 503 with `Retry-After: 5`
+ *   (services/api/src/app.ts); a client that waits as it is told must find the service back;
+ * - the api's process: a new one must serve before App Platform first checks its health, 10 s
+ *   after it starts (`HEALTH_CHECK.initialDelaySeconds`, infra/compute/app-spec.ts), or it fails.
  */
-export const RECOVERY_BOUND_SECONDS = 5;
+export const RECOVERY_BOUNDS = { database: 5, process: 10 } as const;
 
 /** One phase of the run, on the drill's clock. */
 export interface PhaseWindow {
@@ -15,8 +18,8 @@ export interface PhaseWindow {
   description: string;
   startedAt: number;
   endedAt: number;
-  /** When the fault was on; absent for the steady phase. */
-  fault?: { startedAt: number; endedAt: number };
+  /** When the fault was on, and how soon after its end the service must be back; absent for the steady phase. */
+  fault?: { startedAt: number; endedAt: number; recoveryBoundSeconds: number };
   /**
    * The service whose only process the fault took away: its clients' connections are refused or
    * reset (nobody is left to answer), which is the one refusal besides a 503 they can meet.
@@ -45,6 +48,8 @@ export interface PhaseReport {
   /** Null for the steady phase (no fault), and when the phase ended before it recovered. */
   recoverySeconds: number | null;
   faultSeconds: number | null;
+  /** Null for the steady phase. */
+  recoveryBoundSeconds: number | null;
   byTarget: Record<string, TargetFigures>;
   /** Errors that are not a clean refusal, by target and outcome. */
   unclean: Record<string, number>;
@@ -155,6 +160,7 @@ export function phaseReport(window: PhaseWindow, all: readonly Sample[]): PhaseR
       window.fault === undefined
         ? null
         : round((window.fault.endedAt - window.fault.startedAt) / 1000, 2),
+    recoveryBoundSeconds: window.fault?.recoveryBoundSeconds ?? null,
     byTarget,
     unclean: countBy(
       errors.filter((s) => !isCleanError(s, window.processGone)),
@@ -185,7 +191,9 @@ export function checks(phases: readonly PhaseReport[], writes: WritesReport): Ch
     Object.entries(phase.unclean).map(([what, count]) => `${phase.name}: ${what} x${count}`),
   );
   const slow = faulted.filter(
-    (phase) => phase.recoverySeconds === null || phase.recoverySeconds > RECOVERY_BOUND_SECONDS,
+    (phase) =>
+      phase.recoverySeconds === null ||
+      phase.recoverySeconds > (phase.recoveryBoundSeconds ?? Infinity),
   );
   const unfelt = faulted.filter((phase) => Object.keys(phase.errorsByStatus).length === 0);
   const steadyErrors = steady.filter((phase) => Object.keys(phase.errorsByStatus).length > 0);
@@ -207,15 +215,20 @@ export function checks(phases: readonly PhaseReport[], writes: WritesReport): Ch
           : unclean.join("; "),
     },
     {
-      name: `recovered within ${RECOVERY_BOUND_SECONDS} s of each fault's end`,
+      name: `recovered in time: within ${String(RECOVERY_BOUNDS.database)} s of a database fault's end, ${String(RECOVERY_BOUNDS.process)} s of a process restart`,
       passed: slow.length === 0,
       detail:
         slow.length === 0
-          ? faulted.map((phase) => `${phase.name} ${String(phase.recoverySeconds)} s`).join(", ")
+          ? faulted
+              .map(
+                (phase) =>
+                  `${phase.name} ${String(phase.recoverySeconds)} s (of ${String(phase.recoveryBoundSeconds)})`,
+              )
+              .join(", ")
           : slow
               .map(
                 (phase) =>
-                  `${phase.name}: ${phase.recoverySeconds === null ? "not recovered before the phase ended" : `${String(phase.recoverySeconds)} s`}`,
+                  `${phase.name}: ${phase.recoverySeconds === null ? "not recovered before the phase ended" : `${String(phase.recoverySeconds)} s`} (bound ${String(phase.recoveryBoundSeconds)} s)`,
               )
               .join("; "),
     },
