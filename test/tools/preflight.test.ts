@@ -61,7 +61,7 @@ describe("tools/preflight.js", () => {
     );
     expect(bare).toEqual([]);
     expect(Object.values(scripts).filter((command) => command.includes("preflight")).length).toBe(
-      8,
+      9,
     );
   });
 
