@@ -18,6 +18,7 @@ import {
   type PhaseWindow,
   phaseReport,
   RECOVERY_BOUNDS,
+  recoverySeconds,
   type TargetFigures,
   type WritesReport,
   writesReport,
@@ -36,7 +37,10 @@ export interface Durations {
   outage: number;
   /** How long the lock is held: longer than the api's 2 s query bound, so the bound shows. */
   lock: number;
-  /** Load after each fault ends: the recovery is measured in it. */
+  /**
+   * Load after the service is back from each fault (or its recovery bound has passed without it),
+   * showing that it stays back. The wait for recovery comes first and is as long as it takes.
+   */
   tail: number;
   /** Each side of the reads-only comparison with the floor; 0 skips it. */
   comparison: number;
@@ -57,9 +61,9 @@ export const SHORT: Durations = {
   warmup: 2,
   steady: 3,
   lead: 1,
-  outage: 2.5,
+  outage: 2,
   lock: 3,
-  tail: 3.5,
+  tail: 2,
   comparison: 0,
 };
 
@@ -226,6 +230,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     ];
     const now = () => performance.now();
     load = startLoad(workers, now);
+    const { samples } = load;
     const windows: PhaseWindow[] = [];
 
     const phase = async (
@@ -250,6 +255,14 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       await wait(fault.seconds);
       await fault.end();
       const faultEndedAt = now();
+      // As long as the service takes to come back, up to its bound; then the tail.
+      const ofThisPhase = () => samples.filter((sample) => sample.startedAt >= startedAt);
+      while (
+        recoverySeconds(ofThisPhase(), faultEndedAt) === null &&
+        now() - faultEndedAt < fault.recoveryBoundSeconds * 1000
+      ) {
+        await wait(0.1);
+      }
       await wait(durations.tail);
       windows.push({
         ...window,
@@ -308,7 +321,6 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       },
     );
     await load.stop();
-    const samples = load.samples;
     load = undefined;
 
     let comparison: Comparison | undefined;
