@@ -1,10 +1,12 @@
-import { defineConfig } from "vitest/config";
+import { configDefaults, defineConfig } from "vitest/config";
 
 export default defineConfig({
   test: {
     include: ["test/**/*.test.ts"],
     // Plans each stack once for the test files that only read it (test/support/plans.ts).
     globalSetup: ["test/global-setup.ts"],
+    // The fault drill needs the web's build and its own PostgreSQL: vitest.drill.config.ts.
+    exclude: [...configDefaults.exclude, "test/drill/**"],
     // Pulumi keeps its runtime state on `global`: each test file gets its own process.
     pool: "forks",
     isolate: true,

@@ -101,8 +101,11 @@ export interface AppSpecArgs {
   secretsDigest: string;
 }
 
-/** Every service's health check timing: an instance failing for 30 s is taken out of rotation. */
-const HEALTH_CHECK = {
+/**
+ * Every service's health check timing: an instance failing for 30 s is taken out of rotation. A
+ * new instance is first checked 10 s after it starts (`pnpm drill` holds a restarted api to it).
+ */
+export const HEALTH_CHECK = {
   initialDelaySeconds: 10,
   periodSeconds: 10,
   timeoutSeconds: 3,

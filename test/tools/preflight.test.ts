@@ -60,9 +60,9 @@ describe("tools/preflight.js", () => {
       /(^|&& )node (?!--import \.\/tools\/preflight\.js )[^&]*\.ts\b/.test(command),
     );
     expect(bare).toEqual([]);
-    expect(Object.values(scripts).filter((command) => command.includes("preflight")).length).toBe(
-      9,
-    );
+    // Not vacuous: the gate is there, ahead of the commands users run first.
+    const gated = Object.keys(scripts).filter((name) => scripts[name]?.includes("preflight.js"));
+    expect(gated).toEqual(expect.arrayContaining(["plan", "dev", "test", "drill"]));
   });
 
   // A copy beside a package.json whose engines no Node meets stands in for running on too old a Node.

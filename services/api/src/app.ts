@@ -4,7 +4,7 @@ import { type IncomingMessage, STATUS_CODES } from "node:http";
 import { isIP, type Socket } from "node:net";
 import Fastify, { type FastifyReply, type FastifyRequest, LogController } from "fastify";
 import type { Logger } from "pino";
-import { type Database, isDataException, isDatabaseUnavailable } from "./db.ts";
+import { type Database, isDataException, isDatabaseTimeout, isDatabaseUnavailable } from "./db.ts";
 import { HttpError } from "./errors.ts";
 import { HTTP_TIMEOUTS, type HttpTimeouts, serverTimeoutOptions } from "./http-timeouts.ts";
 import { itemsRepository } from "./items/repository.ts";
@@ -75,6 +75,28 @@ const CLIENT_ERRORS: Readonly<Record<number, { error: string; message: string }>
   413: { error: "payload_too_large", message: "the body is larger than 16 KiB" },
   415: { error: "unsupported_media_type", message: "the api takes application/json bodies only" },
 };
+
+/**
+ * What a 503 tells the client to wait, in seconds: about how long a restarting PostgreSQL or a
+ * released lock takes to serve again (`pnpm drill` measures it).
+ */
+const RETRY_AFTER_SECONDS = "5";
+
+/** A database that cannot serve now: 503 with Retry-After, for the client to try again. */
+const DATABASE_REFUSALS = [
+  {
+    matches: isDatabaseTimeout,
+    logLine: "database query timed out",
+    error: "database_timeout",
+    message: "the database did not answer in time; retry shortly",
+  },
+  {
+    matches: isDatabaseUnavailable,
+    logLine: "database unavailable",
+    error: "database_unavailable",
+    message: "the database is unreachable; retry shortly",
+  },
+] as const;
 
 /** Headers on every response: JSON is never sniffed as something else, nor kept by a cache. */
 const RESPONSE_HEADERS = { "x-content-type-options": "nosniff", "cache-control": "no-store" };
@@ -208,13 +230,11 @@ export function buildApp(options: AppOptions) {
       const body = { error: error.code, message: error.message };
       return send(reply, error.statusCode, error.issues ? { ...body, issues: error.issues } : body);
     }
-    if (isDatabaseUnavailable(error)) {
-      request.log.warn({ err: error }, "database unavailable");
-      void reply.header("retry-after", "5");
-      return send(reply, 503, {
-        error: "database_unavailable",
-        message: "the database is unreachable; retry shortly",
-      });
+    const refusal = DATABASE_REFUSALS.find(({ matches }) => matches(error));
+    if (refusal !== undefined) {
+      request.log.warn({ err: error }, refusal.logLine);
+      void reply.header("retry-after", RETRY_AFTER_SECONDS);
+      return send(reply, 503, { error: refusal.error, message: refusal.message });
     }
     if (isDataException(error)) {
       // PostgreSQL's message may quote the value; the log keeps it, the answer does not.
@@ -263,7 +283,7 @@ export function buildApp(options: AppOptions) {
         next();
         return;
       }
-      void reply.header("retry-after", "5");
+      void reply.header("retry-after", RETRY_AFTER_SECONDS);
       void send(reply, 503, {
         error: "not_ready",
         message: "the database schema is not migrated yet; retry shortly",

@@ -75,6 +75,11 @@ const EnvObject = z.object({
     .optional(),
   DATABASE_POOL_MAX: z.coerce.number().int().min(1).max(100).default(10),
   DATABASE_CONNECT_TIMEOUT_MS: milliseconds.default(3_000),
+  // The longest a request's query may take (src/db.ts, poolConfig: why on the client). The items
+  // queries are index lookups of a few milliseconds. A request waits at most 3 s for a connection
+  // and 2 s for its query: together no longer than the web's API_TIMEOUT_MS (5 s), so a slow
+  // database reaches the user as the api's 503, not as the web giving up.
+  DATABASE_QUERY_TIMEOUT_MS: timeoutMs.default(2_000),
   MIGRATE_ON_START: z.stringbool().default(true),
   // PostgreSQL folds unquoted names to lower case; a role name with other characters is a typo.
   DATABASE_RUNTIME_ROLE: z

@@ -11,6 +11,11 @@ export interface DatabaseOptions {
   caCert?: string | undefined;
   poolMax: number;
   connectTimeoutMs: number;
+  /**
+   * How long a query may take before the api gives up on it and answers 503. Unset: no bound (the
+   * migrations, whose DDL may rightly run long).
+   */
+  queryTimeoutMs?: number | undefined;
 }
 
 export interface Database {
@@ -31,10 +36,25 @@ export interface DatabaseHealth {
  * pg's connection-string parser turns `sslmode` into an `ssl` object that replaces ours, so with a
  * CA certificate the TLS parameters are dropped from the URL and TLS is set up from the certificate
  * alone (verified, as `sslmode=verify-full` would).
+ *
+ * A query is bounded on the client (`query_timeout`), not by the server's `statement_timeout`,
+ * because the platform's writes go through DigitalOcean's connection pool, PgBouncer in
+ * transaction mode, and there a server-side setting cannot be asked for:
+ * - pg sends `statement_timeout` as a startup parameter (pg 8.23 `lib/client.js`,
+ *   `getStartupConf`), which PgBouncer refuses with "unsupported startup parameter:
+ *   statement_timeout" unless it is in `ignore_startup_parameters`, and then it is ignored
+ *   (brianc/node-postgres#2103, pgbouncer/pgbouncer#525 and #907); a DigitalOcean pool refuses
+ *   the `options` parameter the same way (uyuni-project/uyuni#6171, a pool on port 25061);
+ * - a session `SET` would stick to whichever server connection the pooler lent, not to ours;
+ * - DigitalOcean's PostgreSQL settings have no `statement_timeout` (terraform-provider-digitalocean
+ *   `digitalocean/database/resource_database_postgres_config.go` lists every one it can set).
+ * On the timeout pg fails the query with "Query read timeout" and pg-pool discards the connection
+ * (pg-pool 3.14 `_release`: any error removes the client), so a late answer can never reach the
+ * next query. A role-level `statement_timeout` (README) also frees the server's side.
  */
 export function poolConfig(
   url: string,
-  options: Pick<DatabaseOptions, "caCert" | "poolMax" | "connectTimeoutMs">,
+  options: Pick<DatabaseOptions, "caCert" | "poolMax" | "connectTimeoutMs" | "queryTimeoutMs">,
 ): pg.PoolConfig {
   const config: pg.PoolConfig = {
     connectionString: url,
@@ -45,6 +65,7 @@ export function poolConfig(
     // leaving queries hanging forever.
     keepAlive: true,
     application_name: "platform-api",
+    ...(options.queryTimeoutMs === undefined ? {} : { query_timeout: options.queryTimeoutMs }),
   };
   if (options.caCert === undefined) return config;
   const parsed = new URL(url);
@@ -156,6 +177,25 @@ export function isDatabaseUnavailable(error: unknown): boolean {
   // Node reports a refused dual-stack connect (localhost) as an AggregateError of both attempts.
   if (error instanceof AggregateError) return error.errors.some(isDatabaseUnavailable);
   return false;
+}
+
+// SQLSTATEs of a query the server stopped because it took too long.
+const TIMED_OUT_SQLSTATES = new Set([
+  "57014", // query_canceled: statement_timeout (a role-level setting) or a cancel request
+  "55P03", // lock_not_available: lock_timeout
+]);
+
+/**
+ * Whether a query took longer than the api or the server allows: the database is there but too
+ * slow or locked, which a client should retry later (503), not a bug (500).
+ */
+export function isDatabaseTimeout(error: unknown): boolean {
+  if (!(error instanceof Error)) return false;
+  if ("code" in error && typeof error.code === "string" && TIMED_OUT_SQLSTATES.has(error.code)) {
+    return true;
+  }
+  // pg's own query_timeout (lib/client.js): a plain Error with this message.
+  return error.message === "Query read timeout";
 }
 
 /**

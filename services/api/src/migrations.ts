@@ -41,7 +41,7 @@ export const MIGRATIONS: readonly Migration[] = [
 ];
 
 // Any constant works; it only has to be the same for every instance of this service.
-const MIGRATION_LOCK_KEY = 7_241_853_311;
+export const MIGRATION_LOCK_KEY = 7_241_853_311;
 
 export interface MigrationResult {
   applied: { version: number; name: string }[];

@@ -3,14 +3,34 @@
 // so that the modules imported here (fastify, pg) load after OpenTelemetry could patch them.
 import { buildApp } from "./app.ts";
 import { type Config, httpTimeouts, sentrySettings } from "./config.ts";
-import { createDatabase } from "./db.ts";
+import { createDatabase, poolConfig } from "./db.ts";
 import { gracefulShutdown, startMigrations } from "./lifecycle.ts";
+import pg from "pg";
 import type { Logger } from "pino";
 import { createSentryReporter, noopReporter } from "./sentry.ts";
 import type { Telemetry } from "./telemetry.ts";
 
 /** How long shutdown and crashes wait for Sentry and the telemetry exporters to deliver. */
 const FLUSH_TIMEOUT_MS = 2_000;
+
+/**
+ * The connection migrations at start run on: one of their own, without the requests' query bound
+ * (DDL, and the wait for another instance's migration lock, may rightly take longer). Closed once
+ * they are done.
+ */
+function migrationPool(config: Config, logger: Logger): pg.Pool {
+  const pool = new pg.Pool(
+    poolConfig(config.DATABASE_URL, {
+      caCert: config.DATABASE_CA_CERT,
+      poolMax: 1,
+      connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+    }),
+  );
+  pool.on("error", (error) => {
+    logger.warn({ err: error, pool: "migrations" }, "idle database connection failed");
+  });
+  return pool;
+}
 
 export async function startService(
   config: Config,
@@ -48,23 +68,27 @@ export async function startService(
       caCert: config.DATABASE_CA_CERT,
       poolMax: config.DATABASE_POOL_MAX,
       connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
+      queryTimeoutMs: config.DATABASE_QUERY_TIMEOUT_MS,
     },
     logger,
   );
 
   let shutdown: (signal: string) => Promise<void> = () => Promise.resolve();
 
-  const migrations = config.MIGRATE_ON_START
-    ? startMigrations({
-        pool: db.write,
-        logger,
-        onFatal: (error) => {
-          reporter.capture(error, { origin: "migrations" });
-          process.exitCode = 1;
-          void shutdown("migrations failed");
-        },
-      })
-    : undefined;
+  const migrationsPool = config.MIGRATE_ON_START ? migrationPool(config, logger) : undefined;
+  const migrations =
+    migrationsPool === undefined
+      ? undefined
+      : startMigrations({
+          pool: migrationsPool,
+          logger,
+          onFatal: (error) => {
+            reporter.capture(error, { origin: "migrations" });
+            process.exitCode = 1;
+            void shutdown("migrations failed");
+          },
+        });
+  void migrations?.settled.then(() => migrationsPool?.end());
 
   const app = buildApp({
     db,

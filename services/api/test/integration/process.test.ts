@@ -4,7 +4,7 @@ import { createServer, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import pg from "pg";
 import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
-import { MIGRATIONS, migrate } from "../../src/migrations.ts";
+import { MIGRATION_LOCK_KEY, MIGRATIONS, migrate } from "../../src/migrations.ts";
 import { type ApiProcess, startApi } from "../support/api-process.ts";
 import { send, until } from "../support/http.ts";
 import { type TestDatabase, createTestDatabase } from "../support/postgres.ts";
@@ -132,6 +132,75 @@ describe("database outages", () => {
       });
       expect(created.status).toBe(201);
     } finally {
+      await Promise.all(running.splice(0).map((process) => process.stop()));
+      await fresh.drop();
+    }
+  });
+});
+
+/** Holds `lock` in a transaction of its own until the returned function is called. */
+async function holdLock(lock: string): Promise<() => Promise<void>> {
+  const client = new pg.Client({ connectionString: db.url });
+  await client.connect();
+  await client.query("BEGIN");
+  await client.query(lock);
+  return async () => {
+    await client.query("ROLLBACK");
+    await client.end();
+  };
+}
+
+describe("a slow database", () => {
+  it("answers 503 with Retry-After once a query outlasts DATABASE_QUERY_TIMEOUT_MS, then serves again", async () => {
+    const server = await readyApi({ DATABASE_QUERY_TIMEOUT_MS: "500" });
+    const release = await holdLock("LOCK TABLE items IN ACCESS EXCLUSIVE MODE");
+    let slow: Awaited<ReturnType<typeof send>>[];
+    const started = performance.now();
+    try {
+      slow = await Promise.all([
+        send(`${server.url}/items`),
+        send(`${server.url}/items`, { method: "POST", body: { title: "behind a lock" } }),
+      ]);
+    } finally {
+      await release();
+    }
+    const elapsedMs = performance.now() - started;
+    for (const response of slow) {
+      expect(response.status).toBe(503);
+      expect(response.headers["retry-after"]).toBe("5");
+      expect(JSON.parse(response.body)).toMatchObject({ error: "database_timeout" });
+    }
+    // Bounded by the query timeout, not by the lock (held until both had answered).
+    expect(elapsedMs).toBeGreaterThanOrEqual(450);
+    expect(elapsedMs).toBeLessThan(2_000);
+    expect(server.logs).toContainEqual(
+      expect.objectContaining({ level: "warn", msg: "database query timed out" }),
+    );
+    // The timed-out connections were discarded: the next queries get fresh ones and answer.
+    expect((await send(`${server.url}/items`)).status).toBe(200);
+    expect(
+      (await send(`${server.url}/items`, { method: "POST", body: { title: "after the lock" } }))
+        .status,
+    ).toBe(201);
+  });
+
+  it("does not bound the migrations at start: they wait out another instance's migration lock", async () => {
+    const fresh = await createTestDatabase("slow_migrations");
+    const client = new pg.Client({ connectionString: fresh.url });
+    await client.connect();
+    try {
+      // The lock migrate() takes, held as another instance's migration would hold it.
+      await client.query("BEGIN");
+      await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
+      const server = await startApi({ DATABASE_URL: fresh.url, DATABASE_QUERY_TIMEOUT_MS: "300" });
+      running.push(server);
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      expect((await send(`${server.url}/readyz`)).status).toBe(503);
+      await client.query("COMMIT");
+      await until(async () => (await send(`${server.url}/readyz`)).status === 200);
+      expect(server.child.exitCode).toBeNull();
+    } finally {
+      await client.end();
       await Promise.all(running.splice(0).map((process) => process.stop()));
       await fresh.drop();
     }

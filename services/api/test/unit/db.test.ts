@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { isDatabaseUnavailable, poolConfig } from "../../src/db.ts";
+import { isDatabaseTimeout, isDatabaseUnavailable, poolConfig } from "../../src/db.ts";
 
 const options = { poolMax: 5, connectTimeoutMs: 1000 };
 
@@ -15,6 +15,18 @@ describe("poolConfig", () => {
       max: 5,
       connectionTimeoutMillis: 1000,
     });
+  });
+
+  it("bounds every query when a query timeout is given, and none otherwise (the migrations)", () => {
+    const url = "postgres://app@db:25060/app";
+    expect(poolConfig(url, { ...options, queryTimeoutMs: 2000 })).toMatchObject({
+      query_timeout: 2000,
+    });
+    expect(poolConfig(url, options)).not.toHaveProperty("query_timeout");
+    // Never as a startup parameter: DigitalOcean's PgBouncer pool refuses those.
+    expect(poolConfig(url, { ...options, queryTimeoutMs: 2000 })).not.toHaveProperty(
+      "statement_timeout",
+    );
   });
 
   it("verifies TLS against the CA and drops URL TLS parameters that would override it", () => {
@@ -66,5 +78,27 @@ describe("isDatabaseUnavailable", () => {
     ["a non-error", "ECONNREFUSED"],
   ])("is false for %s", (_name, error) => {
     expect(isDatabaseUnavailable(error)).toBe(false);
+  });
+});
+
+describe("isDatabaseTimeout", () => {
+  it.each([
+    ["pg's own query timeout", new Error("Query read timeout")],
+    [
+      "a server statement_timeout",
+      withCode("canceling statement due to statement timeout", "57014"),
+    ],
+    ["a server lock_timeout", withCode("canceling statement due to lock timeout", "55P03")],
+  ])("is true for %s", (_name, error) => {
+    expect(isDatabaseTimeout(error)).toBe(true);
+  });
+
+  it.each([
+    ["an unreachable database", withCode("connect ECONNREFUSED 127.0.0.1:5432", "ECONNREFUSED")],
+    ["a check violation", withCode("new row violates check constraint", "23514")],
+    ["a message that only mentions a timeout", new Error("Query read timeout exceeded elsewhere")],
+    ["a non-error", "Query read timeout"],
+  ])("is false for %s", (_name, error) => {
+    expect(isDatabaseTimeout(error)).toBe(false);
   });
 });

@@ -1,0 +1,76 @@
+// What the drill starts, and how: the one place that lists the platform's services for it. Each is
+// run as its image runs it (NODE_ENV=production, the production entry, the origin lock on), on
+// loopback, against the drill's database. When the service catalog can say how to start each
+// service locally, drillServices() becomes a mapping of the catalog's entries; nothing else in
+// tools/drill names a service's entry or environment.
+import path from "node:path";
+
+const repository = path.join(import.meta.dirname, "../..");
+
+/** Where everything is, for a service's environment. */
+export interface DrillEnvironment {
+  /** The database the service uses (the drill's own, or a proxy in front of DATABASE_URL). */
+  databaseUrl: string;
+  /** The loopback port this service listens on. */
+  port: number;
+  /** The origin lock's secret: every request the drill sends carries it, as the edge's would. */
+  originLock: string;
+  /** The base URL of another service of the drill, e.g. `urlOf("api")`. */
+  urlOf(name: string): string;
+}
+
+export interface DrillService {
+  name: string;
+  /** `node <entry>` is the process, started in `cwd`. */
+  entry: string;
+  cwd: string;
+  /** Answers 200 (through the origin lock) once the service serves; it is started in list order. */
+  readyPath: string;
+  /** What the drill changes from the service's production settings, and why (for the report). */
+  drillSettings: readonly string[];
+  /** How to make `entry` when it is missing (a build step). */
+  buildHint?: string;
+  env(context: DrillEnvironment): Record<string, string>;
+}
+
+/** The services of the platform as the drill runs them, in start order. */
+export function drillServices(): readonly DrillService[] {
+  const api = path.join(repository, "services/api");
+  const web = path.join(repository, "services/web");
+  return [
+    {
+      name: "api",
+      entry: path.join(api, "src/server.ts"),
+      cwd: api,
+      readyPath: "/readyz",
+      drillSettings: [],
+      env: (context) => ({
+        NODE_ENV: "production",
+        HOST: "127.0.0.1",
+        PORT: String(context.port),
+        DATABASE_URL: context.databaseUrl,
+        ORIGIN_LOCK_SECRETS: context.originLock,
+      }),
+    },
+    {
+      name: "web",
+      // The image's CMD: the standalone server's entry (scripts/finish-standalone.ts puts it there).
+      entry: path.join(web, ".next/standalone/services/web/server/main.ts"),
+      cwd: web,
+      readyPath: "/readyz",
+      // Every form post of the drill comes from one address; the per-client limit (30 a minute)
+      // would answer most of them 429 and measure the limiter instead of the platform.
+      drillSettings: ["FORM_POSTS_PER_MINUTE=10000 (all the drill's posts share one address)"],
+      buildHint: "pnpm --filter @platform/web build",
+      env: (context) => ({
+        NODE_ENV: "production",
+        NEXT_TELEMETRY_DISABLED: "1",
+        HOSTNAME: "127.0.0.1",
+        PORT: String(context.port),
+        API_URL: context.urlOf("api"),
+        ORIGIN_LOCK_SECRETS: context.originLock,
+        FORM_POSTS_PER_MINUTE: "10000",
+      }),
+    },
+  ];
+}
