@@ -11,7 +11,7 @@ import { REPOSITORY_ROOT } from "../../tools/mock/run-stack.ts";
 
 const run = promisify(execFile);
 
-async function preflight(args: string[], env: Record<string, string>) {
+async function requireNode(args: string[], env: Record<string, string>) {
   try {
     const { stderr } = await run(process.execPath, args, {
       cwd: REPOSITORY_ROOT,
@@ -24,9 +24,9 @@ async function preflight(args: string[], env: Record<string, string>) {
   }
 }
 
-describe("tools/preflight.js", () => {
+describe("tools/require-node.js", () => {
   it("lists everything the whole suite lacks, and the one command that brings it", async () => {
-    const { code, stderr } = await preflight(["tools/preflight.js", "test"], {
+    const { code, stderr } = await requireNode(["tools/require-node.js", "test"], {
       PATH: "",
       CHROMIUM_PATH: "/nonexistent/chromium",
     });
@@ -41,10 +41,10 @@ describe("tools/preflight.js", () => {
   });
 
   it("lets the suite run when it has everything", async () => {
-    const bin = mkdtempSync(path.join(tmpdir(), "preflight-"));
+    const bin = mkdtempSync(path.join(tmpdir(), "require-node-"));
     writeFileSync(path.join(bin, "shellcheck"), "#!/bin/sh\n");
     chmodSync(path.join(bin, "shellcheck"), 0o755);
-    const result = await preflight(["tools/preflight.js", "test"], {
+    const result = await requireNode(["tools/require-node.js", "test"], {
       PATH: bin,
       CHROMIUM_PATH: process.execPath,
       TEST_DATABASE_URL: "postgres://postgres@127.0.0.1:1/postgres",
@@ -57,27 +57,27 @@ describe("tools/preflight.js", () => {
       await readFile(path.join(REPOSITORY_ROOT, "package.json"), "utf8"),
     ) as { scripts: Record<string, string> };
     const bare = Object.entries(scripts).filter(([, command]) =>
-      /(^|&& )node (?!--import \.\/tools\/preflight\.js )[^&]*\.ts\b/.test(command),
+      /(^|&& )node (?!--import \.\/tools\/require-node\.js )[^&]*\.ts\b/.test(command),
     );
     expect(bare).toEqual([]);
-    expect(Object.values(scripts).filter((command) => command.includes("preflight")).length).toBe(
+    expect(Object.values(scripts).filter((command) => command.includes("tools/require-node.js")).length).toBe(
       8,
     );
   });
 
   // A copy beside a package.json whose engines no Node meets stands in for running on too old a Node.
   async function tooOldNode(script: string) {
-    const root = mkdtempSync(path.join(tmpdir(), "preflight-node-"));
+    const root = mkdtempSync(path.join(tmpdir(), "require-node-old-"));
     mkdirSync(path.join(root, "tools"));
     copyFileSync(
-      path.join(REPOSITORY_ROOT, "tools/preflight.js"),
-      path.join(root, "tools/preflight.js"),
+      path.join(REPOSITORY_ROOT, "tools/require-node.js"),
+      path.join(root, "tools/require-node.js"),
     );
     writeFileSync(
       path.join(root, "package.json"),
       JSON.stringify({ engines: { node: ">=99.0.0" } }),
     );
-    const { code, stderr } = await preflight([path.join(root, "tools/preflight.js")], {
+    const { code, stderr } = await requireNode([path.join(root, "tools/require-node.js")], {
       npm_lifecycle_event: script,
     });
     return { code, stderr };
@@ -104,8 +104,8 @@ describe("tools/preflight.js", () => {
   });
 
   it("checks only Node when imported ahead of a command", async () => {
-    const { code, stderr } = await preflight(
-      ["--import", "./tools/preflight.js", "-e", "console.error('ran')"],
+    const { code, stderr } = await requireNode(
+      ["--import", "./tools/require-node.js", "-e", "console.error('ran')"],
       { PATH: "" },
     );
     expect({ code, stderr }).toEqual({ code: 0, stderr: "ran\n" });
