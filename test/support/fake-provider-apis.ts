@@ -15,6 +15,7 @@
 // Every request is recorded, so that a test can show the preflight wrote nothing.
 import { createServer, type IncomingMessage, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
+import path from "node:path";
 
 export interface World {
   digitalocean: {
@@ -74,6 +75,11 @@ export interface World {
     repositorySecrets: string[] | "forbidden";
   };
   pulumi: { token: string; login: string };
+  /**
+   * Answers that replace the normal one, by `<provider> <METHOD> <path without query>`, e.g.
+   * `do GET /v2/account` → 500 (provider: do, cf, gh, aws, pulumi).
+   */
+  failures?: Record<string, number>;
 }
 
 export interface Recorded {
@@ -401,6 +407,12 @@ export async function startFakeProviderApis(world: World): Promise<FakeProviderA
       const body = Buffer.concat(chunks).toString("utf8");
       requests.push({ method: request.method ?? "", path: url, body });
       const [, provider = "", rest = "/"] = /^\/([a-z]+)(\/.*)?$/.exec(url) ?? [];
+      const failure =
+        world.failures?.[`${provider} ${request.method ?? ""} ${rest.replace(/\?.*/, "")}`];
+      if (failure !== undefined) {
+        send(response, json(failure, { message: "failure injected by the test" }));
+        return;
+      }
       const replies: Record<string, () => Reply> = {
         do: () => digitalOcean(world.digitalocean, request, rest, body),
         cf: () => cloudflare(world.cloudflare, request, rest.replace(/^\/client\/v4/, "")),
@@ -431,5 +443,104 @@ export async function startFakeProviderApis(world: World): Promise<FakeProviderA
           else reject(error);
         });
       }),
+  };
+}
+
+export const DEPLOY_VARIABLES = [
+  "AWS_ROLE_ARN",
+  "AWS_REGION",
+  "PULUMI_STACK",
+  "PULUMI_BACKEND_URL",
+];
+export const PROVIDER_SECRETS = [
+  "DIGITALOCEAN_TOKEN",
+  "CLOUDFLARE_API_TOKEN",
+  "PLATFORM_GITHUB_TOKEN",
+];
+
+/** The account Pulumi.staging.yaml describes, with every prerequisite in place. */
+export function readyStagingWorld(): World {
+  const environment = () => ({ variables: [...DEPLOY_VARIABLES], secrets: [...PROVIDER_SECRETS] });
+  return {
+    digitalocean: {
+      token: "dop_v1_ready",
+      email: "platform-staging@example.com",
+      team: { uuid: "5df3e3004a17e242b7c20ca6c9fc25b701a47ece", name: "acme-staging" },
+      missingScopes: [],
+      registries: [],
+      validateName: 204,
+      vpcs: [
+        {
+          id: "5a4981aa-9653-4bd1-bef5-d6bff52042e4",
+          name: "default-fra1",
+          region: "fra1",
+          default: true,
+        },
+      ],
+      apps: [],
+      appPlatformVpc: true,
+      appNameTaken: false,
+    },
+    aws: {
+      accessKeyId: "AKIAREADYEXAMPLE",
+      account: "111111111111",
+      arn: "arn:aws:iam::111111111111:user/platform-admin",
+      buckets: { "acme-pulumi-state-staging": 200 },
+    },
+    cloudflare: {
+      token: "cf-ready",
+      owner: "user",
+      status: "active",
+      zone: {
+        id: "00112233445566778899aabbccddeeff",
+        name: "example-staging.com",
+        status: "active",
+        accountId: "0123456789abcdef0123456789abcdef",
+        plan: "free",
+      },
+      forbidden: [],
+      pools: 0,
+      // The add-on's rate plan, found by its name (its id here is illustrative).
+      subscriptions: [{ id: "load_balancing_basic", publicName: "Load Balancing", state: "Paid" }],
+      rulesets: [],
+    },
+    github: {
+      token: "github_pat_ready",
+      repository: { owner: "acme", name: "platform", private: false, ownerType: "Organization" },
+      plan: undefined,
+      environments: {
+        staging: environment(),
+        "staging-preview": environment(),
+        "staging-drift": environment(),
+      },
+      repositorySecrets: [],
+    },
+    pulumi: { token: "pul-ready", login: "platform-admin" },
+  };
+}
+
+/** The environment that points the preflight at `apis`, with `current`'s credentials. */
+export function preflightEnv(
+  apis: FakeProviderApis,
+  current: World,
+  home: string,
+  extra: Record<string, string | undefined> = {},
+) {
+  const { endpoints } = apis;
+  return {
+    HOME: home,
+    PULUMI_HOME: path.join(home, ".pulumi"),
+    DIGITALOCEAN_API_URL: endpoints.DIGITALOCEAN_API_URL,
+    CLOUDFLARE_BASE_URL: endpoints.CLOUDFLARE_BASE_URL,
+    GITHUB_BASE_URL: endpoints.GITHUB_BASE_URL,
+    AWS_ENDPOINT_URL_STS: endpoints.AWS_ENDPOINT_URL_STS,
+    DIGITALOCEAN_TOKEN: current.digitalocean.token,
+    CLOUDFLARE_API_TOKEN: current.cloudflare.token,
+    GITHUB_TOKEN: current.github.token,
+    GITHUB_OWNER: "acme",
+    AWS_ACCESS_KEY_ID: current.aws.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: "secret-access-key-example",
+    PULUMI_BACKEND_URL: `s3://acme-pulumi-state-staging?region=eu-central-1&endpoint=${encodeURIComponent(endpoints.S3_ENDPOINT ?? "")}&s3ForcePathStyle=true`,
+    ...extra,
   };
 }

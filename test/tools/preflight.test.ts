@@ -8,105 +8,25 @@ import path from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REPOSITORY_ROOT, stackFilePath } from "../../tools/mock/run-stack.ts";
-import type { Check, Report } from "../../tools/preflight/check.ts";
+import { type Check, type Report, renderText } from "../../tools/preflight/check.ts";
 import { planBoth, type Plans } from "../../tools/preflight/plans.ts";
 import { runPreflight } from "../../tools/preflight/preflight.ts";
 import {
+  DEPLOY_VARIABLES,
   type FakeProviderApis,
+  PROVIDER_SECRETS,
+  preflightEnv,
+  readyStagingWorld as readyWorld,
   startFakeProviderApis,
   type World,
 } from "../support/fake-provider-apis.ts";
 
 const STACK = "staging";
-const DEPLOY_VARIABLES = ["AWS_ROLE_ARN", "AWS_REGION", "PULUMI_STACK", "PULUMI_BACKEND_URL"];
-const PROVIDER_SECRETS = ["DIGITALOCEAN_TOKEN", "CLOUDFLARE_API_TOKEN", "PLATFORM_GITHUB_TOKEN"];
-
-/** The account Pulumi.staging.yaml describes, with every prerequisite in place. */
-function readyWorld(): World {
-  const environment = () => ({ variables: [...DEPLOY_VARIABLES], secrets: [...PROVIDER_SECRETS] });
-  return {
-    digitalocean: {
-      token: "dop_v1_ready",
-      email: "platform-staging@example.com",
-      team: { uuid: "5df3e3004a17e242b7c20ca6c9fc25b701a47ece", name: "acme-staging" },
-      missingScopes: [],
-      registries: [],
-      validateName: 204,
-      vpcs: [
-        {
-          id: "5a4981aa-9653-4bd1-bef5-d6bff52042e4",
-          name: "default-fra1",
-          region: "fra1",
-          default: true,
-        },
-      ],
-      apps: [],
-      appPlatformVpc: true,
-      appNameTaken: false,
-    },
-    aws: {
-      accessKeyId: "AKIAREADYEXAMPLE",
-      account: "111111111111",
-      arn: "arn:aws:iam::111111111111:user/platform-admin",
-      buckets: { "acme-pulumi-state-staging": 200 },
-    },
-    cloudflare: {
-      token: "cf-ready",
-      owner: "user",
-      status: "active",
-      zone: {
-        id: "00112233445566778899aabbccddeeff",
-        name: "example-staging.com",
-        status: "active",
-        accountId: "0123456789abcdef0123456789abcdef",
-        plan: "free",
-      },
-      forbidden: [],
-      pools: 0,
-      // The add-on's rate plan, found by its name (its id here is illustrative).
-      subscriptions: [{ id: "load_balancing_basic", publicName: "Load Balancing", state: "Paid" }],
-      rulesets: [],
-    },
-    github: {
-      token: "github_pat_ready",
-      repository: { owner: "acme", name: "platform", private: false, ownerType: "Organization" },
-      plan: undefined,
-      environments: {
-        staging: environment(),
-        "staging-preview": environment(),
-        "staging-drift": environment(),
-      },
-      repositorySecrets: [],
-    },
-    pulumi: { token: "pul-ready", login: "platform-admin" },
-  };
-}
-
 let apis: FakeProviderApis;
 let world: World;
 let plans: Plans;
 /** A HOME without ~/.pulumi, so that no real `pulumi login` leaks in. */
 const home = mkdtempSync(path.join(tmpdir(), "preflight-home-"));
-
-function envFor(current: World, extra: Record<string, string | undefined> = {}) {
-  const { endpoints } = apis;
-  return {
-    HOME: home,
-    PULUMI_HOME: path.join(home, ".pulumi"),
-    DIGITALOCEAN_API_URL: endpoints.DIGITALOCEAN_API_URL,
-    CLOUDFLARE_BASE_URL: endpoints.CLOUDFLARE_BASE_URL,
-    GITHUB_BASE_URL: endpoints.GITHUB_BASE_URL,
-    AWS_ENDPOINT_URL_STS: endpoints.AWS_ENDPOINT_URL_STS,
-    DIGITALOCEAN_TOKEN: current.digitalocean.token,
-    CLOUDFLARE_API_TOKEN: current.cloudflare.token,
-    GITHUB_TOKEN: current.github.token,
-    GITHUB_OWNER: "acme",
-    AWS_ACCESS_KEY_ID: current.aws.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: "secret-access-key-example",
-    PULUMI_BACKEND_URL: `s3://acme-pulumi-state-staging?region=eu-central-1&endpoint=${encodeURIComponent(endpoints.S3_ENDPOINT ?? "")}&s3ForcePathStyle=true`,
-    ...extra,
-  };
-}
 
 async function preflight(
   current: World,
@@ -117,7 +37,7 @@ async function preflight(
   return runPreflight({
     stack: STACK,
     stackFile: stackFilePath(STACK),
-    env: envFor(current, extra),
+    env: preflightEnv(apis, current, home, extra),
     plans: () => Promise.resolve(plans),
   });
 }
@@ -184,6 +104,21 @@ describe("pnpm preflight, a ready account", () => {
     expect(check(report, "digitalocean.app-vpc.platform-staging-fra").detail).toContain(
       "the default VPC of fra1",
     );
+  });
+
+  it("prints no credential, in either form", async () => {
+    const current = readyWorld();
+    const report = await preflight(current);
+    const printed = `${renderText(report)}${JSON.stringify(report)}`;
+    for (const secret of [
+      current.digitalocean.token,
+      current.cloudflare.token,
+      current.github.token,
+      current.aws.accessKeyId,
+      "secret-access-key-example",
+    ]) {
+      expect(printed).not.toContain(secret);
+    }
   });
 
   it("writes nothing: every call is a read, but the documented read-only POSTs", async () => {
@@ -381,15 +316,17 @@ describe("pnpm preflight, an account that is not ready", () => {
 });
 
 describe("pnpm preflight without credentials", () => {
-  it("exits non-zero naming every missing credential, and asks nothing", async () => {
-    const run = promisify(execFile);
-    const result = await run(process.execPath, ["tools/preflight/cli.ts", STACK], {
+  const run = (args: string[]) =>
+    promisify(execFile)(process.execPath, ["tools/preflight/cli.ts", ...args], {
       cwd: REPOSITORY_ROOT,
       env: { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: "true" },
     }).then(
-      () => ({ code: 0, stdout: "" }),
-      (error: unknown) => error as { code: number; stdout: string },
+      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
+      (error: unknown) => error as { code: number; stdout: string; stderr: string },
     );
+
+  it("exits non-zero naming every missing credential", async () => {
+    const result = await run([STACK]);
     expect(result.code).toBe(1);
     for (const missing of [
       "✗ DigitalOcean token: DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN is not set",
@@ -404,5 +341,32 @@ describe("pnpm preflight without credentials", () => {
     expect(result.stdout).toContain(
       "fix: pulumi login 's3://acme-pulumi-state-staging?region=eu-central-1'",
     );
+  }, 60_000);
+
+  it("prints one JSON object for CI with --json, and exits the same way", async () => {
+    const result = await run([STACK, "--json"]);
+    expect(result.code).toBe(1);
+    const report = JSON.parse(result.stdout) as Report;
+    expect(report).toMatchObject({ stack: STACK, ok: false, counts: { fail: 5, skipped: 3 } });
+    expect(report.checks[0]).toEqual({
+      id: "credentials.digitalocean",
+      group: "Credentials",
+      title: "DigitalOcean token",
+      status: "fail",
+      detail: "DIGITALOCEAN_TOKEN or DIGITALOCEAN_ACCESS_TOKEN is not set",
+      fix: "export DIGITALOCEAN_TOKEN=<a token of the environment's team>   (README: The tokens, exactly)",
+    });
+  }, 60_000);
+
+  it("needs the stack named, and a stack file for it", async () => {
+    expect(await run([])).toMatchObject({
+      code: 2,
+      stderr: expect.stringContaining("usage: pnpm preflight <staging|production>") as unknown,
+    });
+    expect(await run(["qa"])).toMatchObject({
+      code: 1,
+      stderr: expect.stringContaining("No stack file") as unknown,
+    });
+    expect(await run(["--help"])).toMatchObject({ code: 0 });
   }, 60_000);
 });

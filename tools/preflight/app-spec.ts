@@ -19,20 +19,8 @@ function isObject(value: unknown): value is Record<string, unknown> {
   return typeof value === "object" && value !== null && !Array.isArray(value);
 }
 
-/** Keys renamed at every depth; everything else drops nothing and keeps its value. */
-function apiValue(value: unknown): Json | undefined {
-  if (Array.isArray(value)) {
-    const items = value.map(apiValue).filter((item): item is Json => item !== undefined);
-    return items.length === 0 ? undefined : items;
-  }
-  if (!isObject(value)) {
-    return typeof value === "string" ||
-      typeof value === "number" ||
-      typeof value === "boolean" ||
-      value === null
-      ? value
-      : undefined;
-  }
+/** An object's keys renamed, at every depth, and what godo would omit left out. */
+function apiObject(value: Record<string, unknown>): Record<string, Json> {
   const entries: [string, Json][] = [];
   for (const [key, item] of Object.entries(value)) {
     if (key === "destinations") continue;
@@ -41,6 +29,20 @@ function apiValue(value: unknown): Json | undefined {
     if (converted !== undefined) entries.push([snake(key), converted]);
   }
   return Object.fromEntries(entries);
+}
+
+function apiValue(value: unknown): Json | undefined {
+  if (Array.isArray(value)) {
+    const items = value.map(apiValue).filter((item): item is Json => item !== undefined);
+    return items.length === 0 ? undefined : items;
+  }
+  if (isObject(value)) return apiObject(value);
+  return typeof value === "string" ||
+    typeof value === "number" ||
+    typeof value === "boolean" ||
+    value === null
+    ? value
+    : undefined;
 }
 
 /**
@@ -52,11 +54,10 @@ export function apiAppSpec(
   vpcId: string | undefined,
 ): Record<string, Json> {
   const { domainNames, vpcs: _vpcs, ...rest } = spec;
-  const converted = apiValue(rest);
-  const body = isObject(converted) ? (converted as Record<string, Json>) : {};
+  const body = apiObject(rest);
   const domains = Array.isArray(domainNames)
     ? domainNames.filter(isObject).map(({ name, ...domain }) => ({
-        ...(apiValue(domain) as Record<string, Json>),
+        ...apiObject(domain),
         domain: typeof name === "string" ? name : "",
       }))
     : [];

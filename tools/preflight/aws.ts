@@ -54,7 +54,7 @@ export async function callerIdentity(env: Env, region: string): Promise<CallerId
     return {
       ok: false,
       missing: isMissingCredentials(error),
-      message: error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      message: String(error),
     };
   } finally {
     client.destroy();
@@ -136,7 +136,7 @@ export async function s3BackendCheck(env: Env, target: S3BackendTarget): Promise
     return failed(
       id,
       title,
-      error instanceof Error ? `${error.name}: ${error.message}` : String(error),
+      String(error),
       "check the network, the credentials and the backend URL",
     );
   } finally {

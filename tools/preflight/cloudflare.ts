@@ -180,17 +180,18 @@ type ProbeRole = keyof ReturnType<typeof permissionProbes>;
 async function permissionsCheck({
   api,
   config,
-}: CloudflareInputs): Promise<{ check: Check; answers: Map<ProbeRole, ApiAnswer> }> {
+}: CloudflareInputs): Promise<{ check: Check; answers: Record<ProbeRole, ApiAnswer> }> {
   const probes = Object.entries(permissionProbes(config)) as [
     ProbeRole,
     { permission: string; path: string },
   ][];
-  const answers = new Map(
-    await Promise.all(probes.map(async ([role, { path }]) => [role, await api.get(path)] as const)),
+  const answered = await Promise.all(
+    probes.map(async ([role, { path }]) => [role, await api.get(path)] as const),
   );
+  const answers = Object.fromEntries(answered) as Record<ProbeRole, ApiAnswer>;
   const refused = probes
     .filter(([role]) => {
-      const status = answers.get(role)?.status;
+      const { status } = answers[role];
       return status === 401 || status === 403;
     })
     .map(([, { permission }]) => permission);
@@ -219,11 +220,11 @@ async function permissionsCheck({
 
 async function loadBalancingCheck(
   { api, config }: CloudflareInputs,
-  pools: ApiAnswer | undefined,
+  pools: ApiAnswer,
 ): Promise<Check> {
   const id = "cloudflare.load-balancing";
   const title = "Load Balancing add-on";
-  const existing = pools === undefined ? undefined : resultOf(pools, Pools);
+  const existing = resultOf(pools, Pools);
   if (existing !== undefined && existing.length > 0) {
     return pass(
       id,
@@ -311,11 +312,11 @@ export function rulesetImportFile(
 
 function rulesetsCheck(
   { stack, config, rulesets }: CloudflareInputs,
-  listed: ApiAnswer | undefined,
+  listed: ApiAnswer,
 ): { check: Check; importFile?: unknown } {
   const id = "cloudflare.rulesets";
   const title = "Entry-point rulesets";
-  const existing = listed === undefined ? undefined : resultOf(listed, Rulesets);
+  const existing = resultOf(listed, Rulesets);
   if (existing === undefined) {
     return { check: skip(id, title, "not run: the token may not list the zone's rulesets") };
   }
@@ -386,8 +387,8 @@ export async function cloudflareChecks(inputs: CloudflareInputs): Promise<Cloudf
     }
     const zone = await zoneCheck(inputs);
     const permissions = await permissionsCheck(inputs);
-    const loadBalancing = await loadBalancingCheck(inputs, permissions.answers.get("pools"));
-    const rulesets = rulesetsCheck(inputs, permissions.answers.get("rulesets"));
+    const loadBalancing = await loadBalancingCheck(inputs, permissions.answers.pools);
+    const rulesets = rulesetsCheck(inputs, permissions.answers.rulesets);
     return {
       checks: [token, zone, permissions.check, loadBalancing, rulesets.check],
       ...(rulesets.importFile === undefined ? {} : { importFile: rulesets.importFile }),

@@ -39,7 +39,7 @@ export const READ_SCOPE_PROBES = [
 ] as const;
 
 type Probe = (typeof READ_SCOPE_PROBES)[number];
-type ProbeAnswers = Map<Probe["scope"], ApiAnswer>;
+type ProbeAnswers = Record<Probe["scope"], ApiAnswer>;
 
 // account_get: `account.email` is the token's user, `account.team` the team it acts in.
 const Account = z.object({
@@ -154,14 +154,13 @@ async function teamCheck({
 }
 
 async function probeScopes(api: ApiClient): Promise<{ check: Check; answers: ProbeAnswers }> {
-  const answers: ProbeAnswers = new Map(
-    await Promise.all(
-      READ_SCOPE_PROBES.map(async ({ scope, path }) => [scope, await api.get(path)] as const),
-    ),
+  const answered = await Promise.all(
+    READ_SCOPE_PROBES.map(async ({ scope, path }) => [scope, await api.get(path)] as const),
   );
-  const missing = READ_SCOPE_PROBES.filter(({ scope }) => answers.get(scope)?.status === 403);
+  const answers = Object.fromEntries(answered) as ProbeAnswers;
+  const missing = READ_SCOPE_PROBES.filter(({ scope }) => answers[scope].status === 403);
   const broken = READ_SCOPE_PROBES.filter(({ scope }) => {
-    const status = answers.get(scope)?.status ?? 0;
+    const { status } = answers[scope];
     return status !== 403 && (status < 200 || status > 299);
   });
   const id = "digitalocean.scopes";
@@ -186,7 +185,7 @@ async function probeScopes(api: ApiClient): Promise<{ check: Check; answers: Pro
         broken
           .map(
             ({ scope, path }) =>
-              `GET /${path.replace(/\?.*/, "")} answered HTTP ${String(answers.get(scope)?.status)}`,
+              `GET /${path.replace(/\?.*/, "")} answered HTTP ${String(answers[scope].status)}`,
           )
           .join("; "),
         "try again, or check status.digitalocean.com",
@@ -206,24 +205,26 @@ async function probeScopes(api: ApiClient): Promise<{ check: Check; answers: Pro
 async function registryCheck(
   api: ApiClient,
   config: PlatformConfig,
-  listed: ApiAnswer | undefined,
+  listed: ApiAnswer,
 ): Promise<Check> {
   const id = "digitalocean.registry";
   const name = config.registry.name;
   const title = `Registry "${name}"`;
-  const registries = Registries.safeParse(listed?.body);
-  if (listed?.status !== 200 || !registries.success) {
+  const registries = Registries.safeParse(listed.body);
+  if (listed.status !== 200 || !registries.success) {
     return skip(id, title, "not run: the token may not list the team's registries (registry:read)");
   }
   const names = registries.data.registries.map((registry) => registry.name);
-  if (names.includes(name))
+  if (names.includes(name)) {
     return pass(id, title, "already the team's registry (created by this stack)");
-  if (names.length > 0) {
+  }
+  const [other] = names;
+  if (other !== undefined) {
     return fail(
       id,
       title,
       `the team already has the registry "${names.join('", "')}", and a team holds one registry (its subscription tier is the team's)`,
-      `if "${names[0] ?? ""}" is this environment's: pulumi config set --path registry.name '${names[0] ?? ""}'\nelse give the environment a team of its own (README: Before the first pulumi up)`,
+      `if "${other}" is this environment's: pulumi config set --path registry.name '${other}'\nelse give the environment a team of its own (README: Before the first pulumi up)`,
     );
   }
   // registries_validate_name: 204 when the name is free, 409 when another account holds it; it
@@ -256,8 +257,8 @@ async function registryCheck(
 }
 
 /** The real VPC each planned one stands for: the stack's own by name, else the region's default. */
-function resolveVpcs(vpcs: PlannedVpc[], listed: ApiAnswer | undefined) {
-  const existing = Vpcs.safeParse(listed?.body).data?.vpcs ?? [];
+function resolveVpcs(vpcs: PlannedVpc[], listed: ApiAnswer) {
+  const existing = Vpcs.safeParse(listed.body).data?.vpcs ?? [];
   return new Map(
     vpcs.map((vpc) => {
       const own = existing.find((candidate) => candidate.name === vpc.name);
@@ -285,8 +286,8 @@ async function appChecks(
   { api, apps, vpcs }: DigitalOceanInputs,
   answers: ProbeAnswers,
 ): Promise<{ checks: Check[]; existingAppIds: string[] }> {
-  const vpcOf = resolveVpcs(vpcs, answers.get("vpc:read"));
-  const existing = Apps.safeParse(answers.get("app:read")?.body).data?.apps ?? [];
+  const vpcOf = resolveVpcs(vpcs, answers["vpc:read"]);
+  const existing = Apps.safeParse(answers["app:read"].body).data?.apps ?? [];
   const checks: Check[] = [];
   const existingAppIds: string[] = [];
   for (const app of apps) {
@@ -414,7 +415,7 @@ export async function digitalOceanChecks(inputs: DigitalOceanInputs): Promise<Ch
     const registry = await registryCheck(
       inputs.api,
       inputs.config,
-      scopes.answers.get("registry:read"),
+      scopes.answers["registry:read"],
     );
     const apps = await appChecks(inputs, scopes.answers);
     const emails = await alertEmailCheck(

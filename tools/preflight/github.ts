@@ -74,7 +74,7 @@ export interface GitHubInputs {
 function featuresAsked(planned: PlannedRepository): (keyof typeof FEATURE_TIERS)[] {
   const { environments, rulesets } = planned;
   return [
-    ...(environments.length > 0 ? (["environments"] as const) : []),
+    "environments" as const,
     ...(environments.some((environment) => environment.deployFrom !== "any branch")
       ? (["deployment branch and tag policies"] as const)
       : []),
@@ -117,7 +117,7 @@ async function planCheck(
   );
   const neededName =
     needed === "enterprise" ? "GitHub Enterprise" : "GitHub Pro, Team or Enterprise";
-  if (tier === undefined) {
+  if (plan === undefined || tier === undefined) {
     return confirm(
       id,
       title,
@@ -132,11 +132,11 @@ async function planCheck(
     return fail(
       id,
       title,
-      `the repository is private and ${repository.owner.login} is on "${plan ?? ""}": GitHub refuses ${missing.join(", ")} there`,
+      `the repository is private and ${repository.owner.login} is on "${plan}": GitHub refuses ${missing.join(", ")} there`,
       `move ${repository.owner.login} to ${neededName}, or make the repository public${missing.includes("required reviewers") ? ", or (not recommended) drop production's reviewers from bootstrap/Pulumi.identity.yaml" : ""}`,
     );
   }
-  return pass(id, title, `private, on "${plan ?? ""}", which has ${asked.join(", ")}`);
+  return pass(id, title, `private, on "${plan}", which has ${asked.join(", ")}`);
 }
 
 async function environmentCheck(
