@@ -727,7 +727,7 @@ describe("deploy.yml", () => {
   });
 
   it.each(["staging", "production"])(
-    "runs pulumi up of %s in its environment, one at a time, then a smoke check",
+    "runs a preflight, then pulumi up of %s in its environment, one at a time, then a smoke check",
     (stack) => {
       const body = job(deploy, stack);
       expect((body.environment as Mapping).name).toBe(stack);
@@ -772,12 +772,30 @@ describe("deploy.yml", () => {
         "role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
         "aws-region": "${{ vars.AWS_REGION }}",
       });
-      // Secrets reach the pulumi step and the origin lock's secret the smoke check, nothing else
-      // (never the install of dependencies).
+      // The read-only preflight runs with the environment's credentials after the role is
+      // assumed and before `up`, so that a half-ready account stops the job before any change.
+      const preflight = steps.find((step) => step.name === "Preflight") ?? {};
+      expect(preflight.run).toBe(`pnpm preflight ${stack}`);
+      expect(order.indexOf(`pnpm preflight ${stack}`)).toBe(
+        order.indexOf("aws-actions/configure-aws-credentials") + 1,
+      );
+      expect(order.indexOf("pulumi/actions")).toBe(order.indexOf(`pnpm preflight ${stack}`) + 1);
+      expect(preflight.env).toEqual({
+        PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+        PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+        PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+        DIGITALOCEAN_TOKEN: "${{ secrets.DIGITALOCEAN_TOKEN }}",
+        CLOUDFLARE_API_TOKEN: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
+        GITHUB_TOKEN: "${{ secrets.PLATFORM_GITHUB_TOKEN }}",
+        GITHUB_OWNER: "${{ github.repository_owner }}",
+      });
+      // Secrets reach the preflight and the pulumi step, and the origin lock's secret the smoke
+      // check, nothing else (never the install of dependencies).
       const smoke = steps.at(-1) ?? {};
       expect(secretsOf(smoke)).toEqual(["ORIGIN_LOCK_SECRET"]);
       for (const step of steps.filter(
-        (candidate) => action(candidate) !== "pulumi/actions" && candidate !== smoke,
+        (candidate) =>
+          action(candidate) !== "pulumi/actions" && candidate !== smoke && candidate !== preflight,
       )) {
         expect(secretsOf(step)).toEqual([]);
       }

@@ -756,6 +756,15 @@ describe("currentBackend", () => {
     expect(currentBackend({ PULUMI_HOME: pulumiHome })).toEqual({ kind: "none" });
   });
 
+  it("takes Pulumi Cloud when only PULUMI_ACCESS_TOKEN is set, as the CLI does", () => {
+    expect(currentBackend({ HOME: home, PULUMI_ACCESS_TOKEN: "pul-ci" })).toEqual({
+      kind: "cloud",
+      url: "https://api.pulumi.com",
+      source: "PULUMI_ACCESS_TOKEN",
+      token: "pul-ci",
+    });
+  });
+
   it("knows local and other backends, and keeps a URL it cannot parse as it is", () => {
     expect(currentBackend({ PULUMI_BACKEND_URL: "file:///var/state" })).toMatchObject({
       kind: "file",

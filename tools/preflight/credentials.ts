@@ -71,7 +71,9 @@ const CliCredentials = z.object({
 });
 
 function cliCredentials(env: Env): z.infer<typeof CliCredentials> {
-  const home = firstSet(env, ["PULUMI_HOME"])?.value ?? path.join(homedir(), ".pulumi");
+  const home =
+    firstSet(env, ["PULUMI_HOME"])?.value ??
+    path.join(firstSet(env, ["HOME"])?.value ?? homedir(), ".pulumi");
   const file = path.join(home, "credentials.json");
   if (!existsSync(file)) return {};
   const parsed = CliCredentials.safeParse(JSON.parse(readFileSync(file, "utf8")));
@@ -103,16 +105,22 @@ function s3Backend(url: URL, source: string): Backend {
   };
 }
 
+const PULUMI_CLOUD = "https://api.pulumi.com";
+
 /** The backend `pulumi up` would use from this shell: PULUMI_BACKEND_URL, else `pulumi login`. */
 export function currentBackend(env: Env): Backend {
   const credentials = cliCredentials(env);
   const fromEnv = firstSet(env, ["PULUMI_BACKEND_URL"]);
+  // With neither, the CLI logs in to Pulumi Cloud with PULUMI_ACCESS_TOKEN when it is set, as
+  // pulumi/actions does in CI with an empty `cloud-url`.
   const chosen =
-    fromEnv === undefined
-      ? credentials.current === undefined
-        ? undefined
-        : { url: credentials.current, source: "pulumi login" }
-      : { url: fromEnv.value, source: "PULUMI_BACKEND_URL" };
+    fromEnv !== undefined
+      ? { url: fromEnv.value, source: "PULUMI_BACKEND_URL" }
+      : credentials.current !== undefined
+        ? { url: credentials.current, source: "pulumi login" }
+        : firstSet(env, ["PULUMI_ACCESS_TOKEN"]) !== undefined
+          ? { url: PULUMI_CLOUD, source: "PULUMI_ACCESS_TOKEN" }
+          : undefined;
   if (chosen === undefined) return { kind: "none" };
   let url: URL;
   try {
