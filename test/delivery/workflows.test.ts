@@ -90,6 +90,16 @@ function bad(yaml: string): WorkflowSource {
 
 const CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1";
 
+/** The backend and provider credentials of a stack's environment, as a step reads them. */
+const STACK_CREDENTIALS = {
+  PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+  PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+  PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+  DIGITALOCEAN_TOKEN: "${{ secrets.DIGITALOCEAN_TOKEN }}",
+  CLOUDFLARE_API_TOKEN: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
+  GITHUB_TOKEN: "${{ secrets.PLATFORM_GITHUB_TOKEN }}",
+};
+
 describe("the workflows", () => {
   it("are the four pipelines", () => {
     expect(files).toEqual(["checks.yml", "deploy.yml", "drift.yml", "preview.yml"]);
@@ -781,12 +791,7 @@ describe("deploy.yml", () => {
       );
       expect(order.indexOf("pulumi/actions")).toBe(order.indexOf(`pnpm preflight ${stack}`) + 1);
       expect(preflight.env).toEqual({
-        PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
-        PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
-        PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
-        DIGITALOCEAN_TOKEN: "${{ secrets.DIGITALOCEAN_TOKEN }}",
-        CLOUDFLARE_API_TOKEN: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
-        GITHUB_TOKEN: "${{ secrets.PLATFORM_GITHUB_TOKEN }}",
+        ...STACK_CREDENTIALS,
         GITHUB_OWNER: "${{ github.repository_owner }}",
       });
       // Secrets reach the preflight and the pulumi step, and the origin lock's secret the smoke
@@ -831,12 +836,7 @@ describe("drift.yml", () => {
     expect(preview.run).toBe('.github/scripts/drift-preview.sh "$STACK"');
     expect(preview.env).toEqual({
       STACK: "${{ matrix.stack }}",
-      PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
-      PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
-      PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
-      DIGITALOCEAN_TOKEN: "${{ secrets.DIGITALOCEAN_TOKEN }}",
-      CLOUDFLARE_API_TOKEN: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
-      GITHUB_TOKEN: "${{ secrets.PLATFORM_GITHUB_TOKEN }}",
+      ...STACK_CREDENTIALS,
       DD_API_KEY: "${{ secrets.DATADOG_API_KEY }}",
       DD_APP_KEY: "${{ secrets.DATADOG_APP_KEY }}",
       NEW_RELIC_API_KEY: "${{ secrets.NEW_RELIC_API_KEY }}",

@@ -396,10 +396,11 @@ function send(response: ServerResponse, reply: Reply) {
   response.end(reply.body === undefined ? undefined : JSON.stringify(reply.body));
 }
 
-/** Starts the stand-ins for `world` (read at each request, so a test may change it in between). */
-export async function startFakeProviderApis(world: World): Promise<FakeProviderApis> {
+/** Starts the stand-ins; each request is answered for the world `current()` returns then. */
+export async function startFakeProviderApis(current: () => World): Promise<FakeProviderApis> {
   const requests: Recorded[] = [];
   const server = createServer((request, response) => {
+    const world = current();
     const chunks: Buffer[] = [];
     request.on("data", (chunk: Buffer) => chunks.push(chunk));
     request.on("end", () => {

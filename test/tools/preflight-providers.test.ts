@@ -61,6 +61,14 @@ function byId(checks: Check[], id: string): Check {
   return found;
 }
 
+/** A zone entry point the stack created itself: its name is the program's. */
+const OWN_WAF = {
+  id: "r-1",
+  name: "platform waf",
+  kind: "zone",
+  phase: "http_request_firewall_managed",
+};
+
 /** The ready world with `change` applied. */
 function worldWith(change: (draft: World) => void): World {
   const draft = readyStagingWorld();
@@ -71,9 +79,7 @@ function worldWith(change: (draft: World) => void): World {
 beforeAll(async () => {
   vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
   world = readyStagingWorld();
-  apis = await startFakeProviderApis(
-    new Proxy({} as World, { get: (_, key: keyof World) => world[key] }),
-  );
+  apis = await startFakeProviderApis(() => world);
   plans = await planBoth("staging");
   const read = readStackSettings("staging", stackFilePath("staging"));
   if (!read.ok) throw new Error(read.message);
@@ -342,19 +348,7 @@ describe("Cloudflare", () => {
   });
 
   it("recognises the stack's own rulesets, and names their parent by URN when it exists", async () => {
-    const ownOnly = await ask(
-      worldWith(
-        (draft) =>
-          (draft.cloudflare.rulesets = [
-            {
-              id: "r-1",
-              name: "platform waf",
-              kind: "zone",
-              phase: "http_request_firewall_managed",
-            },
-          ]),
-      ),
-    );
+    const ownOnly = await ask(worldWith((draft) => (draft.cloudflare.rulesets = [OWN_WAF])));
     expect(byId(ownOnly.checks, "cloudflare.rulesets").detail).toBe(
       "1 of 6 are the stack's own; the other phases have none yet",
     );
@@ -362,12 +356,7 @@ describe("Cloudflare", () => {
       worldWith(
         (draft) =>
           (draft.cloudflare.rulesets = [
-            {
-              id: "r-1",
-              name: "platform waf",
-              kind: "zone",
-              phase: "http_request_firewall_managed",
-            },
+            OWN_WAF,
             {
               id: "r-2",
               name: "dashboard cache rules",

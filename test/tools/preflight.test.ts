@@ -53,10 +53,7 @@ beforeAll(async () => {
   // The SDK's credential chain would otherwise ask the EC2 metadata service for a role.
   vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
   world = readyWorld();
-  // The stand-ins read the current world at each request.
-  apis = await startFakeProviderApis(
-    new Proxy({} as World, { get: (_, key: keyof World) => world[key] }),
-  );
+  apis = await startFakeProviderApis(() => world);
   plans = await planBoth(STACK);
 }, 60_000);
 

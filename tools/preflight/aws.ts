@@ -1,12 +1,13 @@
 // AWS, through AWS's own clients (they sign with SigV4 and find credentials the way the Pulumi
 // provider does: keys in the environment, a profile, SSO, a web identity): whose credentials these
 // are, and whether the stack's S3 state backend answers to them.
-import { HeadBucketCommand, S3Client } from "@aws-sdk/client-s3";
+import { HeadBucketCommand, S3Client, S3ServiceException } from "@aws-sdk/client-s3";
 import { GetCallerIdentityCommand, STSClient } from "@aws-sdk/client-sts";
 import { type Check, checksOf } from "./check.ts";
 import { type Env, firstSet } from "./credentials.ts";
 
 const { pass, fail } = checksOf("AWS");
+const stateBackend = checksOf("State backend");
 
 /** Client settings from `env` rather than from this process's environment. */
 function clientSettings(env: Env, service: "STS" | "S3") {
@@ -105,10 +106,10 @@ export async function s3BackendCheck(env: Env, target: S3BackendTarget): Promise
   });
   try {
     await client.send(new HeadBucketCommand({ Bucket: target.bucket }));
-    return checksOf("State backend").pass(id, title, "the bucket answers to these credentials");
+    return stateBackend.pass(id, title, "the bucket answers to these credentials");
   } catch (error) {
-    const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
-    const { fail: failed } = checksOf("State backend");
+    const status = error instanceof S3ServiceException ? error.$metadata.httpStatusCode : undefined;
+    const failed = stateBackend.fail;
     if (status === 404) {
       return failed(
         id,
