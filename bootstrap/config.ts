@@ -125,6 +125,11 @@ const github = z.strictObject({
     "The team whose members alone may create, move or delete release tags (`trunk` flow).",
     "release-managers",
   ),
+  attestImages: documented(
+    z.boolean().default(true),
+    "Whether the deploy jobs sign a build-provenance attestation of each image they deploy (repository variable `ATTEST_IMAGES`). GitHub keeps attestations for public repositories, and for private or internal ones on GitHub Enterprise Cloud only: `false` for a private repository on another plan.",
+    true,
+  ),
 });
 
 const schema = z.strictObject({

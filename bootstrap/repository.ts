@@ -109,6 +109,12 @@ export function buildRepository(
     { repository, variableName: "DELIVERY_FLOW", value: config.github.flow },
     onGitHub,
   );
+  // The deploy jobs attest their images' provenance only where GitHub will keep it.
+  new github.ActionsVariable(
+    "attest-images",
+    { repository, variableName: "ATTEST_IMAGES", value: String(config.github.attestImages) },
+    onGitHub,
+  );
 
   const { flow, stagingBranch, requiredReviews, releaseTags, releaseTeam } = config.github;
   const checks = requiredChecks();

@@ -66,6 +66,26 @@ function get(url: URL, headers: Record<string, string>): Promise<ApiResponse> {
 }
 
 /**
+ * Failures of the connection rather than answers: a kept-alive socket the server closed just as it
+ * was reused (ECONNRESET, EPIPE), a lookup or connect that timed out. A GET is idempotent, so it
+ * is sent again on a fresh connection; an answer, even an error status, never is.
+ */
+const TRANSIENT = new Set(["ECONNRESET", "EPIPE", "ETIMEDOUT", "EAI_AGAIN"]);
+const ATTEMPTS = 3;
+
+async function getWithRetries(url: URL, headers: Record<string, string>): Promise<ApiResponse> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await get(url, headers);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code ?? "";
+      if (attempt >= ATTEMPTS || !TRANSIENT.has(code)) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 100 * 2 ** attempt));
+    }
+  }
+}
+
+/**
  * `GET <path>` with the token, for `purpose` (said in every error). A 2xx answer is returned;
  * anything else is a RunError naming the status and the fix. `refusal` says what a 401/403 means.
  */
@@ -82,7 +102,10 @@ export async function getFromDigitalOcean(
   const url = new URL(path, api.endpoint.endsWith("/") ? api.endpoint : `${api.endpoint}/`);
   let response: ApiResponse;
   try {
-    response = await get(url, { authorization: `Bearer ${api.token}`, accept: "application/json" });
+    response = await getWithRetries(url, {
+      authorization: `Bearer ${api.token}`,
+      accept: "application/json",
+    });
   } catch (error) {
     throw new pulumi.RunError(
       `Could not reach the DigitalOcean API at ${url.origin} (${purpose}): ${String(error)}; check the network or DIGITALOCEAN_API_URL.`,

@@ -10,7 +10,7 @@ const valid = {
 };
 
 describe("the bootstrap's config", () => {
-  it("takes the defaults: the trunk flow on main, releases v*, one review, immutable subjects", () => {
+  it("takes the defaults: the trunk flow on main, releases v*, one review, immutable subjects, attested images", () => {
     const result = validateBootstrapConfig(valid);
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.config.github).toEqual({
@@ -23,6 +23,7 @@ describe("the bootstrap's config", () => {
       flow: "trunk",
       stagingBranch: "staging",
       releaseTags: "v*",
+      attestImages: true,
     });
     expect(result.config.environments.staging).toEqual({
       reviewers: { users: [], teams: [] },
@@ -56,7 +57,7 @@ describe("the bootstrap's config", () => {
         key: "platform-bootstrap:github.relaseTeam",
         found:
           "a key the bootstrap project does not know: did you mean platform-bootstrap:github.releaseTeam?",
-        allowed: expect.stringMatching(/^one of owner, repository, .*releaseTeam$/) as unknown,
+        allowed: expect.stringMatching(/^one of owner, repository, .*attestImages$/) as unknown,
         fix: "pulumi config rm --path 'github.relaseTeam'",
       },
       expect.objectContaining({

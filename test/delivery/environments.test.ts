@@ -6,11 +6,11 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BootstrapOutputs } from "../../bootstrap/outputs.ts";
 import { offlineRepositoryIds } from "../../tools/mock/provider-outputs.ts";
-import { BOOTSTRAP_STACK, runStack } from "../../tools/mock/run-stack.ts";
-import { type Manifest, manifestOf } from "../../tools/plan/render.ts";
+import { BOOTSTRAP_STACK } from "../../tools/mock/run-stack.ts";
+import type { Manifest } from "../../tools/plan/render.ts";
 import { eventsOf } from "../../tools/lint/workflow-rules.ts";
 import type { DeliveryOutput } from "../../stacks/outputs.ts";
-import { runStackInChild } from "../support/child-run.ts";
+import { planned } from "../support/plans.ts";
 import { environmentsOf, type Job, jobsOfAll, namesRead, readWorkflows } from "./workflow-jobs.ts";
 
 /** An environment as the bootstrap exports it, its ARN and subject resolved. */
@@ -42,8 +42,11 @@ const HUMAN_SECRETS = [
   "NEW_RELIC_API_KEY",
 ];
 
-/** Repository-level: the delivery flow (the bootstrap writes it); GITHUB_TOKEN is GitHub's own. */
-const REPOSITORY = { variables: ["DELIVERY_FLOW"], secrets: ["GITHUB_TOKEN"] };
+/**
+ * Repository-level: the delivery flow and the attestation switch (the bootstrap writes both);
+ * GITHUB_TOKEN is GitHub's own.
+ */
+const REPOSITORY = { variables: ["DELIVERY_FLOW", "ATTEST_IMAGES"], secrets: ["GITHUB_TOKEN"] };
 
 const STACKS = ["staging", "production"];
 
@@ -68,20 +71,14 @@ function stepsOf(job: Job): Record<string, unknown>[] {
 }
 
 beforeAll(async () => {
-  // Pulumi's runtime is per process: production here, staging and the bootstrap in children.
   const [production, staging, identity] = await Promise.all([
-    runStack("production"),
-    runStackInChild("staging"),
-    runStackInChild(BOOTSTRAP_STACK),
+    planned("production"),
+    planned("staging"),
+    planned(BOOTSTRAP_STACK),
   ]);
-  expect(production.errors).toEqual([]);
-  expect(staging.errors).toEqual([]);
-  expect(identity.errors).toEqual([]);
-  const manifests = [
-    JSON.parse(staging.manifest) as Manifest,
-    manifestOf("production", production),
-  ];
-  bootstrapManifest = JSON.parse(identity.manifest) as Manifest;
+  for (const { run } of [production, staging, identity]) expect(run.errors).toEqual([]);
+  const manifests = [staging.manifest, production.manifest];
+  bootstrapManifest = identity.manifest;
   bootstrap = bootstrapManifest.outputs.bootstrap as typeof bootstrap;
   platformOf = new Map(manifests.map((manifest) => [manifest.stack, manifest.outputs.platform]));
   const written = new Map(
@@ -103,7 +100,7 @@ beforeAll(async () => {
       ];
     }),
   );
-}, 120_000);
+});
 
 describe("the environments the bootstrap creates", () => {
   it("are three per stack: <stack> deploys, <stack>-preview and <stack>-drift only read", () => {
@@ -140,11 +137,16 @@ describe("the environments the bootstrap creates", () => {
     }
   });
 
-  it("write the delivery flow into a repository variable, the one the workflows read", () => {
-    const flow = bootstrapManifest.resources.find(
-      (resource) => resource.type === "github:index/actionsVariable:ActionsVariable",
+  it("write the delivery flow and the attestation switch into the repository variables the workflows read", () => {
+    const variables = bootstrapManifest.resources
+      .filter((resource) => resource.type === "github:index/actionsVariable:ActionsVariable")
+      .map((resource) => resource.inputs);
+    const value = (name: string) => variables.find((inputs) => inputs.variableName === name)?.value;
+    expect(value("DELIVERY_FLOW")).toBe(bootstrap.flow);
+    expect(value("ATTEST_IMAGES")).toBe("true");
+    expect(variables.map((inputs) => inputs.variableName).sort()).toEqual(
+      [...REPOSITORY.variables].sort(),
     );
-    expect(flow?.inputs).toMatchObject({ variableName: "DELIVERY_FLOW", value: bootstrap.flow });
   });
 });
 
@@ -208,25 +210,47 @@ describe("steps that read the outputs of the run just made", () => {
     ),
   );
 
-  it("exist: the deploy jobs' smoke checks read the app's host and every origin", () => {
+  it("exist: the smoke checks read the app's host and every origin, the attestation every image", () => {
     expect(reads.map(({ job, name, path }) => `${job.id} ${name} ${path.join(".")}`)).toEqual(
       STACKS.flatMap((stack) => [
         `.github/workflows/deploy.yml#${stack} APP_HOST hostnames.app`,
         `.github/workflows/deploy.yml#${stack} ORIGIN_HOSTS apps.*.originHost`,
+        `.github/workflows/deploy.yml#${stack} IMAGES images`,
       ]),
     );
   });
 
-  it("name a pulumi step of their job and fields its stack outputs, as non-empty text", () => {
+  /** What each field read must be in every stack's outputs, so that the step can use it. */
+  const HOSTNAME = /^[a-z0-9.-]+\.[a-z]+$/;
+  const expectedShape: Record<string, (value: unknown) => void> = {
+    "hostnames.app": (value) => {
+      expect(value).toMatch(HOSTNAME);
+    },
+    "apps.*.originHost": (value) => {
+      expect(value).toMatch(HOSTNAME);
+    },
+    // image-checksums.sh reads each image's repoDigest (test/delivery/scripts.test.ts).
+    images: (value) => {
+      const images = Object.values(value as Record<string, { repoDigest: unknown }>);
+      expect(images.length).toBeGreaterThan(0);
+      for (const image of images) {
+        expect(image.repoDigest).toMatch(/^[^@]+@sha256:[0-9a-f]{64}$/);
+      }
+    },
+  };
+
+  it("name a pulumi step of their job and fields its stack outputs, in the shape the step reads", () => {
     for (const { job, name, stepId, path } of reads) {
       const source = stepsOf(job).find((step) => step.id === stepId);
       expect(String(source?.uses), `${job.id}: steps.${stepId}`).toMatch(/^pulumi\/actions@/);
+      const shape = expectedShape[path.join(".")];
+      expect(shape, `${job.id} ${name}: no expected shape for ${path.join(".")}`).toBeDefined();
       for (const stack of environmentsOf(job.body)) {
         const values = select(platformOf.get(stack), path);
         expect(values.length, `${job.id} ${name}: ${path.join(".")} in ${stack}`).toBeGreaterThan(
           0,
         );
-        for (const value of values) expect(value).toMatch(/^[a-z0-9.-]+\.[a-z]+$/);
+        for (const value of values) shape?.(value);
       }
     }
   });

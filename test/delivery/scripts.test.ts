@@ -475,3 +475,56 @@ describe("smoke-check.sh", () => {
     }
   });
 });
+
+describe("image-checksums.sh", () => {
+  const digest = (fill: string) => `sha256:${fill.repeat(64)}`;
+  const images = {
+    web: {
+      repository: "registry.digitalocean.com/acme/web",
+      digest: digest("a"),
+      repoDigest: `registry.digitalocean.com/acme/web@${digest("a")}`,
+    },
+    api: {
+      repository: "registry.digitalocean.com/acme/api",
+      digest: digest("b"),
+      repoDigest: `registry.digitalocean.com/acme/api@${digest("b")}`,
+    },
+  };
+  const checksums = () => path.join(mkdtempSync(path.join(tmpdir(), "attest-")), "images.sha256");
+
+  it("writes one sha256sum line per deployed image, the subjects actions/attest signs", async () => {
+    const CHECKSUMS = checksums();
+    const outcome = await script("image-checksums.sh", [], {
+      IMAGES: JSON.stringify(images),
+      CHECKSUMS,
+    });
+    expect(outcome.status).toBe(0);
+    expect(readFileSync(CHECKSUMS, "utf8")).toBe(
+      `${"a".repeat(64)}  registry.digitalocean.com/acme/web\n` +
+        `${"b".repeat(64)}  registry.digitalocean.com/acme/api\n`,
+    );
+    expect(outcome.stdout).toContain("Attesting 2 image(s):");
+  });
+
+  it.each([
+    [
+      "an image by tag",
+      { web: { ...images.web, repoDigest: "registry.digitalocean.com/acme/web:latest" } },
+      "is not a map of images by digest",
+    ],
+    [
+      "one image by tag among others by digest",
+      { ...images, worker: { repoDigest: "registry.digitalocean.com/acme/worker:1" } },
+      'image worker: "registry.digitalocean.com/acme/worker:1" is not <repository>@sha256',
+    ],
+    ["no image", {}, "names no image"],
+    ["no JSON at all", "not json", "is not a map of images by digest"],
+  ])("stops, attesting nothing, on %s", async (_name, value, message) => {
+    const CHECKSUMS = checksums();
+    const IMAGES = typeof value === "string" ? value : JSON.stringify(value);
+    const outcome = await script("image-checksums.sh", [], { IMAGES, CHECKSUMS });
+    expect(outcome.status).toBe(1);
+    expect(outcome.stdout + outcome.stderr).toContain(message);
+    expect(() => readFileSync(CHECKSUMS)).toThrow();
+  });
+});

@@ -351,7 +351,7 @@ jobs:
     ]);
   });
 
-  it("write-scopes: id-token without an environment (a reusable workflow's caller aside), a PR write without a comment, issues beside an environment", () => {
+  it("write-scopes: id-token without an environment (a reusable workflow's caller aside), a PR write without a comment, issues beside an environment, attestations without attesting", () => {
     const pulumi = (comment: boolean) =>
       `steps:\n      - uses: pulumi/actions@8e5e406f4007fca908480587cb9893c07090f58d\n        with: { command: preview, comment-on-pr: ${String(comment)} }`;
     const problems = checkWriteScopes(
@@ -387,6 +387,14 @@ jobs:
   calls-foreign-deploy:
     permissions: { contents: read, id-token: write }
     uses: someone/else/.github/workflows/deploy.yml@0123456789abcdef0123456789abcdef01234567
+  attests-nothing:
+    environment: staging
+    permissions: { id-token: write, attestations: write }
+    ${pulumi(false)}
+  attests:
+    environment: staging
+    permissions: { id-token: write, attestations: write }
+    steps: [{ uses: "actions/attest@1e69f48acb82d1966a394da916b4c1698aa569d6" }]
 `),
     );
     expect(
@@ -397,6 +405,7 @@ jobs:
       'job "reporting-deploy": issues',
       'job "script-lookalike": pull-requests',
       'job "calls-foreign-deploy": id-token',
+      'job "attests-nothing": attestations',
     ]);
   });
 
@@ -737,12 +746,16 @@ describe("deploy.yml", () => {
   });
 
   it.each(["staging", "production"])(
-    "runs a preflight, then pulumi up of %s in its environment, one at a time, then a smoke check",
+    "runs a preflight, then pulumi up of %s in its environment, one at a time, then a smoke check and the images' provenance",
     (stack) => {
       const body = job(deploy, stack);
       expect((body.environment as Mapping).name).toBe(stack);
       expect(body.concurrency).toEqual({ group: `deploy-${stack}`, "cancel-in-progress": false });
-      expect(body.permissions).toEqual({ contents: "read", "id-token": "write" });
+      expect(body.permissions).toEqual({
+        contents: "read",
+        "id-token": "write",
+        attestations: "write",
+      });
       const steps = stepsOfJob(deploy, stack);
       const order = steps.map((step) => action(step) ?? String(step.run));
       // A job that holds the environment's write credentials runs only the actions it needs;
@@ -752,8 +765,27 @@ describe("deploy.yml", () => {
         "actions/setup-node",
         "aws-actions/configure-aws-credentials",
         "pulumi/actions",
+        "actions/attest",
       ]);
-      expect(order.at(-1)).toBe(".github/scripts/smoke-check.sh");
+      // Provenance only for what passed the smoke check, and for the digests the run deployed.
+      expect(order.slice(-3)).toEqual([
+        ".github/scripts/smoke-check.sh",
+        ".github/scripts/image-checksums.sh",
+        "actions/attest",
+      ]);
+      const listing = steps.at(-2) ?? {};
+      expect(listing.env).toEqual({
+        IMAGES: "${{ toJSON(fromJSON(steps.up.outputs.platform).images) }}",
+        CHECKSUMS: "${{ runner.temp }}/images.sha256",
+      });
+      expect(withOf(steps.at(-1) ?? {})).toEqual({
+        "subject-checksums": "${{ runner.temp }}/images.sha256",
+      });
+      // GitHub stores no attestation for a private repository off Enterprise Cloud: such a
+      // repository opts in, rather than failing every deployment after its update.
+      for (const step of steps.slice(-2)) {
+        expect(step.if).toBe("vars.ATTEST_IMAGES == 'true'");
+      }
       const [up] = pulumiSteps(deploy, stack);
       // The policy pack gates the update itself.
       expect(withOf(up ?? {})).toMatchObject({
@@ -796,7 +828,7 @@ describe("deploy.yml", () => {
       });
       // Secrets reach the preflight and the pulumi step, and the origin lock's secret the smoke
       // check, nothing else (never the install of dependencies).
-      const smoke = steps.at(-1) ?? {};
+      const smoke = steps.find((step) => step.run === ".github/scripts/smoke-check.sh") ?? {};
       expect(secretsOf(smoke)).toEqual(["ORIGIN_LOCK_SECRET"]);
       for (const step of steps.filter(
         (candidate) =>

@@ -1,6 +1,6 @@
 // The pack over both stacks' offline plans and the bootstrap's, as a preview sees them: the
-// manifest's inputs, with every secret leaf masked as `[secret]`. Production runs in this
-// process, staging and the bootstrap in children (Pulumi's runtime state is per process).
+// manifest's inputs, with every secret leaf masked as `[secret]` (the plans of the test run:
+// test/support/plans.ts).
 import { beforeAll, describe, expect, it } from "vitest";
 import { BOOTSTRAP_PROJECT } from "../../policy/context.ts";
 import { evaluatePlan } from "../../policy/evaluate.ts";
@@ -13,27 +13,27 @@ import {
   WIDEST_IPV4_PREFIX as PROGRAM_IPV4,
   WIDEST_IPV6_PREFIX as PROGRAM_IPV6,
 } from "../../infra/data/trusted-sources.ts";
-import { BOOTSTRAP_STACK, runStack } from "../../tools/mock/run-stack.ts";
-import { manifestOf, type Manifest } from "../../tools/plan/render.ts";
-import { runStackInChild } from "../support/child-run.ts";
+import { BOOTSTRAP_STACK } from "../../tools/mock/run-stack.ts";
+import type { Manifest } from "../../tools/plan/render.ts";
+import { planned } from "../support/plans.ts";
 
 let production: Manifest;
 let staging: Manifest;
 let bootstrap: Manifest;
 
 beforeAll(async () => {
-  const [child, identity, run] = await Promise.all([
-    runStackInChild("staging"),
-    runStackInChild(BOOTSTRAP_STACK),
-    runStack("production"),
+  const plans = await Promise.all([
+    planned("staging"),
+    planned(BOOTSTRAP_STACK),
+    planned("production"),
   ]);
-  expect(child.errors).toEqual([]);
-  expect(identity.errors).toEqual([]);
-  expect(run.errors).toEqual([]);
-  staging = JSON.parse(child.manifest) as Manifest;
-  bootstrap = JSON.parse(identity.manifest) as Manifest;
-  production = manifestOf("production", run);
-}, 60_000);
+  for (const { run } of plans) expect(run.errors).toEqual([]);
+  [staging, bootstrap, production] = plans.map(({ manifest }) => manifest) as [
+    Manifest,
+    Manifest,
+    Manifest,
+  ];
+});
 
 const nameOf = (urn: string | undefined) => urn?.split("::").pop() ?? "(stack)";
 

@@ -3,9 +3,9 @@
 // share no physical resource, also across the bootstrap's.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun } from "../../tools/mock/run-program.ts";
-import { BOOTSTRAP_STACK, runStack } from "../../tools/mock/run-stack.ts";
+import { BOOTSTRAP_STACK } from "../../tools/mock/run-stack.ts";
 import { type Manifest, manifestOf } from "../../tools/plan/render.ts";
-import { runStackInChild } from "../support/child-run.ts";
+import { planned } from "../support/plans.ts";
 import { collisions } from "../support/physical-identity.ts";
 import { resourceNamed, resourcesOfType } from "../support/program.ts";
 
@@ -21,17 +21,17 @@ let staging: Manifest;
 let bootstrap: Manifest;
 
 beforeAll(async () => {
-  const [run, stagingRun, identityRun] = await Promise.all([
-    runStack("production"),
-    runStackInChild("staging"),
-    runStackInChild(BOOTSTRAP_STACK),
+  const [productionPlan, stagingPlan, identityPlan] = await Promise.all([
+    planned("production"),
+    planned("staging"),
+    planned(BOOTSTRAP_STACK),
   ]);
-  production = run;
-  expect(stagingRun.errors).toEqual([]);
-  expect(identityRun.errors).toEqual([]);
-  staging = JSON.parse(stagingRun.manifest) as Manifest;
-  bootstrap = JSON.parse(identityRun.manifest) as Manifest;
-}, 60_000);
+  production = productionPlan.run;
+  expect(stagingPlan.run.errors).toEqual([]);
+  expect(identityPlan.run.errors).toEqual([]);
+  staging = stagingPlan.manifest;
+  bootstrap = identityPlan.manifest;
+});
 
 describe("production's deploy environment", () => {
   it("gets the stack's public URL, its origins and its registry, and the origin secret as a secret", () => {

@@ -6,8 +6,17 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { getFromDigitalOcean } from "../../stacks/digitalocean-api.ts";
 
 let endpoint: string;
+/** Requests the server has seen, by path: `?reset=N` drops the connection of the first N. */
+const seen = new Map<string, number>();
 const server = createServer((request, response) => {
-  const status = Number(new URL(request.url ?? "/", "http://x").searchParams.get("status") ?? 200);
+  const url = new URL(request.url ?? "/", "http://x");
+  const count = (seen.get(url.pathname) ?? 0) + 1;
+  seen.set(url.pathname, count);
+  if (count <= Number(url.searchParams.get("reset") ?? 0)) {
+    request.socket.destroy();
+    return;
+  }
+  const status = Number(url.searchParams.get("status") ?? 200);
   response.writeHead(status, { "content-type": "text/plain" });
   response.end(status === 200 ? "not json" : "nope");
 });
@@ -57,5 +66,28 @@ describe("a DigitalOcean API call", () => {
     );
     expect(error.startsWith(message)).toBe(true);
     expect(error).not.toContain("secret-token");
+  });
+
+  it("sends a GET again when the connection drops before an answer, and gives up after three", async () => {
+    const recovered = await getFromDigitalOcean(
+      { endpoint, token: "t" },
+      "v2/flaky?reset=2",
+      "to test",
+    );
+    expect(recovered.status).toBe(200);
+    expect(seen.get("/prefix/v2/flaky")).toBe(3);
+
+    const error = await errorOf(
+      getFromDigitalOcean({ endpoint, token: "t" }, "v2/down?reset=9", "to test"),
+    );
+    expect(error).toMatch(
+      /^Could not reach the DigitalOcean API at http:\/\/127\.0\.0\.1:\d+ \(to test\): Error: socket hang up; check the network/,
+    );
+    expect(seen.get("/prefix/v2/down")).toBe(3);
+  });
+
+  it("never sends a GET again once an answer came, even an error status", async () => {
+    await errorOf(getFromDigitalOcean({ endpoint, token: "t" }, "v2/once?status=503", "to test"));
+    expect(seen.get("/prefix/v2/once")).toBe(1);
   });
 });

@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun, RecordedResource } from "../../tools/mock/run-program.ts";
 import { invokeResult, providerState } from "../../tools/mock/provider-outputs.ts";
-import { runStack } from "../../tools/mock/run-stack.ts";
+import { planned } from "../support/plans.ts";
 import {
   appSpecOf,
   envOf,
@@ -14,7 +14,7 @@ import {
 let run: ProgramRun;
 
 beforeAll(async () => {
-  run = await runStack("production");
+  ({ run } = await planned("production"));
 });
 
 const byBucket = (type: string) =>

@@ -5,7 +5,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun, RecordedResource } from "../../tools/mock/run-program.ts";
 import { providerState } from "../../tools/mock/provider-outputs.ts";
-import { runStack } from "../../tools/mock/run-stack.ts";
+import { planned } from "../support/plans.ts";
 import { pathSteps, valueAtSteps } from "../../tools/mock/secrets.ts";
 import { ignoreChangesOf, runStackInChild, type ChildRun } from "../support/child-run.ts";
 import {
@@ -24,7 +24,7 @@ let run: ProgramRun;
 let second: ChildRun;
 
 beforeAll(async () => {
-  run = await runStack("production");
+  ({ run } = await planned("production"));
   second = await runStackInChild("production", {
     lastOutputs: { platform: (outputsOf(run) as { platform: unknown }).platform },
   });

@@ -3,7 +3,7 @@
 // backend's env vars and monitors, present exactly when a backend is configured.
 import { beforeAll, describe, expect, it } from "vitest";
 import type { ProgramRun, RecordedResource } from "../../tools/mock/run-program.ts";
-import { runStack } from "../../tools/mock/run-stack.ts";
+import { planned } from "../support/plans.ts";
 import type { ManifestResource } from "../../tools/plan/render.ts";
 import { appSpecOf, resourcesOfType, TYPES } from "../support/program.ts";
 
@@ -18,7 +18,7 @@ export const T = {
 let production: ProgramRun;
 
 beforeAll(async () => {
-  production = await runStack("production");
+  ({ run: production } = await planned("production"));
 });
 
 const checksOf = (run: ProgramRun) =>

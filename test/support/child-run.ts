@@ -1,6 +1,7 @@
 import { execFile } from "node:child_process";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import type { ProgramRun } from "../../tools/mock/run-program.ts";
 import type { RunBootstrapOptions, RunStackOptions } from "../../tools/mock/run-stack.ts";
 
 export interface ChildRun {
@@ -16,6 +17,8 @@ export interface ChildRun {
     protect: boolean;
     retainOnDelete: boolean;
   }[];
+  /** The whole run record, when asked for (`full`); its errors as text. */
+  run?: ProgramRun;
 }
 
 const script = fileURLToPath(new URL("./stack-in-child.ts", import.meta.url));
@@ -28,10 +31,11 @@ export async function runStackInChild(
   stack: string,
   options: RunStackOptions | RunBootstrapOptions = {},
   env: Record<string, string> = {},
+  full = false,
 ): Promise<ChildRun> {
   const { stdout } = await promisify(execFile)(
     process.execPath,
-    [script, JSON.stringify({ stack, options })],
+    [script, JSON.stringify({ stack, options, full })],
     { maxBuffer: 64 * 1024 * 1024, env: { ...process.env, ...env } },
   );
   return JSON.parse(stdout) as ChildRun;

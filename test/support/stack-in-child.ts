@@ -10,6 +10,8 @@ import { renderManifest } from "../../tools/plan/render.ts";
 interface Request {
   stack: string;
   options: RunStackOptions & RunBootstrapOptions;
+  /** Also print the whole run record (inputs unmasked: the offline stand-ins, never real secrets). */
+  full?: boolean;
 }
 
 const request = JSON.parse(process.argv[2] ?? "{}") as Request;
@@ -32,5 +34,6 @@ process.stdout.write(
         retainOnDelete,
       }),
     ),
+    ...(request.full === true ? { run: { ...run, errors: run.errors.map(String) } } : {}),
   }),
 );

@@ -6,6 +6,7 @@ import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { REPOSITORY_ROOT, stackFilePath } from "../../tools/mock/run-stack.ts";
 import type { Manifest } from "../../tools/plan/render.ts";
+import { planned } from "../support/plans.ts";
 
 const run = promisify(execFile);
 
@@ -27,9 +28,12 @@ async function plan(...args: string[]): Promise<PlanResult> {
   }
 }
 
-let productionRun: Promise<PlanResult> | undefined;
-/** `pnpm plan production --json`, run once for the tests that only read it (each run is seconds). */
-const productionJson = () => (productionRun ??= plan("production", "--json"));
+/** `pnpm plan production --json` as the test run planned it (test/support/plans.ts). */
+const productionJson = async (): Promise<PlanResult> => ({
+  code: 0,
+  stdout: (await planned("production")).manifestText,
+  stderr: "",
+});
 
 describe("pnpm plan", () => {
   it("plans the run after a deployment from that deployment's outputs (--last-outputs)", async () => {
@@ -51,7 +55,7 @@ describe("pnpm plan", () => {
     expect(missing.stderr).toContain("pulumi stack output --json >");
   });
 
-  it("writes a byte-identical manifest on every run of the same input", async () => {
+  it("writes a byte-identical manifest on every run of the same input, in any process", async () => {
     const [first, second] = await Promise.all([productionJson(), plan("production", "--json")]);
     expect(first.code).toBe(0);
     expect(first.stdout).toBe(second.stdout);

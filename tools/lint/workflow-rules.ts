@@ -329,8 +329,9 @@ const entersEnvironment = (body: Mapping) => body.environment !== undefined;
  * token for a cloud role, so only a job that enters an environment (whose name the token's subject
  * carries, and the role's trust names) may have it; `pull-requests: write` only a job that
  * comments on the pull request (pulumi/actions with comment-on-pr, or one of this repository's
- * comment scripts, `.github/scripts/<what>-comment.sh`); `issues: write` only a job
- * that enters no environment, so no job holds cloud credentials and the power to file issues.
+ * comment scripts, `.github/scripts/<what>-comment.sh`); `attestations: write` only a job that
+ * attests (actions/attest); `issues: write` only a job that enters no environment, so no job
+ * holds cloud credentials and the power to file issues.
  */
 /** A run: step that calls one of this repository's pull-request comment scripts. */
 const COMMENT_SCRIPT = /(^|[\s/])\.github\/scripts\/[a-z0-9-]+-comment\.sh(\s|$)/m;
@@ -374,6 +375,19 @@ export function checkWriteScopes({ workflow }: WorkflowSource): Problem[] {
         where,
         message:
           "pull-requests: write in a job that comments on no pull request (pulumi/actions with comment-on-pr: true, or a .github/scripts/*-comment.sh step)",
+      });
+    }
+    const attests = steps.some(
+      (step) =>
+        step.job === job &&
+        typeof step.step.uses === "string" &&
+        step.step.uses.startsWith("actions/attest@"),
+    );
+    if (permissionOf(body, "attestations") === "write" && !attests) {
+      problems.push({
+        rule: "write-scopes",
+        where,
+        message: "attestations: write in a job that attests nothing (actions/attest)",
       });
     }
     if (permissionOf(body, "issues") === "write" && entersEnvironment(body)) {

@@ -1,0 +1,51 @@
+// The three stacks' runs, made once per test run by test/global-setup.ts: each test file that only
+// reads a plan takes it from here instead of running the program again. The files that run a
+// stack in their own process (production.test.ts, staging.test.ts, bootstrap.test.ts) keep doing
+// so: coverage counts only what runs in a test's process.
+import { readFile } from "node:fs/promises";
+import path from "node:path";
+import { inject } from "vitest";
+import type { ProgramRun } from "../../tools/mock/run-program.ts";
+import type { Manifest } from "../../tools/plan/render.ts";
+import type { ChildRun } from "./child-run.ts";
+import type { PlannedStack } from "./planned-stacks.ts";
+
+declare module "vitest" {
+  interface ProvidedContext {
+    /** Where test/global-setup.ts wrote each planned stack's run. */
+    plansDir: string;
+  }
+}
+
+export interface Planned {
+  /** The run record, as `runStack` returns it (errors as text). */
+  run: ProgramRun;
+  /** `pnpm plan <stack> --json` of it, parsed. */
+  manifest: Manifest;
+  /** The same, as the CLI prints it. */
+  manifestText: string;
+}
+
+const cache = new Map<PlannedStack, Promise<Planned>>();
+
+async function load(stack: PlannedStack): Promise<Planned> {
+  const child = JSON.parse(
+    await readFile(path.join(inject("plansDir"), `${stack}.json`), "utf8"),
+  ) as ChildRun;
+  if (child.run === undefined) throw new Error(`the planned run of ${stack} has no record`);
+  return {
+    run: child.run,
+    manifest: JSON.parse(child.manifest) as Manifest,
+    manifestText: child.manifest,
+  };
+}
+
+/** The planned run of `stack`, read once per test file. */
+export function planned(stack: PlannedStack): Promise<Planned> {
+  let found = cache.get(stack);
+  if (found === undefined) {
+    found = load(stack);
+    cache.set(stack, found);
+  }
+  return found;
+}
