@@ -33,6 +33,7 @@ import {
   startFakeProviderApis,
   type World,
 } from "../support/fake-provider-apis.ts";
+import { sharedPlans } from "../support/preflight-plans.ts";
 
 let apis: FakeProviderApis;
 let world: World;
@@ -80,7 +81,7 @@ beforeAll(async () => {
   vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
   world = readyStagingWorld();
   apis = await startFakeProviderApis(() => world);
-  plans = await planBoth("staging");
+  plans = await sharedPlans();
   const read = readStackSettings("staging", stackFilePath("staging"));
   if (!read.ok) throw new Error(read.message);
   config = read.settings.config;

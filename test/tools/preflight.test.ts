@@ -9,7 +9,7 @@ import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { REPOSITORY_ROOT, stackFilePath } from "../../tools/mock/run-stack.ts";
 import { type Check, type Report, renderText } from "../../tools/preflight/check.ts";
-import { planBoth, type Plans } from "../../tools/preflight/plans.ts";
+import type { Plans } from "../../tools/preflight/plans.ts";
 import { runPreflight } from "../../tools/preflight/preflight.ts";
 import {
   DEPLOY_VARIABLES,
@@ -20,6 +20,7 @@ import {
   startFakeProviderApis,
   type World,
 } from "../support/fake-provider-apis.ts";
+import { sharedPlans } from "../support/preflight-plans.ts";
 
 const STACK = "staging";
 let apis: FakeProviderApis;
@@ -54,7 +55,7 @@ beforeAll(async () => {
   vi.stubEnv("AWS_EC2_METADATA_DISABLED", "true");
   world = readyWorld();
   apis = await startFakeProviderApis(() => world);
-  plans = await planBoth(STACK);
+  plans = await sharedPlans();
 }, 60_000);
 
 afterAll(async () => {
