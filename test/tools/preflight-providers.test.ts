@@ -28,6 +28,7 @@ import { readStackSettings } from "../../tools/preflight/stack-settings.ts";
 import {
   DEPLOY_VARIABLES,
   type FakeProviderApis,
+  PROVIDER_SECRETS,
   preflightEnv,
   readyStagingWorld,
   startFakeProviderApis,
@@ -554,6 +555,41 @@ describe("GitHub", () => {
       detail:
         "the token may not read it (HTTP 403: Resource not accessible by personal access token)",
     });
+  });
+
+  it("names a variable the bootstrap did not write, and an environment's secrets it may not list", async () => {
+    const checks = await ask(
+      worldWith((draft) => {
+        draft.github.environments.staging = {
+          variables: ["AWS_ROLE_ARN", "AWS_REGION", "PULUMI_STACK"],
+          secrets: [...PROVIDER_SECRETS, "PULUMI_ACCESS_TOKEN"],
+        };
+        draft.failures = { "gh GET /repos/acme/platform/environments/staging-drift/secrets": 403 };
+      }),
+    );
+    expect(byId(checks, "github.environment.staging")).toMatchObject({
+      detail: "variables missing: PULUMI_BACKEND_URL",
+      fix: "apply the bootstrap again: it writes those variables",
+    });
+    expect(byId(checks, "github.environment.staging-drift").detail).toBe(
+      "the token may not read it (HTTP 403: failure injected by the test)",
+    );
+  });
+
+  it("names every backend credential held at the repository level", async () => {
+    const checks = await ask(
+      worldWith(
+        (draft) =>
+          (draft.github.repositorySecrets = [
+            "PULUMI_ACCESS_TOKEN",
+            "PULUMI_CONFIG_PASSPHRASE",
+            "OTHER",
+          ]),
+      ),
+    );
+    expect(byId(checks, "github.repository-secrets").detail).toMatch(
+      /^PULUMI_ACCESS_TOKEN, PULUMI_CONFIG_PASSPHRASE are repository secrets: /,
+    );
   });
 
   it("asks to confirm repository secrets a token without Secrets: Read cannot list", async () => {
