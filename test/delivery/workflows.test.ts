@@ -90,6 +90,16 @@ function bad(yaml: string): WorkflowSource {
 
 const CHECKOUT = "actions/checkout@3d3c42e5aac5ba805825da76410c181273ba90b1";
 
+/** The backend and provider credentials of a stack's environment, as a step reads them. */
+const STACK_CREDENTIALS = {
+  PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
+  PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
+  PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
+  DIGITALOCEAN_TOKEN: "${{ secrets.DIGITALOCEAN_TOKEN }}",
+  CLOUDFLARE_API_TOKEN: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
+  GITHUB_TOKEN: "${{ secrets.PLATFORM_GITHUB_TOKEN }}",
+};
+
 describe("the workflows", () => {
   it("are the four pipelines", () => {
     expect(files).toEqual(["checks.yml", "deploy.yml", "drift.yml", "preview.yml"]);
@@ -736,7 +746,7 @@ describe("deploy.yml", () => {
   });
 
   it.each(["staging", "production"])(
-    "runs pulumi up of %s in its environment, one at a time, then a smoke check and the images' provenance",
+    "runs a preflight, then pulumi up of %s in its environment, one at a time, then a smoke check and the images' provenance",
     (stack) => {
       const body = job(deploy, stack);
       expect((body.environment as Mapping).name).toBe(stack);
@@ -804,12 +814,25 @@ describe("deploy.yml", () => {
         "role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
         "aws-region": "${{ vars.AWS_REGION }}",
       });
-      // Secrets reach the pulumi step and the origin lock's secret the smoke check, nothing else
-      // (never the install of dependencies).
+      // The read-only preflight runs with the environment's credentials after the role is
+      // assumed and before `up`, so that a half-ready account stops the job before any change.
+      const preflight = steps.find((step) => step.name === "Preflight") ?? {};
+      expect(preflight.run).toBe(`pnpm preflight ${stack}`);
+      expect(order.indexOf(`pnpm preflight ${stack}`)).toBe(
+        order.indexOf("aws-actions/configure-aws-credentials") + 1,
+      );
+      expect(order.indexOf("pulumi/actions")).toBe(order.indexOf(`pnpm preflight ${stack}`) + 1);
+      expect(preflight.env).toEqual({
+        ...STACK_CREDENTIALS,
+        GITHUB_OWNER: "${{ github.repository_owner }}",
+      });
+      // Secrets reach the preflight and the pulumi step, and the origin lock's secret the smoke
+      // check, nothing else (never the install of dependencies).
       const smoke = steps.find((step) => step.run === ".github/scripts/smoke-check.sh") ?? {};
       expect(secretsOf(smoke)).toEqual(["ORIGIN_LOCK_SECRET"]);
       for (const step of steps.filter(
-        (candidate) => action(candidate) !== "pulumi/actions" && candidate !== smoke,
+        (candidate) =>
+          action(candidate) !== "pulumi/actions" && candidate !== smoke && candidate !== preflight,
       )) {
         expect(secretsOf(step)).toEqual([]);
       }
@@ -845,12 +868,7 @@ describe("drift.yml", () => {
     expect(preview.run).toBe('.github/scripts/drift-preview.sh "$STACK"');
     expect(preview.env).toEqual({
       STACK: "${{ matrix.stack }}",
-      PULUMI_BACKEND_URL: "${{ vars.PULUMI_BACKEND_URL }}",
-      PULUMI_ACCESS_TOKEN: "${{ secrets.PULUMI_ACCESS_TOKEN }}",
-      PULUMI_CONFIG_PASSPHRASE: "${{ secrets.PULUMI_CONFIG_PASSPHRASE }}",
-      DIGITALOCEAN_TOKEN: "${{ secrets.DIGITALOCEAN_TOKEN }}",
-      CLOUDFLARE_API_TOKEN: "${{ secrets.CLOUDFLARE_API_TOKEN }}",
-      GITHUB_TOKEN: "${{ secrets.PLATFORM_GITHUB_TOKEN }}",
+      ...STACK_CREDENTIALS,
       DD_API_KEY: "${{ secrets.DATADOG_API_KEY }}",
       DD_APP_KEY: "${{ secrets.DATADOG_APP_KEY }}",
       NEW_RELIC_API_KEY: "${{ secrets.NEW_RELIC_API_KEY }}",

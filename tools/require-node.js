@@ -2,8 +2,8 @@
 // does not: an older Node dies on the first `.ts` file ("Unknown file extension"), and the
 // services' tests start only to report "No test files found" without PostgreSQL.
 //
-//   node --import ./tools/preflight.js ENTRY.ts   # Node version only, costs no second process
-//   node tools/preflight.js test                  # everything the whole suite needs
+//   node --import ./tools/require-node.js ENTRY.ts   # Node version only, costs no second process
+//   node tools/require-node.js test                  # everything the whole suite needs
 //
 // Plain JavaScript that Node 18 and later can parse, with nothing imported from node_modules.
 import { accessSync, constants, readFileSync } from "node:fs";
