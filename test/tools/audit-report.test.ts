@@ -46,6 +46,12 @@ function spawnNode(script: string, args: readonly string[], input = ""): Promise
   });
 }
 
+/** A child's JSON output; when it printed none, the error says why (its exit code and stderr). */
+function parsed({ code, stdout, stderr }: CliResult): unknown {
+  if (code !== 0 || stdout === "") throw new Error(`exit ${code}, stderr: ${stderr}`);
+  return JSON.parse(stdout);
+}
+
 const auditReport = (args: readonly string[], input?: string) =>
   spawnNode("tools/audit/cli.ts", args, input);
 
@@ -83,20 +89,26 @@ interface PlatformShape {
 
 let markdown: CliResult;
 let json: CliResult;
+let stagingMarkdown: CliResult;
+let stagingJson: CliResult;
 let report: AuditReport;
 /** `pulumi stack output --json` as the offline plan would have it. */
 let planOutputs: { platform: PlatformShape };
 
 beforeAll(async () => {
-  const [md, js, plan] = await Promise.all([
+  const [md, js, stagingMd, stagingJs, plan] = await Promise.all([
     auditReport(["production"]),
     auditReport(["production", "--json"]),
+    auditReport(["staging"]),
+    auditReport(["staging", "--json"]),
     spawnNode("tools/plan/cli.ts", ["production", "--json"]),
   ]);
   markdown = md;
   json = js;
-  report = JSON.parse(js.stdout) as AuditReport;
-  planOutputs = (JSON.parse(plan.stdout) as { outputs: { platform: PlatformShape } }).outputs;
+  stagingMarkdown = stagingMd;
+  stagingJson = stagingJs;
+  report = parsed(js) as AuditReport;
+  planOutputs = (parsed(plan) as { outputs: { platform: PlatformShape } }).outputs;
 }, 60_000);
 
 describe("pnpm audit-report production (offline)", () => {
@@ -230,6 +242,41 @@ describe("pnpm audit-report production (offline)", () => {
         wildcard: false,
       });
     }
+  });
+});
+
+/** The Markdown without what differs between runs: the commit, its work tree, the time. */
+function stableMarkdown(text: string): string {
+  return text
+    .replace(/^\| Commit \| .* \|$/m, "| Commit | <commit> |")
+    .replace(/^\| Generated \| .* \|$/m, "| Generated | <generated-at> |");
+}
+
+/** The same for the JSON, printed as the CLI prints it. */
+function stableJson(text: string): string {
+  const stable = {
+    ...(JSON.parse(text) as AuditReport),
+    commit: "<commit>",
+    uncommittedChanges: "<uncommitted changes>",
+    generatedAt: "<generated-at>",
+  };
+  return `${JSON.stringify(stable, null, 2)}\n`;
+}
+
+// The whole report of both stacks, as an auditor receives it: a change to its content shows here
+// line by line. After a deliberate change, rewrite the files and review their diff:
+// pnpm exec vitest run test/tools/audit-report.test.ts --update
+describe("the report of each stack, in full (golden files)", () => {
+  it.each([
+    ["production", "md", () => markdown, stableMarkdown],
+    ["production", "json", () => json, stableJson],
+    ["staging", "md", () => stagingMarkdown, stableMarkdown],
+    ["staging", "json", () => stagingJson, stableJson],
+  ] as const)("%s as %s", async (stack, format, result, stable) => {
+    const { code, stdout, stderr } = result();
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    await expect(stable(stdout)).toMatchFileSnapshot(`golden/audit-${stack}.${format}`);
   });
 });
 
