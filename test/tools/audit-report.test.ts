@@ -304,6 +304,9 @@ describe("pnpm audit-report production --outputs", () => {
     expect(result.stdout).toContain("`platform-production-fra-real1.ondigitalocean.app`");
     expect(result.stdout).toContain("| stack config | ip_addr | `203.0.113.7` |");
     expect(result.stdout).not.toContain(planOutputs.platform.images.api.digest);
+    await expect(stableMarkdown(result.stdout)).toMatchFileSnapshot(
+      "golden/audit-production-outputs.md",
+    );
   });
 
   it("reads a file too, and says which sections an older deployment lacks", async () => {
@@ -474,6 +477,12 @@ describe("secrets", () => {
       where: "spec.services[api].envs[SENTRY_DSN].value",
     });
     expect(secretMarkdown.stdout).toContain("`sentryDsn` goes to:");
+  });
+
+  it("are all in the report of a stack with every integration on (golden file)", async () => {
+    await expect(stableMarkdown(secretMarkdown.stdout)).toMatchFileSnapshot(
+      "golden/audit-production-integrations.md",
+    );
   });
 
   it("stop the report before it prints when a value would appear", () => {
