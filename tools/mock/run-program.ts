@@ -12,6 +12,7 @@ import {
   type FakeWorld,
 } from "./provider-outputs.ts";
 import { maskPaths, revealSecrets, secretLeafPaths, unwrapSecrets } from "./secrets.ts";
+import { isRecord } from "../../policy/values.ts";
 
 export interface RecordedResource {
   urn: string;
@@ -91,10 +92,6 @@ function urnOf(stack: string, project: string, parent: string, type: string, nam
 const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** A stable id per resource: an empty one would leave every output of the resource unknown. */
 function resourceId(type: string, name: string, importId: string | undefined): string {
