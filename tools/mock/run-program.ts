@@ -9,6 +9,7 @@ import {
   fakeUuid,
   invokeResult,
   providerState,
+  simulatedValues,
   type FakeWorld,
 } from "./provider-outputs.ts";
 import { maskPaths, revealSecrets, secretLeafPaths, unwrapSecrets } from "./secrets.ts";
@@ -54,6 +55,8 @@ export type OutputValue =
 export interface ProgramRun {
   resources: RecordedResource[];
   calls: RecordedCall[];
+  /** What the mock made up (ids, hosts, digests, ranges): a real deployment decides these. */
+  simulated: string[];
   outputs: Record<string, OutputValue>;
   /** Errors the program raised: its import failing, or rejections while it ran. */
   errors: unknown[];
@@ -130,6 +133,7 @@ function replacementTriggerOf(request: RegisterResourceRequest): unknown {
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const resources: RecordedResource[] = [];
   const calls: RecordedCall[] = [];
+  const simulated: string[] = [];
   const errors: unknown[] = [];
   const onRejection = (reason: unknown) => errors.push(reason);
   process.on("unhandledRejection", onRejection);
@@ -164,18 +168,23 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         providers.set(`${urnOf(options.stack, options.project, "", type, name)}::${id}`, value);
       }
       const providerInputs = provider === undefined ? {} : (providers.get(provider) ?? {});
-      return { id, state: providerState(type, name, value, id, providerInputs, options.world) };
+      const state = providerState(type, name, value, id, providerInputs, options.world);
+      if (importId === undefined || importId === "") simulated.push(id);
+      simulated.push(...simulatedValues(type, value, state));
+      return { id, state };
     },
     call({ token, inputs, provider }) {
       const plain = unwrapSecrets(inputs);
       calls.push({ token, inputs: plain });
       const providerInputs = provider === undefined ? {} : (providers.get(provider) ?? {});
-      return invokeResult(token, plain, {
+      const result = invokeResult(token, plain, {
         provider: providerInputs,
         ...(options.callerAccountId === undefined
           ? {}
           : { callerAccountId: options.callerAccountId }),
       });
+      simulated.push(...simulatedValues(token, plain, result));
+      return result;
     },
   };
   // `organization` is what self-managed backends call every stack's organization.
@@ -238,5 +247,5 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   } finally {
     process.off("unhandledRejection", onRejection);
   }
-  return { resources, calls, outputs, errors };
+  return { resources, calls, simulated, outputs, errors };
 }
