@@ -50,6 +50,13 @@ async function readOutputs(file: string, stack: string): Promise<string> {
   return Buffer.concat(chunks).toString("utf8");
 }
 
+/** The deployment's `platform` output as read (to compare with the plan) and as validated. */
+async function deployedOutputs(file: string, stack: string) {
+  const source = file === "-" ? "stdin" : file;
+  const raw = platformOutput(await readOutputs(file, stack), source, stack);
+  return { raw, facts: platformFacts(raw, source) };
+}
+
 const git = (...args: string[]) =>
   execFileSync("git", args, {
     cwd: REPOSITORY_ROOT,
@@ -117,10 +124,8 @@ function bootstrapPlan() {
         stdio: ["ignore", "pipe", "pipe"],
       }),
     ) as Manifest;
-    return {
-      outputs: manifest.outputs.bootstrap as BootstrapOutputs,
-      resources: manifest.resources,
-    };
+    const { outputs, resources, simulated } = manifest;
+    return { outputs: outputs.bootstrap as BootstrapOutputs, resources, simulated };
   } catch (error) {
     const stderr = (error as { stderr?: unknown }).stderr;
     throw new Exit(
@@ -138,15 +143,11 @@ async function main(): Promise<number> {
   }
   const { stack, stackFile, outputsFile } = options;
   try {
-    // The deployment's outputs are read before the plan runs, so bad input fails at once.
-    const source = outputsFile === "-" ? "stdin" : (outputsFile ?? "the offline plan");
-    const deployed =
-      outputsFile === null
-        ? null
-        : platformOutput(await readOutputs(outputsFile, stack), source, stack);
+    // The deployment's outputs are read and checked before the plan runs: bad input fails at once.
+    const deployed = outputsFile === null ? null : await deployedOutputs(outputsFile, stack);
     const plan = await offlinePlan(stack, stackFile);
     const offline = plan.manifest.outputs.platform;
-    const plaintext = deployed === null ? [] : plaintextSecretPaths(offline, deployed);
+    const plaintext = deployed === null ? [] : plaintextSecretPaths(offline, deployed.raw);
     if (plaintext.length > 0) {
       throw new Exit(
         1,
@@ -160,7 +161,7 @@ async function main(): Promise<number> {
       outputsFile,
       plan,
       bootstrap: bootstrapPlan(),
-      platform: platformFacts(deployed ?? offline, source),
+      platform: deployed?.facts ?? platformFacts(offline, "the offline plan"),
     });
     const text = options.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report);
     // The last check before anything is printed: no value of a secret input or secret config

@@ -1,6 +1,7 @@
 // The report as Markdown: a list of sections, one per question an auditor asks, each a list of
 // blocks (a paragraph, or a table where rows compare), and one renderer for them all.
 import { formatUsd } from "../../policy/cost/estimate.ts";
+import { pathSteps, valueAtSteps } from "../mock/secrets.ts";
 import type { PipelineEnvironment as Environment } from "./operations.ts";
 import type { AuditReport } from "./report.ts";
 import type { SecretDestination } from "./secrets.ts";
@@ -23,12 +24,34 @@ const bullets = (items: readonly string[]) => items.map((item) => `- ${item}`).j
 const named = (counts: Record<string, number>) =>
   Object.entries(counts).map(([name, count]) => `${name} ${count}`);
 
-function render(block: Block): string {
-  if (typeof block === "string") return block;
+/**
+ * Each value the offline plan made up, marked where it shows: after the code span that holds it,
+ * or after the value itself in plain text.
+ */
+function marking(madeUp: readonly string[]): (text: string) => string {
+  if (madeUp.length === 0) return (text) => text;
+  const longestFirst = [...madeUp].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(
+    longestFirst.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
+    "g",
+  );
+  const mark = (part: string) =>
+    part.startsWith("`")
+      ? `${part}${madeUp.some((v) => part.includes(v)) ? " (simulated)" : ""}`
+      : part.replace(pattern, "$& (simulated)");
+  return (text) =>
+    text
+      .split(/(`[^`]*`)/)
+      .map(mark)
+      .join("");
+}
+
+function render(block: Block, mark: (text: string) => string): string {
+  if (typeof block === "string") return mark(block);
   const head = block.head.split(" | ");
   const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
   // A cell's pipes would end it, and a line break the row.
-  const cell = (value: string) => value.replaceAll("|", "\\|").replaceAll("\n", " ");
+  const cell = (value: string) => mark(value).replaceAll("|", "\\|").replaceAll("\n", " ");
   return [
     line(head),
     line(head.map(() => "---")),
@@ -61,6 +84,11 @@ function header({ source, ...report }: AuditReport): Block[] {
       ],
       ["Generated", report.generatedAt],
     ]),
+    report.simulated.length === 0
+      ? ""
+      : offline
+        ? "Values marked (simulated) were made up by the offline plan's mock runtime (ids, hosts, digests, assigned ranges, Cloudflare's ranges, GitHub's ids): the cloud decides them, and `--outputs` reports a deployment's own."
+        : "Values marked (simulated) come from the offline plan, not the deployment: declarations read from the plan (firewall rules, bucket policies, trust policies) hold what its mock runtime made up (assigned ranges, Cloudflare's ranges, GitHub's ids).",
     "Secret values never appear here: secrets are named, with where each goes, and nothing more." +
       (offline
         ? ""
@@ -93,7 +121,7 @@ function inventory({ inventory: { total, components, byProvider, byTier } }: Aud
     `${total} resources in the plan: ${total - components} from providers and ${components} components (\`platform:<tier>:<Kind>\`). A resource's tier is that of its top-level component.`,
     table(
       "provider | resources",
-      named(byProvider).map((entry) => entry.split(" ")),
+      Object.entries(byProvider).map(([provider, count]) => [provider, `${count}`]),
     ),
     table(
       "tier | components | resources | by provider",
@@ -104,6 +132,17 @@ function inventory({ inventory: { total, components, byProvider, byTier } }: Aud
         named(t.byProvider).join(", "),
       ]),
     ),
+  ];
+}
+
+function endpoints({ endpoints: { public: reachable, internal } }: AuditReport): Block[] {
+  return [
+    "Every host and path the internet can reach, and what guards it: the edge (Cloudflare), an origin lock (the secret header the edge adds, or a bucket policy that admits Cloudflare's ranges only), or none.",
+    table(
+      "host | path | serves | guarded by | how",
+      reachable.map((e) => [code(e.host), e.path, e.serves, e.guard, e.how]),
+    ),
+    `Not reachable from the internet: ${internal.length === 0 ? "" : `${none(internal)} (no route: only the app's other components call ${internal.length === 1 ? "it" : "them"}); `}the database (its firewall admits only the trusted sources of section 3).`,
   ];
 }
 
@@ -192,7 +231,9 @@ function data({ data: { database: db, network, buckets, registry } }: AuditRepor
             buckets.map((b) => [
               code(b.name),
               b.region ?? "the AWS provider's default",
-              ...[b.versioning, b.publicAccessBlock, b.objectOwnership],
+              b.versioning,
+              b.publicAccessBlock,
+              b.objectOwnership,
               `${b.noncurrentVersionExpirationDays} days`,
             ]),
           ),
@@ -322,9 +363,15 @@ function pipeline({ pipeline: section }: AuditReport): Block[] {
     table(
       "environment | kind | deploys from | reviewers | no self-review | admins bypass | AWS role | the role trusts | trust policy in the plan",
       environments.map((e) => [
-        ...[code(e.name), e.kind, e.deployFrom, reviewers(e)],
-        ...[yesNo(e.preventSelfReview), yesNo(e.adminsBypass)],
-        ...[code(e.awsRole.arn), code(e.awsRole.trusts), trustText(e)],
+        code(e.name),
+        e.kind,
+        e.deployFrom,
+        reviewers(e),
+        yesNo(e.preventSelfReview),
+        yesNo(e.adminsBypass),
+        code(e.awsRole.arn),
+        code(e.awsRole.trusts),
+        trustText(e),
       ]),
     ),
     table(
@@ -351,8 +398,12 @@ function cost({ cost: { monthly, budget, ...section } }: AuditReport) {
     table(
       "resource | charge | quantity | unit price (USD) | monthly | source (read)",
       section.items.map((i) => [
-        ...[i.resource, i.charge, range(i.quantity), `${i.unitPrice} / ${i.unit}`],
-        ...[formatUsd(i.monthly), `${i.source.url} (${i.source.read})`],
+        i.resource,
+        i.charge,
+        range(i.quantity),
+        `${i.unitPrice} / ${i.unit}`,
+        formatUsd(i.monthly),
+        `${i.source.url} (${i.source.read})`,
       ]),
     ),
     bullets([
@@ -368,6 +419,7 @@ function cost({ cost: { monthly, budget, ...section } }: AuditReport) {
 /** The report's sections in order, each with its title and its blocks. */
 const SECTIONS: readonly [title: string, blocks: (report: AuditReport) => Block[]][] = [
   ["Deployment", deployment],
+  ["Public endpoints", endpoints],
   ["1. Inventory", inventory],
   ["2. Policy results", policies],
   ["3. Data: where it lives and who can reach it", data],
@@ -389,6 +441,8 @@ const SECTIONS: readonly [title: string, blocks: (report: AuditReport) => Block[
 
 export function renderMarkdown(report: AuditReport): string {
   const blocks = SECTIONS.flatMap(([title, blocks]) => [`## ${title}`, ...blocks(report)]);
-  const text = [...header(report), ...blocks].map(render).filter((part) => part !== "");
+  const madeUp = report.simulated.map((path) => valueAtSteps(report, pathSteps(path)));
+  const mark = marking(madeUp.filter((value) => typeof value === "string"));
+  const text = [...header(report), ...blocks].map((b) => render(b, mark)).filter((t) => t !== "");
   return `${text.join("\n\n")}\n`;
 }

@@ -91,6 +91,8 @@ export interface BootstrapOutputs {
 export interface BootstrapFacts {
   outputs: BootstrapOutputs;
   resources: readonly Resource[];
+  /** What its plan made up (GitHub's ids, say). */
+  simulated: readonly string[];
 }
 
 /**
@@ -121,9 +123,10 @@ function trustOf(resources: readonly Resource[], roleArn: string) {
   for (const statement of statements(role.inputs.assumeRolePolicy)) {
     if (statement.effect !== "Allow") continue;
     for (const [operator, tests] of Object.entries(statement.condition ?? {})) {
-      const subjects = [field(tests, `${OIDC}:sub`) ?? []].flat().map(str);
+      const claim = (name: string) => [field(tests, `${OIDC}:${name}`) ?? []].flat().map(str);
+      const subjects = claim("sub");
       trust.subjects.push(...subjects);
-      trust.audiences.push(...[field(tests, `${OIDC}:aud`) ?? []].flat().map(str));
+      trust.audiences.push(...claim("aud"));
       if (subjects.length > 0 && operator.startsWith("StringLike")) trust.wildcard = true;
     }
   }

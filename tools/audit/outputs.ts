@@ -14,6 +14,23 @@ const n = z.number();
 const b = z.boolean();
 const list = z.array(s);
 const region = z.object({ appRegion: s, datacenter: s });
+const service = z.object({
+  name: s,
+  exposure: s,
+  healthCheck: z.object({ path: s }),
+  alerts: z.record(s, n),
+});
+const bucket = z.object({
+  name: s,
+  versioning: s,
+  publicAccessBlock: s,
+  objectOwnership: s,
+  encryption: s,
+  tlsOnly: b,
+  noncurrentVersionExpirationDays: n,
+  protected: b,
+});
+const monitor = z.object({ type: s, path: s, expectedCodes: s });
 
 const platformSchema = z.object({
   environment: s,
@@ -27,14 +44,7 @@ const platformSchema = z.object({
   registry: z.object({ name: s, endpoint: s, tier: s, datacenter: s, protected: b }),
   images: z.record(s, z.object({ repoDigest: s })),
   apps: z.array(
-    z.object({
-      name: s,
-      role: s,
-      region,
-      appId: s,
-      originHost: s,
-      services: z.array(z.object({ name: s, alerts: z.record(s, n) })),
-    }),
+    z.object({ name: s, role: s, region, appId: s, originHost: s, services: z.array(service) }),
   ),
   database: z.object({
     engine: s,
@@ -50,21 +60,7 @@ const platformSchema = z.object({
     protected: b,
     trustedSources: z.array(z.object({ type: s, value: s, source: s })),
   }),
-  assets: z.object({
-    buckets: z.record(
-      s,
-      z.object({
-        name: s,
-        versioning: s,
-        publicAccessBlock: s,
-        objectOwnership: s,
-        encryption: s,
-        tlsOnly: b,
-        noncurrentVersionExpirationDays: n,
-        protected: b,
-      }),
-    ),
-  }),
+  assets: z.object({ buckets: z.record(s, bucket) }),
   edge: z.object({
     tls: z.object({
       sslMode: s,
@@ -75,21 +71,20 @@ const platformSchema = z.object({
     }),
     loadBalancer: z.object({
       hostname: s,
-      pools: z.array(
-        z.object({
-          name: s,
-          region: s,
-          monitor: z.object({ type: s, path: s, expectedCodes: s }),
-        }),
-      ),
+      pools: z.array(z.object({ name: s, region: s, monitor })),
     }),
+    records: list,
+    rateLimit: z.object({ requests: n, periodSeconds: n, counts: s }),
+    waf: z.object({ managedRulesets: list }),
+    originLock: z.object({ header: s }),
   }),
   monitoring: z.object({
     route: z.object({ emails: list, slackChannel: s.nullable() }),
     uptime: z.array(z.object({ url: s, alerts: list })),
     apm: z
       .object({
-        ...{ backend: z.object({ provider: s }), endpoint: s },
+        backend: z.object({ provider: s }),
+        endpoint: s,
         monitors: z.array(z.object({ name: s, query: s, threshold: n })),
       })
       .nullable(),

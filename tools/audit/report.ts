@@ -7,7 +7,9 @@ import type { CostContext } from "../../policy/cost/context.ts";
 import { estimateCost } from "../../policy/cost/estimate.ts";
 import type { ProgramRun } from "../mock/run-program.ts";
 import type { Manifest } from "../plan/render.ts";
+import { isRecord } from "../../policy/values.ts";
 import { dataSection, encryptionRows } from "./data.ts";
+import { publicEndpoints } from "./endpoints.ts";
 import { inventoryOf, protectedResources } from "./inventory.ts";
 import { type BootstrapFacts, monitoringSection, pipelineSection } from "./operations.ts";
 import { type PlatformFacts, REPORTED_OUTPUTS } from "./outputs.ts";
@@ -71,9 +73,35 @@ function declaredProtection({ database, registry, assets }: PlatformFacts) {
   ];
 }
 
+/** The paths (`deployment.apps[0].appId`) of the report's texts that hold a made-up value. */
+function simulatedPaths(value: unknown, madeUp: readonly string[], path = ""): string[] {
+  if (typeof value === "string") return madeUp.some((v) => value.includes(v)) ? [path] : [];
+  const entries = Array.isArray(value) || isRecord(value) ? Object.entries(value) : [];
+  return entries.flatMap(([key, item]) =>
+    simulatedPaths(
+      item,
+      madeUp,
+      Array.isArray(value) ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`,
+    ),
+  );
+}
+
+/** A made-up value shorter than this could match ordinary text by chance. */
+const SHORTEST_MARKED = 6;
+
 export function buildReport(input: ReportInput) {
+  const report = reportOf(input);
+  const madeUp = [...input.plan.manifest.simulated, ...input.bootstrap.simulated].filter(
+    (value) => value.length >= SHORTEST_MARKED,
+  );
+  /** Where the report shows a value the offline plans made up, not the cloud. */
+  return { ...report, simulated: simulatedPaths(report, madeUp) };
+}
+
+function reportOf(input: ReportInput) {
   const { platform, plan } = input;
   const { resources } = plan.manifest;
+  const data = dataSection(platform, resources);
   return {
     stack: input.stack,
     commit: input.commit?.sha ?? null,
@@ -103,9 +131,10 @@ export function buildReport(input: ReportInput) {
         repoDigest,
       })),
     },
+    endpoints: publicEndpoints(platform, data.buckets),
     inventory: inventoryOf(resources),
     policies: evaluatePolicies(input.stack, resources, undefined, plan.cost),
-    data: dataSection(platform, resources),
+    data,
     encryption: encryptionRows(platform, resources, databaseConnections(plan.run.resources)),
     protection: {
       resources: protectedResources(resources),
