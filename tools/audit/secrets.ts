@@ -31,22 +31,25 @@ export function readablePath(inputs: Record<string, unknown>, path: string): str
       const label = ["key", "name", "ref", "rule"]
         .map((key) => field(item, key))
         .find((v): v is string => typeof v === "string" && v !== "" && v !== REDACTED);
-      return `[${String(label ?? step)}]`;
+      return `[${label ?? step}]`;
     })
     .join("");
 }
 
 /** `platform:<key>` → the plaintext the offline run used, for each secret key the stack sets. */
-export function configSecretValues(values: Record<string, string>, secretKeys: readonly string[]) {
+export function configSecretValues(
+  values: Record<string, string>,
+  secretKeys: readonly string[],
+): Record<string, string> {
   const prefix = `${CONFIG_NAMESPACE}:`;
   return Object.fromEntries(
-    secretKeys.flatMap((key) => {
+    secretKeys.flatMap((key): [string, string][] => {
       const value = values[key];
       return key.startsWith(prefix) && value !== undefined
         ? [[key.slice(prefix.length), value]]
         : [];
     }),
-  ) as Record<string, string>;
+  );
 }
 
 /** Every secret input of the plan: where it goes, and its value (compared, never printed). */
