@@ -2,6 +2,7 @@
 // pack then loads without the providers' packages (quick to start, and nothing to keep in step).
 export const TYPES = {
   app: "digitalocean:index/app:App",
+  vpc: "digitalocean:index/vpc:Vpc",
   cluster: "digitalocean:index/databaseCluster:DatabaseCluster",
   replica: "digitalocean:index/databaseReplica:DatabaseReplica",
   database: "digitalocean:index/databaseDb:DatabaseDb",
@@ -24,10 +25,13 @@ export const TYPES = {
   userPolicy: "aws:iam/userPolicy:UserPolicy",
   groupPolicy: "aws:iam/groupPolicy:GroupPolicy",
   oidcProvider: "aws:iam/openIdConnectProvider:OpenIdConnectProvider",
+  awsProvider: "pulumi:providers:aws",
   zoneSetting: "cloudflare:index/zoneSetting:ZoneSetting",
   ruleset: "cloudflare:index/ruleset:Ruleset",
   dnsRecord: "cloudflare:index/dnsRecord:DnsRecord",
   loadBalancer: "cloudflare:index/loadBalancer:LoadBalancer",
+  loadBalancerMonitor: "cloudflare:index/loadBalancerMonitor:LoadBalancerMonitor",
+  notificationPolicy: "cloudflare:index/notificationPolicy:NotificationPolicy",
   environment: "github:index/repositoryEnvironment:RepositoryEnvironment",
   repositoryRuleset: "github:index/repositoryRuleset:RepositoryRuleset",
 } as const;

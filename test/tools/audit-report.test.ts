@@ -46,10 +46,18 @@ function spawnNode(script: string, args: readonly string[], input = ""): Promise
   });
 }
 
+/** A child's JSON output; when it printed none, the error says why (its exit code and stderr). */
+function parsed({ code, stdout, stderr }: CliResult): unknown {
+  if (code !== 0 || stdout === "") throw new Error(`exit ${code}, stderr: ${stderr}`);
+  return JSON.parse(stdout);
+}
+
 const auditReport = (args: readonly string[], input?: string) =>
   spawnNode("tools/audit/cli.ts", args, input);
 
 const SECTIONS = [
+  "## Deployment",
+  "## Public endpoints",
   "## 1. Inventory",
   "## 2. Policy results",
   "## 3. Data: where it lives and who can reach it",
@@ -62,6 +70,8 @@ const SECTIONS = [
 ];
 
 const JSON_SECTIONS = [
+  "deployment",
+  "endpoints",
   "inventory",
   "policies",
   "data",
@@ -71,32 +81,43 @@ const JSON_SECTIONS = [
   "monitoring",
   "pipeline",
   "cost",
+  "simulated",
 ];
 
 interface PlatformShape {
   environment: string;
   images: { api: { digest: string; repoDigest: string } };
-  apps: { originHost: string }[];
+  apps: { originHost: string; services: { name: string; exposure: string }[] }[];
   database: { trustedSources: { source: string; type: string; value: string }[] };
   delivery?: unknown;
 }
 
 let markdown: CliResult;
 let json: CliResult;
+let stagingMarkdown: CliResult;
+let stagingJson: CliResult;
 let report: AuditReport;
 /** `pulumi stack output --json` as the offline plan would have it. */
 let planOutputs: { platform: PlatformShape };
+/** What the offline plan made up (`pnpm plan production --json`). */
+let planSimulated: string[];
 
 beforeAll(async () => {
-  const [md, js, plan] = await Promise.all([
+  const [md, js, stagingMd, stagingJs, plan] = await Promise.all([
     auditReport(["production"]),
     auditReport(["production", "--json"]),
+    auditReport(["staging"]),
+    auditReport(["staging", "--json"]),
     spawnNode("tools/plan/cli.ts", ["production", "--json"]),
   ]);
   markdown = md;
   json = js;
-  report = JSON.parse(js.stdout) as AuditReport;
-  planOutputs = (JSON.parse(plan.stdout) as { outputs: { platform: PlatformShape } }).outputs;
+  stagingMarkdown = stagingMd;
+  stagingJson = stagingJs;
+  report = parsed(js) as AuditReport;
+  const manifest = parsed(plan) as { outputs: { platform: PlatformShape }; simulated: string[] };
+  planOutputs = manifest.outputs;
+  planSimulated = manifest.simulated;
 }, 60_000);
 
 describe("pnpm audit-report production (offline)", () => {
@@ -198,6 +219,60 @@ describe("pnpm audit-report production (offline)", () => {
     expect(budgetRule?.result).toBe("pass");
   });
 
+  it("lists every host and path the internet reaches, with what guards it", () => {
+    const { public: reachable, internal } = report.endpoints;
+    const guard = (host: string, path: string) =>
+      reachable.find((e) => e.host === host && e.path === path)?.guard;
+    expect(guard("app.example.com", "/")).toBe("edge");
+    expect(guard("assets.example.com", "/")).toBe("edge");
+    for (const { originHost } of planOutputs.platform.apps) {
+      expect(guard(originHost, "all but /healthz")).toBe("origin lock");
+      expect(guard(originHost, "/healthz")).toBe("none");
+    }
+    // The bucket admits reads from Cloudflare's ranges only: its S3 endpoint is origin-locked.
+    expect(guard("assets.example.com.s3.eu-central-1.amazonaws.com", "objects")).toBe(
+      "origin lock",
+    );
+    expect(reachable.map((e) => e.guard)).not.toContain(undefined);
+    const unrouted = planOutputs.platform.apps
+      .flatMap((app) => app.services)
+      .filter((service) => service.exposure === "internal");
+    expect(unrouted.length).toBeGreaterThan(0);
+    expect(internal).toEqual([...new Set(unrouted.map((service) => service.name))]);
+    expect(markdown.stdout).toContain(
+      "| `app.example.com` | / | web of platform-production-fra, platform-production-ams, load-balanced | edge | Cloudflare: TLS 1.2 or newer,",
+    );
+  });
+
+  it("marks each value the offline plan made up, wherever it shows", () => {
+    expect(report.simulated).toEqual(
+      expect.arrayContaining([
+        "deployment.project.id",
+        "deployment.apps[0].appId",
+        "deployment.apps[0].originHost",
+        "deployment.images[0].repoDigest",
+        "data.database.trustedSources[0].value",
+        "pipeline.environments[0].awsRole.trusts",
+      ]),
+    );
+    // Cloudflare's ranges in the bucket policy, GitHub's ids in the roles' subjects.
+    expect(markdown.stdout).toMatch(/when source IP in 4 ranges: [^|\n]+ \(simulated\)\n/);
+    expect(markdown.stdout).toMatch(
+      /`repo:acme@\d+\/platform@\d+:environment:production` \(simulated\)/,
+    );
+    // Take away every marked value; none of what the plan made up may be left.
+    const marked = report.simulated
+      .map((path) => String(valueAtSteps(report, pathSteps(path))))
+      .sort((a, b) => b.length - a.length);
+    let unmarked = markdown.stdout.replaceAll(/`[^`]*` \(simulated\)/g, "");
+    for (const value of marked) unmarked = unmarked.replaceAll(`${value} (simulated)`, "");
+    const madeUp = planSimulated.filter((value) => value.length >= 6);
+    expect(madeUp.length).toBeGreaterThan(20);
+    for (const value of madeUp) expect(unmarked, value).not.toContain(value);
+    // Declared values are not marked.
+    expect(markdown.stdout).not.toContain("`app.example.com` (simulated)");
+  });
+
   it("prints the same report as JSON with --json", () => {
     expect(json.code).toBe(0);
     expect(Object.keys(report)).toEqual(expect.arrayContaining(JSON_SECTIONS));
@@ -233,6 +308,41 @@ describe("pnpm audit-report production (offline)", () => {
   });
 });
 
+/** The Markdown without what differs between runs: the commit, its work tree, the time. */
+function stableMarkdown(text: string): string {
+  return text
+    .replace(/^\| Commit \| .* \|$/m, "| Commit | <commit> |")
+    .replace(/^\| Generated \| .* \|$/m, "| Generated | <generated-at> |");
+}
+
+/** The same for the JSON, printed as the CLI prints it. */
+function stableJson(text: string): string {
+  const stable = {
+    ...(JSON.parse(text) as AuditReport),
+    commit: "<commit>",
+    uncommittedChanges: "<uncommitted changes>",
+    generatedAt: "<generated-at>",
+  };
+  return `${JSON.stringify(stable, null, 2)}\n`;
+}
+
+// The whole report of both stacks, as an auditor receives it: a change to its content shows here
+// line by line. After a deliberate change, rewrite the files and review their diff:
+// pnpm exec vitest run test/tools/audit-report.test.ts --update
+describe("the report of each stack, in full (golden files)", () => {
+  it.each([
+    ["production", "md", () => markdown, stableMarkdown],
+    ["production", "json", () => json, stableJson],
+    ["staging", "md", () => stagingMarkdown, stableMarkdown],
+    ["staging", "json", () => stagingJson, stableJson],
+  ] as const)("%s as %s", async (stack, format, result, stable) => {
+    const { code, stdout, stderr } = result();
+    expect(stderr).toBe("");
+    expect(code).toBe(0);
+    await expect(stable(stdout)).toMatchFileSnapshot(`golden/audit-${stack}.${format}`);
+  });
+});
+
 describe("pnpm audit-report production --outputs", () => {
   it("takes the deployment's facts from `pulumi stack output --json` on stdin", async () => {
     const real = structuredClone(planOutputs);
@@ -254,9 +364,15 @@ describe("pnpm audit-report production --outputs", () => {
     expect(result.stdout).toContain(
       `api | \`registry.digitalocean.com/acme-platform/api@${digest}\``,
     );
-    expect(result.stdout).toContain("`platform-production-fra-real1.ondigitalocean.app`");
+    expect(result.stdout).toContain("`platform-production-fra-real1.ondigitalocean.app` |");
+    // What the deployment reports is not marked; what is still the plan's is.
+    expect(result.stdout).not.toContain("real1.ondigitalocean.app` (simulated)");
+    expect(result.stdout).toContain(`\`${planOutputs.platform.apps[1]?.originHost}\` (simulated)`);
     expect(result.stdout).toContain("| stack config | ip_addr | `203.0.113.7` |");
     expect(result.stdout).not.toContain(planOutputs.platform.images.api.digest);
+    await expect(stableMarkdown(result.stdout)).toMatchFileSnapshot(
+      "golden/audit-production-outputs.md",
+    );
   });
 
   it("reads a file too, and says which sections an older deployment lacks", async () => {
@@ -281,6 +397,11 @@ describe("pnpm audit-report production --outputs", () => {
       /^stdin is not JSON; pipe the stack's outputs in: pulumi stack output --json --stack production \| /,
     ],
     ["no platform key", JSON.stringify({ other: 1 }), /^stdin has no "platform" object: /],
+    [
+      "a section of another shape",
+      JSON.stringify({ platform: { environment: "production", apps: [{ name: 7 }] } }),
+      /^stdin differs from the platform output of this commit \(stacks\/outputs\.ts\): platform\.apps\[0\]\.name: Invalid input: expected string, received number; /,
+    ],
     [
       "another stack's outputs",
       JSON.stringify({ platform: { environment: "staging" } }),
@@ -427,6 +548,12 @@ describe("secrets", () => {
       where: "spec.services[api].envs[SENTRY_DSN].value",
     });
     expect(secretMarkdown.stdout).toContain("`sentryDsn` goes to:");
+  });
+
+  it("are all in the report of a stack with every integration on (golden file)", async () => {
+    await expect(stableMarkdown(secretMarkdown.stdout)).toMatchFileSnapshot(
+      "golden/audit-production-integrations.md",
+    );
   });
 
   it("stop the report before it prints when a value would appear", () => {

@@ -63,11 +63,22 @@ describe("pnpm plan", () => {
       stack: string;
       counts: Record<string, number>;
       resources: { urn: string }[];
+      outputs: { platform: { apps: { appId: string; originHost: string }[] } };
+      simulated: string[];
     };
     expect(manifest.stack).toBe("production");
     expect(manifest.counts.digitalocean).toBeGreaterThan(0);
     const urns = manifest.resources.map((resource) => resource.urn);
     expect(urns).toEqual([...urns].sort((a, b) => a.localeCompare(b)));
+    // What the mock made up, which a deployment decides: ids, hosts, Cloudflare's ranges.
+    const [app] = manifest.outputs.platform.apps;
+    expect(manifest.simulated).toEqual(
+      expect.arrayContaining([app?.appId, app?.originHost, "173.245.48.0/20"]),
+    );
+    expect(manifest.simulated).toEqual([...new Set(manifest.simulated)].sort());
+    // Values derived from the inputs are not made up, and no secret is listed.
+    expect(manifest.simulated).not.toContain("arn:aws:s3:::assets.example.com");
+    expect(first.stdout).not.toMatch(/AVNS_/);
   });
 
   it("plans staging when no stack is named, as a tree with counts and outputs", async () => {

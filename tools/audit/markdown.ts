@@ -1,286 +1,262 @@
-// The report as Markdown: one section per question an auditor asks, tables where rows compare.
+// The report as Markdown: a list of sections, one per question an auditor asks, each a list of
+// blocks (a paragraph, or a table where rows compare), and one renderer for them all.
 import { formatUsd } from "../../policy/cost/estimate.ts";
-import type { CostSection } from "./cost.ts";
-import type { BucketFacts, DataSection } from "./data.ts";
-import type { MonitoringSection, PipelineEnvironment, PipelineSection } from "./operations.ts";
-import type { PolicyRow } from "./policies.ts";
+import { pathSteps, valueAtSteps } from "../mock/secrets.ts";
+import type { PipelineEnvironment as Environment } from "./operations.ts";
 import type { AuditReport } from "./report.ts";
 import type { SecretDestination } from "./secrets.ts";
 
-/** A table cell: pipes escaped, line breaks flattened. */
-const cell = (value: string) => value.replaceAll("|", "\\|").replaceAll("\n", " ");
+/** A table's head is written as Markdown writes it: `app | role | region`. */
+interface Table {
+  head: string;
+  rows: readonly (readonly string[])[];
+}
+/** A paragraph (its lines), or a table; blocks are separated by a blank line, empty ones dropped. */
+type Block = string | Table;
+
+const table = (head: string, rows: Table["rows"]): Table => ({ head, rows });
 const code = (value: string) => `\`${value.replaceAll("`", "'")}\``;
 /** Yes, no, or a dash where the setting does not apply (no reviewers, nothing to review). */
 const yesNo = (value: boolean | null) => (value === null ? "—" : value ? "yes" : "no");
 const none = (items: readonly string[], shown: (item: string) => string = code) =>
   items.length === 0 ? "none" : items.map(shown).join(", ");
+const bullets = (items: readonly string[]) => items.map((item) => `- ${item}`).join("\n");
+const named = (counts: Record<string, number>) =>
+  Object.entries(counts).map(([name, count]) => `${name} ${count}`);
 
-function table(head: readonly string[], rows: readonly (readonly string[])[]): string[] {
-  return [
-    `| ${head.join(" | ")} |`,
-    `| ${head.map(() => "---").join(" | ")} |`,
-    ...rows.map((row) => `| ${row.map(cell).join(" | ")} |`),
-  ];
-}
-
-const countsText = (counts: Record<string, number>) =>
-  Object.entries(counts)
-    .map(([name, count]) => `${name} ${count}`)
-    .join(", ");
-
-function header(report: AuditReport): string[] {
-  const { source } = report;
-  const commit =
-    report.commit === null
-      ? "unknown (not a git work tree)"
-      : `${code(report.commit)}${report.uncommittedChanges === true ? " with uncommitted changes in the work tree" : ""}`;
-  const facts =
-    source.facts === "offline plan"
-      ? "the offline plan: simulated by the mock runtime, no cloud contacted"
-      : `the deployed stack's outputs (${source.outputsFile === "-" ? "stdin" : code(source.outputsFile ?? "")})`;
-  const lines = [
-    `# Audit report: stack ${code(report.stack)}`,
-    "",
-    ...table(
-      ["", ""],
-      [
-        ["Stack", code(report.stack)],
-        ["Commit", commit],
-        ["Facts (ids, endpoints, digests, ranges, trusted sources)", facts],
-        [
-          "Declarations (inventory, policy results, protection, secrets, settings)",
-          "the offline plan of this commit",
-        ],
-        ["Generated", report.generatedAt],
-      ],
-    ),
-    "",
-    "Secret values never appear here: secrets are named, with where each goes, and nothing more.",
-  ];
-  if (source.facts === "stack outputs") {
-    lines.push(
-      "Where the plan and the deployment could differ (the stack deployed from another commit, or",
-      "changed outside Pulumi), run `pulumi preview --refresh --expect-no-changes` on the same commit.",
-    );
-  }
-  if (report.missingOutputs.length > 0) {
-    lines.push(
-      "",
-      `> The outputs lack ${none(report.missingOutputs)}: the deployment predates them, so the parts that read them are empty.`,
-    );
-  }
-  const { deployment } = report;
-  lines.push("", "## Deployment", "");
-  if (deployment.hostnames !== null) {
-    lines.push(
-      `Public hostnames: ${code(deployment.hostnames.app)}, ${code(deployment.hostnames.assets)}. DigitalOcean project: ${deployment.project === null ? "?" : `${code(deployment.project.name)} (${code(deployment.project.id)})`}.`,
-      "",
-    );
-  }
-  lines.push(
-    ...table(
-      ["app", "role", "region", "app id", "origin host"],
-      deployment.apps.map((app) => [
-        code(app.name),
-        app.role,
-        app.region,
-        code(app.appId),
-        code(app.originHost),
-      ]),
-    ),
-    "",
-    ...table(
-      ["image", "deployed by digest"],
-      deployment.images.map((image) => [image.service, code(image.repoDigest)]),
-    ),
+/**
+ * Each value the offline plan made up, marked where it shows: after the code span that holds it,
+ * or after the value itself in plain text.
+ */
+function marking(madeUp: readonly string[]): (text: string) => string {
+  if (madeUp.length === 0) return (text) => text;
+  const longestFirst = [...madeUp].sort((a, b) => b.length - a.length);
+  const pattern = new RegExp(
+    longestFirst.map((v) => v.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")).join("|"),
+    "g",
   );
-  return lines;
+  const mark = (part: string) =>
+    part.startsWith("`")
+      ? `${part}${madeUp.some((v) => part.includes(v)) ? " (simulated)" : ""}`
+      : part.replace(pattern, "$& (simulated)");
+  return (text) =>
+    text
+      .split(/(`[^`]*`)/)
+      .map(mark)
+      .join("");
 }
 
-function inventory(report: AuditReport): string[] {
-  const { total, components, byProvider, byTier } = report.inventory;
+function render(block: Block, mark: (text: string) => string): string {
+  if (typeof block === "string") return mark(block);
+  const head = block.head.split(" | ");
+  const line = (cells: readonly string[]) => `| ${cells.join(" | ")} |`;
+  // A cell's pipes would end it, and a line break the row.
+  const cell = (value: string) => mark(value).replaceAll("|", "\\|").replaceAll("\n", " ");
   return [
-    "## 1. Inventory",
-    "",
-    `${total} resources in the plan: ${total - components} from providers and ${components} components (\`platform:<tier>:<Kind>\`). A resource's tier is that of its top-level component.`,
-    "",
-    ...table(
-      ["provider", "resources"],
-      Object.entries(byProvider).map(([provider, count]) => [provider, String(count)]),
+    line(head),
+    line(head.map(() => "---")),
+    ...block.rows.map((r) => line(r.map(cell))),
+  ].join("\n");
+}
+
+function header({ source, ...report }: AuditReport): Block[] {
+  const dirty =
+    report.uncommittedChanges === true ? " with uncommitted changes in the work tree" : "";
+  const from = source.outputsFile === "-" ? "stdin" : code(source.outputsFile ?? "");
+  const offline = source.facts === "offline plan";
+  return [
+    `# Audit report: stack ${code(report.stack)}`,
+    table(" | ", [
+      ["Stack", code(report.stack)],
+      [
+        "Commit",
+        report.commit === null ? "unknown (not a git work tree)" : code(report.commit) + dirty,
+      ],
+      [
+        "Facts (ids, endpoints, digests, ranges, trusted sources)",
+        offline
+          ? "the offline plan: simulated by the mock runtime, no cloud contacted"
+          : `the deployed stack's outputs (${from})`,
+      ],
+      [
+        "Declarations (inventory, policy results, protection, secrets, settings)",
+        "the offline plan of this commit",
+      ],
+      ["Generated", report.generatedAt],
+    ]),
+    report.simulated.length === 0
+      ? ""
+      : offline
+        ? "Values marked (simulated) were made up by the offline plan's mock runtime (ids, hosts, digests, assigned ranges, Cloudflare's ranges, GitHub's ids): the cloud decides them, and `--outputs` reports a deployment's own."
+        : "Values marked (simulated) come from the offline plan, not the deployment: declarations read from the plan (firewall rules, bucket policies, trust policies) hold what its mock runtime made up (assigned ranges, Cloudflare's ranges, GitHub's ids).",
+    "Secret values never appear here: secrets are named, with where each goes, and nothing more." +
+      (offline
+        ? ""
+        : "\nWhere the plan and the deployment could differ (the stack deployed from another commit, or\nchanged outside Pulumi), run `pulumi preview --refresh --expect-no-changes` on the same commit."),
+    report.missingOutputs.length === 0
+      ? ""
+      : `> The outputs lack ${none(report.missingOutputs)}: the deployment predates them, so the parts that read them are empty.`,
+  ];
+}
+
+function deployment({ deployment: { hostnames: hosts, project, apps, images } }: AuditReport) {
+  const projectText = project === null ? "?" : `${code(project.name)} (${code(project.id)})`;
+  return [
+    hosts === null
+      ? ""
+      : `Public hostnames: ${code(hosts.app)}, ${code(hosts.assets)}. DigitalOcean project: ${projectText}.`,
+    table(
+      "app | role | region | app id | origin host",
+      apps.map((a) => [code(a.name), a.role, a.region, code(a.appId), code(a.originHost)]),
     ),
-    "",
-    ...table(
-      ["tier", "components", "resources", "by provider"],
-      byTier.map((tier) => [
-        tier.tier,
-        String(tier.components),
-        String(tier.resources),
-        countsText(tier.byProvider),
+    table(
+      "image | deployed by digest",
+      images.map((i) => [i.service, code(i.repoDigest)]),
+    ),
+  ];
+}
+
+function inventory({ inventory: { total, components, byProvider, byTier } }: AuditReport) {
+  return [
+    `${total} resources in the plan: ${total - components} from providers and ${components} components (\`platform:<tier>:<Kind>\`). A resource's tier is that of its top-level component.`,
+    table(
+      "provider | resources",
+      Object.entries(byProvider).map(([provider, count]) => [provider, `${count}`]),
+    ),
+    table(
+      "tier | components | resources | by provider",
+      byTier.map((t) => [
+        t.tier,
+        `${t.components}`,
+        `${t.resources}`,
+        named(t.byProvider).join(", "),
       ]),
     ),
+  ];
+}
+
+function endpoints({ endpoints: { public: reachable, internal } }: AuditReport): Block[] {
+  return [
+    "Every host and path the internet can reach, and what guards it: the edge (Cloudflare), an origin lock (the secret header the edge adds, or a bucket policy that admits Cloudflare's ranges only), or none.",
+    table(
+      "host | path | serves | guarded by | how",
+      reachable.map((e) => [code(e.host), e.path, e.serves, e.guard, e.how]),
+    ),
+    `Not reachable from the internet: ${internal.length === 0 ? "" : `${none(internal)} (no route: only the app's other components call ${internal.length === 1 ? "it" : "them"}); `}the database (its firewall admits only the trusted sources of section 3).`,
   ];
 }
 
 const RESULT_TEXT = { pass: "pass", fail: "**FAIL**", advisory: "advisory" } as const;
 
-/** A URN's last part, the resource's name: the JSON keeps the whole URN. */
-const nameOf = (urn: string) => urn.split("::").at(-1) ?? urn;
-
-function violationsText(rule: PolicyRow): string {
-  if (rule.violations.length === 0) return "—";
-  return rule.violations
-    .map((v) => (v.resource === null ? v.message : `${code(nameOf(v.resource))}: ${v.message}`))
-    .join("; ");
-}
-
-function policies(report: AuditReport): string[] {
-  const section = report.policies;
-  const lines = ["## 2. Policy results", ""];
-  if (!section.available) {
-    lines.push(`Not evaluated: ${section.reason}.`);
-    return lines;
-  }
-  const { summary } = section;
-  lines.push(
-    `${summary.rules} rules of the policy pack (policy/) on the offline plan: ${summary.pass} pass, ${summary.fail} fail, ${summary.advisory} advisory with findings.`,
-    "",
-    ...table(
-      ["rule", "level", "result", "violations"],
-      section.rules.map((rule) => [
-        `${code(rule.id)} ${rule.description}`,
-        rule.advisoryReason === null ? rule.level : `${rule.level} (${rule.advisoryReason})`,
-        RESULT_TEXT[rule.result],
-        violationsText(rule),
+function policies({ policies: section }: AuditReport): Block[] {
+  if (!section.available) return [`Not evaluated: ${section.reason}.`];
+  const { summary: sum, rules } = section;
+  // A violation names its resource by the URN's last part; the JSON keeps the whole URN.
+  const violation = (v: (typeof rules)[number]["violations"][number]) =>
+    v.resource === null ? v.message : `${code(v.resource.split("::").at(-1) ?? "")}: ${v.message}`;
+  const findings = rules.filter((rule) => rule.result !== "pass");
+  return [
+    `${sum.rules} rules of the policy pack (policy/) on the offline plan: ${sum.pass} pass, ${sum.fail} fail, ${sum.advisory} advisory with findings.`,
+    table(
+      "rule | level | result | violations",
+      rules.map((r) => [
+        `${code(r.id)} ${r.description}`,
+        r.advisoryReason === null ? r.level : `${r.level} (${r.advisoryReason})`,
+        RESULT_TEXT[r.result],
+        r.violations.map(violation).join("; ") || "—",
       ]),
     ),
-  );
-  const findings = section.rules.filter((rule) => rule.result !== "pass");
-  if (findings.length > 0) {
-    lines.push("", "Remediation:", "");
-    for (const rule of findings) lines.push(`- ${code(rule.id)}: ${rule.remediation}`);
-  }
-  return lines;
-}
-
-function bucketLines(bucket: BucketFacts): string[] {
-  const lines = [`Bucket ${code(bucket.name)} (${bucket.purpose}):`, ""];
-  for (const statement of bucket.policy) {
-    const when =
-      statement.conditions.length === 0 ? "" : ` when ${statement.conditions.join(" and ")}`;
-    lines.push(
-      `- bucket policy: ${statement.effect} ${statement.principal}: ${none(statement.actions)}${when}`,
-    );
-  }
-  for (const grant of bucket.roles) {
-    lines.push(
-      `- IAM role ${code(grant.role)} (${grant.statement}): ${none(grant.actions)} on ${none(grant.resources)}`,
-    );
-  }
-  if (bucket.policy.length + bucket.roles.length === 0)
-    lines.push("- no bucket policy or role grant in the plan");
-  return [...lines, ""];
-}
-
-function data(section: DataSection): string[] {
-  const lines = ["## 3. Data: where it lives and who can reach it", ""];
-  const { database, network, buckets, registry } = section;
-  lines.push("### PostgreSQL", "");
-  if (database === null) {
-    lines.push("Not in the outputs.", "");
-  } else {
-    lines.push(
-      `- Primary cluster: PostgreSQL ${database.version} in ${code(database.region)}, ${code(database.size)}, ${database.nodes} node${database.nodes === 1 ? "" : "s"} (${database.standbys === 0 ? "no standby: no automatic failover" : `${database.standbys} standby, automatic failover`}); database ${code(database.database)}, pool ${code(database.pool.name)} (${database.pool.mode} mode, ${database.pool.size} connections); maintenance ${database.maintenanceWindow.day} ${database.maintenanceWindow.hour} UTC`,
-      `- Read replicas: ${database.replicas.length === 0 ? "none" : database.replicas.map((r) => `${code(r.name)} in ${code(r.region)} (${code(r.size)})`).join(", ")}`,
-      "",
-      "Who can connect: the database firewall admits these sources and nothing else.",
-      "",
-      ...table(
-        ["trusted source", "type", "value"],
-        database.trustedSources.map((s) => [s.source, s.type, code(s.value)]),
-      ),
-      "",
-      ...table(
-        ["firewall of (plan)", "rules"],
-        database.firewalls.map((f) => [code(f.guards), none(f.rules)]),
-      ),
-      "",
-    );
-  }
-  lines.push("### Private network", "");
-  if (network === null) {
-    lines.push("Not in the outputs.", "");
-  } else {
-    lines.push(
-      ...table(
-        ["VPC", "range", "id", "members (plan)"],
-        network.vpcs.map((vpc) => [
-          vpc.datacenter,
-          code(vpc.ipRange),
-          code(vpc.id),
-          vpc.members.join(", ") || "none",
-        ]),
-      ),
-      "",
-      `Peered: ${none(network.peerings)}.`,
-      "",
-    );
-  }
-  lines.push("### Object storage (S3)", "");
-  if (buckets.length === 0) {
-    lines.push("No buckets in the outputs.", "");
-  } else {
-    lines.push(
-      ...table(
-        [
-          "bucket",
-          "region",
-          "versioning",
-          "public access block",
-          "object ownership",
-          "old versions kept",
-        ],
-        buckets.map((b) => [
-          code(b.name),
-          b.region ?? "the AWS provider's default",
-          b.versioning,
-          b.publicAccessBlock,
-          b.objectOwnership,
-          `${b.noncurrentVersionExpirationDays} days`,
-        ]),
-      ),
-      "",
-      ...buckets.flatMap(bucketLines),
-    );
-  }
-  lines.push("### Container registry", "");
-  lines.push(
-    registry === null
-      ? "Not in the outputs."
-      : `${code(registry.name)} (${registry.tier}) in ${code(registry.datacenter)}: ${code(registry.endpoint)}; the apps pull images by digest.`,
-  );
-  return lines;
-}
-
-function encryption(report: AuditReport): string[] {
-  return [
-    "## 4. Encryption",
-    "",
-    ...table(
-      ["what", "state", "how", "from"],
-      report.encryption.map((row) => [row.subject, row.state, row.how, row.from]),
-    ),
+    findings.length === 0 ? "" : "Remediation:",
+    bullets(findings.map((rule) => `${code(rule.id)}: ${rule.remediation}`)),
   ];
 }
 
-function protection(report: AuditReport): string[] {
-  const { resources, declared } = report.protection;
+function data({ data: { database: db, network, buckets, registry } }: AuditReport): Block[] {
+  const missing = "Not in the outputs.";
+  const standby = (n: number) =>
+    n === 0 ? "no standby: no automatic failover" : `${n} standby, automatic failover`;
+  const grants = (b: (typeof buckets)[number]) => [
+    ...b.policy.map(
+      (s) =>
+        `bucket policy: ${s.effect} ${s.principal}: ${none(s.actions)}${s.conditions.length === 0 ? "" : ` when ${s.conditions.join(" and ")}`}`,
+    ),
+    ...b.roles.map(
+      (g) =>
+        `IAM role ${code(g.role)} (${g.statement}): ${none(g.actions)} on ${none(g.resources)}`,
+    ),
+  ];
   return [
-    "## 5. Protection from deletion",
-    "",
+    "### PostgreSQL",
+    ...(db === null
+      ? [missing]
+      : [
+          bullets([
+            `Primary cluster: PostgreSQL ${db.version} in ${code(db.region)}, ${code(db.size)}, ${db.nodes} node${db.nodes === 1 ? "" : "s"} (${standby(db.standbys)}); database ${code(db.database)}, pool ${code(db.pool.name)} (${db.pool.mode} mode, ${db.pool.size} connections); maintenance ${db.maintenanceWindow.day} ${db.maintenanceWindow.hour} UTC`,
+            `Read replicas: ${none(
+              db.replicas.map((r) => `${code(r.name)} in ${code(r.region)} (${code(r.size)})`),
+              (r) => r,
+            )}`,
+          ]),
+          "Who can connect: the database firewall admits these sources and nothing else.",
+          table(
+            "trusted source | type | value",
+            db.trustedSources.map((s) => [s.source, s.type, code(s.value)]),
+          ),
+          table(
+            "firewall of (plan) | rules",
+            db.firewalls.map((f) => [code(f.guards), none(f.rules)]),
+          ),
+        ]),
+    "### Private network",
+    ...(network === null
+      ? [missing]
+      : [
+          table(
+            "VPC | range | id | members (plan)",
+            network.vpcs.map((v) => [
+              v.datacenter,
+              code(v.ipRange),
+              code(v.id),
+              v.members.join(", ") || "none",
+            ]),
+          ),
+          `Peered: ${none(network.peerings)}.`,
+        ]),
+    "### Object storage (S3)",
+    ...(buckets.length === 0
+      ? ["No buckets in the outputs."]
+      : [
+          table(
+            "bucket | region | versioning | public access block | object ownership | old versions kept",
+            buckets.map((b) => [
+              code(b.name),
+              b.region ?? "the AWS provider's default",
+              b.versioning,
+              b.publicAccessBlock,
+              b.objectOwnership,
+              `${b.noncurrentVersionExpirationDays} days`,
+            ]),
+          ),
+          ...buckets.flatMap((b) => [
+            `Bucket ${code(b.name)} (${b.purpose}):`,
+            bullets(
+              grants(b).length === 0 ? ["no bucket policy or role grant in the plan"] : grants(b),
+            ),
+          ]),
+        ]),
+    "### Container registry",
+    registry === null
+      ? missing
+      : `${code(registry.name)} (${registry.tier}) in ${code(registry.datacenter)}: ${code(registry.endpoint)}; the apps pull images by digest.`,
+  ];
+}
+
+function protection({ protection: { resources, declared } }: AuditReport) {
+  const said = declared.map((d) => `${d.what} ${d.protected ? "protected" : "**not protected**"}`);
+  return [
     "`protect`: `pulumi destroy` and replacements fail until it is lifted; `retainOnDelete`: removing the resource from the program leaves it in the cloud.",
-    "",
-    ...table(
-      ["resource", "type", "tier", "protect", "retainOnDelete"],
+    table(
+      "resource | type | tier | protect | retainOnDelete",
       resources.map((r) => [
         code(r.name),
         code(r.type),
@@ -289,8 +265,7 @@ function protection(report: AuditReport): string[] {
         yesNo(r.retainOnDelete),
       ]),
     ),
-    "",
-    `The outputs declare: ${declared.map((d) => `${d.what} ${d.protected ? "protected" : "**not protected**"}`).join("; ") || "nothing"}.`,
+    `The outputs declare: ${said.join("; ") || "nothing"}.`,
   ];
 }
 
@@ -298,147 +273,96 @@ function protection(report: AuditReport): string[] {
  * Destinations as bullets, one per set of resources that receive a secret at the same inputs (the
  * two apps, the fifteen uptime alerts), so a secret that reaches thirty inputs reads in a few lines.
  */
-function destinationLines(destinations: readonly SecretDestination[]): string[] {
-  const byResource = new Map<string, string[]>();
-  for (const { resource, where } of destinations) {
-    byResource.set(resource, [...(byResource.get(resource) ?? []), where]);
-  }
-  const groups = new Map<string, { resources: string[]; paths: string[] }>();
-  for (const [resource, paths] of byResource) {
-    const signature = JSON.stringify(paths);
-    const group = groups.get(signature) ?? { resources: [], paths };
-    group.resources.push(resource);
-    groups.set(signature, group);
-  }
-  return [...groups.values()].map(({ resources, paths }) => `- ${none(resources)}: ${none(paths)}`);
+function destinations(list: readonly SecretDestination[]): string {
+  const places = [...Map.groupBy(list, (d) => d.resource)].map(
+    ([resource, at]) => [resource, none(at.map((d) => d.where))] as const,
+  );
+  const groups = Map.groupBy(places, ([, where]) => where);
+  return bullets([...groups].map(([where, group]) => `${none(group.map(([r]) => r))}: ${where}`));
 }
 
-function secrets(report: AuditReport): string[] {
-  const { config, generated } = report.secrets;
-  const lines = [
-    "## 6. Secrets (names only)",
-    "",
+function secrets({ secrets: { config, generated } }: AuditReport) {
+  return [
     "Secret config keys (`pulumi config set --secret`) and whether this stack sets them:",
-    "",
-    ...table(
-      ["config key", "set", "inputs it reaches", "what it is"],
+    table(
+      "config key | set | inputs it reaches | what it is",
       config.map((s) => [
         code(s.key),
         yesNo(s.set),
-        s.set ? String(s.destinations.length) : "—",
+        s.set ? `${s.destinations.length}` : "—",
         s.description,
       ]),
     ),
-  ];
-  for (const secret of config.filter((s) => s.destinations.length > 0)) {
-    lines.push("", `${code(secret.key)} goes to:`, "", ...destinationLines(secret.destinations));
-  }
-  lines.push(
-    "",
+    ...config
+      .filter((s) => s.destinations.length > 0)
+      .flatMap((s) => [`${code(s.key)} goes to:`, destinations(s.destinations)]),
     "Secrets the stack generates or a provider returns (passwords, connection URLs, the origin lock, push credentials) go to:",
-    "",
-    ...destinationLines(generated),
-    "",
+    destinations(generated),
     "GitHub Actions secrets the stack writes are named per environment in section 8.",
-  );
-  return lines;
+  ];
 }
 
-function monitoring(section: MonitoringSection | null): string[] {
-  const lines = ["## 7. Monitors and alert routes", ""];
-  if (section === null) return [...lines, "Not in the outputs."];
-  const { route, uptime, appAlerts, serviceAlerts, loadBalancer, apm, logs } = section;
-  lines.push(
-    `Alert route, shared by the stack's alerts: e-mail ${none(route.emails)}; Slack ${route.slack ? `on (${route.slackChannel === null ? "webhook's channel" : code(route.slackChannel)})` : "off"}.`,
-    "",
-    ...table(
-      ["uptime check", "alerts"],
-      uptime.map((check) => [code(check.url), check.alerts.join(", ")]),
+function monitoring({ monitoring: section }: AuditReport): Block[] {
+  if (section === null) return ["Not in the outputs."];
+  const { route, loadBalancer: lb, apm, logs } = section;
+  const channel = route.slackChannel === null ? "webhook's channel" : code(route.slackChannel);
+  const pools = lb?.pools.map((p) => `${code(p.name)} (${p.region}; ${p.monitor})`) ?? [];
+  return [
+    `Alert route, shared by the stack's alerts: e-mail ${none(route.emails)}; Slack ${route.slack ? `on (${channel})` : "off"}.`,
+    table(
+      "uptime check | alerts",
+      section.uptime.map((u) => [code(u.url), u.alerts.join(", ")]),
     ),
-    "",
-    ...table(
-      ["App Platform app", "app alerts (plan)"],
-      appAlerts.map((app) => [code(app.app), app.rules.join(", ")]),
+    table(
+      "App Platform app | app alerts (plan)",
+      section.appAlerts.map((a) => [code(a.app), a.rules.join(", ")]),
     ),
-    "",
-    ...table(
-      ["app", "service", "alerts above"],
-      serviceAlerts.map((s) => [
-        code(s.app),
-        s.service,
-        Object.entries(s.thresholds)
-          .map(([rule, value]) => `${rule} ${value}`)
-          .join(", "),
-      ]),
+    table(
+      "app | service | alerts above",
+      section.serviceAlerts.map((s) => [code(s.app), s.service, named(s.thresholds).join(", ")]),
     ),
-    "",
-  );
-  if (loadBalancer !== null) {
-    lines.push(
-      `Load balancer ${code(loadBalancer.hostname)}, pools in failover order: ${loadBalancer.pools.map((p) => `${code(p.name)} (${p.region}; ${p.monitor})`).join(", ")}.`,
-      ...loadBalancer.notifications.map(
-        (n) => `Cloudflare notification ${code(n.name)} (${n.alertType}) to ${none(n.emails)}.`,
-      ),
-      "",
-    );
-  }
-  if (apm === null) {
-    lines.push("APM: none configured.");
-  } else {
-    lines.push(
-      `APM: ${apm.backend}, traces and metrics to ${code(apm.endpoint)}.`,
-      "",
-      ...table(
-        ["monitor", "query", "threshold"],
-        apm.monitors.map((m) => [m.name, code(m.query), String(m.threshold)]),
-      ),
-    );
-  }
-  lines.push(
-    "",
+    lb === null
+      ? ""
+      : [
+          `Load balancer ${code(lb.hostname)}, pools in failover order: ${pools.join(", ")}.`,
+          ...lb.notifications.map(
+            (n) => `Cloudflare notification ${code(n.name)} (${n.alertType}) to ${none(n.emails)}.`,
+          ),
+        ].join("\n"),
+    apm === null
+      ? "APM: none configured."
+      : `APM: ${apm.backend}, traces and metrics to ${code(apm.endpoint)}.`,
+    apm === null
+      ? ""
+      : table(
+          "monitor | query | threshold",
+          apm.monitors.map((m) => [m.name, code(m.query), `${m.threshold}`]),
+        ),
     `Logs drained to: ${none(logs.drains)}. Errors to Sentry: ${logs.sentry ? "on" : "off"}.`,
-  );
-  return lines;
+  ];
 }
 
-function trustText(environment: PipelineEnvironment): string {
-  const trust = environment.trustInPlan;
+function trustText({ trustInPlan: trust, awsRole }: Environment): string {
   if (trust === null) return "not in the bootstrap's plan";
-  const matches =
-    !trust.wildcard &&
-    trust.subjects.length === 1 &&
-    trust.subjects[0] === environment.awsRole.trusts;
-  return `${matches ? "matches" : "**differs**"}: sub ${none(trust.subjects)}${trust.wildcard ? " (a pattern)" : ""}, aud ${none(trust.audiences)}`;
+  const exact =
+    !trust.wildcard && trust.subjects.length === 1 && trust.subjects[0] === awsRole.trusts;
+  return `${exact ? "matches" : "**differs**"}: sub ${none(trust.subjects)}${trust.wildcard ? " (a pattern)" : ""}, aud ${none(trust.audiences)}`;
 }
 
-function pipeline(section: PipelineSection | null): string[] {
-  const lines = ["## 8. Pipeline controls", ""];
-  if (section === null) return [...lines, "Not in the outputs."];
-  const reviewers = (e: PipelineEnvironment) =>
-    [
-      ...e.reviewers.teams.map((t) => `team ${t}`),
-      ...e.reviewers.users.map((u) => `user ${u}`),
-    ].join(", ") || "none";
+function pipeline({ pipeline: section }: AuditReport): Block[] {
+  if (section === null) return ["Not in the outputs."];
+  const { oidcProvider: oidc, environments } = section;
+  const reviewers = ({ reviewers: { teams, users } }: Environment) =>
+    [...teams.map((t) => `team ${t}`), ...users.map((u) => `user ${u}`)].join(", ") || "none";
   const provider =
-    section.oidcProvider === null
+    oidc === null
       ? "GitHub's OIDC provider"
-      : `the OIDC provider ${code(section.oidcProvider.arn)} (${section.oidcProvider.created ? "created by the bootstrap" : "found in the account"})`;
-  lines.push(
+      : `the OIDC provider ${code(oidc.arn)} (${oidc.created ? "created by the bootstrap" : "found in the account"})`;
+  return [
     `Repository ${code(section.repository)}, delivery flow ${code(section.flow)}. Declared by ${section.declaredBy}. CI assumes AWS roles through ${provider}; no AWS keys are stored.`,
-    "",
-    ...table(
-      [
-        "environment",
-        "kind",
-        "deploys from",
-        "reviewers",
-        "no self-review",
-        "admins bypass",
-        "AWS role",
-        "the role trusts",
-        "trust policy in the plan",
-      ],
-      section.environments.map((e) => [
+    table(
+      "environment | kind | deploys from | reviewers | no self-review | admins bypass | AWS role | the role trusts | trust policy in the plan",
+      environments.map((e) => [
         code(e.name),
         e.kind,
         e.deployFrom,
@@ -450,75 +374,75 @@ function pipeline(section: PipelineSection | null): string[] {
         trustText(e),
       ]),
     ),
-    "",
-    ...table(
-      ["environment", "Actions variables (names)", "Actions secrets (names)"],
-      section.environments.map((e) => [code(e.name), none(e.variables), none(e.secrets)]),
+    table(
+      "environment | Actions variables (names) | Actions secrets (names)",
+      environments.map((e) => [code(e.name), none(e.variables), none(e.secrets)]),
     ),
-    "",
-    ...section.rulesetsInPlan.map(
-      (ruleset) =>
-        `- Ruleset ${code(ruleset.name)} on ${ruleset.target}s (${ruleset.enforcement}): ${none(ruleset.rules)}.`,
+    bullets(
+      section.rulesetsInPlan.map(
+        (r) => `Ruleset ${code(r.name)} on ${r.target}s (${r.enforcement}): ${none(r.rules)}.`,
+      ),
     ),
-  );
-  return lines;
+  ];
 }
 
-function cost(section: CostSection): string[] {
-  const { monthly, budget } = section;
-  const lines = ["## 9. Cost", ""];
-  lines.push(
+function cost({ cost: { monthly, budget, ...section } }: AuditReport) {
+  const range = ({ min, max }: { min: number; max: number }) =>
+    min === max ? `${min}` : `${min}–${max}`;
+  const held =
     budget === null
-      ? `Monthly estimate ${formatUsd(monthly)} (USD, list prices); the stack sets no budget.`
-      : `Monthly estimate ${formatUsd(monthly)} (USD, list prices): the minimum is ${section.withinBudget === true ? "within" : "over"} the budget of ${formatUsd({ min: budget, max: budget })} (\`cost.budget\`, rule \`cost-within-budget\`).`,
-    "",
-    ...table(
-      ["resource", "charge", "quantity", "unit price (USD)", "monthly", "source (read)"],
-      section.items.map((item) => [
-        item.resource,
-        item.charge,
-        item.quantity.min === item.quantity.max
-          ? String(item.quantity.min)
-          : `${String(item.quantity.min)}–${String(item.quantity.max)}`,
-        `${String(item.unitPrice)} / ${item.unit}`,
-        formatUsd(item.monthly),
-        `${item.source.url} (${item.source.read})`,
+      ? "; the stack sets no budget."
+      : `: the minimum is ${section.withinBudget === true ? "within" : "over"} the budget of ${formatUsd({ min: budget, max: budget })} (\`cost.budget\`, rule \`cost-within-budget\`).`;
+  return [
+    `Monthly estimate ${formatUsd(monthly)} (USD, list prices)${held}`,
+    table(
+      "resource | charge | quantity | unit price (USD) | monthly | source (read)",
+      section.items.map((i) => [
+        i.resource,
+        i.charge,
+        range(i.quantity),
+        `${i.unitPrice} / ${i.unit}`,
+        formatUsd(i.monthly),
+        `${i.source.url} (${i.source.read})`,
       ]),
     ),
-    "",
-    `- ${String(section.free)} resources cost nothing by themselves; \`pnpm cost <stack> --json\` gives each its source.`,
-    ...section.unpriced.map(
-      (item) => `- Not in the total: ${item.resource}, ${item.charge} — ${item.why}.`,
-    ),
-    ...section.outside.map(
-      (item) => `- Billed outside the estimate: ${item.resource}, ${item.why}.`,
-    ),
-    ...section.problems.map((problem) => `- **Not priced:** ${problem}.`),
-    ...section.assumptions.map((assumption) => `- Assumed: ${assumption}.`),
-  );
-  return lines;
+    bullets([
+      `${section.free} resources cost nothing by themselves; \`pnpm cost <stack> --json\` gives each its source.`,
+      ...section.unpriced.map((i) => `Not in the total: ${i.resource}, ${i.charge} — ${i.why}.`),
+      ...section.outside.map((i) => `Billed outside the estimate: ${i.resource}, ${i.why}.`),
+      ...section.problems.map((problem) => `**Not priced:** ${problem}.`),
+      ...section.assumptions.map((assumption) => `Assumed: ${assumption}.`),
+    ]),
+  ];
 }
 
+/** The report's sections in order, each with its title and its blocks. */
+const SECTIONS: readonly [title: string, blocks: (report: AuditReport) => Block[]][] = [
+  ["Deployment", deployment],
+  ["Public endpoints", endpoints],
+  ["1. Inventory", inventory],
+  ["2. Policy results", policies],
+  ["3. Data: where it lives and who can reach it", data],
+  [
+    "4. Encryption",
+    ({ encryption }) => [
+      table(
+        "what | state | how | from",
+        encryption.map((r) => [r.subject, r.state, r.how, r.from]),
+      ),
+    ],
+  ],
+  ["5. Protection from deletion", protection],
+  ["6. Secrets (names only)", secrets],
+  ["7. Monitors and alert routes", monitoring],
+  ["8. Pipeline controls", pipeline],
+  ["9. Cost", cost],
+];
+
 export function renderMarkdown(report: AuditReport): string {
-  return `${[
-    ...header(report),
-    "",
-    ...inventory(report),
-    "",
-    ...policies(report),
-    "",
-    ...data(report.data),
-    "",
-    ...encryption(report),
-    "",
-    ...protection(report),
-    "",
-    ...secrets(report),
-    "",
-    ...monitoring(report.monitoring),
-    "",
-    ...pipeline(report.pipeline),
-    "",
-    ...cost(report.cost),
-  ].join("\n")}\n`;
+  const blocks = SECTIONS.flatMap(([title, blocks]) => [`## ${title}`, ...blocks(report)]);
+  const madeUp = report.simulated.map((path) => valueAtSteps(report, pathSteps(path)));
+  const mark = marking(madeUp.filter((value) => typeof value === "string"));
+  const text = [...header(report), ...blocks].map((b) => render(b, mark)).filter((t) => t !== "");
+  return `${text.join("\n\n")}\n`;
 }

@@ -5,94 +5,30 @@
 // deployment can change. The plans add what the outputs leave out: App Platform's app-level
 // alerts, the load balancer's notification policy, each environment's protection rules and each
 // role's trust policy as declared.
-import type { ManifestResource } from "../plan/render.ts";
+import { TYPES } from "../../policy/types.ts";
+import { field, isRecord, records } from "../../policy/values.ts";
 import type { PlatformFacts } from "./outputs.ts";
+import { ofType, type Resource, statements, str } from "./plan.ts";
 
-const T = {
-  app: "digitalocean:index/app:App",
-  notificationPolicy: "cloudflare:index/notificationPolicy:NotificationPolicy",
-  environment: "github:index/repositoryEnvironment:RepositoryEnvironment",
-  role: "aws:iam/role:Role",
-  ruleset: "github:index/repositoryRuleset:RepositoryRuleset",
-} as const;
-
-type Resource = Pick<ManifestResource, "type" | "name" | "inputs">;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
-const text = (value: unknown): string => (typeof value === "string" ? value : "");
-const list = (value: unknown): unknown[] =>
-  Array.isArray(value) ? value : value === undefined ? [] : [value];
-
-export interface MonitoringSection {
-  /** The one alert route; the Slack webhook itself is a secret and is only said to be set. */
-  route: { emails: string[]; slackChannel: string | null; slack: boolean };
-  uptime: { url: string; alerts: string[] }[];
-  /** App-level App Platform alerts (deployments, domains) per app, from the plan. */
-  appAlerts: { app: string; rules: string[] }[];
-  /** Per app and service: the metric alerts and the value each fires above. */
-  serviceAlerts: { app: string; service: string; thresholds: Record<string, number> }[];
-  loadBalancer: {
-    hostname: string;
-    pools: { name: string; region: string; monitor: string }[];
-    /** Cloudflare notification policies of the plan: what they watch and whom they tell. */
-    notifications: { name: string; alertType: string; emails: string[] }[];
-  } | null;
-  apm: {
-    backend: string;
-    endpoint: string;
-    monitors: { name: string; query: string; threshold: number }[];
-  } | null;
-  logs: { drains: string[]; sentry: boolean };
-}
-
-function appAlertsOf(resources: readonly Resource[]): MonitoringSection["appAlerts"] {
-  return resources
-    .filter((resource) => resource.type === T.app)
-    .map((app) => {
-      const spec = isRecord(app.inputs.spec) ? app.inputs.spec : {};
-      return {
-        app: text(spec.name) || app.name,
-        rules: list(spec.alerts)
-          .filter(isRecord)
-          .map((alert) => text(alert.rule)),
-      };
-    })
-    .sort((a, b) => a.app.localeCompare(b.app));
-}
-
-function notificationsOf(resources: readonly Resource[]) {
-  return resources
-    .filter((resource) => resource.type === T.notificationPolicy)
-    .map((policy) => {
-      const mechanisms = isRecord(policy.inputs.mechanisms) ? policy.inputs.mechanisms : {};
-      return {
-        name: text(policy.inputs.name),
-        alertType: text(policy.inputs.alertType),
-        emails: list(mechanisms.emails)
-          .filter(isRecord)
-          .map((email) => text(email.id)),
-      };
-    });
-}
-
-export function monitoringSection(
-  platform: PlatformFacts,
-  resources: readonly Resource[],
-): MonitoringSection | null {
+export function monitoringSection(platform: PlatformFacts, resources: readonly Resource[]) {
   const { monitoring } = platform;
   if (monitoring === undefined) return null;
   const lb = platform.edge?.loadBalancer;
   return {
+    /** The one alert route; the Slack webhook itself is a secret and is only said to be set. */
     route: {
-      emails: monitoring.route.emails,
-      slackChannel: monitoring.route.slackChannel,
+      ...monitoring.route,
       slack: platform.integrations?.slackAlerts ?? monitoring.route.slackChannel !== null,
     },
     uptime: monitoring.uptime,
-    appAlerts: appAlertsOf(resources),
+    /** App-level App Platform alerts (deployments, domains) per app, from the plan. */
+    appAlerts: ofType(resources, TYPES.app)
+      .map((app) => ({
+        app: str(field(app.inputs.spec, "name")) || app.name,
+        rules: records(field(app.inputs.spec, "alerts")).map((alert) => str(alert.rule)),
+      }))
+      .sort((a, b) => a.app.localeCompare(b.app)),
+    /** Per app and service: the metric alerts and the value each fires above. */
     serviceAlerts: (platform.apps ?? []).flatMap((app) =>
       app.services.map((service) => ({
         app: app.name,
@@ -105,12 +41,17 @@ export function monitoringSection(
         ? null
         : {
             hostname: lb.hostname,
-            pools: lb.pools.map((pool) => ({
-              name: pool.name,
-              region: pool.region,
-              monitor: `${pool.monitor.type.toUpperCase()} ${pool.monitor.path} expects ${pool.monitor.expectedCodes}`,
+            pools: lb.pools.map(({ name, region, monitor }) => ({
+              name,
+              region,
+              monitor: `${monitor.type.toUpperCase()} ${monitor.path} expects ${monitor.expectedCodes}`,
             })),
-            notifications: notificationsOf(resources),
+            /** Cloudflare notification policies of the plan: what they watch and whom they tell. */
+            notifications: ofType(resources, TYPES.notificationPolicy).map(({ inputs }) => ({
+              name: str(inputs.name),
+              alertType: str(inputs.alertType),
+              emails: records(field(inputs.mechanisms, "emails")).map((email) => str(email.id)),
+            })),
           },
     apm:
       monitoring.apm === null
@@ -118,11 +59,7 @@ export function monitoringSection(
         : {
             backend: monitoring.apm.backend.provider,
             endpoint: monitoring.apm.endpoint,
-            monitors: monitoring.apm.monitors.map(({ name, query, threshold }) => ({
-              name,
-              query,
-              threshold,
-            })),
+            monitors: monitoring.apm.monitors,
           },
     logs: {
       drains: platform.integrations?.logDrains ?? [],
@@ -131,60 +68,31 @@ export function monitoringSection(
   };
 }
 
-export interface RoleTrust {
-  /** OIDC subjects the role's trust policy in the plan admits. */
-  subjects: string[];
-  audiences: string[];
-  /** A subject matched with `StringLike`: a pattern, not one environment. */
-  wildcard: boolean;
-}
+export type MonitoringSection = NonNullable<ReturnType<typeof monitoringSection>>;
 
-export interface PipelineEnvironment {
-  name: string;
-  /** `deploy` changes the stack; `preview` and `drift` only read it. */
-  kind: string;
-  deployFrom: string;
-  reviewers: { users: string[]; teams: string[] };
-  /** From the plan: reviewers may not approve their own runs; admins may not skip the rules. */
-  preventSelfReview: boolean | null;
-  adminsBypass: boolean | null;
-  /** What the bootstrap writes there, then what the stack writes there (names only). */
-  variables: string[];
-  secrets: string[];
-  awsRole: { arn: string; trusts: string };
-  trustInPlan: RoleTrust | null;
-}
-
-/** What the bootstrap project declares and exports, from its plan of this commit. */
-export interface BootstrapFacts {
-  outputs: {
-    repository: string;
-    flow: string;
-    environments: {
-      name: string;
-      kind: string;
-      stack: string;
-      deployFrom: string;
-      reviewers: { users: string[]; teams: string[] };
-      variables: string[];
-      awsRole: { arn: string; trusts: string };
-    }[];
-    rulesets: { name: string; target: string; refs: string[]; rules: string[] }[];
-    oidcProviders: { accountId: string; arn: string; created: boolean }[];
-  };
-  resources: readonly Resource[];
-}
-
-export interface PipelineSection {
+/** What the bootstrap project exports (`bootstrap` output of `pnpm plan bootstrap --json`). */
+export interface BootstrapOutputs {
   repository: string;
-  /** `trunk` or `branches`: which refs deploy which stack. */
   flow: string;
-  /** Where the controls come from: the bootstrap project, which no workflow runs. */
-  declaredBy: string;
-  oidcProvider: { arn: string; created: boolean } | null;
-  environments: PipelineEnvironment[];
-  /** The repository's rulesets, each rule as `path value` (plan). */
-  rulesetsInPlan: { name: string; target: string; enforcement: string; rules: string[] }[];
+  environments: {
+    name: string;
+    /** `deploy` changes the stack; `preview` and `drift` only read it. */
+    kind: string;
+    stack: string;
+    deployFrom: string;
+    reviewers: { users: string[]; teams: string[] };
+    variables: string[];
+    awsRole: { arn: string; trusts: string };
+  }[];
+  oidcProviders: { accountId: string; arn: string; created: boolean }[];
+}
+
+/** The bootstrap project's plan of this commit: what it exports and what it declares. */
+export interface BootstrapFacts {
+  outputs: BootstrapOutputs;
+  resources: readonly Resource[];
+  /** What its plan made up (GitHub's ids, say). */
+  simulated: readonly string[];
 }
 
 /**
@@ -192,8 +100,7 @@ export interface PipelineSection {
  * 1`. Rules switched off are left out; lists are counted (their checks are listed above).
  */
 function ruleLines(rules: unknown, prefix = ""): string[] {
-  if (!isRecord(rules)) return [];
-  return Object.entries(rules).flatMap(([key, value]) => {
+  return Object.entries(isRecord(rules) ? rules : {}).flatMap(([key, value]) => {
     const path = prefix === "" ? key : `${prefix}.${key}`;
     if (value === true) return [path];
     if (typeof value === "number" || typeof value === "string") return [`${path} ${value}`];
@@ -204,52 +111,45 @@ function ruleLines(rules: unknown, prefix = ""): string[] {
 
 const OIDC = "token.actions.githubusercontent.com";
 
-function trustOf(resources: readonly Resource[], roleArn: string): RoleTrust | null {
-  const roleName = roleArn.split("/").at(-1) ?? "";
-  const role = resources.find((r) => r.type === T.role && text(r.inputs.name) === roleName);
+/**
+ * The OIDC subjects and audiences the role's trust policy in the plan admits; `wildcard` when a
+ * subject is matched with `StringLike`: a pattern, not one environment.
+ */
+function trustOf(resources: readonly Resource[], roleArn: string) {
+  const roleName = roleArn.split("/").at(-1);
+  const role = ofType(resources, TYPES.role).find((r) => r.inputs.name === roleName);
   if (role === undefined) return null;
-  let document: unknown;
-  try {
-    document = JSON.parse(text(role.inputs.assumeRolePolicy));
-  } catch {
-    return null;
-  }
-  const statements = isRecord(document) ? list(document.Statement).filter(isRecord) : [];
-  const trust: RoleTrust = { subjects: [], audiences: [], wildcard: false };
-  for (const statement of statements) {
-    if (text(statement.Effect) !== "Allow" || !isRecord(statement.Condition)) continue;
-    for (const [operator, tests] of Object.entries(statement.Condition)) {
-      if (!isRecord(tests)) continue;
-      const subjects = list(tests[`${OIDC}:sub`]).map(text);
+  const trust = { subjects: [] as string[], audiences: [] as string[], wildcard: false };
+  for (const statement of statements(role.inputs.assumeRolePolicy)) {
+    if (statement.effect !== "Allow") continue;
+    for (const [operator, tests] of Object.entries(statement.condition ?? {})) {
+      const claim = (name: string) => [field(tests, `${OIDC}:${name}`) ?? []].flat().map(str);
+      const subjects = claim("sub");
       trust.subjects.push(...subjects);
-      trust.audiences.push(...list(tests[`${OIDC}:aud`]).map(text));
+      trust.audiences.push(...claim("aud"));
       if (subjects.length > 0 && operator.startsWith("StringLike")) trust.wildcard = true;
     }
   }
   return trust;
 }
 
-export function pipelineSection(
-  platform: PlatformFacts,
-  bootstrap: BootstrapFacts,
-): PipelineSection | null {
+export function pipelineSection(platform: PlatformFacts, bootstrap: BootstrapFacts) {
   const { delivery } = platform;
   if (delivery === undefined) return null;
   const { outputs, resources } = bootstrap;
-  const environments = outputs.environments.filter(
-    (environment) => environment.stack === platform.environment,
-  );
+  const environments = outputs.environments.filter((e) => e.stack === platform.environment);
   const account = /^arn:aws:iam::(\d{12}):/.exec(environments[0]?.awsRole.arn ?? "")?.[1];
   const provider = outputs.oidcProviders.find((candidate) => candidate.accountId === account);
   return {
     repository: outputs.repository,
+    /** `trunk` or `branches`: which refs deploy which stack. */
     flow: outputs.flow,
     declaredBy:
       "the bootstrap project (bootstrap/), applied by an administrator; no workflow runs it",
     oidcProvider: provider === undefined ? null : { arn: provider.arn, created: provider.created },
     environments: environments.map((environment) => {
-      const declared = resources.find(
-        (r) => r.type === T.environment && text(r.inputs.environment) === environment.name,
+      const declared = ofType(resources, TYPES.environment).find(
+        (r) => r.inputs.environment === environment.name,
       );
       const flag = (key: string) => {
         const value = declared?.inputs[key];
@@ -261,21 +161,25 @@ export function pipelineSection(
         kind: environment.kind,
         deployFrom: environment.deployFrom,
         reviewers: environment.reviewers,
+        /** From the plan: reviewers may not approve their own runs; admins may not skip the rules. */
         preventSelfReview: flag("preventSelfReview"),
         adminsBypass: flag("canAdminsBypass"),
+        /** What the bootstrap writes there, then what the stack writes there (names only). */
         variables: [...environment.variables, ...(written ? delivery.variables : [])],
         secrets: written ? delivery.secrets : [],
         awsRole: environment.awsRole,
         trustInPlan: trustOf(resources, environment.awsRole.arn),
       };
     }),
-    rulesetsInPlan: resources
-      .filter((resource) => resource.type === T.ruleset)
-      .map((ruleset) => ({
-        name: text(ruleset.inputs.name),
-        target: text(ruleset.inputs.target),
-        enforcement: text(ruleset.inputs.enforcement),
-        rules: ruleLines(ruleset.inputs.rules),
-      })),
+    /** The repository's rulesets, each rule as `path value` (plan). */
+    rulesetsInPlan: ofType(resources, TYPES.repositoryRuleset).map(({ inputs }) => ({
+      name: str(inputs.name),
+      target: str(inputs.target),
+      enforcement: str(inputs.enforcement),
+      rules: ruleLines(inputs.rules),
+    })),
   };
 }
+
+export type PipelineSection = NonNullable<ReturnType<typeof pipelineSection>>;
+export type PipelineEnvironment = PipelineSection["environments"][number];

@@ -1,13 +1,110 @@
-// The `platform` stack output as the report reads it: from the offline plan, or from a real
-// deployment (`pulumi stack output --json`). The shapes are those of stacks/outputs.ts with every
-// `Output<T>` resolved; a deployment of an older commit may lack whole sections, so each top-level
-// key is optional and the report says when one is missing.
+// The `platform` stack output as the report reads it, from the offline plan or from a deployment
+// (`pulumi stack output --json`), validated once by one schema: the fields the report reads, in
+// the shapes of stacks/outputs.ts (the type check below fails if the program's outputs drift from
+// it). A deployment of an older commit may lack whole sections, so each one is optional and the
+// report says which are missing.
 import type * as pulumi from "@pulumi/pulumi";
+import { z } from "zod";
+import { isRecord } from "../../policy/values.ts";
 import type { PlatformOutputs } from "../../stacks/outputs.ts";
 import { REDACTED } from "../mock/secrets.ts";
 
+const s = z.string();
+const n = z.number();
+const b = z.boolean();
+const list = z.array(s);
+const region = z.object({ appRegion: s, datacenter: s });
+const service = z.object({
+  name: s,
+  exposure: s,
+  healthCheck: z.object({ path: s }),
+  alerts: z.record(s, n),
+});
+const bucket = z.object({
+  name: s,
+  versioning: s,
+  publicAccessBlock: s,
+  objectOwnership: s,
+  encryption: s,
+  tlsOnly: b,
+  noncurrentVersionExpirationDays: n,
+  protected: b,
+});
+const monitor = z.object({ type: s, path: s, expectedCodes: s });
+
+const platformSchema = z.object({
+  environment: s,
+  regions: z.object({ primary: region, secondary: region.nullable() }),
+  hostnames: z.object({ app: s, assets: s }),
+  project: z.object({ id: s, name: s }),
+  network: z.object({
+    vpcs: z.array(z.object({ datacenter: s, id: s, ipRange: s })),
+    peerings: list,
+  }),
+  registry: z.object({ name: s, endpoint: s, tier: s, datacenter: s, protected: b }),
+  images: z.record(s, z.object({ repoDigest: s })),
+  apps: z.array(
+    z.object({ name: s, role: s, region, appId: s, originHost: s, services: z.array(service) }),
+  ),
+  database: z.object({
+    engine: s,
+    version: s,
+    region: s,
+    size: s,
+    nodes: n,
+    standbys: n,
+    replicas: z.array(z.object({ name: s, region: s, size: s })),
+    database: s,
+    pool: z.object({ name: s, mode: s, size: n }),
+    maintenanceWindow: z.object({ day: s, hour: s }),
+    protected: b,
+    trustedSources: z.array(z.object({ type: s, value: s, source: s })),
+  }),
+  assets: z.object({ buckets: z.record(s, bucket) }),
+  edge: z.object({
+    tls: z.object({
+      sslMode: s,
+      minTlsVersion: s,
+      tls13: s,
+      alwaysUseHttps: s,
+      hsts: z.object({ maxAgeSeconds: n, includeSubdomains: b, preload: b }),
+    }),
+    loadBalancer: z.object({
+      hostname: s,
+      pools: z.array(z.object({ name: s, region: s, monitor })),
+    }),
+    records: list,
+    rateLimit: z.object({ requests: n, periodSeconds: n, counts: s }),
+    waf: z.object({ managedRulesets: list }),
+    originLock: z.object({ header: s }),
+  }),
+  monitoring: z.object({
+    route: z.object({ emails: list, slackChannel: s.nullable() }),
+    uptime: z.array(z.object({ url: s, alerts: list })),
+    apm: z
+      .object({
+        backend: z.object({ provider: s }),
+        endpoint: s,
+        monitors: z.array(z.object({ name: s, query: s, threshold: n })),
+      })
+      .nullable(),
+  }),
+  delivery: z.object({ environment: s, variables: list, secrets: list }),
+  integrations: z.object({ sentry: b, logDrains: list, slackAlerts: b }),
+});
+
+/** Every section but `environment` may be missing from an older deployment's outputs. */
+const deployedPlatform = platformSchema.partial().required({ environment: true });
+
+export type PlatformFacts = z.output<typeof deployedPlatform>;
+
+/** The sections the report reads, in the output's order. */
+export const REPORTED_OUTPUTS = Object.keys(platformSchema.shape).filter(
+  (key): key is Exclude<keyof PlatformFacts, "environment"> => key !== "environment",
+);
+
 /** `T` as JSON carries it: every `Output<U>` replaced by `U`. */
-export type Plain<T> =
+type Plain<T> =
   T extends pulumi.Output<infer U>
     ? Plain<U>
     : T extends readonly (infer E)[]
@@ -16,59 +113,68 @@ export type Plain<T> =
         ? { [K in keyof T]: Plain<T[K]> }
         : T;
 
-export type PlatformFacts = Partial<Plain<PlatformOutputs>> & { environment: string };
+type Holds<T extends true> = T;
+/** Does not type-check when the program exports a `platform` output the schema would refuse. */
+export type SchemaAcceptsTheProgramsOutputs = Holds<
+  Plain<PlatformOutputs> extends z.input<typeof platformSchema> ? true : false
+>;
 
-/** A bad `--outputs` input: one line that names the file and the fix. */
+/** A bad `--outputs` input: one line that names the source and the fix. */
 export class OutputsError extends Error {
   override name = "OutputsError";
 }
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
+const howTo = (stack: string) => `pulumi stack output --json --stack ${stack}`;
+
+/** `platform.apps[0].appId` for zod's `["apps", 0, "appId"]`. */
+const pathOf = (path: readonly PropertyKey[]) =>
+  path.reduce<string>(
+    (at, key) => (typeof key === "number" ? `${at}[${key}]` : `${at}.${String(key)}`),
+    "platform",
+  );
+
+/** The platform object, validated; zod's messages name the path and the type, never a value. */
+export function platformFacts(platform: unknown, source: string): PlatformFacts {
+  const parsed = deployedPlatform.safeParse(platform);
+  if (parsed.success) return parsed.data;
+  const issues = parsed.error.issues.slice(0, 3).map((i) => `${pathOf(i.path)}: ${i.message}`);
+  throw new OutputsError(
+    `${source} differs from the platform output of this commit (stacks/outputs.ts): ${issues.join("; ")}. Run the report from the commit the stack was deployed from.`,
+  );
 }
 
-const HOW_TO = (stack: string) => `pulumi stack output --json --stack ${stack}`;
-
 /**
- * The `platform` object of `pulumi stack output --json`, checked for what every section needs:
- * an object whose `environment` is the stack. Other top-level outputs are ignored (never printed).
+ * The `platform` object of `pulumi stack output --json` (the outputs by name), or of
+ * `pulumi stack output platform --json` (the object alone), as raw JSON: it must be the stack's.
+ * Other outputs are ignored, never printed.
  */
-export function parseStackOutputs(text: string, source: string, stack: string): PlatformFacts {
+export function platformOutput(text: string, source: string, stack: string): unknown {
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
   } catch {
-    // V8's message quotes the start of the input, which could be anything, a secret included:
-    // the error names the source only.
+    // V8's message quotes the start of the input, which could be a secret: name the source only.
     throw new OutputsError(
-      `${source} is not JSON; pipe the stack's outputs in: ${HOW_TO(stack)} | pnpm audit-report ${stack} --outputs -`,
+      `${source} is not JSON; pipe the stack's outputs in: ${howTo(stack)} | pnpm audit-report ${stack} --outputs -`,
     );
   }
-  // `pulumi stack output --json` wraps every output by name; `pulumi stack output platform --json`
-  // (the form the README shows for reading the object) prints the object alone.
-  const platform =
-    isRecord(parsed) && isRecord(parsed.platform)
-      ? parsed.platform
-      : isRecord(parsed) && typeof parsed.environment === "string"
-        ? parsed
-        : undefined;
-  if (platform === undefined) {
+  const platform = isRecord(parsed) && isRecord(parsed.platform) ? parsed.platform : parsed;
+  if (!isRecord(platform) || typeof platform.environment !== "string") {
     throw new OutputsError(
-      `${source} has no "platform" object: it is not the output of ${HOW_TO(stack)} for this project`,
+      `${source} has no "platform" object: it is not the output of ${howTo(stack)} for this project`,
     );
   }
   const { environment } = platform;
   if (environment !== stack) {
     // Named only when it looks like a stack name: the input is not ours to echo.
-    const other =
-      typeof environment === "string" && /^[a-z0-9-]{1,40}$/.test(environment)
-        ? `stack "${environment}"`
-        : "another stack";
+    const other = /^[a-z0-9-]{1,40}$/.test(environment)
+      ? `stack "${environment}"`
+      : "another stack";
     throw new OutputsError(
-      `${source} holds the outputs of ${other}, not "${stack}": run ${HOW_TO(stack)}`,
+      `${source} holds the outputs of ${other}, not "${stack}": run ${howTo(stack)}`,
     );
   }
-  return platform as PlatformFacts;
+  return platform;
 }
 
 /**

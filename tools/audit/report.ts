@@ -4,153 +4,147 @@
 // deployment's facts (ids, endpoints, digests, ranges, trusted sources). Offline both come from the
 // plan; with `--outputs` the facts are the real deployment's.
 import type { CostContext } from "../../policy/cost/context.ts";
+import { estimateCost } from "../../policy/cost/estimate.ts";
+import type { ProgramRun } from "../mock/run-program.ts";
 import type { Manifest } from "../plan/render.ts";
-import { costSection, type CostSection } from "./cost.ts";
-import type { DataSection, EncryptionRow } from "./data.ts";
+import { isRecord } from "../../policy/values.ts";
 import { dataSection, encryptionRows } from "./data.ts";
-import type { Inventory, ProtectionSection } from "./inventory.ts";
+import { publicEndpoints } from "./endpoints.ts";
 import { inventoryOf, protectedResources } from "./inventory.ts";
-import type { BootstrapFacts, MonitoringSection, PipelineSection } from "./operations.ts";
-import { monitoringSection, pipelineSection } from "./operations.ts";
-import type { PlatformFacts } from "./outputs.ts";
-import type { PolicySection } from "./policies.ts";
-import type { DatabaseConnection, SecretsSection } from "./secrets.ts";
+import { type BootstrapFacts, monitoringSection, pipelineSection } from "./operations.ts";
+import { type PlatformFacts, REPORTED_OUTPUTS } from "./outputs.ts";
+import { evaluatePolicies } from "./policies.ts";
+import { databaseConnections, secretsSection } from "./secrets.ts";
 
-export interface ReportSource {
-  /** Where ids, endpoints, digests, ranges and trusted sources come from. */
-  facts: "offline plan" | "stack outputs";
-  /** The `--outputs` file (`-` for stdin); null offline. */
-  outputsFile: string | null;
-  /** Inventory, policy results, protection and secrets: always the plan of this commit. */
-  declarations: "offline plan";
-}
-
-export interface DeploymentFacts {
-  hostnames: { app: string; assets: string } | null;
-  project: { id: string; name: string } | null;
-  apps: { name: string; role: string; region: string; appId: string; originHost: string }[];
-  images: { service: string; repoDigest: string }[];
-}
-
-export interface AuditReport {
-  stack: string;
-  commit: string | null;
-  /** Whether the work tree differs from the commit (the plan is of the work tree). */
-  uncommittedChanges: boolean | null;
-  generatedAt: string;
-  source: ReportSource;
-  /** Sections of the `platform` output this report expected and did not find. */
-  missingOutputs: string[];
-  deployment: DeploymentFacts;
-  inventory: Inventory;
-  policies: PolicySection;
-  data: DataSection;
-  encryption: EncryptionRow[];
-  protection: ProtectionSection;
-  secrets: SecretsSection;
-  monitoring: MonitoringSection | null;
-  pipeline: PipelineSection | null;
-  cost: CostSection;
+/** The offline plan of this commit: the run (secrets in hand), its manifest (secrets masked). */
+export interface OfflinePlan {
+  run: ProgramRun;
+  manifest: Manifest;
+  /** `<key>` → the stand-in value of each secret config key the stack sets. */
+  secretValues: Record<string, string>;
+  /** The stack config's budget, usage assumptions, zone plan and bucket region. */
+  cost: CostContext;
 }
 
 export interface ReportInput {
   stack: string;
   commit: { sha: string; dirty: boolean } | null;
   generatedAt: string;
+  /** The `--outputs` file (`-` for stdin); null offline. */
   outputsFile: string | null;
-  /** The offline plan of this commit (secret leaves already `[secret]`). */
-  manifest: Manifest;
+  plan: OfflinePlan;
   /** The bootstrap project's offline plan of this commit: the pipeline's controls. */
   bootstrap: BootstrapFacts;
+  /** Where ids, endpoints, digests, ranges and trusted sources come from. */
   platform: PlatformFacts;
-  policies: PolicySection;
-  secrets: SecretsSection;
-  connections: DatabaseConnection[];
-  /** The stack config's budget, usage assumptions, zone plan and bucket region. */
-  cost: CostContext;
 }
 
-/** The output's sections the report reads; an older deployment may lack some. */
-const REPORTED_OUTPUTS = [
-  "regions",
-  "hostnames",
-  "project",
-  "network",
-  "registry",
-  "images",
-  "apps",
-  "database",
-  "assets",
-  "edge",
-  "monitoring",
-  "delivery",
-  "integrations",
-] as const;
-
-function deploymentOf(platform: PlatformFacts): DeploymentFacts {
+/** What the stack costs a month: the estimate `pnpm cost` prints, and the budget it is held to. */
+function costSection({ manifest, cost }: OfflinePlan) {
+  const estimate = estimateCost(manifest.resources, cost);
+  const budget = cost.budget ?? null;
   return {
-    hostnames: platform.hostnames ?? null,
-    project: platform.project ?? null,
-    apps: (platform.apps ?? []).map((app) => ({
-      name: app.name,
-      role: app.role,
-      region: `${app.region.appRegion} (${app.region.datacenter})`,
-      appId: app.appId,
-      originHost: app.originHost,
-    })),
-    images: Object.entries(platform.images ?? {}).map(([service, image]) => ({
-      service,
-      repoDigest: image.repoDigest,
-    })),
+    monthly: estimate.monthly,
+    budget,
+    withinBudget: budget === null ? null : estimate.monthly.min <= budget,
+    /** The items that cost something; the others each have their source in `pnpm cost --json`. */
+    items: estimate.items.filter((item) => item.monthly.max > 0),
+    free: estimate.items.filter((item) => item.monthly.max === 0).length,
+    unpriced: estimate.unpriced,
+    outside: estimate.outside,
+    assumptions: estimate.assumptions,
+    problems: estimate.problems,
   };
 }
 
-function declaredProtection(platform: PlatformFacts): ProtectionSection["declared"] {
+/** What the outputs declare protected: the database, the registry and each bucket. */
+function declaredProtection({ database, registry, assets }: PlatformFacts) {
   return [
-    ...(platform.database === undefined
+    ...(database === undefined
       ? []
-      : [
-          {
-            what: "database (cluster, database, replicas)",
-            protected: platform.database.protected,
-          },
-        ]),
-    ...(platform.registry === undefined
+      : [{ what: "database (cluster, database, replicas)", protected: database.protected }]),
+    ...(registry === undefined
       ? []
-      : [{ what: `registry ${platform.registry.name}`, protected: platform.registry.protected }]),
-    ...Object.values(platform.assets?.buckets ?? {}).map((bucket) => ({
+      : [{ what: `registry ${registry.name}`, protected: registry.protected }]),
+    ...Object.values(assets?.buckets ?? {}).map((bucket) => ({
       what: `bucket ${bucket.name}`,
       protected: bucket.protected,
     })),
   ];
 }
 
-export function buildReport(input: ReportInput): AuditReport {
-  const { manifest, platform } = input;
-  const resources = manifest.resources;
+/** The paths (`deployment.apps[0].appId`) of the report's texts that hold a made-up value. */
+function simulatedPaths(value: unknown, madeUp: readonly string[], path = ""): string[] {
+  if (typeof value === "string") return madeUp.some((v) => value.includes(v)) ? [path] : [];
+  const entries = Array.isArray(value) || isRecord(value) ? Object.entries(value) : [];
+  return entries.flatMap(([key, item]) =>
+    simulatedPaths(
+      item,
+      madeUp,
+      Array.isArray(value) ? `${path}[${key}]` : path === "" ? key : `${path}.${key}`,
+    ),
+  );
+}
+
+/** A made-up value shorter than this could match ordinary text by chance. */
+const SHORTEST_MARKED = 6;
+
+export function buildReport(input: ReportInput) {
+  const report = reportOf(input);
+  const madeUp = [...input.plan.manifest.simulated, ...input.bootstrap.simulated].filter(
+    (value) => value.length >= SHORTEST_MARKED,
+  );
+  /** Where the report shows a value the offline plans made up, not the cloud. */
+  return { ...report, simulated: simulatedPaths(report, madeUp) };
+}
+
+function reportOf(input: ReportInput) {
+  const { platform, plan } = input;
+  const { resources } = plan.manifest;
+  const data = dataSection(platform, resources);
   return {
     stack: input.stack,
     commit: input.commit?.sha ?? null,
+    /** Whether the work tree differs from the commit (the plan is of the work tree). */
     uncommittedChanges: input.commit?.dirty ?? null,
     generatedAt: input.generatedAt,
     source: {
-      facts: input.outputsFile === null ? "offline plan" : "stack outputs",
+      facts: input.outputsFile === null ? ("offline plan" as const) : ("stack outputs" as const),
       outputsFile: input.outputsFile,
-      declarations: "offline plan",
+      /** Inventory, policy results, protection and secrets: always the plan of this commit. */
+      declarations: "offline plan" as const,
     },
+    /** Sections of the `platform` output this report expected and did not find. */
     missingOutputs: REPORTED_OUTPUTS.filter((key) => platform[key] === undefined),
-    deployment: deploymentOf(platform),
+    deployment: {
+      hostnames: platform.hostnames ?? null,
+      project: platform.project ?? null,
+      apps: (platform.apps ?? []).map((app) => ({
+        name: app.name,
+        role: app.role,
+        region: `${app.region.appRegion} (${app.region.datacenter})`,
+        appId: app.appId,
+        originHost: app.originHost,
+      })),
+      images: Object.entries(platform.images ?? {}).map(([service, { repoDigest }]) => ({
+        service,
+        repoDigest,
+      })),
+    },
+    endpoints: publicEndpoints(platform, data.buckets),
     inventory: inventoryOf(resources),
-    policies: input.policies,
-    data: dataSection(platform, resources),
-    encryption: encryptionRows(platform, resources, input.connections),
+    policies: evaluatePolicies(input.stack, resources, undefined, plan.cost),
+    data,
+    encryption: encryptionRows(platform, resources, databaseConnections(plan.run.resources)),
     protection: {
       resources: protectedResources(resources),
       declared: declaredProtection(platform),
     },
-    secrets: input.secrets,
+    secrets: secretsSection(plan.run.resources, plan.secretValues),
     monitoring: monitoringSection(platform, resources),
     pipeline: pipelineSection(platform, input.bootstrap),
-    cost: costSection(resources, input.cost),
+    cost: costSection(plan),
   };
 }
+
+export type AuditReport = ReturnType<typeof buildReport>;

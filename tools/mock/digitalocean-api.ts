@@ -19,6 +19,11 @@ export const READ_ONLY_TOKEN = "dop_v1_read_only";
 export async function startFakeDigitalOceanApi(teamName: string): Promise<FakeDigitalOceanApi> {
   const tokens: string[] = [];
   const server = createServer((request, response) => {
+    // One request per connection. Node's client keeps sockets alive and this server drops idle
+    // ones after 5 s, both on timers; when the event loop stalls longer than that (the program's
+    // own work, on a loaded machine), the registry login goes out on the team check's socket
+    // before either timer runs, then the server's fires: "read ECONNRESET", a failed offline run.
+    response.setHeader("connection", "close");
     const token = /^Bearer (.+)$/.exec(request.headers.authorization ?? "")?.[1];
     if (token === undefined) {
       response.writeHead(401, { "content-type": "application/json" });

@@ -211,6 +211,44 @@ const computed: Record<string, Computer> = {
   }),
 };
 
+/** A database's hosts: the names DigitalOcean gives the cluster, a replica or a pool. */
+const hosts = (answer: Outputs) => [answer.host, answer.privateHost];
+
+/**
+ * The values of an answer above that only the cloud decides (generated hosts, digests, assigned
+ * ranges, Cloudflare's published ranges, GitHub's ids): made up offline, so a report of the plan
+ * marks them. Left out: secrets (never shown) and what a provider derives from the inputs alone
+ * (an ARN from a name, a registry's endpoint), which a real deployment gives the same way.
+ */
+const SIMULATED: Record<string, (answer: Outputs, inputs: Inputs) => unknown[]> = {
+  "digitalocean:index/project:Project": (answer) => [answer.ownerUuid],
+  "digitalocean:index/vpc:Vpc": (answer, inputs) =>
+    inputs.ipRange === undefined ? [answer.ipRange] : [],
+  "digitalocean:index/databaseCluster:DatabaseCluster": hosts,
+  "digitalocean:index/databaseReplica:DatabaseReplica": hosts,
+  "digitalocean:index/databaseConnectionPool:DatabaseConnectionPool": hosts,
+  "digitalocean:index/app:App": (answer) => [answer.liveDomain, answer.activeDeploymentId],
+  "docker:index/image:Image": (answer) => [answer.repoDigest],
+  "aws:iam/role:Role": (answer) => [answer.uniqueId],
+  "aws:iam/user:User": (answer) => [answer.uniqueId],
+  "aws:kms/key:Key": (answer) => [answer.keyId],
+  "cloudflare:index/getIpRanges:getIpRanges": (answer) => [answer.ipv4Cidrs, answer.ipv6Cidrs],
+  "github:index/getUser:getUser": (answer) => [answer.id],
+  "github:index/getTeam:getTeam": (answer) => [answer.id],
+  "github:index/getRestApi:getRestApi": (answer) => {
+    const body = JSON.parse(text(answer.body, "{}")) as { id?: number; owner?: { id?: number } };
+    return [body.id, body.owner?.id];
+  },
+};
+
+/** What the mock made up in its answer to a resource or an invoke (`token`), as text. */
+export function simulatedValues(token: string, inputs: Inputs, answer: Outputs): string[] {
+  return (SIMULATED[token]?.(answer, inputs) ?? [])
+    .flat()
+    .filter((value) => typeof value === "string" || typeof value === "number")
+    .map(String);
+}
+
 /** The state a provider would return for a new resource: its inputs plus what it computes. */
 export function providerState(
   type: string,

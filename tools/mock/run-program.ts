@@ -9,9 +9,11 @@ import {
   fakeUuid,
   invokeResult,
   providerState,
+  simulatedValues,
   type FakeWorld,
 } from "./provider-outputs.ts";
 import { maskPaths, revealSecrets, secretLeafPaths, unwrapSecrets } from "./secrets.ts";
+import { isRecord } from "../../policy/values.ts";
 
 export interface RecordedResource {
   urn: string;
@@ -60,6 +62,8 @@ export type OutputValue =
 export interface ProgramRun {
   resources: RecordedResource[];
   calls: RecordedCall[];
+  /** What the mock made up (ids, hosts, digests, ranges): a real deployment decides these. */
+  simulated: string[];
   outputs: Record<string, OutputValue>;
   /** Errors the program raised: its import failing, or rejections while it ran. */
   errors: unknown[];
@@ -99,10 +103,6 @@ const STACK_REFERENCE = "pulumi:pulumi:StackReference";
 
 const text = (value: unknown): string => (typeof value === "string" ? value : "");
 
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
-
 /** A stable id per resource: an empty one would leave every output of the resource unknown. */
 function resourceId(type: string, name: string, importId: string | undefined): string {
   if (importId !== undefined && importId !== "") return importId;
@@ -140,6 +140,7 @@ function replacementTriggerOf(request: RegisterResourceRequest): unknown {
 export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   const resources: RecordedResource[] = [];
   const calls: RecordedCall[] = [];
+  const simulated: string[] = [];
   const errors: unknown[] = [];
   const onRejection = (reason: unknown) => errors.push(reason);
   process.on("unhandledRejection", onRejection);
@@ -174,18 +175,23 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
         providers.set(`${urnOf(options.stack, options.project, "", type, name)}::${id}`, value);
       }
       const providerInputs = provider === undefined ? {} : (providers.get(provider) ?? {});
-      return { id, state: providerState(type, name, value, id, providerInputs, options.world) };
+      const state = providerState(type, name, value, id, providerInputs, options.world);
+      if (importId === undefined || importId === "") simulated.push(id);
+      simulated.push(...simulatedValues(type, value, state));
+      return { id, state };
     },
     call({ token, inputs, provider }) {
       const plain = unwrapSecrets(inputs);
       calls.push({ token, inputs: plain, provider: provider === "" ? undefined : provider });
       const providerInputs = provider === undefined ? {} : (providers.get(provider) ?? {});
-      return invokeResult(token, plain, {
+      const result = invokeResult(token, plain, {
         provider: providerInputs,
         ...(options.callerAccountId === undefined
           ? {}
           : { callerAccountId: options.callerAccountId }),
       });
+      simulated.push(...simulatedValues(token, plain, result));
+      return result;
     },
   };
   // `organization` is what self-managed backends call every stack's organization.
@@ -249,5 +255,5 @@ export async function runProgram(options: RunOptions): Promise<ProgramRun> {
   } finally {
     process.off("unhandledRejection", onRejection);
   }
-  return { resources, calls, outputs, errors };
+  return { resources, calls, simulated, outputs, errors };
 }

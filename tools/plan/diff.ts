@@ -3,6 +3,7 @@
 // forks get no cloud credentials, so this offline comparison is their preview.
 import { isDeepStrictEqual } from "node:util";
 import type { Manifest, ManifestResource } from "./render.ts";
+import { isRecord } from "../../policy/values.ts";
 
 export interface ChangedPath {
   path: string;
@@ -26,10 +27,6 @@ const OPTION_FIELDS = [
   "replacementTrigger",
   "secretInputs",
 ] as const;
-
-function isRecord(value: unknown): value is Record<string, unknown> {
-  return typeof value === "object" && value !== null && !Array.isArray(value);
-}
 
 /** Leaf paths where `before` and `after` differ, e.g. `spec.services[0].instanceSizeSlug`. */
 export function changedPaths(before: unknown, after: unknown, path = ""): ChangedPath[] {

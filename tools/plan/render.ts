@@ -142,6 +142,8 @@ export interface Manifest {
   counts: Record<string, number>;
   resources: ManifestResource[];
   outputs: Record<string, unknown>;
+  /** The values the mock runtime made up (ids, hosts, digests, ranges), sorted. */
+  simulated: string[];
 }
 
 /** What `--json` prints: every resource sorted by URN, secret leaves as `[secret]`. */
@@ -169,6 +171,7 @@ export function manifestOf(stack: string, run: ProgramRun): Manifest {
     outputs: Object.fromEntries(
       Object.entries(run.outputs).map(([key, value]) => [key, plainOutput(value)]),
     ),
+    simulated: [...new Set(run.simulated)].sort(),
   };
 }
 
