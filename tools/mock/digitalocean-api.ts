@@ -67,11 +67,6 @@ export async function startFakeDigitalOceanApi(teamName: string): Promise<FakeDi
       }),
     );
   });
-  // Node's global agent keeps sockets alive (the default since Node 19), and a server closes an
-  // idle one after keepAliveTimeout (5 s by default): a run slower than that between the team
-  // check and the push login reused a socket the stand-in was closing (ECONNRESET). 0 keeps idle
-  // sockets open until close(), which closes them all (Node docs, server.keepAliveTimeout).
-  server.keepAliveTimeout = 0;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
