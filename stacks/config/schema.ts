@@ -22,6 +22,7 @@ import {
   USAGE_DESCRIPTIONS,
   type UsageAssumptions,
 } from "../../policy/cost/context.ts";
+import { SERVICE_CATALOG, type CatalogService } from "../service-catalog.ts";
 import { checkCrossFieldRules, type RuleContext } from "./rules.ts";
 
 /** The Pulumi project name: config keys are `platform:<key>`. */
@@ -85,6 +86,27 @@ const service = z.strictObject({
   }),
 });
 
+/**
+ * Size and scaling of every service of the catalog, keyed by its name: a stack sizes each one, and
+ * no other (stacks/service-catalog.ts).
+ */
+function servicesGroup(catalog: readonly CatalogService[]) {
+  return z
+    .strictObject(
+      Object.fromEntries(
+        catalog.map((entry) => [
+          entry.name,
+          service.meta({
+            description: `${entry.description} (\`${entry.folder}\`, ${entry.kind})`,
+          }),
+        ]),
+      ),
+    )
+    .meta({
+      description: "Size and scaling of each service of the catalog (`stacks/service-catalog.ts`).",
+    });
+}
+
 /** A usage assumption of the cost estimate, with its default (policy/cost/context.ts). */
 const usageAmount = (key: keyof UsageAssumptions) =>
   documented(
@@ -146,12 +168,7 @@ const groups = {
       ),
     })
     .meta({ description: "Where the platform runs." }),
-  services: z
-    .strictObject({
-      web: service.meta({ description: "The Next.js front end (`services/web`)." }),
-      api: service.meta({ description: "The Node API (`services/api`)." }),
-    })
-    .meta({ description: "Size and scaling of each sample service." }),
+  services: servicesGroup(SERVICE_CATALOG),
   registry: z
     .strictObject({
       name: documented(
@@ -485,13 +502,21 @@ const baseSchema = z.strictObject({ ...groups, ...secrets });
 /** The shape of the config, for its JSON Schema (the README's reference, problem texts). */
 export const stackConfigSchema = baseSchema;
 
+/** The schema of a stack whose services are those of `catalog`. */
+function schemaFor(catalog: readonly CatalogService[]): typeof baseSchema {
+  return catalog === SERVICE_CATALOG
+    ? baseSchema
+    : // The same keys but `services`, whose keys are the catalog's: the same type to every reader.
+      baseSchema.extend({ services: servicesGroup(catalog) });
+}
+
 /**
  * The schema with every cross-field rule, as of `context` (the rules that compare with the clock
- * read its `now`). `when` runs the rules even when some keys are invalid; each rule skips itself
- * if its own are.
+ * read its `now`), for the services of `context.catalog`. `when` runs the rules even when some
+ * keys are invalid; each rule skips itself if its own are.
  */
 export function stackConfigSchemaAt(context: RuleContext) {
-  return baseSchema.superRefine(
+  return schemaFor(context.catalog ?? SERVICE_CATALOG).superRefine(
     (config, ctx) => {
       checkCrossFieldRules(config, ctx, context);
     },
@@ -501,4 +526,4 @@ export function stackConfigSchemaAt(context: RuleContext) {
 
 export type StackConfigInput = z.input<typeof baseSchema>;
 export type StackConfig = z.output<typeof baseSchema>;
-export type ServiceConfig = StackConfig["services"]["web"];
+export type ServiceConfig = z.output<typeof service>;

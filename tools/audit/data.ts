@@ -33,7 +33,8 @@ export interface DatabaseFacts {
   standbys: number;
   replicas: { name: string; region: string; size: string }[];
   database: string;
-  pool: { name: string; mode: string; size: number };
+  /** A role per service that uses the database: its access and its pool. */
+  roles: { role: string; access: string; pool: { name: string; mode: string; size: number } }[];
   maintenanceWindow: { day: string; hour: string };
   /** Who may connect, as the deployment reports it (`database.trustedSources`). */
   trustedSources: { source: string; type: string; value: string }[];
@@ -257,7 +258,7 @@ export function dataSection(platform: PlatformFacts, resources: readonly Resourc
             standbys: database.standbys,
             replicas: database.replicas,
             database: database.database,
-            pool: database.pool,
+            roles: database.roles,
             maintenanceWindow: database.maintenanceWindow,
             trustedSources: database.trustedSources,
             firewalls: firewallsOf(resources),

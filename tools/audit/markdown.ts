@@ -189,8 +189,19 @@ function data(section: DataSection): string[] {
     lines.push("Not in the outputs.", "");
   } else {
     lines.push(
-      `- Primary cluster: PostgreSQL ${database.version} in ${code(database.region)}, ${code(database.size)}, ${database.nodes} node${database.nodes === 1 ? "" : "s"} (${database.standbys === 0 ? "no standby: no automatic failover" : `${database.standbys} standby, automatic failover`}); database ${code(database.database)}, pool ${code(database.pool.name)} (${database.pool.mode} mode, ${database.pool.size} connections); maintenance ${database.maintenanceWindow.day} ${database.maintenanceWindow.hour} UTC`,
+      `- Primary cluster: PostgreSQL ${database.version} in ${code(database.region)}, ${code(database.size)}, ${database.nodes} node${database.nodes === 1 ? "" : "s"} (${database.standbys === 0 ? "no standby: no automatic failover" : `${database.standbys} standby, automatic failover`}); database ${code(database.database)}; maintenance ${database.maintenanceWindow.day} ${database.maintenanceWindow.hour} UTC`,
       `- Read replicas: ${database.replicas.length === 0 ? "none" : database.replicas.map((r) => `${code(r.name)} in ${code(r.region)} (${code(r.size)})`).join(", ")}`,
+      "",
+      "Who connects as whom: a role per service that uses the database, granted exactly its access by the migration job (the schema's owner), each through its own pool.",
+      "",
+      ...table(
+        ["role", "access", "pool"],
+        database.roles.map((r) => [
+          code(r.role),
+          r.access,
+          `${code(r.pool.name)} (${r.pool.mode} mode, ${r.pool.size} connections)`,
+        ]),
+      ),
       "",
       "Who can connect: the database firewall admits these sources and nothing else.",
       "",

@@ -1,8 +1,8 @@
-// Error reporting to Sentry, built on @sentry/core's server client rather than @sentry/node:
-// @sentry/node pulls in its own OpenTelemetry setup and bundler tooling (about 80 MB of production
-// dependencies) to trace into Sentry, while the api's traces go to the platform's OpenTelemetry
-// backend (src/telemetry.ts) and Sentry gets errors: stack traces, request ids, environment,
-// release and the trace's ids. The client sends envelopes with the platform's fetch.
+// Error reporting to Sentry, built on @sentry/core's server client rather than @sentry/node or
+// @sentry/nextjs: those pull in their own OpenTelemetry setup and bundler tooling (about 80 MB of
+// production dependencies) to trace into Sentry, while the services' traces go to the platform's
+// OpenTelemetry backend (telemetry.ts) and Sentry gets errors: stack traces, request ids,
+// environment, release and the trace's ids. The client sends envelopes with the platform's fetch.
 import { hostname } from "node:os";
 import {
   Scope,
@@ -49,7 +49,8 @@ export function createSentryReporter(options: SentryOptions): ErrorReporter {
       createTransport(transportOptions, async (request) => {
         const response = await fetch(transportOptions.url, {
           method: "POST",
-          body: request.body,
+          // A copy typed as fetch wants it (Uint8Array<ArrayBuffer>, not ArrayBufferLike).
+          body: typeof request.body === "string" ? request.body : new Uint8Array(request.body),
           headers: transportOptions.headers,
           signal: AbortSignal.timeout(10_000),
         });
