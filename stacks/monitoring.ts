@@ -76,10 +76,16 @@ export function buildMonitoring(
   const app = `https://${config.domain.appHost}`;
   const publicOnes = publicServices(catalog);
   const monitors = [
-    // Internal services are seen through the readiness of the public ones that use them.
-    ...publicOnes.map((service) =>
-      watch(service.name, `${service.name} readiness`, `${app}${probePathOf(service)}`),
-    ),
+    // Each public service at its route, what visitors get, and at its readiness, which asks the
+    // services it uses: internal services are seen through the public ones.
+    ...publicOnes.flatMap((service) => [
+      watch(service.name, service.name, `${app}${service.route ?? "/"}`),
+      watch(
+        `${service.name}-readiness`,
+        `${service.name} readiness`,
+        `${app}${probePathOf(service)}`,
+      ),
+    ]),
     watch("assets", "assets", `https://${config.domain.assetsHost}/${storage.assets.probeKey}`),
   ];
   const root = publicOnes.find((service) => service.route === "/");
@@ -92,13 +98,13 @@ export function buildMonitoring(
     }
   }
   const apm = config.monitoring.apm;
-  // Every service that answers HTTP names its server spans by the contract's operation name
-  // (@platform/runtime/contract), which the monitors query; a worker answers nothing.
+  // The services the catalog asks to watch; each names its server spans by the contract's
+  // operation name (@platform/runtime/contract), which the monitors query.
   const apmMonitors =
     apm === undefined
       ? []
       : catalog
-          .filter((service) => service.kind !== "worker")
+          .filter((service) => service.apmMonitors === true)
           .map(
             (service) =>
               new ApmMonitors(`apm-${service.name}`, {

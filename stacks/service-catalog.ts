@@ -58,6 +58,11 @@ export interface CatalogService {
   uses: ServiceUses;
   /** Build arguments of its image, each a value of the platform. @default {} */
   buildArgs?: Readonly<Record<string, BuildValue>>;
+  /**
+   * Watch its server spans' error rate and p95 latency in the APM backend, when the stack has one
+   * (`monitoring.apm`). Each such service gets monitors of its own. @default false
+   */
+  apmMonitors?: boolean;
   /** Plain env vars it always gets in the cloud. @default {} */
   env?: Readonly<Record<string, string>>;
   /**
@@ -102,6 +107,7 @@ export const SERVICE_CATALOG: readonly CatalogService[] = [
     port: 3001,
     healthPath: "/healthz",
     uses: { database: "readwrite", services: [], assets: false },
+    apmMonitors: true,
     migrations: { runCommand: "node src/migrate-cli.ts" },
     local: { nodeArgs: ["--watch", "src/server.ts"], env: { HOST: "127.0.0.1" } },
   },

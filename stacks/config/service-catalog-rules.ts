@@ -64,16 +64,16 @@ function shapeProblems(service: CatalogService): ConfigProblem[] {
     );
   }
   if (kind === "worker") {
-    const listening = (["port", "route", "healthPath", "readinessPath"] as const).filter(
-      (key) => service[key] !== undefined,
-    );
+    const listening = (
+      ["port", "route", "healthPath", "readinessPath", "apmMonitors"] as const
+    ).filter((key) => service[key] !== undefined);
     if (listening.length > 0) {
       found.push(
         problem(
           name,
           listening[0] ?? "port",
           `${listening.join(", ")} on a worker`,
-          "no port, route or health path: a worker is a background process that nothing calls",
+          "no port, route, health path or APM monitors of server spans: a worker is a background process that nothing calls",
           `remove ${listening.join(", ")} from ${name}, or make it kind "internal" if other services call it`,
         ),
       );
@@ -86,7 +86,7 @@ function shapeProblems(service: CatalogService): ConfigProblem[] {
         name,
         "port",
         service.port === undefined ? "no port" : String(service.port),
-        `the port a ${kind} service listens on, from 1024 to 65535`,
+        `the port the ${kind} service listens on, from 1024 to 65535`,
         `set port, e.g. 3002`,
       ),
     );
