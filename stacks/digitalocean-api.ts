@@ -70,19 +70,25 @@ function get(url: URL, headers: Record<string, string>): Promise<ApiResponse> {
  * anything else is a RunError naming the status and the fix. `refusal` says what a 401/403 means.
  */
 export async function getFromDigitalOcean(
-  api: DigitalOceanApi,
+  digitalOcean: DigitalOceanApi,
   path: string,
   purpose: string,
   refusal = `The DigitalOcean API refused the token`,
 ): Promise<ApiResponse> {
-  if (api.token === undefined || api.token === "") {
+  if (digitalOcean.token === undefined || digitalOcean.token === "") {
     throw new pulumi.RunError(`No DigitalOcean token is set (${purpose}): ${HOW_TO_AUTHENTICATE}.`);
   }
   // Relative to the endpoint, so that an endpoint with a path prefix keeps it.
-  const url = new URL(path, api.endpoint.endsWith("/") ? api.endpoint : `${api.endpoint}/`);
+  const url = new URL(
+    path,
+    digitalOcean.endpoint.endsWith("/") ? digitalOcean.endpoint : `${digitalOcean.endpoint}/`,
+  );
   let response: ApiResponse;
   try {
-    response = await get(url, { authorization: `Bearer ${api.token}`, accept: "application/json" });
+    response = await get(url, {
+      authorization: `Bearer ${digitalOcean.token}`,
+      accept: "application/json",
+    });
   } catch (error) {
     throw new pulumi.RunError(
       `Could not reach the DigitalOcean API at ${url.origin} (${purpose}): ${String(error)}; check the network or DIGITALOCEAN_API_URL.`,

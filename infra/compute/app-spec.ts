@@ -25,7 +25,7 @@ export type ServiceEnv =
   | { key: string; value: pulumi.Input<string>; secret: true; fingerprint: string };
 
 export interface AppServiceArgs {
-  /** Component name inside the app, e.g. `api`. */
+  /** Component name inside the app, e.g. `items`. */
   name: string;
   /** Repository in the account's DigitalOcean registry. */
   repository: string;
@@ -302,7 +302,7 @@ function jobSpec(job: AppJobArgs, args: AppSpecArgs): JobSpec {
 }
 
 /**
- * Routes of the public services, longest prefix first, so that `/api` would match before `/`.
+ * Routes of the public services, longest prefix first, so that `/docs` would match before `/`.
  * Always explicit: without rules App Platform routes `/` to a service on its own.
  */
 function ingressRules(services: readonly AppServiceArgs[]) {

@@ -79,7 +79,7 @@ export interface PostgresClusterArgs {
 }
 
 export interface DatabaseRoleArgs {
-  /** The role's name in PostgreSQL, e.g. `api`: lower-case letters, digits and `_`. */
+  /** The role's name in PostgreSQL, e.g. `items`: lower-case letters, digits and `_`. */
   role: string;
   /** What the migration job grants it. */
   access: "read" | "readwrite";

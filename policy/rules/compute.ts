@@ -7,7 +7,7 @@ import { field, known, MASKED, numberOf, path, records, text, type Json } from "
 import { APP_COMPONENTS } from "./data.ts";
 
 interface Component {
-  /** e.g. `service api`. */
+  /** e.g. `service items`. */
   label: string;
   kind: (typeof APP_COMPONENTS)[number]["key"];
   spec: Json;

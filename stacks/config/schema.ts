@@ -144,7 +144,7 @@ const groups = {
       ),
       appHost: documented(
         hostname,
-        "Public hostname of the web app (the api is not publicly routed).",
+        "Public hostname of the app: the catalog's public services answer under their routes there.",
         "app.example.com",
       ),
       assetsHost: documented(
@@ -317,7 +317,7 @@ const groups = {
             60,
           ),
         })
-        .meta({ description: "Rate limit of the web's form posts." }),
+        .meta({ description: "Rate limit of the public form posts." }),
     })
     .meta({ description: "Cloudflare in front of the platform." }),
   aws: z
@@ -383,7 +383,7 @@ const groups = {
           .strictObject({
             provider: documented(
               z.enum(["datadog", "newrelic"]),
-              "Where both services send OpenTelemetry traces and metrics, and where the api's monitors live. Its ingest key is the secret `apmIngestKey`.",
+              "Where the services send OpenTelemetry traces and metrics, and where the monitors of the services the catalog asks to watch (`apmMonitors`) live. Its ingest key is the secret `apmIngestKey`.",
               "datadog",
             ),
             datadogSite: documented(
@@ -403,12 +403,12 @@ const groups = {
             ),
             errorRatePercent: documented(
               wholeNumber(1, 100).default(5),
-              "Share of the api's requests failing, in percent, that raises an alert.",
+              "Share of a watched service's requests failing, in percent, that raises an alert.",
               5,
             ),
             p95LatencyMs: documented(
               wholeNumber(10, 60_000).default(1000),
-              "The api's p95 latency, in milliseconds, that raises an alert.",
+              "A watched service's p95 latency, in milliseconds, that raises an alert.",
               1000,
             ),
           })

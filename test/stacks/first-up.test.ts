@@ -81,10 +81,7 @@ describe("a first `pulumi up` of production", () => {
         runCommand: "node src/migrate-cli.ts",
         instanceCount: 1,
       });
-      const url = new URL(
-        envOf({ envs: job?.envs ?? [] }, "DATABASE_URL")?.value ??
-          "",
-      );
+      const url = new URL(envOf({ envs: job?.envs ?? [] }, "DATABASE_URL")?.value ?? "");
       expect({
         user: url.username,
         host: url.hostname,

@@ -12,7 +12,7 @@ import { pathSteps, valueAtSteps } from "../mock/secrets.ts";
 export interface SecretDestination {
   resource: string;
   type: string;
-  /** The input path with list items named, e.g. `spec.services[api].envs[DATABASE_URL].value`. */
+  /** The input path with list items named, e.g. `spec.services[items].envs[DATABASE_URL].value`. */
   where: string;
 }
 
@@ -65,7 +65,7 @@ function itemLabel(item: unknown): string | null {
   return null;
 }
 
-/** `spec.services[1].envs[3].value` → `spec.services[api].envs[DATABASE_URL].value`. */
+/** `spec.services[1].envs[3].value` → `spec.services[items].envs[DATABASE_URL].value`. */
 export function readablePath(inputs: Record<string, unknown>, path: string): string {
   const steps = pathSteps(path);
   let text = "";

@@ -4,7 +4,7 @@ export default function setup(): void {
     process.stderr.write(
       "TEST_DATABASE_URL is not set: the processor's tests need a PostgreSQL server.\n" +
         "From the repository root, `./quickstart test` starts a throwaway one; by hand:\n" +
-        '  eval "$(services/api/scripts/test-postgres.sh start)" && export TEST_DATABASE_URL\n',
+        '  eval "$(services/test-postgres.sh start)" && export TEST_DATABASE_URL\n',
     );
     process.exit(1);
   }
