@@ -9,12 +9,11 @@
 // Without an endpoint nothing of OpenTelemetry is loaded: no SDK, no patched module, no timer.
 import { context } from "@opentelemetry/api";
 import { getRPCMetadata, RPCType } from "@opentelemetry/core";
-import { registerInstrumentations } from "@opentelemetry/instrumentation";
 import { HttpInstrumentation } from "@opentelemetry/instrumentation-http";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { SPAN_OPERATIONS } from "@platform/runtime/contract";
 import type { TelemetrySettings } from "@platform/runtime/env";
-import { startTelemetryCore } from "@platform/runtime/telemetry";
+import { pinoLog, startTelemetryCore } from "@platform/runtime/telemetry";
 import type { Logger } from "pino";
 import type { RequestTracing } from "./app.ts";
 
@@ -30,15 +29,8 @@ export async function startTelemetry(
   settings: TelemetrySettings,
   logger: Logger,
 ): Promise<Telemetry> {
-  const diagnostics = logger.child({ component: "opentelemetry" });
   const core = await startTelemetryCore(settings, {
-    warn: (message, errors) => {
-      diagnostics.warn(errors.length === 0 ? {} : { errors }, message);
-    },
-  });
-  registerInstrumentations({
-    tracerProvider: core.tracerProvider,
-    meterProvider: core.meterProvider,
+    log: pinoLog(logger),
     instrumentations: [
       new HttpInstrumentation({
         ignoreIncomingRequestHook: (request) => PROBES.has((request.url ?? "").split("?")[0] ?? ""),
@@ -53,17 +45,6 @@ export async function startTelemetry(
       new PgInstrumentation({ requireParentSpan: true, enhancedDatabaseReporting: false }),
     ],
   });
-
-  logger.info(
-    {
-      endpoint: settings.endpoint,
-      protocol: settings.protocol,
-      serviceName: settings.resource["service.name"],
-      // Names only: the values hold the backend's API key.
-      headers: Object.keys(settings.headers),
-    },
-    "exporting traces and metrics over OTLP",
-  );
 
   return {
     nameRoute(route) {

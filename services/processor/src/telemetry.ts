@@ -3,11 +3,10 @@
 // (@platform/runtime/telemetry). main.ts imports this module only when an endpoint is configured,
 // and before pg: the pg instrumentation patches it as it is first required.
 import { SpanStatusCode, trace } from "@opentelemetry/api";
-import { registerInstrumentations } from "@opentelemetry/instrumentation";
 import { PgInstrumentation } from "@opentelemetry/instrumentation-pg";
 import { SPAN_OPERATIONS } from "@platform/runtime/contract";
 import type { TelemetrySettings } from "@platform/runtime/env";
-import { startTelemetryCore } from "@platform/runtime/telemetry";
+import { pinoLog, startTelemetryCore } from "@platform/runtime/telemetry";
 import type { Logger } from "pino";
 import type { JobTracer } from "./worker.ts";
 
@@ -20,27 +19,12 @@ export async function startTelemetry(
   settings: TelemetrySettings,
   logger: Logger,
 ): Promise<Telemetry> {
-  const diagnostics = logger.child({ component: "opentelemetry" });
   const core = await startTelemetryCore(settings, {
-    warn: (message, errors) => {
-      diagnostics.warn(errors.length === 0 ? {} : { errors }, message);
-    },
-  });
-  registerInstrumentations({
-    tracerProvider: core.tracerProvider,
-    meterProvider: core.meterProvider,
+    log: pinoLog(logger),
     // Only the queries a job runs: the claims every second would each be a trace of their own.
     instrumentations: [new PgInstrumentation({ requireParentSpan: true })],
   });
   const tracer = trace.getTracer("platform-processor");
-  logger.info(
-    {
-      endpoint: settings.endpoint,
-      protocol: settings.protocol,
-      headers: Object.keys(settings.headers),
-    },
-    "exporting traces and metrics over OTLP",
-  );
   return {
     tracer: (job, run) =>
       tracer.startActiveSpan(

@@ -16,6 +16,7 @@ import {
 import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
 import { W3CTraceContextPropagator } from "@opentelemetry/core";
 import { AggregationTemporalityPreference } from "@opentelemetry/exporter-metrics-otlp-http";
+import { type Instrumentation, registerInstrumentations } from "@opentelemetry/instrumentation";
 import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
 import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import {
@@ -43,9 +44,35 @@ export interface TelemetryCore {
   shutdown(timeoutMs: number): Promise<void>;
 }
 
+/** Where telemetry's own lines go: the service's JSON log. */
+export interface TelemetryLog {
+  info(message: string, fields: Record<string, unknown>): void;
+  warn(message: string, fields: Record<string, unknown>): void;
+}
+
+/** A pino logger as a TelemetryLog. */
+export function pinoLog(logger: {
+  info(fields: object, message: string): void;
+  warn(fields: object, message: string): void;
+}): TelemetryLog {
+  return {
+    info: (message, fields) => {
+      logger.info(fields, message);
+    },
+    warn: (message, fields) => {
+      logger.warn(fields, message);
+    },
+  };
+}
+
 export interface TelemetryOptions {
-  /** Where the SDK's warnings and errors go: a message and the errors' texts, never arguments. */
-  warn: (message: string, errors: string[]) => void;
+  /**
+   * Where the start is announced (endpoint, protocol, header names: never their values) and the
+   * SDK's warnings and errors go (a message and the errors' texts, never its arguments).
+   */
+  log: TelemetryLog;
+  /** The service's instrumentations, registered with both providers. @default none */
+  instrumentations?: Instrumentation[];
   /** @default the SDK's (every trace sampled) */
   sampler?: Sampler;
   /** Span processors beside the exporting one, given the meter provider. @default none */
@@ -56,7 +83,7 @@ export async function startTelemetryCore(
   settings: TelemetrySettings,
   options: TelemetryOptions,
 ): Promise<TelemetryCore> {
-  routeDiagnostics(options.warn);
+  routeDiagnostics(options.log);
   const resource = defaultResource().merge(
     resourceFromAttributes({ "service.instance.id": hostname(), ...settings.resource }),
   );
@@ -85,6 +112,18 @@ export async function startTelemetryCore(
   propagation.setGlobalPropagator(new W3CTraceContextPropagator());
   trace.setGlobalTracerProvider(tracerProvider);
   metrics.setGlobalMeterProvider(meterProvider);
+  registerInstrumentations({
+    tracerProvider,
+    meterProvider,
+    instrumentations: options.instrumentations ?? [],
+  });
+  options.log.info("exporting traces and metrics over OTLP", {
+    endpoint: settings.endpoint,
+    protocol: settings.protocol,
+    serviceName: settings.resource["service.name"],
+    // Names only: the values hold the backend's API key.
+    headers: Object.keys(settings.headers),
+  });
   return {
     tracerProvider,
     meterProvider,
@@ -183,12 +222,10 @@ async function createExporters(
  * Only messages and error texts are passed on, never the arguments whole (they can hold the
  * exporter's configuration, headers included).
  */
-function routeDiagnostics(warn: TelemetryOptions["warn"]): void {
+function routeDiagnostics(log: TelemetryLog): void {
   const write = (message: string, args: unknown[]) => {
-    warn(
-      message,
-      args.filter((arg) => arg instanceof Error).map((error) => error.message),
-    );
+    const errors = args.filter((arg) => arg instanceof Error).map((error) => error.message);
+    log.warn(message, { component: "opentelemetry", ...(errors.length === 0 ? {} : { errors }) });
   };
   diag.setLogger(
     {

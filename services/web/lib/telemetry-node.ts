@@ -38,11 +38,13 @@ export async function startTelemetry(
   apiUrl: string,
 ): Promise<Telemetry> {
   const core = await startTelemetryCore(settings, {
-    warn: (message, errors) => {
-      log("warn", message, {
-        component: "opentelemetry",
-        ...(errors.length === 0 ? {} : { errors }),
-      });
+    log: {
+      info: (message, fields) => {
+        log("info", message, fields);
+      },
+      warn: (message, fields) => {
+        log("warn", message, fields);
+      },
     },
     sampler: new ParentBasedSampler({ root: REQUESTS_ONLY }),
     spanProcessors: (meterProvider) => [
@@ -65,14 +67,6 @@ export async function startTelemetry(
 
   const shutdown = (timeoutMs: number) => core.shutdown(timeoutMs);
   flushBeforeExit(shutdown);
-
-  log("info", "exporting traces and metrics over OTLP", {
-    endpoint: settings.endpoint,
-    protocol: settings.protocol,
-    serviceName: settings.resource["service.name"],
-    // Names only: the values hold the backend's API key.
-    headers: Object.keys(settings.headers),
-  });
 
   return { currentIds: () => core.currentIds(), shutdown };
 }
