@@ -48,8 +48,19 @@ export interface ComputeTier {
   outputs: Pick<PlatformOutputs, "registry" | "images" | "apps">;
 }
 
-function scalingOf(service: ServiceConfig | undefined): ServiceScaling {
-  return service?.autoscaling ?? { instances: service?.instances ?? 1 };
+/** A catalog service's size and scaling; the loader refused a stack that leaves one unsized. */
+export function sizingOf(config: Pick<PlatformConfig, "services">, name: string): ServiceConfig {
+  const sizing = config.services[name];
+  if (sizing === undefined) {
+    throw new Error(
+      `platform:services.${name} is not set; the config loader should have refused it`,
+    );
+  }
+  return sizing;
+}
+
+function scalingOf(service: ServiceConfig): ServiceScaling {
+  return service.autoscaling ?? { instances: service.instances ?? 1 };
 }
 
 /** The migration job's size: it opens one connection and exits. */
@@ -219,27 +230,20 @@ export async function buildCompute(
     protect: foundation.production,
   });
   const values = { appHost: config.domain.appHost };
-  const images = new Map(
-    catalog.map((service) => [
-      service.name,
-      new ServiceImage(`image-${service.name}`, {
-        repository: service.name,
-        registryEndpoint: registry.endpoint,
-        registryServer: registry.server,
-        pushLogin: registry.pushLogin,
-        // Every image builds from the repository root, so the workspace lockfile is inside it.
-        context: ".",
-        dockerfile: service.dockerfile,
-        tag: environment,
-        buildArgs: buildArgsOf(service, values),
-      }),
-    ]),
-  );
-  const imageOf = (service: CatalogService): ServiceImage => {
-    const image = images.get(service.name);
-    if (image === undefined) throw new Error(`no image for ${service.name}`);
-    return image;
-  };
+  const built = catalog.map((service) => ({
+    service,
+    image: new ServiceImage(`image-${service.name}`, {
+      repository: service.name,
+      registryEndpoint: registry.endpoint,
+      registryServer: registry.server,
+      pushLogin: registry.pushLogin,
+      // Every image builds from the repository root, so the workspace lockfile is inside it.
+      context: ".",
+      dockerfile: service.dockerfile,
+      tag: environment,
+      buildArgs: buildArgsOf(service, values),
+    }),
+  }));
 
   const logDrains = {
     logtailToken: secrets.logtailToken,
@@ -249,14 +253,13 @@ export async function buildCompute(
   const componentsOf = (bindings: PlatformBindings) => {
     const services: AppServiceArgs[] = [];
     const workers: AppWorkerArgs[] = [];
-    for (const service of catalog) {
-      const image = imageOf(service);
-      const sizing = config.services[service.name];
+    for (const { service, image } of built) {
+      const sizing = sizingOf(config, service.name);
       const common = {
         name: service.name,
         repository: image.repository,
         digest: image.digest,
-        size: sizing?.size ?? "",
+        size: sizing.size,
         scaling: scalingOf(sizing),
         env: serviceEnv(service, catalog, bindings, image.digest),
       };
@@ -279,21 +282,19 @@ export async function buildCompute(
   // peering of the two VPCs: both documented (`appSpec`, `PrivateNetwork`). While the primary's
   // datacenter is down, no app can deploy: the job fails, and the running version keeps serving
   // (README, "A lost region").
-  const owner = catalog.find((service) => service.migrations !== undefined);
-  const migrationJobOf = (bindings: PlatformBindings): AppJobArgs[] =>
-    owner?.migrations === undefined || bindings.database === undefined
-      ? []
-      : [
-          {
-            name: "migrate",
-            kind: "PRE_DEPLOY",
-            repository: imageOf(owner).repository,
-            digest: imageOf(owner).digest,
-            runCommand: owner.migrations.runCommand,
-            size: MIGRATION_JOB_SIZE,
-            env: migrationEnv(catalog, bindings.database),
-          },
-        ];
+  const owners = built.flatMap(({ service, image }) =>
+    service.migrations === undefined ? [] : [{ image, ...service.migrations }],
+  );
+  const migrationJobOf = (database: DatabaseBindings): AppJobArgs[] =>
+    owners.map((owner) => ({
+      name: "migrate",
+      kind: "PRE_DEPLOY",
+      repository: owner.image.repository,
+      digest: owner.image.digest,
+      runCommand: owner.runCommand,
+      size: MIGRATION_JOB_SIZE,
+      env: migrationEnv(catalog, database),
+    }));
 
   const derivedFrom = writeOnlyValuesSource(config);
   const appOf = async (region: AppRegion): Promise<RegionApp> => {
@@ -318,7 +319,7 @@ export async function buildCompute(
       alerts,
       logDrains,
       ...componentsOf(bindings),
-      jobs: migrationJobOf(bindings),
+      jobs: migrationJobOf(bindings.database),
     };
     const restAsDeployed = await appRestAsDeployed(args, deployed?.fingerprint, rollout.preview);
     return {
@@ -345,7 +346,7 @@ export async function buildCompute(
         pushCredentials: { issued: "per update", lifetimeSeconds: PUSH_LOGIN_EXPIRY_SECONDS },
       },
       images: Object.fromEntries(
-        catalog.map((service) => [service.name, imageOutput(imageOf(service))]),
+        built.map(({ service, image }) => [service.name, imageOutput(image)]),
       ),
       apps: apps.map(({ region, app }) => ({
         name: app.appName,

@@ -28,8 +28,7 @@ export interface PlatformBindings {
   sentryDsn: FingerprintedSecret | undefined;
   /** The APM backend's OTLP endpoint and the headers holding its ingest key. */
   telemetry: { endpoint: string; headers: FingerprintedSecret } | undefined;
-  /** Undefined when no service uses the database. */
-  database: DatabaseBindings | undefined;
+  database: DatabaseBindings;
 }
 
 export interface DatabaseBindings {
@@ -70,7 +69,7 @@ export function databaseRolesOf(catalog: readonly CatalogService[]) {
 
 /** Where another service answers inside the app: App Platform's components reach it by name. */
 export function internalUrlOf(service: CatalogService): string {
-  return `http://${service.name}:${String(service.port ?? 0)}`;
+  return `http://${service.name}:${String(service.port)}`;
 }
 
 /**
@@ -104,7 +103,7 @@ function telemetryEnv(
 
 function databaseEnv(service: CatalogService, bindings: PlatformBindings): ServiceEnv[] {
   const { database } = bindings;
-  if (service.uses.database === "none" || database === undefined) return [];
+  if (service.uses.database === "none") return [];
   const role = databaseRoleOf(service);
   return [
     // A `read` service gets no write URL: its role could not use it anyway.

@@ -23,9 +23,8 @@ function problem(
   return { key: `${CATALOG_FILE}: ${service}.${field}`, found, allowed, fix };
 }
 
-/** The name in `known` that `name` most resembles, when it is close enough to be a typo. */
+/** The name in `known` (never empty) that `name` most resembles, when close enough to be a typo. */
 function resembling(name: string, known: readonly string[]): string | undefined {
-  if (known.length === 0) return undefined;
   const candidate = closest(name, [...known]);
   return distance(name, candidate) <= Math.max(2, Math.floor(candidate.length / 3))
     ? candidate
@@ -71,7 +70,7 @@ function shapeProblems(service: CatalogService): ConfigProblem[] {
       found.push(
         problem(
           name,
-          listening[0] ?? "port",
+          String(listening[0]),
           `${listening.join(", ")} on a worker`,
           "no port, route, health path or APM monitors of server spans: a worker is a background process that nothing calls",
           `remove ${listening.join(", ")} from ${name}, or make it kind "internal" if other services call it`,
@@ -133,19 +132,19 @@ function sharedRouteProblems(catalog: readonly CatalogService[]): ConfigProblem[
     if (service.kind !== "web" || service.route === undefined) continue;
     byRoute.set(service.route, [...(byRoute.get(service.route) ?? []), service.name]);
   }
-  return [...byRoute].flatMap(([route, names]) =>
-    names.length < 2
-      ? []
-      : [
-          problem(
-            names[1] ?? "",
-            "route",
-            `${JSON.stringify(route)}, the route of ${names.join(" and ")}`,
-            "a route of its own: App Platform sends each path prefix to one component",
-            `give ${names[1] ?? ""} another route, e.g. "/${names[1] ?? ""}"`,
-          ),
-        ],
-  );
+  return [...byRoute].flatMap(([route, [, second, ...others]]) => {
+    if (second === undefined) return [];
+    const names = [...(byRoute.get(route) ?? [])].join(" and ");
+    return [
+      problem(
+        second,
+        "route",
+        `${JSON.stringify(route)}, the route of ${names}`,
+        "a route of its own: App Platform sends each path prefix to one component",
+        `give ${[second, ...others].join(" and ")} another route, e.g. "/${second}"`,
+      ),
+    ];
+  });
 }
 
 function bindingProblems(catalog: readonly CatalogService[]): ConfigProblem[] {
@@ -255,7 +254,7 @@ function catalogWideProblems(catalog: readonly CatalogService[]): ConfigProblem[
   if (clash !== undefined && repeated === undefined) {
     found.push(
       problem(
-        names[roles.lastIndexOf(clash)] ?? clash,
+        String(names[roles.lastIndexOf(clash)]),
         "name",
         `a database role ${clash}, which another service's name gives too`,
         "names that differ by more than - and _: each becomes its service's database role",
@@ -266,7 +265,7 @@ function catalogWideProblems(catalog: readonly CatalogService[]): ConfigProblem[
   if (!catalog.some((service) => service.kind === "web" && service.route === "/")) {
     found.push(
       problem(
-        catalog.find((service) => service.kind === "web")?.name ?? "(catalog)",
+        String(catalog.find((service) => service.kind === "web")?.name),
         "route",
         "no web service routed at /",
         "one web service at /: the app's hostname and the load balancer's monitors answer there",
@@ -279,18 +278,18 @@ function catalogWideProblems(catalog: readonly CatalogService[]): ConfigProblem[
   if (owners.length > 1) {
     found.push(
       problem(
-        owners[1]?.name ?? "",
+        String(owners[1]?.name),
         "migrations",
         `migrations in ${owners.map((service) => service.name).join(" and ")}`,
         "one service whose image carries the migrations: one job migrates the one schema",
-        `remove migrations from ${owners[1]?.name ?? ""}`,
+        `remove migrations from ${String(owners[1]?.name)}`,
       ),
     );
   }
   if (owners.length === 0 && usesDatabase.length > 0) {
     found.push(
       problem(
-        usesDatabase[0]?.name ?? "",
+        String(usesDatabase[0]?.name),
         "migrations",
         `no migrations, while ${usesDatabase.map((service) => service.name).join(", ")} use the database`,
         "one service whose image carries the migrations: the job that runs them grants every service's role",

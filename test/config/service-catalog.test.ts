@@ -53,6 +53,18 @@ describe("the repository's service catalog", () => {
       "processor",
     ]);
     expect(bindingCycle(SERVICE_CATALOG)).toBeUndefined();
+    // A binding to nothing, and a cycle, leave the order whole: the rules report them.
+    const lonely = entry({
+      name: "aa",
+      uses: { database: "none", services: ["zz"], assets: false },
+    });
+    const b = entry({ name: "bb", uses: { database: "none", services: ["cc"], assets: false } });
+    const c = entry({ name: "cc", uses: { database: "none", services: ["bb"], assets: false } });
+    expect(dependencyOrder([lonely, b, c]).map((service) => service.name)).toEqual([
+      "aa",
+      "cc",
+      "bb",
+    ]);
   });
 
   it("gives the edge the readiness of the service at the root, and each public one a probe", () => {
@@ -136,6 +148,11 @@ describe("catalog rules", () => {
         "stacks/service-catalog.ts: docs.route: no route",
         'stacks/service-catalog.ts: search.route: "/s"',
       ],
+    ],
+    [
+      "a web route without its slash",
+      [{ ...web, route: "app" }, api, processor, entry({ name: "docs", kind: "web", route: "/" })],
+      ['stacks/service-catalog.ts: web.route: "app"'],
     ],
     [
       "a service that uses itself",
