@@ -9,15 +9,27 @@
 //   order: `test (ubuntu-latest, 20)`. Seen in practice: a3tai/openclaw-go#6 (`name: Test` with a
 //   one-value matrix reported `Test (1.25)`), janekbaraniewski/openusage#208 (an explicit
 //   `Build (${{ matrix.os }})` drops the other keys).
-// Anything this cannot evaluate (other expressions, `include`/`exclude`, a matrix from an
-// expression, a reusable workflow call) is refused rather than guessed.
+// A matrix whose `include` is an expression is read only when the caller knows what the expression
+// yields: the image jobs' `fromJSON(needs.catalog.outputs.images)` is the service catalog's image
+// matrix (tools/ci/image-matrix.ts prints it for the workflow; `CATALOG_MATRICES` gives it here).
+// Anything else this cannot evaluate (other expressions, `include`/`exclude` beside lists, a
+// reusable workflow call) is refused rather than guessed.
 import { readFileSync } from "node:fs";
 import { load } from "js-yaml";
+import { imageMatrix } from "../stacks/service-catalog.ts";
 
 /** The checks workflow of this repository. */
 export const CHECKS_WORKFLOW = new URL("../.github/workflows/checks.yml", import.meta.url);
 
 type Mapping = Record<string, unknown>;
+
+/** What a matrix expression yields, by the expression's text: a list of combinations. */
+export type KnownMatrices = Readonly<Record<string, readonly Readonly<Record<string, string>>[]>>;
+
+/** The expressions of checks.yml whose value the repository itself decides. */
+export const CATALOG_MATRICES: KnownMatrices = {
+  "fromJSON(needs.catalog.outputs.images)": imageMatrix().map((row) => ({ ...row })),
+};
 
 function isMapping(value: unknown): value is Mapping {
   return typeof value === "object" && value !== null && !Array.isArray(value);
@@ -35,9 +47,24 @@ function scalar(value: unknown, where: string): string {
   throw new Error(`${where}: matrix values must be strings, numbers or booleans`);
 }
 
-function combinationsOf(job: string, matrix: unknown): Combination[] {
+/** The expression inside `${{ … }}`, when the whole value is one. */
+function expressionOf(value: unknown): string | undefined {
+  return typeof value === "string" ? /^\$\{\{\s*(.*?)\s*\}\}$/.exec(value)?.[1] : undefined;
+}
+
+function combinationsOf(job: string, matrix: unknown, known: KnownMatrices): Combination[] {
   if (!isMapping(matrix)) {
     throw new Error(`job "${job}": a matrix from an expression cannot be read; list its values`);
+  }
+  const included = expressionOf(matrix.include);
+  if (included !== undefined && Object.keys(matrix).length === 1) {
+    const rows = known[included];
+    if (rows === undefined) {
+      throw new Error(
+        `job "${job}": matrix include is \${{ ${included} }}, whose value this reader does not know; list its values`,
+      );
+    }
+    return rows.map((row) => Object.entries(row));
   }
   let combinations: Combination[] = [[]];
   for (const [key, values] of Object.entries(matrix)) {
@@ -71,7 +98,7 @@ function substitute(job: string, name: string, combination: Combination): string
 }
 
 /** The check contexts of one job. */
-function contextsOf(job: string, body: Mapping): string[] {
+function contextsOf(job: string, body: Mapping, known: KnownMatrices): string[] {
   if (body.uses !== undefined) {
     throw new Error(
       `job "${job}" calls a reusable workflow; its checks are named "<caller> / <called job>": list them explicitly`,
@@ -82,7 +109,7 @@ function contextsOf(job: string, body: Mapping): string[] {
   if (!isMapping(strategy) || strategy.matrix === undefined) {
     return [substitute(job, name, [])];
   }
-  return combinationsOf(job, strategy.matrix).map((combination) =>
+  return combinationsOf(job, strategy.matrix, known).map((combination) =>
     name.includes("${{")
       ? substitute(job, name, combination)
       : `${name} (${combination.map(([, value]) => value).join(", ")})`,
@@ -93,7 +120,10 @@ function contextsOf(job: string, body: Mapping): string[] {
  * The required status check contexts of a checks workflow: every job's check run name, exactly as
  * GitHub reports it, in the workflow's order.
  */
-export function requiredChecksOf(workflowYaml: string): string[] {
+export function requiredChecksOf(
+  workflowYaml: string,
+  known: KnownMatrices = CATALOG_MATRICES,
+): string[] {
   const workflow = load(workflowYaml);
   const jobs = isMapping(workflow) ? workflow.jobs : undefined;
   if (!isMapping(jobs) || Object.keys(jobs).length === 0) {
@@ -101,7 +131,7 @@ export function requiredChecksOf(workflowYaml: string): string[] {
   }
   const contexts = Object.entries(jobs).flatMap(([job, body]) => {
     if (!isMapping(body)) throw new Error(`job "${job}" is not a mapping`);
-    return contextsOf(job, body);
+    return contextsOf(job, body, known);
   });
   const duplicate = contexts.find((context, index) => contexts.indexOf(context) !== index);
   if (duplicate !== undefined) {
@@ -112,6 +142,9 @@ export function requiredChecksOf(workflowYaml: string): string[] {
 }
 
 /** The required status check contexts of `.github/workflows/checks.yml` (or another file). */
-export function requiredChecks(file: string | URL = CHECKS_WORKFLOW): string[] {
-  return requiredChecksOf(readFileSync(file, "utf8"));
+export function requiredChecks(
+  file: string | URL = CHECKS_WORKFLOW,
+  known: KnownMatrices = CATALOG_MATRICES,
+): string[] {
+  return requiredChecksOf(readFileSync(file, "utf8"), known);
 }

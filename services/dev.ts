@@ -1,23 +1,20 @@
-// `pnpm dev` at the repository root: the api (on an embedded PostgreSQL unless DATABASE_URL is
-// set) and the web app (Next.js dev server) together, output prefixed per service.
+// `pnpm dev` at the repository root: every service of the catalog (stacks/service-catalog.ts), as
+// services/local.ts says to run it, on an embedded PostgreSQL unless DATABASE_URL is set; output
+// prefixed per service.
 //
 // The children stay in this process group, so a terminal's Ctrl-C reaches every one of them and
-// each shuts down its own way; when one exits, the other is stopped too. (`pnpm --parallel` puts
+// each shuts down its own way; when one exits, the others are stopped too. (`pnpm --parallel` puts
 // each script in a process group of its own and leaves them running when interrupted.)
 import { type ChildProcess, spawn } from "node:child_process";
-import { createRequire } from "node:module";
 import { createServer } from "node:net";
-import path from "node:path";
 import { createInterface } from "node:readline";
-
-const services = import.meta.dirname;
-const apiPort = process.env.API_PORT ?? "3001";
-const webPort = process.env.WEB_PORT ?? "3000";
-const nextBin = createRequire(path.join(services, "web/package.json")).resolve(
-  "next/dist/bin/next",
-);
+import { type EmbeddedPostgres, startEmbeddedPostgres } from "./api/scripts/embedded-postgres.ts";
+import { localLaunches } from "./local.ts";
+import { SERVICE_CATALOG } from "../stacks/service-catalog.ts";
 
 const embeddedDatabasePort = process.env.PGLITE_PORT ?? "54329";
+const usesDatabase = SERVICE_CATALOG.some((service) => service.uses.database !== "none");
+const embedded = usesDatabase && (process.env.DATABASE_URL ?? "") === "";
 
 /** Whether nothing listens on `port`, on any interface (the dev servers bind all of them). */
 function portIsFree(port: number): Promise<boolean> {
@@ -35,60 +32,87 @@ function portIsFree(port: number): Promise<boolean> {
   });
 }
 
+const planned = localLaunches({ databaseUrl: undefined });
 // Checked before anything starts: a server that dies on a taken port halfway through start-up
-// buries the reason in the other service's output.
+// buries the reason in the other services' output.
 const ports = [
-  { name: "web", port: webPort, variable: "WEB_PORT", other: "3100" },
-  { name: "api", port: apiPort, variable: "API_PORT", other: "3101" },
-  // Only when the api runs its embedded PostgreSQL.
-  ...(process.env.DATABASE_URL === undefined
+  ...planned.flatMap((launch) =>
+    launch.port === undefined || launch.portVariable === undefined
+      ? []
+      : [
+          {
+            name: launch.name,
+            port: launch.port,
+            variable: launch.portVariable,
+            other: launch.port + 100,
+          },
+        ],
+  ),
+  ...(embedded
     ? [
         {
           name: "embedded PostgreSQL",
-          port: embeddedDatabasePort,
+          port: Number(embeddedDatabasePort),
           variable: "PGLITE_PORT",
-          other: "54330",
+          other: Number(embeddedDatabasePort) + 1,
         },
       ]
     : []),
 ];
 for (const { name, port, variable, other } of ports) {
-  if (!(await portIsFree(Number(port)))) {
+  if (!(await portIsFree(port))) {
     process.stderr.write(
-      `pnpm dev: port ${port} (${name}) is already in use. Stop what listens there (lsof -i :${port}) or choose another port: ${variable}=${other} pnpm dev\n`,
+      `pnpm dev: port ${String(port)} (${name}) is already in use. Stop what listens there (lsof -i :${String(port)}) or choose another port: ${variable}=${String(other)} pnpm dev\n`,
     );
     process.exit(1);
   }
 }
 
+let database: EmbeddedPostgres | undefined;
+if (embedded) {
+  database = await startEmbeddedPostgres({
+    dataDir: process.env.PGLITE_DATA_DIR,
+    port: Number(embeddedDatabasePort),
+  });
+  process.stdout.write(`dev | embedded PostgreSQL (PGlite) in ${database.dataDir}\n`);
+}
+const launches = localLaunches({ databaseUrl: database?.url ?? process.env.DATABASE_URL });
+const width = Math.max(3, ...launches.map((launch) => launch.name.length));
 const children = new Map<string, ChildProcess>();
 
-function run(name: string, cwd: string, args: string[], env: Record<string, string>) {
-  const child = spawn(process.execPath, args, {
-    cwd,
-    env: { ...process.env, ...env },
+function run(launch: (typeof launches)[number]) {
+  const child = spawn(launch.command, launch.args, {
+    cwd: launch.cwd,
+    env: { ...process.env, ...launch.env },
     stdio: ["ignore", "pipe", "pipe"],
   });
+  const prefix = launch.name.padEnd(width);
   for (const stream of [child.stdout, child.stderr]) {
     createInterface({ input: stream }).on("line", (line) => {
-      process.stdout.write(`${name.padEnd(4)}| ${line}\n`);
+      process.stdout.write(`${prefix}| ${line}\n`);
     });
   }
   child.on("exit", (code, signal) => {
-    children.delete(name);
-    process.stdout.write(`${name.padEnd(4)}| exited (${signal ?? String(code)})\n`);
+    children.delete(launch.name);
+    process.stdout.write(`${prefix}| exited (${signal ?? String(code)})\n`);
     for (const other of children.values()) other.kill("SIGTERM");
-    if (children.size === 0) process.exit(code ?? 0);
+    if (children.size === 0) {
+      // The database stops only after every service has finished with it.
+      void (database?.stop() ?? Promise.resolve()).then(() => process.exit(code ?? 0));
+    }
   });
-  children.set(name, child);
+  children.set(launch.name, child);
 }
 
-run("api", path.join(services, "api"), ["scripts/dev.ts"], { PORT: apiPort, HOST: "127.0.0.1" });
-run("web", path.join(services, "web"), [nextBin, "dev", "--port", webPort], {
-  API_URL: process.env.API_URL ?? `http://127.0.0.1:${apiPort}`,
-  NEXT_TELEMETRY_DISABLED: "1",
-});
-process.stdout.write(`dev | web http://127.0.0.1:${webPort}  api http://127.0.0.1:${apiPort}\n`);
+for (const launch of launches) run(launch);
+process.stdout.write(
+  `${"dev".padEnd(width)}| ${launches
+    .map(
+      (launch) =>
+        `${launch.name} ${launch.port === undefined ? "(worker)" : `http://127.0.0.1:${String(launch.port)}`}`,
+    )
+    .join("  ")}\n`,
+);
 
 // A signal sent to this process alone (not the whole group) still stops everything.
 for (const signal of ["SIGINT", "SIGTERM"] as const) {

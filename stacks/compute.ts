@@ -1,12 +1,12 @@
-// The compute tier: the registry, the images the stack builds and pushes, and one App Platform
-// app per region, each in its region's VPC, running the services and, before every deployment,
-// the database migration job.
-import * as pulumi from "@pulumi/pulumi";
+// The compute tier: the registry, the image of every catalog service, built and pushed by the
+// stack, and one App Platform app per region, each in its region's VPC, running the catalog's
+// services and workers and, before every deployment, the database migration job.
+import type * as pulumi from "@pulumi/pulumi";
 import type {
   AlertRoutes,
   AppJobArgs,
   AppServiceArgs,
-  ServiceEnv,
+  AppWorkerArgs,
   ServiceScaling,
 } from "../infra/compute/app-spec.ts";
 import { ContainerRegistry } from "../infra/compute/container-registry.ts";
@@ -28,7 +28,15 @@ import type { ImageOutput, PlatformOutputs } from "./outputs.ts";
 import { backendOf } from "./monitoring.ts";
 import type { DeployedApps } from "./previous-deployment.ts";
 import { PUSH_LOGIN_EXPIRY_SECONDS } from "./registry-push-login.ts";
-import { API, MIGRATION_JOB, WEB, type SampleService } from "./services.ts";
+import { SERVICE_CATALOG, type CatalogService } from "./service-catalog.ts";
+import {
+  buildArgsOf,
+  type DatabaseBindings,
+  migrationEnv,
+  type PlatformBindings,
+  serviceEnv,
+  sha256,
+} from "./service-env.ts";
 
 export interface RegionApp {
   region: AppRegion;
@@ -40,17 +48,23 @@ export interface ComputeTier {
   outputs: Pick<PlatformOutputs, "registry" | "images" | "apps">;
 }
 
+/** A catalog service's size and scaling; the loader refused a stack that leaves one unsized. */
+export function sizingOf(config: Pick<PlatformConfig, "services">, name: string): ServiceConfig {
+  const sizing = config.services[name];
+  if (sizing === undefined) {
+    throw new Error(
+      `platform:services.${name} is not set; the config loader should have refused it`,
+    );
+  }
+  return sizing;
+}
+
 function scalingOf(service: ServiceConfig): ServiceScaling {
   return service.autoscaling ?? { instances: service.instances ?? 1 };
 }
 
-function secretEnv(key: string, value: pulumi.Input<string> | undefined): ServiceEnv[] {
-  return value === undefined ? [] : [{ key, value, secret: true }];
-}
-
-function plainEnv(key: string, value: pulumi.Input<string>): ServiceEnv {
-  return { key, value, secret: false };
-}
+/** The migration job's size: it opens one connection and exits. */
+const MIGRATION_JOB_SIZE = "apps-s-1vcpu-0.5gb";
 
 /** What the compute tier knows of the last deployment. */
 export interface Rollout {
@@ -68,32 +82,96 @@ export interface Rollout {
 }
 
 /**
- * Everything behind an app's write-only settings that can change: the secrets that
- * become SECRET env vars or alert destinations (as fingerprints; both are long random tokens), the
- * alert routes, and what decides the generated credentials: the database identities (replaced,
- * with new passwords, only when these change) and the origin lock's generation. Plain config only,
- * so it is known before any resource exists. The log drains' secrets are not write-only
- * (`writeOnlyPaths`), but a new one redeploys the app, which must then send its alert
- * destinations too: their fingerprints make that visible (`deploymentFingerprint` masks them).
+ * What decides an app's write-only settings that are no env var: the alert destinations (e-mails,
+ * the Slack webhook's fingerprint and channel) and the log drains' secrets, which are not
+ * write-only (`writeOnlyPaths`), but a new one redeploys the app, which must then send its alert
+ * destinations too (`deploymentFingerprint` masks them). Every SECRET env var brings its own
+ * fingerprint (stacks/service-env.ts). Plain config only, so it is known before any resource exists.
  */
-export function writeOnlyValuesSource(config: PlatformConfig, data: DataTier): object {
-  const { topology } = data.database;
-  const apm = config.monitoring.apm;
+export function writeOnlyValuesSource(config: PlatformConfig): object {
+  const { secretFingerprints: fingerprints } = config;
   return {
-    // Every config secret that is set, in SECRET_KEYS order (undefined ones leave no trace).
-    secrets: config.secretFingerprints,
-    // The OTLP headers' layout is the backend's.
-    apm: apm === undefined ? null : backendOf(apm),
-    alerts: { emails: config.monitoring.alertEmails, slackChannel: config.monitoring.slackChannel },
-    database: {
-      cluster: topology.clusterName,
-      region: topology.region,
-      replicas: topology.replicas.map((replica) => replica.name),
-      database: topology.database,
-      user: topology.user,
-      pool: topology.pool.name,
+    alerts: {
+      emails: config.monitoring.alertEmails,
+      slack:
+        fingerprints.slackWebhookUrl === undefined
+          ? null
+          : { webhook: fingerprints.slackWebhookUrl, channel: config.monitoring.slackChannel },
     },
-    originLock: config.edge.originLockGeneration,
+    logDrains: {
+      logtail: fingerprints.logtailToken ?? null,
+      papertrail: fingerprints.papertrailEndpoint ?? null,
+      datadog: fingerprints.datadogApiKey ?? null,
+    },
+  };
+}
+
+/**
+ * What the stack binds services to in the app of `region`. Each secret's fingerprint names what
+ * decides its value: a config secret's digest, the identity of a generated credential (replaced,
+ * with a new password, only when it changes), the origin lock's generation.
+ */
+export function platformBindings(
+  config: PlatformConfig,
+  data: DataTier,
+  originLock: OriginLock,
+  region: AppRegion,
+): PlatformBindings {
+  const { secrets, secretFingerprints: fingerprints } = config;
+  const { database } = data;
+  const { topology } = database;
+  const apm = config.monitoring.apm;
+  const identity = (role: string, host: string) =>
+    sha256(
+      JSON.stringify({
+        cluster: topology.clusterName,
+        region: topology.region,
+        database: topology.database,
+        role,
+        host,
+      }),
+    );
+  const replicaIn = topology.replicas.find((replica) => replica.region === region.datacenter);
+  const databaseBindings: DatabaseBindings = {
+    primary: (role) => ({
+      value: database.primaryConnectionString(role),
+      fingerprint: identity(role, `${role}-pool`),
+    }),
+    read: (role) => ({
+      value: database.readConnectionString(role, region.datacenter),
+      fingerprint: identity(role, replicaIn?.name ?? `${role}-pool`),
+    }),
+    owner: { value: database.migrationConnectionString, fingerprint: identity("owner", "primary") },
+    caCertificate: database.caCertificate,
+  };
+  const apmKey = secrets.apmIngestKey;
+  const apmKeyFingerprint = fingerprints.apmIngestKey;
+  return {
+    environment: config.environment,
+    values: { appHost: config.domain.appHost },
+    assetsUrl: `https://${config.domain.assetsHost}`,
+    originLock: {
+      value: originLock.accepted,
+      fingerprint: sha256(`origin-lock generation ${config.edge.originLockGeneration}`),
+    },
+    sentryDsn:
+      secrets.sentryDsn === undefined || fingerprints.sentryDsn === undefined
+        ? undefined
+        : { value: secrets.sentryDsn, fingerprint: fingerprints.sentryDsn },
+    telemetry:
+      apm === undefined || apmKey === undefined || apmKeyFingerprint === undefined
+        ? undefined
+        : {
+            endpoint: otlpEndpoint(backendOf(apm)),
+            headers: {
+              value: otlpHeaders(backendOf(apm), apmKey),
+              // The headers' layout is the backend's.
+              fingerprint: sha256(
+                JSON.stringify({ backend: backendOf(apm), key: apmKeyFingerprint }),
+              ),
+            },
+          },
+    database: databaseBindings,
   };
 }
 
@@ -122,17 +200,26 @@ function imageOutput(image: ServiceImage): ImageOutput {
   return { repository: image.repository, digest: image.digest, repoDigest: image.repoDigest };
 }
 
+/** What the compute tier builds on. */
+export interface ComputeDependencies {
+  foundation: Foundation;
+  network: PrivateNetwork;
+  data: DataTier;
+  originLock: OriginLock;
+  alerts: AlertRoutes;
+  rollout: Rollout;
+  /** @default SERVICE_CATALOG */
+  catalog?: readonly CatalogService[];
+}
+
 export async function buildCompute(
   config: PlatformConfig,
-  foundation: Foundation,
-  network: PrivateNetwork,
-  data: DataTier,
-  originLock: OriginLock,
-  alerts: AlertRoutes,
-  rollout: Rollout,
+  dependencies: ComputeDependencies,
 ): Promise<ComputeTier> {
+  const { foundation, network, data, originLock, alerts, rollout } = dependencies;
+  const catalog = dependencies.catalog ?? SERVICE_CATALOG;
   const { environment, secrets } = config;
-  const { database, firewall } = data;
+  const { firewall } = data;
 
   const registryRegion = config.registry.region ?? config.regions.primary;
   const registry = new ContainerRegistry("registry", {
@@ -142,103 +229,78 @@ export async function buildCompute(
     issuePushLogin: rollout.issuePushLogin,
     protect: foundation.production,
   });
-  const buildImage = (service: SampleService, buildArgs: Record<string, string> = {}) =>
-    new ServiceImage(`image-${service.name}`, {
+  const values = { appHost: config.domain.appHost };
+  const built = catalog.map((service) => ({
+    service,
+    image: new ServiceImage(`image-${service.name}`, {
       repository: service.name,
       registryEndpoint: registry.endpoint,
       registryServer: registry.server,
       pushLogin: registry.pushLogin,
-      context: service.context,
+      // Every image builds from the repository root, so the workspace lockfile is inside it.
+      context: ".",
       dockerfile: service.dockerfile,
       tag: environment,
-      buildArgs,
-    });
-  const images = {
-    // Behind the load balancer the app sees its own Host, not the public one browsers send.
-    web: buildImage(WEB, { SERVER_ACTIONS_ALLOWED_ORIGINS: config.domain.appHost }),
-    api: buildImage(API),
-  };
+      buildArgs: buildArgsOf(service, values),
+    }),
+  }));
 
   const logDrains = {
     logtailToken: secrets.logtailToken,
     papertrailEndpoint: secrets.papertrailEndpoint,
     datadogApiKey: secrets.datadogApiKey,
   };
-  const commonEnv: ServiceEnv[] = [
-    plainEnv("NODE_ENV", "production"),
-    // Both services refuse requests without one of these (the edge adds the first).
-    ...secretEnv("ORIGIN_LOCK_SECRETS", originLock.accepted),
-    ...secretEnv("SENTRY_DSN", secrets.sentryDsn),
-  ];
-  const apm = config.monitoring.apm;
-  const apmKey = secrets.apmIngestKey;
-  /**
-   * What ties a service's telemetry to exactly what runs: Sentry's environment and release (the
-   * image digest), and, with an APM backend, the standard OpenTelemetry variables the services
-   * read (endpoint, headers holding the key as a SECRET, service name, resource attributes).
-   */
-  const telemetryEnv = (service: SampleService, image: ServiceImage): ServiceEnv[] => [
-    ...(secrets.sentryDsn === undefined
-      ? []
-      : [plainEnv("SENTRY_ENVIRONMENT", environment), plainEnv("SENTRY_RELEASE", image.digest)]),
-    ...(apm === undefined || apmKey === undefined
-      ? []
-      : [
-          plainEnv("OTEL_EXPORTER_OTLP_ENDPOINT", otlpEndpoint(backendOf(apm))),
-          ...secretEnv("OTEL_EXPORTER_OTLP_HEADERS", otlpHeaders(backendOf(apm), apmKey)),
-          plainEnv("OTEL_SERVICE_NAME", service.name),
-          plainEnv(
-            "OTEL_RESOURCE_ATTRIBUTES",
-            pulumi.interpolate`deployment.environment.name=${environment},service.version=${image.digest}`,
-          ),
-        ]),
-  ];
-  const serviceArgs = (
-    service: SampleService,
-    image: ServiceImage,
-    env: ServiceEnv[],
-  ): AppServiceArgs => ({
-    name: service.name,
-    repository: image.repository,
-    digest: image.digest,
-    httpPort: service.httpPort,
-    routePrefix: service.routePrefix,
-    healthCheckPath: service.healthCheckPath,
-    size: config.services[service.name].size,
-    scaling: scalingOf(config.services[service.name]),
-    env: [
-      ...commonEnv,
-      ...telemetryEnv(service, image),
-      plainEnv("PORT", String(service.httpPort)),
-      ...env,
-    ],
-  });
+  const componentsOf = (bindings: PlatformBindings) => {
+    const services: AppServiceArgs[] = [];
+    const workers: AppWorkerArgs[] = [];
+    for (const { service, image } of built) {
+      const sizing = sizingOf(config, service.name);
+      const common = {
+        name: service.name,
+        repository: image.repository,
+        digest: image.digest,
+        size: sizing.size,
+        scaling: scalingOf(sizing),
+        env: serviceEnv(service, catalog, bindings, image.digest),
+      };
+      if (service.kind === "worker") {
+        workers.push(common);
+      } else {
+        services.push({
+          ...common,
+          httpPort: service.port ?? 0,
+          routePrefix: service.kind === "web" ? service.route : undefined,
+          healthCheckPath: service.healthPath ?? "/",
+        });
+      }
+    }
+    return { services, workers };
+  };
   // Every deployment of every region migrates first; the migrations' advisory lock makes the
   // second region's run wait for the first and then find nothing to do. The job reaches the
   // primary's private host through its app's VPC, and from the secondary region through the
   // peering of the two VPCs: both documented (`appSpec`, `PrivateNetwork`). While the primary's
   // datacenter is down, no app can deploy: the job fails, and the running version keeps serving
   // (README, "A lost region").
-  const migrationJob: AppJobArgs = {
-    name: MIGRATION_JOB.name,
-    kind: "PRE_DEPLOY",
-    repository: images.api.repository,
-    digest: images.api.digest,
-    runCommand: MIGRATION_JOB.runCommand,
-    size: MIGRATION_JOB.size,
-    env: [
-      plainEnv("NODE_ENV", "production"),
-      // The owner of the schema, for this job alone: no service ever holds it.
-      ...secretEnv("DATABASE_URL", database.migrationConnectionString),
-      plainEnv("DATABASE_RUNTIME_ROLE", database.runtimeRole),
-      plainEnv("DATABASE_CA_CERT", database.caCertificate),
-    ],
-  };
+  const owners = built.flatMap(({ service, image }) =>
+    service.migrations === undefined ? [] : [{ image, ...service.migrations }],
+  );
+  const migrationJobOf = (database: DatabaseBindings): AppJobArgs[] =>
+    owners.map((owner) => ({
+      name: "migrate",
+      kind: "PRE_DEPLOY",
+      repository: owner.image.repository,
+      digest: owner.image.digest,
+      runCommand: owner.runCommand,
+      size: MIGRATION_JOB_SIZE,
+      env: migrationEnv(catalog, database),
+    }));
 
-  const derivedFrom = writeOnlyValuesSource(config, data);
+  const derivedFrom = writeOnlyValuesSource(config);
   const appOf = async (region: AppRegion): Promise<RegionApp> => {
     const appName = `platform-${environment}-${region.appRegion}`;
     const deployed = rollout.deployed.get(appName);
+    const bindings = platformBindings(config, data, originLock, region);
     const args: PlatformAppArgs = {
       appName,
       writeOnly: {
@@ -256,21 +318,8 @@ export async function buildCompute(
       retainOnDelete: foundation.production,
       alerts,
       logDrains,
-      services: [
-        serviceArgs(WEB, images.web, [
-          // The api is internal: App Platform's components reach each other by name.
-          plainEnv("API_URL", `http://${API.name}:${String(API.httpPort)}`),
-          plainEnv("HOSTNAME", "0.0.0.0"),
-        ]),
-        serviceArgs(API, images.api, [
-          ...secretEnv("DATABASE_URL", database.primaryConnectionString),
-          ...secretEnv("DATABASE_READ_URL", database.readConnectionString(region.datacenter)),
-          plainEnv("DATABASE_CA_CERT", database.caCertificate),
-          // The PRE_DEPLOY job migrated already, as the schema's owner.
-          plainEnv("MIGRATE_ON_START", "false"),
-        ]),
-      ],
-      jobs: [migrationJob],
+      ...componentsOf(bindings),
+      jobs: migrationJobOf(bindings.database),
     };
     const restAsDeployed = await appRestAsDeployed(args, deployed?.fingerprint, rollout.preview);
     return {
@@ -296,7 +345,9 @@ export async function buildCompute(
         protected: foundation.production,
         pushCredentials: { issued: "per update", lifetimeSeconds: PUSH_LOGIN_EXPIRY_SECONDS },
       },
-      images: { web: imageOutput(images.web), api: imageOutput(images.api) },
+      images: Object.fromEntries(
+        built.map(({ service, image }) => [service.name, imageOutput(image)]),
+      ),
       apps: apps.map(({ region, app }) => ({
         name: app.appName,
         role: region.role,

@@ -7,6 +7,8 @@ import { PostgresCluster } from "../infra/data/postgres-cluster.ts";
 import { RestoredCluster } from "../infra/data/restored-cluster.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { Foundation } from "./foundation.ts";
+import { SERVICE_CATALOG, type CatalogService } from "./service-catalog.ts";
+import { databaseRolesOf } from "./service-env.ts";
 
 export interface DataTier {
   database: PostgresCluster;
@@ -20,11 +22,16 @@ export function primaryClusterName(config: PlatformConfig): string {
   return config.database.clusterName ?? `platform-${config.environment}`;
 }
 
-export function buildData(
-  config: PlatformConfig,
-  foundation: Foundation,
-  network: PrivateNetwork,
-): DataTier {
+/** What the data tier builds on. */
+export interface DataDependencies {
+  foundation: Foundation;
+  network: PrivateNetwork;
+  /** Whose database roles the cluster holds. @default SERVICE_CATALOG */
+  catalog?: readonly CatalogService[];
+}
+
+export function buildData(config: PlatformConfig, dependencies: DataDependencies): DataTier {
+  const { foundation, network } = dependencies;
   const clusterName = primaryClusterName(config);
   const database = new PostgresCluster("database", {
     clusterName,
@@ -34,6 +41,8 @@ export function buildData(
     standbyNodes: config.database.standbys,
     replicas: config.database.replicas,
     maintenanceWindow: config.database.maintenanceWindow,
+    // A role per service that uses the database, with exactly the access its binding names.
+    roles: databaseRolesOf(dependencies.catalog ?? SERVICE_CATALOG),
     poolSize: config.database.poolSize,
     vpcIds: network.vpcIds,
     projectId: foundation.project.projectId,

@@ -16,10 +16,15 @@ export interface DeliveryTier {
   outputs: DeliveryOutput;
 }
 
+/** What the delivery tier builds on. */
+export interface DeliveryDependencies {
+  compute: ComputeTier;
+  originLock: OriginLock;
+}
+
 export function buildDelivery(
   config: PlatformConfig,
-  compute: ComputeTier,
-  originLock: OriginLock,
+  { compute, originLock }: DeliveryDependencies,
 ): DeliveryTier {
   const { environment } = config;
   const { owner, repository: name } = config.github;

@@ -90,20 +90,23 @@ async function getWithRetries(url: URL, headers: Record<string, string>): Promis
  * anything else is a RunError naming the status and the fix. `refusal` says what a 401/403 means.
  */
 export async function getFromDigitalOcean(
-  api: DigitalOceanApi,
+  digitalOcean: DigitalOceanApi,
   path: string,
   purpose: string,
   refusal = `The DigitalOcean API refused the token`,
 ): Promise<ApiResponse> {
-  if (api.token === undefined || api.token === "") {
+  if (digitalOcean.token === undefined || digitalOcean.token === "") {
     throw new pulumi.RunError(`No DigitalOcean token is set (${purpose}): ${HOW_TO_AUTHENTICATE}.`);
   }
   // Relative to the endpoint, so that an endpoint with a path prefix keeps it.
-  const url = new URL(path, api.endpoint.endsWith("/") ? api.endpoint : `${api.endpoint}/`);
+  const url = new URL(
+    path,
+    digitalOcean.endpoint.endsWith("/") ? digitalOcean.endpoint : `${digitalOcean.endpoint}/`,
+  );
   let response: ApiResponse;
   try {
     response = await getWithRetries(url, {
-      authorization: `Bearer ${api.token}`,
+      authorization: `Bearer ${digitalOcean.token}`,
       accept: "application/json",
     });
   } catch (error) {

@@ -25,8 +25,8 @@ const AccountResponse = z.object({
 });
 
 /** The team that owns the token. Errors say what failed and how to fix it; none echoes the token. */
-export async function fetchTeam(api: DigitalOceanApi): Promise<DigitalOceanTeam> {
-  const response = await getFromDigitalOcean(api, "v2/account", "to check the team");
+export async function fetchTeam(digitalOcean: DigitalOceanApi): Promise<DigitalOceanTeam> {
+  const response = await getFromDigitalOcean(digitalOcean, "v2/account", "to check the team");
   const parsed = AccountResponse.safeParse(response.body);
   if (!parsed.success || parsed.data.account.team === undefined) {
     throw new pulumi.RunError(
@@ -54,9 +54,9 @@ export function teamMismatch(
 export async function requireDigitalOceanTeam(
   stack: string,
   expected: string,
-  api: DigitalOceanApi,
+  digitalOcean: DigitalOceanApi,
 ): Promise<DigitalOceanTeam> {
-  const actual = await fetchTeam(api);
+  const actual = await fetchTeam(digitalOcean);
   const problem = teamMismatch(stack, expected, actual);
   if (problem !== undefined) throw new pulumi.RunError(problem);
   return actual;

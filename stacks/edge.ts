@@ -11,7 +11,7 @@ import { ZoneSecurity } from "../infra/edge/zone-security.ts";
 import type { ComputeTier } from "./compute.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { PlatformOutputs } from "./outputs.ts";
-import { WEB_READINESS_PATH } from "./services.ts";
+import { edgeProbePath, SERVICE_CATALOG } from "./service-catalog.ts";
 import type { StorageTier } from "./storage.ts";
 
 export interface EdgeTier {
@@ -23,13 +23,16 @@ export function buildOriginLock(config: PlatformConfig): OriginLock {
   return new OriginLock("origin-lock", { generation: config.edge.originLockGeneration });
 }
 
-export function buildEdge(
-  config: PlatformConfig,
-  originLock: OriginLock,
-  compute: ComputeTier,
-  storage: StorageTier,
-  route: AlertRoutes,
-): EdgeTier {
+/** What the edge tier builds on. */
+export interface EdgeDependencies {
+  originLock: OriginLock;
+  compute: ComputeTier;
+  storage: StorageTier;
+  route: AlertRoutes;
+}
+
+export function buildEdge(config: PlatformConfig, dependencies: EdgeDependencies): EdgeTier {
+  const { originLock, compute, storage, route } = dependencies;
   const zone = new ZoneSecurity("zone", { zoneId: config.edge.zoneId, hsts: config.edge.hsts });
   const rules = new EdgeRules("edge-rules", {
     zoneId: config.edge.zoneId,
@@ -50,7 +53,8 @@ export function buildEdge(
       region: region.appRegion,
       host: app.ingressHost,
     })),
-    healthCheckPath: WEB_READINESS_PATH,
+    // The readiness of the service at the app's root, which answers ready when what it uses is.
+    healthCheckPath: edgeProbePath(SERVICE_CATALOG),
     probeHeader: { name: originLock.header, value: originLock.current },
     route,
   });

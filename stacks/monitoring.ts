@@ -1,6 +1,7 @@
-// The monitoring tier: the one alert route every alerting resource uses, and uptime checks from
-// outside on every public endpoint (and, when the load balancer can fail over, on each region's
-// origin, so a dead secondary is noticed before a failover needs it).
+// The monitoring tier: the one alert route every alerting resource uses, uptime checks from
+// outside on every public service of the catalog and the assets (and, when the load balancer can
+// fail over, on each region's origin, so a dead secondary is noticed before a failover needs it),
+// and APM monitors on every service that answers HTTP.
 import type * as pulumi from "@pulumi/pulumi";
 import type { AlertRoutes } from "../infra/compute/app-spec.ts";
 import { type ApmBackend, otlpEndpoint } from "../infra/observability/apm.ts";
@@ -9,7 +10,12 @@ import { UptimeMonitor } from "../infra/observability/uptime-monitor.ts";
 import type { ComputeTier } from "./compute.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { MonitoringOutput } from "./outputs.ts";
-import { API, WEB, WEB_READINESS_PATH } from "./services.ts";
+import {
+  type CatalogService,
+  probePathOf,
+  publicServices,
+  SERVICE_CATALOG,
+} from "./service-catalog.ts";
 import type { StorageTier } from "./storage.ts";
 
 /**
@@ -43,12 +49,21 @@ export interface MonitoringTier {
   outputs: MonitoringOutput;
 }
 
+/** What the monitoring tier builds on. */
+export interface MonitoringDependencies {
+  route: AlertRoutes;
+  compute: ComputeTier;
+  storage: StorageTier;
+  /** @default SERVICE_CATALOG */
+  catalog?: readonly CatalogService[];
+}
+
 export function buildMonitoring(
   config: PlatformConfig,
-  route: AlertRoutes,
-  compute: ComputeTier,
-  storage: StorageTier,
+  dependencies: MonitoringDependencies,
 ): MonitoringTier {
+  const { route, compute, storage } = dependencies;
+  const catalog = dependencies.catalog ?? SERVICE_CATALOG;
   const prefix = `platform-${config.environment}`;
   const watch = (name: string, label: string, url: pulumi.Input<string>) =>
     new UptimeMonitor(`uptime-${name}`, {
@@ -59,40 +74,57 @@ export function buildMonitoring(
       route,
     });
   const app = `https://${config.domain.appHost}`;
+  const publicOnes = publicServices(catalog);
   const monitors = [
-    watch("app", "app", `${app}/`),
-    // The api is internal: the public sees its health through the web's readiness, which asks it.
-    watch("api", "api readiness", `${app}${WEB_READINESS_PATH}`),
+    // Each public service at its route, what visitors get, and at its readiness, which asks the
+    // services it uses: internal services are seen through the public ones.
+    ...publicOnes.flatMap((service) => [
+      watch(service.name, service.name, `${app}${service.route ?? "/"}`),
+      watch(
+        `${service.name}-readiness`,
+        `${service.name} readiness`,
+        `${app}${probePathOf(service)}`,
+      ),
+    ]),
     watch("assets", "assets", `https://${config.domain.assetsHost}/${storage.assets.probeKey}`),
   ];
-  if (compute.apps.length > 1) {
+  const root = publicOnes.find((service) => service.route === "/");
+  if (compute.apps.length > 1 && root?.healthPath !== undefined) {
+    const liveness = root.healthPath;
     for (const { region, app: regionApp } of compute.apps) {
       // Liveness is the one path the origin lock lets through without Cloudflare's header.
-      const url = regionApp.ingressHost.apply((host) => `https://${host}${WEB.healthCheckPath}`);
+      const url = regionApp.ingressHost.apply((host) => `https://${host}${liveness}`);
       monitors.push(watch(`origin-${region.appRegion}`, `origin ${region.appRegion}`, url));
     }
   }
   const apm = config.monitoring.apm;
+  // The services the catalog asks to watch; each names its server spans by the contract's
+  // operation name (@platform/runtime/contract), which the monitors query.
   const apmMonitors =
     apm === undefined
-      ? undefined
-      : new ApmMonitors("apm-api", {
-          backend: backendOf(apm),
-          service: API.name,
-          environment: config.environment,
-          errorRatePercent: apm.errorRatePercent,
-          p95LatencyMs: apm.p95LatencyMs,
-          route,
-        });
+      ? []
+      : catalog
+          .filter((service) => service.apmMonitors === true)
+          .map(
+            (service) =>
+              new ApmMonitors(`apm-${service.name}`, {
+                backend: backendOf(apm),
+                service: service.name,
+                environment: config.environment,
+                errorRatePercent: apm.errorRatePercent,
+                p95LatencyMs: apm.p95LatencyMs,
+                route,
+              }),
+          );
   return {
     outputs: {
       apm:
-        apm === undefined || apmMonitors === undefined
+        apm === undefined
           ? null
           : {
               backend: backendOf(apm),
               endpoint: otlpEndpoint(backendOf(apm)),
-              monitors: apmMonitors.descriptions,
+              monitors: apmMonitors.flatMap((monitors) => monitors.descriptions),
             },
       route: {
         emails: route.emails,

@@ -1,7 +1,7 @@
 // The stack's one exported object, `platform`: what an auditor reads with
 // `pulumi stack output --json`. Credentials never appear here; secrets are named, never shown.
 import type * as pulumi from "@pulumi/pulumi";
-import type { JobTopology, ServiceTopology } from "../infra/compute/app-spec.ts";
+import type { JobTopology, ServiceTopology, WorkerTopology } from "../infra/compute/app-spec.ts";
 import type { ApmBackend } from "../infra/observability/apm.ts";
 import type { ApmMonitorDescription } from "../infra/observability/apm-monitors.ts";
 import type { VpcDescription } from "../infra/core/private-network.ts";
@@ -53,6 +53,8 @@ export interface AppOutput {
   fingerprint: pulumi.Output<string>;
   /** Each service's exposure, size, scaling, health check and alert thresholds. */
   services: ServiceTopology[];
+  /** Each background worker's size, scaling, grace period and alert thresholds. */
+  workers: WorkerTopology[];
   /** Jobs, such as the `PRE_DEPLOY` migration every deployment runs. */
   jobs: JobTopology[];
 }
@@ -113,8 +115,8 @@ export interface PlatformOutputs {
      */
     pushCredentials: { issued: "per update"; lifetimeSeconds: number };
   };
-  /** The image each service runs, by digest. */
-  images: { web: ImageOutput; api: ImageOutput };
+  /** The image each catalog service runs, by digest, keyed by the service's name. */
+  images: Record<string, ImageOutput>;
   /** One App Platform app per region. */
   apps: AppOutput[];
   /**
@@ -125,7 +127,7 @@ export interface PlatformOutputs {
     trustedSources: pulumi.Output<TrustedSource[]>;
     restore: (RestoreDescription & { trustedSources: pulumi.Output<TrustedSource[]> }) | null;
   };
-  /** Asset storage: the buckets' controls and what the api's identity may do. */
+  /** Asset storage: the buckets' controls. */
   assets: {
     publicUrl: string;
     buckets: { assets: BucketControls; logs: BucketControls };

@@ -18,13 +18,20 @@ export async function buildPlatform(
   const foundation = buildFoundation(config);
   const route = alertRouteOf(config);
   const network = buildNetwork(config, foundation);
-  const data = buildData(config, foundation, network);
+  const data = buildData(config, { foundation, network });
   const storage = buildStorage(config, foundation);
   const originLock = buildOriginLock(config);
-  const compute = await buildCompute(config, foundation, network, data, originLock, route, rollout);
-  const edge = buildEdge(config, originLock, compute, storage, route);
-  const monitoring = buildMonitoring(config, route, compute, storage);
-  const delivery = buildDelivery(config, compute, originLock);
+  const compute = await buildCompute(config, {
+    foundation,
+    network,
+    data,
+    originLock,
+    alerts: route,
+    rollout,
+  });
+  const edge = buildEdge(config, { originLock, compute, storage, route });
+  const monitoring = buildMonitoring(config, { route, compute, storage });
+  const delivery = buildDelivery(config, { compute, originLock });
 
   const { secrets } = config;
   return {

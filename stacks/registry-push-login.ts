@@ -20,12 +20,12 @@ export const PREVIEW_LOGIN: RegistryLogin = {
 };
 
 export async function issuePushLogin(
-  api: DigitalOceanApi,
+  digitalOcean: DigitalOceanApi,
   registryName: string,
   expirySeconds = PUSH_LOGIN_EXPIRY_SECONDS,
 ): Promise<RegistryLogin> {
   const response = await getFromDigitalOcean(
-    api,
+    digitalOcean,
     `v2/registry/docker-credentials?read_write=true&expiry_seconds=${String(expirySeconds)}`,
     `to push images to the registry ${registryName}`,
     "The DigitalOcean API refused to issue registry credentials: the token needs the scopes registry:read and registry:update",
@@ -41,10 +41,10 @@ export async function issuePushLogin(
 
 /** The login each image is pushed with: issued in an update, a stand-in in a preview. */
 export function pushLoginIssuer(
-  api: DigitalOceanApi,
+  digitalOcean: DigitalOceanApi,
   dryRun: boolean,
 ): (registryName: string) => Promise<RegistryLogin> {
   return dryRun
     ? () => Promise.resolve(PREVIEW_LOGIN)
-    : (registryName) => issuePushLogin(api, registryName);
+    : (registryName) => issuePushLogin(digitalOcean, registryName);
 }

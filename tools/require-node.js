@@ -59,9 +59,7 @@ function suiteProblems() {
   }
   const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
   if (!executable(chromium)) {
-    problems.push(
-      `No Chromium at ${chromium}: the web's browser tests need one (set CHROMIUM_PATH).`,
-    );
+    problems.push(`No Chromium at ${chromium}: the browser tests need one (set CHROMIUM_PATH).`);
   }
   if (!onPath("shellcheck")) {
     problems.push("shellcheck is not on PATH: the tests lint the repository's shell scripts.");
@@ -104,8 +102,8 @@ if (problems.length > 0) {
   if (suite) {
     lines.push(
       "By hand, on Debian: apt-get install postgresql chromium shellcheck, then",
-      '  eval "$(services/api/scripts/test-postgres.sh start)" && export TEST_DATABASE_URL',
-      "and `pnpm test` again (`services/api/scripts/test-postgres.sh stop` afterwards).",
+      '  eval "$(services/test-postgres.sh start)" && export TEST_DATABASE_URL',
+      "and `pnpm test` again (`services/test-postgres.sh stop` afterwards).",
     );
   } else {
     lines.push("Or install Node 24 (.nvmrc names the exact release) and pnpm 12.");

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # After `pulumi up`: the public URL answers /healthz through the edge, and, when the environment
-# names them, each region's origin answers /readyz (web -> api -> database) past the load balancer,
-# so a broken secondary shows up right after the deployment that broke it. App Platform rolls a
+# names them, each region's origin answers /readyz (the front end, then what it uses, then the
+# database) past the load balancer, so a broken secondary shows up right after the deployment that
+# broke it. App Platform rolls a
 # deployment out in the background, so every request retries, within a bounded time (5 min each).
 #   APP_HOST=app.example.com [ORIGIN_HOSTS=a.ondigitalocean.app,b... ORIGIN_LOCK_SECRET=...] smoke-check.sh
 #   APP_URL=https://app.example.com [...] smoke-check.sh

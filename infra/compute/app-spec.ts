@@ -7,21 +7,25 @@ import * as pulumi from "@pulumi/pulumi";
 type AppSpec = digitalocean.types.input.AppSpec;
 type ServiceSpec = digitalocean.types.input.AppSpecService;
 type JobSpec = digitalocean.types.input.AppSpecJob;
+type WorkerSpec = digitalocean.types.input.AppSpecWorker;
 type ServiceAlert = digitalocean.types.input.AppSpecServiceAlert;
 type LogDestination = digitalocean.types.input.AppSpecServiceLogDestination;
 
 export type ServiceScaling =
   { instances: number } | { minInstances: number; maxInstances: number; cpuPercent: number };
 
-export interface ServiceEnv {
-  key: string;
-  value: pulumi.Input<string>;
-  /** Credentials are SECRET env vars: encrypted by App Platform, hidden in its console. */
-  secret: boolean;
-}
+/**
+ * One env var of a component. Credentials are SECRET env vars (encrypted by App Platform, hidden in
+ * its console), and each carries a fingerprint of what decides its value, never of the value: the
+ * app's `SECRETS_DIGEST` is computed from these (`secretsDigestOf`), so a changed secret rolls out
+ * and a new one cannot be left out.
+ */
+export type ServiceEnv =
+  | { key: string; value: pulumi.Input<string>; secret: false }
+  | { key: string; value: pulumi.Input<string>; secret: true; fingerprint: string };
 
 export interface AppServiceArgs {
-  /** Component name inside the app, e.g. `api`. */
+  /** Component name inside the app, e.g. `items`. */
   name: string;
   /** Repository in the account's DigitalOcean registry. */
   repository: string;
@@ -38,6 +42,20 @@ export interface AppServiceArgs {
   /** Path of the health check, as the service itself sees it. */
   healthCheckPath: string;
   /** Instance size slug, e.g. `apps-d-1vcpu-2gb`. */
+  size: string;
+  scaling: ServiceScaling;
+  env: ServiceEnv[];
+}
+
+/** A background process: no port, no route, no health check; App spec `workers`. */
+export interface AppWorkerArgs {
+  /** Component name inside the app. */
+  name: string;
+  /** Repository in the account's DigitalOcean registry. */
+  repository: string;
+  /** `sha256:…` of the image to run. */
+  digest: pulumi.Input<string>;
+  /** Instance size slug, e.g. `apps-s-1vcpu-1gb`. */
   size: string;
   scaling: ServiceScaling;
   env: ServiceEnv[];
@@ -93,6 +111,7 @@ export interface AppSpecArgs {
   /** VPC the app joins, in the datacenter of its region; undefined keeps it off any VPC. */
   vpcId: pulumi.Input<string> | undefined;
   services: AppServiceArgs[];
+  workers: AppWorkerArgs[];
   jobs: AppJobArgs[];
   alerts: AlertRoutes;
   logDrains: LogDrains;
@@ -103,7 +122,7 @@ export interface AppSpecArgs {
 
 /**
  * Every service's health check timing: an instance failing for 30 s is taken out of rotation. A
- * new instance is first checked 10 s after it starts (`pnpm drill` holds a restarted api to it).
+ * new instance is first checked 10 s after it starts (`pnpm drill` holds a restarted service to it).
  */
 export const HEALTH_CHECK = {
   initialDelaySeconds: 10,
@@ -113,7 +132,9 @@ export const HEALTH_CHECK = {
   failureThreshold: 3,
 } as const;
 
-function scalingSpec(scaling: ServiceScaling): Pick<ServiceSpec, "instanceCount" | "autoscaling"> {
+function scalingSpec(
+  scaling: ServiceScaling,
+): Pick<ServiceSpec & WorkerSpec, "instanceCount" | "autoscaling"> {
   // App Platform refuses a spec that sets instanceCount beside autoscaling.
   return "instances" in scaling
     ? { instanceCount: scaling.instances }
@@ -235,6 +256,31 @@ function serviceSpec(service: AppServiceArgs, args: AppSpecArgs): ServiceSpec {
 }
 
 /**
+ * A worker of the app (provider schema `spec.worker`, terraform-provider-digitalocean
+ * digitalocean/app/app_spec.go `appSpecWorkerSchema`: image, instance size and count or
+ * autoscaling, env, alerts, log destinations, `termination.grace_period_seconds` from 1 to 600, and
+ * no `drain_seconds`, which only services take: a worker receives no traffic to drain). It has no
+ * health check: nothing calls it, and App Platform restarts it when its process exits.
+ */
+function workerSpec(worker: AppWorkerArgs, args: AppSpecArgs): WorkerSpec {
+  return {
+    name: worker.name,
+    image: { registryType: "DOCR", repository: worker.repository, digest: worker.digest },
+    instanceSizeSlug: worker.size,
+    ...scalingSpec(worker.scaling),
+    // SIGTERM asks the worker to finish the job in hand and stop claiming; a job longer than this
+    // is killed and claimed again once its lease expires.
+    termination: { gracePeriodSeconds: WORKER_GRACE_PERIOD_SECONDS },
+    envs: envSpecs(worker.env),
+    alerts: serviceAlerts(args.thresholds, args.alerts),
+    logDestinations: logDestinations(args.logDrains),
+  };
+}
+
+/** How long a worker has between SIGTERM and SIGKILL. */
+export const WORKER_GRACE_PERIOD_SECONDS = 60;
+
+/**
  * A job of the app (provider schema `spec.job`: name, kind, image, run_command, instance size and
  * count, env, log destinations; terraform-provider-digitalocean digitalocean/app/app_spec.go).
  * Its env vars reach this job alone. That a failing PRE_DEPLOY job stops the deployment before
@@ -259,7 +305,7 @@ function jobSpec(job: AppJobArgs, args: AppSpecArgs): JobSpec {
 }
 
 /**
- * Routes of the public services, longest prefix first, so that `/api` would match before `/`.
+ * Routes of the public services, longest prefix first, so that `/docs` would match before `/`.
  * Always explicit: without rules App Platform routes `/` to a service on its own.
  */
 function ingressRules(services: readonly AppServiceArgs[]) {
@@ -291,7 +337,7 @@ export type WriteOnlyKind = "secret-value" | "alert-destinations";
  * `computeIgnoreChanges`), and `[*]` would also freeze the GENERAL env values.
  */
 export function writeOnlyPaths(
-  args: Pick<AppSpecArgs, "services" | "jobs">,
+  args: Pick<AppSpecArgs, "services" | "workers" | "jobs">,
   kind?: WriteOnlyKind,
 ): string[] {
   return writeOnlyLayout(args)
@@ -301,8 +347,8 @@ export function writeOnlyPaths(
 
 /** Each write-only path with what sits there (an env key, an alert rule). */
 export function writeOnlyLayout(
-  args: Pick<AppSpecArgs, "services" | "jobs">,
-): { path: string; holds: string; kind: WriteOnlyKind }[] {
+  args: Pick<AppSpecArgs, "services" | "workers" | "jobs">,
+): { path: string; holds: string; kind: WriteOnlyKind; fingerprint?: string }[] {
   const secretValues = (prefix: string, component: string, env: readonly ServiceEnv[]) =>
     env.flatMap((variable, index) =>
       variable.secret
@@ -311,10 +357,17 @@ export function writeOnlyLayout(
               path: `${prefix}.envs[${index}].value`,
               holds: `${component}.${variable.key}`,
               kind: "secret-value" as const,
+              fingerprint: variable.fingerprint,
             },
           ]
         : [],
     );
+  const componentAlerts = (prefix: string, component: string) =>
+    SERVICE_ALERT_RULES.map((rule, alert) => ({
+      path: `${prefix}.alerts[${alert}].destinations`,
+      holds: `${component} alert ${rule}`,
+      kind: "alert-destinations" as const,
+    }));
   return [
     ...APP_ALERT_RULES.map((rule, index) => ({
       path: `spec.alerts[${index}].destinations`,
@@ -322,28 +375,32 @@ export function writeOnlyLayout(
       kind: "alert-destinations" as const,
     })),
     ...args.services.flatMap((service, index) => [
-      ...SERVICE_ALERT_RULES.map((rule, alert) => ({
-        path: `spec.services[${index}].alerts[${alert}].destinations`,
-        holds: `${service.name} alert ${rule}`,
-        kind: "alert-destinations" as const,
-      })),
+      ...componentAlerts(`spec.services[${index}]`, service.name),
       ...secretValues(`spec.services[${index}]`, service.name, service.env),
+    ]),
+    ...args.workers.flatMap((worker, index) => [
+      ...componentAlerts(`spec.workers[${index}]`, worker.name),
+      ...secretValues(`spec.workers[${index}]`, worker.name, worker.env),
     ]),
     ...args.jobs.flatMap((job, index) => secretValues(`spec.jobs[${index}]`, job.name, job.env)),
   ];
 }
 
 /**
- * The digest an app carries in `SECRETS_DIGEST`: of the values behind its write-only settings
- * (`derivedFrom`: a non-secret description from the stack) and of their layout. The engine restores ignored values by
- * position, so a var inserted before a secret must change the digest, or an old value would land
- * under another key.
+ * The digest an app carries in `SECRETS_DIGEST`: of the values behind its write-only settings and of
+ * their layout. Every SECRET env var brings its own fingerprint (`ServiceEnv`), so the digest
+ * covers each one there is, read from the spec itself; `derivedFrom` (a non-secret description from
+ * the stack) covers what is not an env var: the alert destinations and the log drains. The engine
+ * restores ignored values by position, so a var inserted before a secret must change the digest,
+ * or an old value would land under another key.
  */
 export function secretsDigestOf(
   derivedFrom: unknown,
-  args: Pick<AppSpecArgs, "services" | "jobs">,
+  args: Pick<AppSpecArgs, "services" | "workers" | "jobs">,
 ): string {
-  const layout = writeOnlyLayout(args).map(({ path, holds }) => ({ path, holds }));
+  const layout = writeOnlyLayout(args).map(({ path, holds, fingerprint }) =>
+    fingerprint === undefined ? { path, holds } : { path, holds, fingerprint },
+  );
   return sha256Of(JSON.stringify({ derivedFrom, layout }));
 }
 
@@ -368,6 +425,7 @@ export function deploymentFingerprint(args: AppSpecArgs): pulumi.Output<string> 
   const masked: AppSpecArgs = {
     ...args,
     services: args.services.map((service) => ({ ...service, env: maskEnv(service.env) })),
+    workers: args.workers.map((worker) => ({ ...worker, env: maskEnv(worker.env) })),
     jobs: args.jobs.map((job) => ({ ...job, env: maskEnv(job.env) })),
     alerts: {
       emails: args.alerts.emails,
@@ -398,6 +456,15 @@ export interface ServiceTopology {
   alerts: Record<string, number>;
 }
 
+export interface WorkerTopology {
+  name: string;
+  size: string;
+  scaling: ServiceScaling;
+  /** Seconds between SIGTERM and SIGKILL. */
+  gracePeriodSeconds: number;
+  alerts: Record<string, number>;
+}
+
 export interface JobTopology {
   name: string;
   kind: JobKind;
@@ -405,9 +472,12 @@ export interface JobTopology {
   runCommand: string;
 }
 
-/** The non-secret shape of an app's services and jobs, as the spec declares them. */
-export function appTopology(args: Pick<AppSpecArgs, "services" | "jobs" | "thresholds">): {
+/** The non-secret shape of an app's services, workers and jobs, as the spec declares them. */
+export function appTopology(
+  args: Pick<AppSpecArgs, "services" | "workers" | "jobs" | "thresholds">,
+): {
   services: ServiceTopology[];
+  workers: WorkerTopology[];
   jobs: JobTopology[];
 } {
   return {
@@ -423,6 +493,13 @@ export function appTopology(args: Pick<AppSpecArgs, "services" | "jobs" | "thres
         periodSeconds: HEALTH_CHECK.periodSeconds,
         failureThreshold: HEALTH_CHECK.failureThreshold,
       },
+      alerts: serviceAlertValues(args.thresholds),
+    })),
+    workers: args.workers.map((worker) => ({
+      name: worker.name,
+      size: worker.size,
+      scaling: worker.scaling,
+      gracePeriodSeconds: WORKER_GRACE_PERIOD_SECONDS,
       alerts: serviceAlertValues(args.thresholds),
     })),
     jobs: args.jobs.map((job) => ({
@@ -456,6 +533,9 @@ export function appSpec(args: AppSpecArgs): AppSpec {
     // VPC's range, which the database firewall admits.
     ...(args.vpcId === undefined ? {} : { vpcs: [{ id: args.vpcId }] }),
     services: args.services.map((service) => serviceSpec(service, args)),
+    ...(args.workers.length === 0
+      ? {}
+      : { workers: args.workers.map((worker) => workerSpec(worker, args)) }),
     ...(args.jobs.length === 0 ? {} : { jobs: args.jobs.map((job) => jobSpec(job, args)) }),
     ingress: { rules: ingressRules(args.services) },
     // App-wide (`spec.env` in the provider's schema): every component sees it. A changed digest

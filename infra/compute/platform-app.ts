@@ -9,9 +9,11 @@ import {
   type AppJobArgs,
   type AppServiceArgs,
   type AppSpecArgs,
+  type AppWorkerArgs,
   type JobTopology,
   type LogDrains,
   type ServiceTopology,
+  type WorkerTopology,
   SECRETS_DIGEST_ENV,
   secretsDigestOf,
   writeOnlyPaths,
@@ -30,6 +32,11 @@ export interface PlatformAppArgs {
   domains?: string[];
   /** The services the app runs, each from the registry by digest. */
   services: AppServiceArgs[];
+  /**
+   * Background workers, each from the registry by digest.
+   * @default []
+   */
+  workers?: AppWorkerArgs[];
   /**
    * Jobs, such as the `PRE_DEPLOY` migration that every deployment runs before traffic moves.
    * @default []
@@ -106,7 +113,9 @@ export function platformAppArgsProblems(args: PlatformAppArgs): string[] {
   const problems: string[] = [];
   if (args.services.length === 0) problems.push("services is empty; an app runs at least one");
 
-  const names = [...args.services, ...(args.jobs ?? [])].map((component) => component.name);
+  const names = [...args.services, ...(args.workers ?? []), ...(args.jobs ?? [])].map(
+    (component) => component.name,
+  );
   const prefixes = args.services.flatMap((service) =>
     service.routePrefix === undefined ? [] : [service.routePrefix],
   );
@@ -114,11 +123,13 @@ export function platformAppArgsProblems(args: PlatformAppArgs): string[] {
     problems.push("no service has a routePrefix; an app needs at least one public service");
   }
   if (new Set(names).size !== names.length)
-    problems.push(`component names repeat: ${names.join(", ")}; give each service and job its own`);
+    problems.push(
+      `component names repeat: ${names.join(", ")}; give each service, worker and job its own`,
+    );
   if (new Set(prefixes).size !== prefixes.length) {
     problems.push(`route prefixes repeat: ${prefixes.join(", ")}; give each service its own`);
   }
-  for (const service of args.services) {
+  for (const service of [...args.services, ...(args.workers ?? [])]) {
     if ("minInstances" in service.scaling && !service.size.startsWith("apps-d-")) {
       problems.push(
         `service ${service.name} autoscales on ${service.size}; App Platform autoscales dedicated sizes only (apps-d-*)`,
@@ -134,17 +145,23 @@ export function platformAppArgsProblems(args: PlatformAppArgs): string[] {
 /** The spec's arguments, defaults filled in and the write-only settings' digest computed. */
 export function appSpecArgsOf(args: PlatformAppArgs): AppSpecArgs {
   const jobs = args.jobs ?? [];
+  const workers = args.workers ?? [];
   return {
     appName: args.appName,
     domains: args.domains ?? [],
     region: args.region,
     vpcId: args.vpcId,
     services: args.services,
+    workers,
     jobs,
     alerts: args.alerts,
     logDrains: args.logDrains ?? {},
     thresholds: args.thresholds ?? DEFAULT_THRESHOLDS,
-    secretsDigest: secretsDigestOf(args.writeOnly.derivedFrom, { services: args.services, jobs }),
+    secretsDigest: secretsDigestOf(args.writeOnly.derivedFrom, {
+      services: args.services,
+      workers,
+      jobs,
+    }),
   };
 }
 
@@ -174,7 +191,11 @@ export class PlatformApp extends pulumi.ComponentResource {
   /** `platformAppFingerprint` of the args: what the next run compares against. */
   readonly fingerprint: pulumi.Output<string>;
   /** Sizes, scaling, health checks and alert thresholds of the services, and the jobs: no secrets. */
-  readonly topology: { services: ServiceTopology[]; jobs: JobTopology[] };
+  readonly topology: {
+    services: ServiceTopology[];
+    workers: WorkerTopology[];
+    jobs: JobTopology[];
+  };
 
   constructor(name: string, args: PlatformAppArgs, opts?: pulumi.ComponentResourceOptions) {
     super("platform:compute:PlatformApp", name, {}, opts);

@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import type { RegistryLogin } from "./registry-login.ts";
 
 export interface ServiceImageArgs {
-  /** Repository in the registry, e.g. `web`. */
+  /** Repository in the registry, e.g. `items`. */
   repository: string;
   /** `registry.digitalocean.com/<registry>`. */
   registryEndpoint: pulumi.Input<string>;

@@ -38,11 +38,13 @@ export interface PostgresClusterArgs {
    */
   databaseName?: string;
   /**
-   * Name of the application user: the apps never connect as `doadmin`.
-   * @default "app"
+   * One database user per service that uses the database, each with a transaction-mode pool of
+   * its own on the primary: the apps never connect as `doadmin`, and no two services share a
+   * role. What each may do is granted by the migration job (`DATABASE_ROLES`), not here:
+   * DigitalOcean creates a user with no privilege beyond connecting.
    */
-  userName?: string;
-  /** Connections in the application user's transaction-mode pool. */
+  roles: DatabaseRoleArgs[];
+  /** Connections of all the roles' pools together, shared equally (`poolShares`). */
   poolSize: number;
   /**
    * VPC by datacenter: the primary's datacenter and every replica's need one (`PrivateNetwork`).
@@ -76,6 +78,39 @@ export interface PostgresClusterArgs {
   resourceKey?: string;
 }
 
+export interface DatabaseRoleArgs {
+  /** The role's name in PostgreSQL, e.g. `items`: lower-case letters, digits and `_`. */
+  role: string;
+  /** What the migration job grants it. */
+  access: "read" | "readwrite";
+}
+
+/** One role as auditors see it: its access and its pool. */
+export interface DatabaseRoleTopology {
+  role: string;
+  access: "read" | "readwrite";
+  pool: { name: string; mode: "transaction"; size: number };
+}
+
+/**
+ * `total` connections shared among `count` pools: equal shares, the first ones one larger when
+ * they do not divide evenly; every pool at least one connection.
+ */
+export function poolShares(total: number, count: number): number[] {
+  const base = Math.floor(total / count);
+  return Array.from({ length: count }, (_, index) =>
+    Math.max(1, base + (index < total % count ? 1 : 0)),
+  );
+}
+
+/** A service role's connections: the primary through its pool, reads by datacenter (secret). */
+export interface RoleConnections {
+  /** The role through its pool on the primary's private host: for writes. */
+  primary: pulumi.Output<string>;
+  /** Read connection strings of the replicas' private hosts, by datacenter. */
+  replicas: Record<string, pulumi.Output<string>>;
+}
+
 /** The non-secret shape of the data tier, for auditors. */
 export interface DatabaseTopology {
   /** The primary cluster's name in DigitalOcean. */
@@ -89,8 +124,8 @@ export interface DatabaseTopology {
   standbys: number;
   replicas: { name: string; region: string; size: string }[];
   database: string;
-  user: string;
-  pool: { name: string; mode: "transaction"; size: number };
+  /** A role per service that uses the database, each with its own pool. */
+  roles: DatabaseRoleTopology[];
   maintenanceWindow: { day: string; hour: string };
   /** Whether deletion protection (protect + retainOnDelete) is on. */
   protected: boolean;
@@ -115,8 +150,21 @@ export function postgresClusterArgsProblems(args: PostgresClusterArgs): string[]
       `size ${args.size} cannot have standby nodes; use a size with at least ${STANDBY_MIN_MEMORY_GB} GB, e.g. db-s-1vcpu-2gb`,
     );
   }
-  if (!Number.isInteger(args.poolSize) || args.poolSize < 1) {
-    problems.push(`poolSize is ${args.poolSize}; use a whole number of connections from 1`);
+  if (!Number.isInteger(args.poolSize) || args.poolSize < Math.max(1, args.roles.length)) {
+    problems.push(
+      `poolSize is ${args.poolSize}; use a whole number of connections from ${Math.max(1, args.roles.length)} (one per role at least)`,
+    );
+  }
+  const roleNames = args.roles.map(({ role }) => role);
+  for (const role of roleNames) {
+    if (!/^[a-z_][a-z0-9_]{0,62}$/.test(role) || role === "doadmin") {
+      problems.push(
+        `role "${role}" is no name for a service's role; use lower-case letters, digits and _`,
+      );
+    }
+  }
+  if (new Set(roleNames).size !== roleNames.length) {
+    problems.push(`roles repeat: ${roleNames.join(", ")}; give each service its own`);
   }
   for (const datacenter of new Set([args.region, ...(args.replicas ?? []).map((r) => r.region)])) {
     if (args.vpcIds[datacenter] === undefined) {
@@ -159,18 +207,16 @@ export class PostgresCluster extends pulumi.ComponentResource {
   readonly clusterId: pulumi.Output<string>;
   /** The cluster and each replica, for the firewall that guards them. */
   readonly guardedDatabases: GuardedDatabase[];
-  /** The application user through the pool on the primary's private host: for writes (secret). */
-  readonly primaryConnectionString: pulumi.Output<string>;
-  /** Read connection strings of the replicas' private hosts, by datacenter (secret). */
-  readonly replicaConnectionStrings: Record<string, pulumi.Output<string>>;
+  /** Each role's connections, by role (secret). */
+  readonly connections: Record<string, RoleConnections>;
   /**
    * The administrator (`doadmin`, owner of the application database) on the primary's private
    * host, straight to PostgreSQL rather than through the pool: for the migration job alone, which
    * needs DDL and a transaction-scoped advisory lock (secret).
    */
   readonly migrationConnectionString: pulumi.Output<string>;
-  /** The least-privilege role the services run as; the migration job grants it row access. */
-  readonly runtimeRole: pulumi.Output<string>;
+  /** The services' roles and their access, which the migration job grants. */
+  readonly roles: DatabaseRoleArgs[];
   /** The CA certificate that signs the cluster's TLS certificates (public), for verify-full. */
   readonly caCertificate: pulumi.Output<string>;
   readonly topology: DatabaseTopology;
@@ -185,7 +231,6 @@ export class PostgresCluster extends pulumi.ComponentResource {
     const standbyNodes = args.standbyNodes ?? 0;
     const replicas = args.replicas ?? [];
     const databaseName = args.databaseName ?? "app";
-    const userName = args.userName ?? "app";
     const protect = args.protect ?? false;
     const stateful: pulumi.CustomResourceOptions = {
       parent: this,
@@ -218,23 +263,28 @@ export class PostgresCluster extends pulumi.ComponentResource {
       { clusterId: cluster.id, name: databaseName },
       stateful,
     );
-    const user = new digitalocean.DatabaseUser(
-      `${name}-user${key}`,
-      { clusterId: cluster.id, name: userName },
-      onPrimary,
-    );
-    const pool = new digitalocean.DatabaseConnectionPool(
-      `${name}-pool${key}`,
-      {
-        clusterId: cluster.id,
-        name: `${databaseName}-pool`,
-        mode: "transaction",
-        size: args.poolSize,
-        dbName: database.name,
-        user: user.name,
-      },
-      onPrimary,
-    );
+    const shares = poolShares(args.poolSize, args.roles.length);
+    const roles = args.roles.map(({ role, access }, index) => {
+      const user = new digitalocean.DatabaseUser(
+        `${name}-user-${role}${key}`,
+        { clusterId: cluster.id, name: role },
+        onPrimary,
+      );
+      const size = shares[index] ?? 1;
+      const pool = new digitalocean.DatabaseConnectionPool(
+        `${name}-pool-${role}${key}`,
+        {
+          clusterId: cluster.id,
+          name: `${role}-pool`,
+          mode: "transaction",
+          size,
+          dbName: database.name,
+          user: user.name,
+        },
+        onPrimary,
+      );
+      return { role, access, user, pool, size };
+    });
     const replicaResources = this.createReplicas(name, args, replicas, cluster, stateful);
 
     this.clusterId = cluster.id;
@@ -252,17 +302,20 @@ export class PostgresCluster extends pulumi.ComponentResource {
     // Private URIs and hosts only (the provider sets them from the API's private connection:
     // `setDatabaseConnectionInfo`, `setConnectionPoolInfo`): the apps sit in the same VPCs (or
     // peered ones), and a public host would send database traffic over the internet.
-    this.primaryConnectionString = pulumi.secret(pool.privateUri);
-    this.replicaConnectionStrings = {};
-    for (const { region, replica } of replicaResources) {
-      // Replicas copy the primary's users, so the application user reads from them too.
-      this.replicaConnectionStrings[region] ??= pulumi.secret(
-        pulumi
-          .all([user.name, user.password, replica.privateHost, replica.port, database.name])
-          .apply(([userName, password, host, port, databaseName]) =>
-            postgresUrl({ user: userName, password, host, port, database: databaseName }),
-          ),
-      );
+    this.connections = {};
+    for (const { role, user, pool } of roles) {
+      const replicaUrls: Record<string, pulumi.Output<string>> = {};
+      for (const { region, replica } of replicaResources) {
+        // Replicas copy the primary's users, so each role reads from them too.
+        replicaUrls[region] ??= pulumi.secret(
+          pulumi
+            .all([user.name, user.password, replica.privateHost, replica.port, database.name])
+            .apply(([userName, password, host, port, databaseName]) =>
+              postgresUrl({ user: userName, password, host, port, database: databaseName }),
+            ),
+        );
+      }
+      this.connections[role] = { primary: pulumi.secret(pool.privateUri), replicas: replicaUrls };
     }
     this.migrationConnectionString = pulumi.secret(
       pulumi
@@ -271,7 +324,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
           postgresUrl({ user: adminUser, password, host, port, database: databaseName }),
         ),
     );
-    this.runtimeRole = user.name;
+    this.roles = args.roles;
     this.topology = {
       clusterName: args.clusterName,
       engine: "pg",
@@ -286,26 +339,41 @@ export class PostgresCluster extends pulumi.ComponentResource {
         size,
       })),
       database: databaseName,
-      user: userName,
-      pool: { name: `${databaseName}-pool`, mode: "transaction", size: args.poolSize },
+      roles: roles.map(({ role, access, size }) => ({
+        role,
+        access,
+        pool: { name: `${role}-pool`, mode: "transaction", size },
+      })),
       maintenanceWindow: args.maintenanceWindow,
       protected: protect,
     };
     this.registerOutputs({
       clusterId: this.clusterId,
-      primaryConnectionString: this.primaryConnectionString,
-      replicaConnectionStrings: this.replicaConnectionStrings,
+      connections: this.connections,
       migrationConnectionString: this.migrationConnectionString,
-      runtimeRole: this.runtimeRole,
       topology: this.topology,
     });
   }
 
+  /** Where `role` writes: its pool on the primary. */
+  primaryConnectionString(role: string): pulumi.Output<string> {
+    return this.connectionsOf(role).primary;
+  }
+
   /**
-   * Where an app in `region` reads from: the replica in its own datacenter, else the primary.
+   * Where `role` reads from in `region`: the replica in that datacenter, else the primary.
    */
-  readConnectionString(region: string): pulumi.Output<string> {
-    return this.replicaConnectionStrings[region] ?? this.primaryConnectionString;
+  readConnectionString(role: string, region: string): pulumi.Output<string> {
+    const connections = this.connectionsOf(role);
+    return connections.replicas[region] ?? connections.primary;
+  }
+
+  private connectionsOf(role: string): RoleConnections {
+    const connections = this.connections[role];
+    if (connections === undefined) {
+      throw new Error(`PostgresCluster has no role ${role}; pass it in roles`);
+    }
+    return connections;
   }
 
   private createReplicas(

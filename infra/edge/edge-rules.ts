@@ -9,7 +9,7 @@ export type ZonePlan = "free" | "pro" | "business" | "enterprise";
 export interface EdgeRulesArgs {
   zoneId: pulumi.Input<string>;
   plan: ZonePlan;
-  /** Hostname of the app (the web service; the api is not publicly routed). */
+  /** Hostname of the app, where the public services answer under their routes. */
   appHost: string;
   /** Hostname of the asset bucket. */
   assetsHost: string;
@@ -73,9 +73,9 @@ export function cacheRules(args: EdgeRulesArgs): RulesetRule[] {
 /**
  * What the rate limit counts, by plan (Cloudflare's rate-limiting availability table): on Free a
  * rule may only match the path (and verified bots), on Pro also the host, and only Business and up
- * may match the method. The app's public form (services/web/app/page.tsx, an unauthenticated
+ * may match the method. The app's public form (the front end's items page, an unauthenticated
  * write) posts its Next.js Server Action to the page's own path, `/`, so below Business the rule
- * counts requests to `/`, page loads included. The web limits form posts per client again itself.
+ * counts requests to `/`, page loads included. The front end limits form posts per client again.
  */
 export function rateLimitExpression(plan: ZonePlan, appHost: string): string {
   switch (plan) {

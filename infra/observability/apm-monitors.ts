@@ -1,15 +1,16 @@
-// Monitors where the traces land: the api's error rate and p95 latency, as Datadog monitors or New
-// Relic alert conditions, notifying the platform's one alert route. Only the chosen backend's
+// Monitors where the traces land: a service's error rate and p95 latency, as Datadog monitors or
+// New Relic alert conditions, notifying the platform's one alert route. Only the chosen backend's
 // resources exist.
 import * as datadog from "@pulumi/datadog";
 import * as newrelic from "@pulumi/newrelic";
 import * as pulumi from "@pulumi/pulumi";
+import { SPAN_OPERATIONS } from "@platform/runtime/contract";
 import type { AlertRoutes } from "../compute/app-spec.ts";
 import type { ApmBackend } from "./apm.ts";
 
 export interface ApmMonitorsArgs {
   backend: ApmBackend;
-  /** `service.name` of the monitored service, e.g. `api`. */
+  /** `service.name` of the monitored service, e.g. `items`. */
   service: string;
   /** `deployment.environment.name`, e.g. `production`. */
   environment: string;
@@ -28,10 +29,10 @@ export interface ApmMonitorDescription {
 }
 
 /**
- * The `operation.name` the api gives its server spans (services/api/src/telemetry.ts), which
- * Datadog names their trace metrics after; a test holds the two together.
+ * The `operation.name` the services give their server spans, from the contract they share with
+ * the stacks (@platform/runtime/contract), which Datadog names their trace metrics after.
  */
-export const SERVER_SPAN_OPERATION = "http.server.request";
+export const SERVER_SPAN_OPERATION = SPAN_OPERATIONS.httpServer;
 
 /** Datadog's queries over the trace metrics the intake computes for the service's server spans. */
 export function datadogQueries(args: ApmMonitorsArgs): { errors: string; latency: string } {
@@ -40,7 +41,7 @@ export function datadogQueries(args: ApmMonitorsArgs): { errors: string; latency
   return {
     // trace.<operation>.errors / .hits are counts; trace.<operation> is a latency distribution in
     // seconds (Datadog docs, "Trace metrics" namespace and DDSketch percentiles). The operation is
-    // the api's server spans' `operation.name` (services/api/src/telemetry.ts).
+    // the services' server spans' `operation.name` (SERVER_SPAN_OPERATION).
     errors: `sum(last_5m):100 * sum:${metric}.errors${scope}.as_count() / sum:${metric}.hits${scope}.as_count() > ${args.errorRatePercent}`,
     latency: `percentile(last_5m):p95:${metric}${scope} > ${args.p95LatencyMs / 1000}`,
   };

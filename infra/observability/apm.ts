@@ -33,7 +33,7 @@ export function otlpEndpoint(backend: ApmBackend): string {
  * `OTEL_EXPORTER_OTLP_HEADERS` (W3C-baggage-like `key=value` pairs, values percent-encoded).
  * Datadog: `dd-api-key`; `compute_stats=true`, without which the intake computes no trace
  * metrics (the monitors read them: Datadog docs, OTLP traces intake). The metrics' operation
- * name comes from the api's server spans themselves (`operation.name`), not from a header.
+ * name comes from the services' server spans themselves (`operation.name`), not from a header.
  * New Relic: `api-key` with the account's license (ingest) key.
  */
 export function otlpHeaders(backend: ApmBackend, key: pulumi.Input<string>): pulumi.Output<string> {

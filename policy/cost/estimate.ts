@@ -41,7 +41,7 @@ export interface Range {
 }
 
 export interface CostItem {
-  /** The resource's name, with the component it charges for (`app-fra-app: service web`). */
+  /** The resource's name, with the component it charges for (`app-fra-app: service items`). */
   resource: string;
   /** What is charged, e.g. `apps-d-1vcpu-2gb instances`. */
   charge: string;

@@ -1,12 +1,13 @@
 // Compute: App Platform apps run pinned images, keep credentials in SECRET env vars, join a VPC,
-// check and alert on every service, and run two instances or more in production.
+// check every service, alert on every service and worker, and run two instances or more of each in
+// production.
 import type { PlatformRule } from "../rule.ts";
 import { TYPES } from "../types.ts";
 import { field, known, MASKED, numberOf, path, records, text, type Json } from "../values.ts";
 import { APP_COMPONENTS } from "./data.ts";
 
 interface Component {
-  /** e.g. `service api`. */
+  /** e.g. `service items`. */
   label: string;
   kind: (typeof APP_COMPONENTS)[number]["key"];
   spec: Json;
@@ -130,7 +131,7 @@ export const secretEnv: PlatformRule = {
 export const productionInstances: PlatformRule = {
   id: "compute-production-instances",
   description:
-    "In production every App Platform service runs at least two instances (instanceCount ≥ 2 or autoscaling.minInstanceCount ≥ 2).",
+    "In production every App Platform service and worker runs at least two instances (instanceCount ≥ 2 or autoscaling.minInstanceCount ≥ 2).",
   remediation:
     "Set services.<name>.autoscaling.minInstances (or instances) to 2 or more in Pulumi.production.yaml.",
   enforcementLevel: "mandatory",
@@ -138,7 +139,8 @@ export const productionInstances: PlatformRule = {
   checkResource: (args, context, report) => {
     if (!context.production) args.notApplicable("production only: staging runs one instance");
     for (const component of componentsOf(args.props)) {
-      if (component.kind !== "services") continue;
+      // A job runs once per deployment; services and workers run all the time.
+      if (component.kind === "jobs") continue;
       const fixed = numberOf(component.spec.instanceCount);
       const least = numberOf(path(component.spec, ["autoscaling", "minInstanceCount"]));
       const instances = least ?? fixed ?? 1;
@@ -197,7 +199,7 @@ function hasDestination(alert: Json): boolean {
 export const appAlerts: PlatformRule = {
   id: "compute-app-alerts",
   description:
-    "Every App Platform app alerts someone on a failed deployment, and every service has alerts that reach someone.",
+    "Every App Platform app alerts someone on a failed deployment, and every service and worker has alerts that reach someone.",
   remediation:
     "Keep spec.alerts DEPLOYMENT_FAILED and the services' CPU, memory and restart alerts, with the platform's alert route as destinations.",
   enforcementLevel: "mandatory",
@@ -210,7 +212,7 @@ export const appAlerts: PlatformRule = {
       report("no DEPLOYMENT_FAILED alert with a destination");
     }
     for (const component of componentsOf(args.props)) {
-      if (component.kind !== "services") continue;
+      if (component.kind === "jobs") continue;
       if (!records(component.spec.alerts).some(hasDestination)) {
         report(`${component.label} has no alert with a destination`);
       }

@@ -37,6 +37,8 @@ const config: NextConfig = {
   // binaries Next traces into the server anyway.
   images: { unoptimized: true },
   reactStrictMode: true,
+  // The services' shared runtime ships as TypeScript source (services/shared): Next compiles it.
+  transpilePackages: ["@platform/runtime"],
   experimental: { serverActions: { allowedOrigins } },
   // On every response, static files included; the CSP comes from proxy.ts (it has a nonce).
   headers: () =>

@@ -5,7 +5,11 @@ import { randomBytes } from "node:crypto";
 import { type NextRequest, NextResponse } from "next/server";
 import { webConfig } from "./lib/config";
 import { formPostLimiter, invalidTextIn } from "./lib/form-guard";
-import { ORIGIN_LOCK_HEADER, originLockAccepts, verifiedClientAddress } from "./lib/origin-lock";
+import {
+  ORIGIN_LOCK_HEADER,
+  originLockAccepts,
+  verifiedClientAddress,
+} from "@platform/runtime/origin-lock";
 import { contentSecurityPolicy } from "./lib/security-headers";
 
 /** App Platform's own health check calls this directly; it tells nothing and changes nothing. */

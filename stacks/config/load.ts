@@ -21,6 +21,8 @@ import {
   type StackConfig,
 } from "./schema.ts";
 import type { RuleContext } from "./rules.ts";
+import { catalogProblems } from "./service-catalog-rules.ts";
+import { SERVICE_CATALOG } from "../service-catalog.ts";
 
 export type SecretKey = (typeof SECRET_KEYS)[number];
 
@@ -85,11 +87,16 @@ export function schemaInput(raw: RawStackConfig): Record<string, unknown> {
   return input;
 }
 
-/** What validation knows besides the config: the time now, the last deployment's restore point. */
+/**
+ * What validation knows besides the config: the time now, the last deployment's restore point,
+ * and the service catalog the stack sizes (its own problems are the stack's too: nothing derives
+ * from a broken catalog).
+ */
 export type ValidationContext = RuleContext;
 
 export function validateStackConfig(raw: RawStackConfig, context: ValidationContext): LoadResult {
   const input = schemaInput(raw);
+  const catalog = catalogProblems(context.catalog ?? SERVICE_CATALOG);
   const parsed = stackConfigSchemaAt(context).safeParse(input);
   const plaintextSecrets = SECRET_KEYS.filter(
     (key) => raw.values[key] !== undefined && !raw.secretKeys.has(key),
@@ -107,6 +114,7 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
   const renamedFromForeign = new Set(foreign.flatMap((problem) => problem.alsoFixes ?? []));
   const schemaProblems = parsed.success ? [] : problemsFromIssues(parsed.error.issues, input);
   const problems = [
+    ...catalog,
     ...derived,
     ...schemaProblems.filter((problem) => !providedByRename(problem, renamedFromForeign)),
     ...foreign,

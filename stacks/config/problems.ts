@@ -176,12 +176,27 @@ export function exampleAt(path: Path): unknown {
  * inside the stack's own zone (the `hostnames-inside-zone` rule refuses any other).
  */
 function contextualExample(path: Path, input: unknown): unknown {
+  if (path[0] === "services" && path.length === 2) return serviceSizingExample(input);
   const zone = valueAt(input, ["domain", "zone"]);
   const label = { appHost: "app", assetsHost: "assets" }[String(path[1])];
   if (path[0] === "domain" && label !== undefined && typeof zone === "string" && zone !== "") {
     return `${label}.${zone}`;
   }
   return exampleAt(path);
+}
+
+/**
+ * A service's sizing that the rules accept: a fixed count (its schema's example sets autoscaling
+ * too, and a service takes one or the other), two instances in production.
+ */
+function serviceSizingExample(input: unknown): { size: string; instances: number } {
+  const production = valueAt(input, ["environment"]) === "production";
+  return { size: "apps-s-1vcpu-1gb", instances: production ? 2 : 1 };
+}
+
+/** Whether `path` is a service of the catalog that the stack does not size. */
+function isUnsizedService(path: Path, input: unknown): boolean {
+  return path[0] === "services" && path.length === 2 && valueAt(input, path) === undefined;
 }
 
 function fixFor(path: Path, input: unknown): string {
@@ -232,7 +247,9 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
     {
       key: keyOf(path),
       found: describeFound(valueAt(input, path), secret),
-      allowed: describeAllowed(schemaAt(path), issue.message),
+      allowed: isUnsizedService(path, input)
+        ? `the size and scaling of ${String(path[1])}, a service of the catalog (stacks/service-catalog.ts): every service it lists runs in each region, so each stack sizes it`
+        : describeAllowed(schemaAt(path), issue.message),
       fix: fixFor(path, input),
     },
   ];
@@ -280,16 +297,21 @@ function unknownKeyProblem(
 ): ConfigProblem {
   const misspelt = [...path, key];
   const meant = resemblingKey(key, known);
+  // Under `services`, the known keys are the catalog's services.
+  const what =
+    path.length === 1 && path[0] === "services"
+      ? "a service the catalog (stacks/service-catalog.ts) does not have"
+      : "a key the platform does not know";
   if (meant === undefined) {
     return {
       key: keyOf(misspelt),
-      found: "a key the platform does not know",
+      found: what,
       allowed: `one of ${listOf(known)}`,
       fix: `pulumi config rm --path '${configPath(misspelt)}'`,
     };
   }
   const intended = [...path, meant];
-  const found = `a key the platform does not know: did you mean ${keyOf(intended)}?`;
+  const found = `${what}: did you mean ${keyOf(intended)}?`;
   const allowed = `one of ${listOf(known)}`;
   // A group left out of the stack file reads as `{}` (see schemaInput): not set.
   const present = valueAt(input, intended);

@@ -22,6 +22,7 @@ import {
   type Environment,
 } from "./catalog.ts";
 import type { StackConfig } from "./schema.ts";
+import type { CatalogService } from "../service-catalog.ts";
 import {
   restorePointProblem,
   restoreWindow,
@@ -50,6 +51,8 @@ export interface RuleContext {
    * a restore that exists is not held to the window again, as time passes.
    */
   restoredAt: string | undefined;
+  /** The services a stack sizes. @default SERVICE_CATALOG (stacks/service-catalog.ts) */
+  catalog?: readonly CatalogService[];
 }
 
 export interface CrossFieldRule {

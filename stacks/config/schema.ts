@@ -22,6 +22,7 @@ import {
   USAGE_DESCRIPTIONS,
   type UsageAssumptions,
 } from "../../policy/cost/context.ts";
+import { SERVICE_CATALOG, type CatalogService } from "../service-catalog.ts";
 import { checkCrossFieldRules, type RuleContext } from "./rules.ts";
 
 /** The Pulumi project name: config keys are `platform:<key>`. */
@@ -85,6 +86,27 @@ const service = z.strictObject({
   }),
 });
 
+/**
+ * Size and scaling of every service of the catalog, keyed by its name: a stack sizes each one, and
+ * no other (stacks/service-catalog.ts).
+ */
+function servicesGroup(catalog: readonly CatalogService[]) {
+  return z
+    .strictObject(
+      Object.fromEntries(
+        catalog.map((entry) => [
+          entry.name,
+          service.meta({
+            description: `${entry.description} (\`${entry.folder}\`, ${entry.kind})`,
+          }),
+        ]),
+      ),
+    )
+    .meta({
+      description: "Size and scaling of each service of the catalog (`stacks/service-catalog.ts`).",
+    });
+}
+
 /** A usage assumption of the cost estimate, with its default (policy/cost/context.ts). */
 const usageAmount = (key: keyof UsageAssumptions) =>
   documented(
@@ -122,7 +144,7 @@ const groups = {
       ),
       appHost: documented(
         hostname,
-        "Public hostname of the web app (the api is not publicly routed).",
+        "Public hostname of the app: the catalog's public services answer under their routes there.",
         "app.example.com",
       ),
       assetsHost: documented(
@@ -146,12 +168,7 @@ const groups = {
       ),
     })
     .meta({ description: "Where the platform runs." }),
-  services: z
-    .strictObject({
-      web: service.meta({ description: "The Next.js front end (`services/web`)." }),
-      api: service.meta({ description: "The Node API (`services/api`)." }),
-    })
-    .meta({ description: "Size and scaling of each sample service." }),
+  services: servicesGroup(SERVICE_CATALOG),
   registry: z
     .strictObject({
       name: documented(
@@ -300,7 +317,7 @@ const groups = {
             60,
           ),
         })
-        .meta({ description: "Rate limit of the web's form posts." }),
+        .meta({ description: "Rate limit of the public form posts." }),
     })
     .meta({ description: "Cloudflare in front of the platform." }),
   aws: z
@@ -366,7 +383,7 @@ const groups = {
           .strictObject({
             provider: documented(
               z.enum(["datadog", "newrelic"]),
-              "Where both services send OpenTelemetry traces and metrics, and where the api's monitors live. Its ingest key is the secret `apmIngestKey`.",
+              "Where the services send OpenTelemetry traces and metrics, and where the monitors of the services the catalog asks to watch (`apmMonitors`) live. Its ingest key is the secret `apmIngestKey`.",
               "datadog",
             ),
             datadogSite: documented(
@@ -386,12 +403,12 @@ const groups = {
             ),
             errorRatePercent: documented(
               wholeNumber(1, 100).default(5),
-              "Share of the api's requests failing, in percent, that raises an alert.",
+              "Share of a watched service's requests failing, in percent, that raises an alert.",
               5,
             ),
             p95LatencyMs: documented(
               wholeNumber(10, 60_000).default(1000),
-              "The api's p95 latency, in milliseconds, that raises an alert.",
+              "A watched service's p95 latency, in milliseconds, that raises an alert.",
               1000,
             ),
           })
@@ -485,13 +502,21 @@ const baseSchema = z.strictObject({ ...groups, ...secrets });
 /** The shape of the config, for its JSON Schema (the README's reference, problem texts). */
 export const stackConfigSchema = baseSchema;
 
+/** The schema of a stack whose services are those of `catalog`. */
+function schemaFor(catalog: readonly CatalogService[]): typeof baseSchema {
+  return catalog === SERVICE_CATALOG
+    ? baseSchema
+    : // The same keys but `services`, whose keys are the catalog's: the same type to every reader.
+      baseSchema.extend({ services: servicesGroup(catalog) });
+}
+
 /**
  * The schema with every cross-field rule, as of `context` (the rules that compare with the clock
- * read its `now`). `when` runs the rules even when some keys are invalid; each rule skips itself
- * if its own are.
+ * read its `now`), for the services of `context.catalog`. `when` runs the rules even when some
+ * keys are invalid; each rule skips itself if its own are.
  */
 export function stackConfigSchemaAt(context: RuleContext) {
-  return baseSchema.superRefine(
+  return schemaFor(context.catalog ?? SERVICE_CATALOG).superRefine(
     (config, ctx) => {
       checkCrossFieldRules(config, ctx, context);
     },
@@ -501,4 +526,4 @@ export function stackConfigSchemaAt(context: RuleContext) {
 
 export type StackConfigInput = z.input<typeof baseSchema>;
 export type StackConfig = z.output<typeof baseSchema>;
-export type ServiceConfig = StackConfig["services"]["web"];
+export type ServiceConfig = z.output<typeof service>;

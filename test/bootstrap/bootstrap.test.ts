@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import type { BootstrapOutputs } from "../../bootstrap/outputs.ts";
 import { requiredChecks } from "../../bootstrap/required-checks.ts";
+import { SERVICE_CATALOG } from "../../stacks/service-catalog.ts";
 import type { ProgramRun, RecordedResource } from "../../tools/mock/run-program.ts";
 import { offlineRepositoryIds } from "../../tools/mock/provider-outputs.ts";
 import { BOOTSTRAP_STACK, runBootstrap } from "../../tools/mock/run-stack.ts";
@@ -275,6 +276,11 @@ describe("the rulesets", () => {
         },
       },
     });
+    // Every catalog service's image check, expanded from the catalog's matrix in checks.yml.
+    const contexts = (
+      ruleset.inputs.rules as { requiredStatusChecks: { requiredChecks: { context: string }[] } }
+    ).requiredStatusChecks.requiredChecks.map((check) => check.context);
+    for (const { name } of SERVICE_CATALOG) expect(contexts).toContain(`Image ${name}`);
   });
 
   it("let only the release team create, move or delete release tags", () => {

@@ -6,6 +6,11 @@ import {
 } from "../../stacks/config/load.ts";
 import type { ConfigProblem } from "../../stacks/config/problems.ts";
 import {
+  type CatalogService,
+  catalogService,
+  SERVICE_CATALOG,
+} from "../../stacks/service-catalog.ts";
+import {
   rawStackConfig,
   VALIDATION_CONTEXT,
   withValue,
@@ -31,11 +36,133 @@ const problemsOf = (raw: RawStackConfig) => problemsOfAt(raw, VALIDATION_CONTEXT
 interface BadConfigCase {
   name: string;
   config: () => RawStackConfig;
+  /** The service catalog the stack is checked against. @default SERVICE_CATALOG */
+  catalog?: () => readonly CatalogService[];
   /** Every problem expected, in order; each field is matched exactly when a string. */
   problems: Partial<Record<keyof ConfigProblem, string | RegExp>>[];
 }
 
+/** The repository's catalog with the entry `name` changed. */
+function catalogWith(name: string, change: Partial<CatalogService>): CatalogService[] {
+  return SERVICE_CATALOG.map((service) =>
+    service.name === name ? { ...service, ...change } : service,
+  );
+}
+
+const uses = (name: string, services: string[]) => ({
+  uses: { ...catalogService(name).uses, services },
+});
+
 const cases: BadConfigCase[] = [
+  {
+    name: "a stack that sizes a service the catalog lacks, with the closest name suggested",
+    config: () =>
+      withValues(production, {
+        "services.processor": undefined,
+        "services.procesor": { size: "apps-s-1vcpu-1gb", instances: 2 },
+      }),
+    problems: [
+      {
+        key: "platform:services.procesor",
+        found:
+          "a service the catalog (stacks/service-catalog.ts) does not have: did you mean platform:services.processor?",
+        allowed: "one of web, api, processor",
+        fix: `pulumi config set --path 'services.processor.size' "$(pulumi config get --path 'services.procesor.size')" && pulumi config set --path 'services.processor.instances' "$(pulumi config get --path 'services.procesor.instances')" && pulumi config rm --path 'services.procesor'`,
+      },
+    ],
+  },
+  {
+    name: "a stack that sizes a service nothing resembles",
+    config: () => withValue(staging, "services.mailer", { size: "apps-s-1vcpu-1gb", instances: 1 }),
+    problems: [
+      {
+        key: "platform:services.mailer",
+        found: "a service the catalog (stacks/service-catalog.ts) does not have",
+        allowed: "one of web, api, processor",
+        fix: "pulumi config rm --path 'services.mailer'",
+      },
+    ],
+  },
+  {
+    name: "a catalog service the stack does not size",
+    config: () => withValue(production, "services.processor", undefined),
+    problems: [
+      {
+        key: "platform:services.processor",
+        found: "nothing (the key is not set)",
+        allowed:
+          "the size and scaling of processor, a service of the catalog (stacks/service-catalog.ts): every service it lists runs in each region, so each stack sizes it",
+        fix: "pulumi config set --path 'services.processor.size' apps-s-1vcpu-1gb && pulumi config set --path 'services.processor.instances' 2",
+      },
+    ],
+  },
+  {
+    name: "a catalog binding to a service the catalog does not have",
+    config: () => production,
+    catalog: () => catalogWith("web", uses("web", ["apii"])),
+    problems: [
+      {
+        key: "stacks/service-catalog.ts: web.uses.services",
+        found: '"apii", which the catalog does not have: did you mean "api"?',
+        allowed: "names of catalog services: web, api, processor",
+        fix: 'replace "apii" with "api" in web.uses.services',
+      },
+    ],
+  },
+  {
+    name: "a catalog binding to a worker, which nothing can call",
+    config: () => production,
+    catalog: () => catalogWith("web", uses("web", ["api", "processor"])),
+    problems: [
+      {
+        key: "stacks/service-catalog.ts: web.uses.services",
+        found: '"processor", a worker',
+        allowed: "services with a port (web or internal): nothing can call a worker",
+        fix: 'remove "processor" from web.uses.services; hand the worker work through the database instead',
+      },
+    ],
+  },
+  {
+    name: "a cycle of catalog bindings",
+    config: () => production,
+    catalog: () => catalogWith("api", uses("api", ["web"])),
+    problems: [
+      {
+        key: "stacks/service-catalog.ts: web.uses.services",
+        found: "a cycle: web → api → web",
+        allowed:
+          "bindings without a cycle: each service starts after the services it uses, and is ready only when they are",
+        fix: 'remove "api" from web.uses.services (or break the cycle elsewhere)',
+      },
+    ],
+  },
+  {
+    name: "two public services on one route",
+    config: () => production,
+    catalog: () => catalogWith("api", { kind: "web", route: "/" }),
+    problems: [
+      {
+        key: "stacks/service-catalog.ts: api.route",
+        found: '"/", the route of web and api',
+        allowed: "a route of its own: App Platform sends each path prefix to one component",
+        fix: 'give api another route, e.g. "/api"',
+      },
+    ],
+  },
+  {
+    name: "a worker with a port",
+    config: () => production,
+    catalog: () => catalogWith("processor", { port: 3002 }),
+    problems: [
+      {
+        key: "stacks/service-catalog.ts: processor.port",
+        found: "port on a worker",
+        allowed:
+          "no port, route, health path or APM monitors of server spans: a worker is a background process that nothing calls",
+        fix: 'remove port from processor, or make it kind "internal" if other services call it',
+      },
+    ],
+  },
   {
     name: "an unknown stack name",
     config: () => ({ ...production, stack: "dev" }),
@@ -555,8 +682,11 @@ const cases: BadConfigCase[] = [
 ];
 
 describe("stack config validation refuses bad config with precise messages", () => {
-  it.each(cases)("$name", ({ config, problems }) => {
-    const found = problemsOf(config());
+  it.each(cases)("$name", ({ config, catalog, problems }) => {
+    const found = problemsOfAt(config(), {
+      ...VALIDATION_CONTEXT,
+      ...(catalog === undefined ? {} : { catalog: catalog() }),
+    });
     expect(found).toHaveLength(problems.length);
     problems.forEach((expected, index) => {
       const problem = found[index];

@@ -7,6 +7,7 @@ import path from "node:path";
 import { describe, expect, it } from "vitest";
 import { BOOTSTRAP_NAMESPACE } from "../../bootstrap/config.ts";
 import { readStackFile } from "../../stacks/config/stack-file.ts";
+import { SERVICE_CATALOG } from "../../stacks/service-catalog.ts";
 import { BOOTSTRAP_STACK_FILE } from "../../tools/mock/run-stack.ts";
 
 const repo = path.join(import.meta.dirname, "../..");
@@ -24,10 +25,16 @@ describe(".github/CODEOWNERS", () => {
   it("anchors every pattern at the root and names a path that exists", () => {
     expect(rules.length).toBeGreaterThan(0);
     for (const { pattern } of rules) {
-      expect(pattern, pattern).toMatch(/^\/[^*?[\]!]+$/);
+      // One wildcard, for a folder of services/: the pattern then holds for every catalog service.
+      expect(pattern, pattern).toMatch(/^\/(services\/\*\/)?[^*?[\]!]+$/);
       const relative = pattern.slice(1).replace(/\/$/, "");
-      const exists = existsSync(path.join(repo, relative));
-      expect({ pattern, exists }).toEqual({ pattern, exists: true });
+      const paths = relative.startsWith("services/*/")
+        ? SERVICE_CATALOG.map((service) => relative.replace("services/*", service.folder))
+        : [relative];
+      for (const candidate of paths) {
+        const exists = existsSync(path.join(repo, candidate));
+        expect({ pattern, candidate, exists }).toEqual({ pattern, candidate, exists: true });
+      }
     }
   });
 
@@ -39,8 +46,8 @@ describe(".github/CODEOWNERS", () => {
       "/stacks/",
       "/policy/",
       "/bootstrap/",
-      "/services/api/Dockerfile",
-      "/services/web/Dockerfile",
+      "/services/*/Dockerfile",
+      "/services/*/Dockerfile.dockerignore",
     ]) {
       expect(patterns).toContain(required);
     }

@@ -59,7 +59,8 @@ describe(CONFIG, () => {
     const scans = stepsOf(workflow.workflow).filter(
       ({ step }) => typeof step.uses === "string" && step.uses.startsWith("anchore/scan-action@"),
     );
-    expect(scans.map(({ job }) => job)).toEqual(["image-api", "image-web"]);
+    // One job, run for each catalog service (the matrix of checks.yml).
+    expect(scans.map(({ job }) => job)).toEqual(["image"]);
     for (const { step } of scans) {
       expect(isMapping(step.with) ? step.with : {}).toMatchObject({
         "fail-build": true,
@@ -71,8 +72,7 @@ describe(CONFIG, () => {
       ({ step }) => typeof step.uses === "string" && step.uses.startsWith("anchore/sbom-action@"),
     );
     expect(sboms.map(({ job, step }) => [job, isMapping(step.with) && step.with.format])).toEqual([
-      ["image-api", "spdx-json"],
-      ["image-web", "spdx-json"],
+      ["image", "spdx-json"],
     ]);
   });
 });

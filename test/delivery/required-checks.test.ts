@@ -9,6 +9,7 @@ import {
   requiredChecksOf,
 } from "../../bootstrap/required-checks.ts";
 import { GITHUB_ACTIONS_APP_ID } from "../../infra/delivery/branch-ruleset.ts";
+import { SERVICE_CATALOG } from "../../stacks/service-catalog.ts";
 
 const jobs = (body: string) => `on: pull_request\njobs:\n${body}`;
 
@@ -20,9 +21,10 @@ describe("requiredChecks", () => {
       "Unit and stack tests",
       "Service tests",
       "Offline plan",
-      "Image api",
-      "Image web",
+      "Service catalog",
+      ...SERVICE_CATALOG.map((service) => `Image ${service.name}`),
     ]);
+    expect(requiredChecks()).toEqual(expect.arrayContaining(["Image web", "Image processor"]));
     expect(CHECKS_WORKFLOW.pathname).toMatch(/\/\.github\/workflows\/checks\.yml$/);
   });
 
@@ -77,7 +79,29 @@ describe("requiredChecksOf", () => {
     ).toEqual(["Preview staging (false)", "Preview production (false)"]);
   });
 
+  it("expands a matrix whose include is an expression it is told the value of", () => {
+    const workflow = jobs(`
+  image:
+    name: Image \${{ matrix.name }}
+    strategy: { matrix: { include: "\${{ fromJSON(needs.catalog.outputs.images) }}" } }
+`);
+    expect(
+      requiredChecksOf(workflow, {
+        "fromJSON(needs.catalog.outputs.images)": [{ name: "a", dockerfile: "a/Dockerfile" }],
+      }),
+    ).toEqual(["Image a"]);
+    // By default, the expression is the service catalog's image matrix.
+    expect(requiredChecksOf(workflow)).toEqual(
+      SERVICE_CATALOG.map((service) => `Image ${service.name}`),
+    );
+  });
+
   it.each([
+    [
+      "a matrix whose include is an expression of unknown value",
+      '  a:\n    strategy: { matrix: { include: "${{ fromJSON(needs.x.outputs.y) }}" } }\n',
+      'job "a": matrix include is ${{ fromJSON(needs.x.outputs.y) }}, whose value this reader does not know; list its values',
+    ],
     [
       "a matrix with include",
       "  a:\n    strategy: { matrix: { os: [x], include: [{ os: y }] } }\n",

@@ -1,10 +1,12 @@
 // The GitHub Actions workflows: every hardening rule on every workflow, each rule shown failing on
 // a small bad workflow, and the contract of each pipeline (triggers, jobs, commands, credentials).
+import { execFileSync } from "node:child_process";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { ORIGIN_LOCK_HEADER } from "../../infra/edge/origin-lock.ts";
+import { imageMatrix, SERVICE_CATALOG } from "../../stacks/service-catalog.ts";
 import {
   checkActionRuntimes,
   checkCheckoutCredentials,
@@ -537,12 +539,15 @@ describe("checks.yml", () => {
     expect(on.push).toEqual({ branches: ["main"] });
   });
 
-  it("has parallel jobs with stable names and no matrix", () => {
+  it("has parallel jobs with stable names, and no matrix but the catalog's images", () => {
     for (const [id, body] of jobsOf(checks.workflow)) {
-      expect(body.needs, id).toBeUndefined();
-      expect(body.strategy, id).toBeUndefined();
+      // The image jobs wait for the catalog's one-second job; each is named after its service.
+      if (id !== "image") {
+        expect(body.needs, id).toBeUndefined();
+        expect(body.strategy, id).toBeUndefined();
+        expect(String(body.name), id).not.toMatch(/\$\{\{/);
+      }
       expect(typeof body.name, id).toBe("string");
-      expect(String(body.name), id).not.toMatch(/\$\{\{/);
       // No job of the checks holds a secret: forks run them too.
       expect(secretsOf(body), id).toEqual([]);
       expect(body.permissions, id).toEqual({ contents: "read" });
@@ -571,32 +576,52 @@ describe("checks.yml", () => {
     expect(runs(checks, "services")).toContain("pnpm test:services");
   });
 
-  it.each(["api", "web"])(
-    "builds the %s image with BuildKit, the GHA cache and no push, then its SBOM and scan",
-    (name) => {
-      const steps = stepsOfJob(checks, `image-${name}`);
-      expect(steps.map(action)).toEqual([
-        "actions/checkout",
-        "docker/setup-buildx-action",
-        "docker/build-push-action",
-        "anchore/sbom-action",
-        "anchore/scan-action",
-      ]);
-      expect(withOf(steps[2] ?? {})).toEqual({
-        context: ".",
-        file: `services/${name}/Dockerfile`,
-        platforms: "linux/amd64",
-        push: false,
-        load: true,
-        tags: `platform-${name}:ci`,
-        "cache-from": `type=gha,scope=image-${name}`,
-        "cache-to": `type=gha,scope=image-${name},mode=max`,
-      });
-      // The SBOM and the scan read the image the build loaded, not one pulled by its name.
-      expect(withOf(steps[3] ?? {}).image).toBe(`platform-${name}:ci`);
-      expect(withOf(steps[4] ?? {}).image).toBe(`platform-${name}:ci`);
-    },
-  );
+  it("builds every catalog service's image, one job each from the catalog's matrix, with BuildKit, the GHA cache and no push, then its SBOM and scan", () => {
+    const catalogSteps = stepsOfJob(checks, "catalog");
+    expect(catalogSteps.map((step) => action(step) ?? String(step.run))).toEqual([
+      "actions/checkout",
+      "actions/setup-node",
+      'node tools/ci/image-matrix.ts >>"$GITHUB_OUTPUT"',
+    ]);
+    const image = job(checks, "image");
+    expect(image.name).toBe("Image ${{ matrix.name }}");
+    expect(image.needs).toBe("catalog");
+    expect((image.strategy as Mapping).matrix).toEqual({
+      include: "${{ fromJSON(needs.catalog.outputs.images) }}",
+    });
+    const steps = stepsOfJob(checks, "image");
+    expect(steps.map(action)).toEqual([
+      "actions/checkout",
+      "docker/setup-buildx-action",
+      "docker/build-push-action",
+      "anchore/sbom-action",
+      "anchore/scan-action",
+    ]);
+    expect(withOf(steps[2] ?? {})).toEqual({
+      context: ".",
+      file: "${{ matrix.dockerfile }}",
+      platforms: "linux/amd64",
+      push: false,
+      load: true,
+      tags: "platform-${{ matrix.name }}:ci",
+      "cache-from": "type=gha,scope=image-${{ matrix.name }}",
+      "cache-to": "type=gha,scope=image-${{ matrix.name }},mode=max",
+    });
+    // The SBOM and the scan read the image the build loaded, not one pulled by its name.
+    expect(withOf(steps[3] ?? {}).image).toBe("platform-${{ matrix.name }}:ci");
+    expect(withOf(steps[4] ?? {}).image).toBe("platform-${{ matrix.name }}:ci");
+  });
+
+  it("gets its image matrix from the catalog, as the line the catalog job writes", () => {
+    const printed = execFileSync(process.execPath, ["tools/ci/image-matrix.ts"], {
+      cwd: path.join(import.meta.dirname, "../.."),
+      encoding: "utf8",
+    });
+    expect(printed).toBe(`images=${JSON.stringify(imageMatrix())}\n`);
+    expect(imageMatrix()).toEqual(
+      SERVICE_CATALOG.map(({ name, dockerfile }) => ({ name, dockerfile })),
+    );
+  });
 });
 
 describe("preview.yml", () => {
@@ -1033,11 +1058,13 @@ describe("dependabot.yml", () => {
     expect(byEcosystem).toEqual({
       "github-actions": ["/"],
       npm: ["/"],
-      // Every directory with a Dockerfile the stack builds.
-      docker: ["/services/api", "/services/web"],
+      // Every service's folder: the glob covers each Dockerfile the catalog builds.
+      docker: ["/services/*"],
     });
-    for (const directory of byEcosystem.docker ?? []) {
-      expect(existsSync(path.join(root, `${directory ?? ""}/Dockerfile`))).toBe(true);
+    for (const service of SERVICE_CATALOG) {
+      expect(service.dockerfile).toBe(`${service.folder}/Dockerfile`);
+      expect(service.folder).toMatch(/^services\/[a-z0-9-]+$/);
+      expect(existsSync(path.join(root, service.dockerfile))).toBe(true);
     }
     // Weekly, and only releases at least a week old: a hijacked release is usually pulled sooner.
     for (const update of config.updates) {

@@ -3,9 +3,9 @@
 // the api and a locked table. What it must show: no acknowledged write lost, every error a clean
 // refusal, recovery within the bound, and each fault actually felt.
 import { beforeAll, describe, expect, it } from "vitest";
-import { type DrillReport, jsonReport, runDrill, SHORT } from "../../tools/drill/drill.ts";
-import { RECOVERY_BOUNDS } from "../../tools/drill/report.ts";
-import { renderReport } from "../../tools/drill/render.ts";
+import { type DrillReport, jsonReport, runDrill, SHORT } from "../../services/drill/drill.ts";
+import { RECOVERY_BOUNDS } from "../../services/drill/report.ts";
+import { renderReport } from "../../services/drill/render.ts";
 
 let report: DrillReport;
 let wallSeconds: number;

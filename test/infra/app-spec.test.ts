@@ -33,6 +33,7 @@ const args: AppSpecArgs = {
   logDrains: {},
   thresholds: DEFAULT_THRESHOLDS,
   vpcId: undefined,
+  workers: [],
   jobs: [],
   secretsDigest: "sha256:test",
 };
@@ -48,7 +49,12 @@ describe("App Platform env vars", () => {
   it("mark credentials SECRET and keep their values Pulumi secrets", async () => {
     const [general, secret] = envSpecs([
       { key: "NODE_ENV", value: "production", secret: false },
-      { key: "DATABASE_URL", value: "postgresql://app:pw@db:25061/app", secret: true },
+      {
+        key: "DATABASE_URL",
+        value: "postgresql://app:pw@db:25061/app",
+        secret: true,
+        fingerprint: "f1",
+      },
     ]);
     expect(general).toMatchObject({ key: "NODE_ENV", type: "GENERAL", scope: "RUN_TIME" });
     expect(secret).toMatchObject({ key: "DATABASE_URL", type: "SECRET", scope: "RUN_TIME" });
@@ -130,7 +136,7 @@ describe("PlatformApp arguments", () => {
     [
       { services: [web, { ...api, name: "web", routePrefix: "/" }] },
       [
-        "component names repeat: web, web; give each service and job its own",
+        "component names repeat: web, web; give each service, worker and job its own",
         "route prefixes repeat: /, /; give each service its own",
       ],
     ],
@@ -158,10 +164,10 @@ describe("the write-only settings", () => {
     ...api,
     env: [
       { key: "NODE_ENV", value: "production", secret: false },
-      { key: "DATABASE_URL", value: "postgresql://app:pw@db/app", secret: true },
+      { key: "DATABASE_URL", value: "postgresql://app:pw@db/app", secret: true, fingerprint: "f1" },
     ],
   };
-  const layout = { services: [web, secretApi], jobs: [] };
+  const layout = { services: [web, secretApi], workers: [], jobs: [] };
 
   it("are the SECRET env values and every alert's destinations, by exact index", () => {
     expect(writeOnlyPaths(layout)).toEqual([
@@ -194,12 +200,121 @@ describe("the write-only settings", () => {
         web,
         {
           ...secretApi,
-          env: [{ key: "LOG_LEVEL", value: "info", secret: false }, ...secretApi.env],
+          env: [{ key: "LOG_LEVEL", value: "info", secret: false as const }, ...secretApi.env],
         },
       ],
+      workers: [],
       jobs: [],
     };
     expect(secretsDigestOf("values", inserted)).not.toBe(digest);
+  });
+
+  it("change their digest when a secret's fingerprint changes, and when a secret is added", () => {
+    const digest = secretsDigestOf("values", layout);
+    const withFingerprint = (fingerprint: string) => ({
+      ...layout,
+      services: [
+        web,
+        {
+          ...secretApi,
+          env: secretApi.env.map((variable) =>
+            variable.secret ? { ...variable, fingerprint } : variable,
+          ),
+        },
+      ],
+    });
+    expect(secretsDigestOf("values", withFingerprint("f1"))).toBe(digest);
+    expect(secretsDigestOf("values", withFingerprint("f2"))).not.toBe(digest);
+    const added = {
+      ...layout,
+      workers: [
+        {
+          name: "processor",
+          repository: "processor",
+          digest: `sha256:${"c".repeat(64)}`,
+          size: "apps-s-1vcpu-1gb",
+          scaling: { instances: 1 },
+          env: [
+            {
+              key: "DATABASE_URL",
+              value: "postgresql://p:pw@db/app",
+              secret: true as const,
+              fingerprint: "f3",
+            },
+          ],
+        },
+      ],
+    };
+    expect(secretsDigestOf("values", added)).not.toBe(digest);
+    expect(writeOnlyPaths(added, "secret-value")).toEqual([
+      "spec.services[1].envs[1].value",
+      "spec.workers[0].envs[0].value",
+    ]);
+  });
+});
+
+describe("a worker", () => {
+  const processor = {
+    name: "processor",
+    repository: "processor",
+    digest: `sha256:${"c".repeat(64)}`,
+    size: "apps-s-1vcpu-1gb",
+    scaling: { instances: 2 },
+    env: [{ key: "NODE_ENV", value: "production", secret: false as const }],
+  };
+
+  it("runs its image by digest with no port, route or health check, and a grace period after SIGTERM", async () => {
+    const spec = await specOf({ ...args, workers: [processor] });
+    expect(spec.workers).toEqual([
+      expect.objectContaining({
+        name: "processor",
+        image: { registryType: "DOCR", repository: "processor", digest: processor.digest },
+        instanceSizeSlug: "apps-s-1vcpu-1gb",
+        instanceCount: 2,
+        termination: { gracePeriodSeconds: 60 },
+      }),
+    ]);
+    const worker = spec.workers?.[0] ?? {};
+    for (const key of ["httpPort", "internalPorts", "healthCheck", "routes"]) {
+      expect(worker).not.toHaveProperty(key);
+    }
+    expect(spec.ingress?.rules?.map((rule) => rule.component?.name)).toEqual(["api", "web"]);
+  });
+
+  it("alerts like a service and is absent from an app without workers", async () => {
+    const spec = await specOf({ ...args, workers: [processor] });
+    expect(spec.workers?.[0]?.alerts?.map((alert) => alert.rule)).toEqual([
+      "CPU_UTILIZATION",
+      "MEM_UTILIZATION",
+      "RESTART_COUNT",
+    ]);
+    expect(await specOf(args)).not.toHaveProperty("workers");
+  });
+
+  it("autoscales only on a dedicated size, like a service", () => {
+    const base = {
+      appName: "a",
+      region: "fra",
+      services: [web],
+      alerts: { emails: ["oncall@example.com"] },
+      writeOnly: {
+        derivedFrom: {},
+        deployedDigest: undefined,
+        sendAll: false,
+        restAsDeployed: false,
+      },
+    };
+    expect(
+      platformAppArgsProblems({
+        ...base,
+        workers: [{ ...processor, scaling: { minInstances: 2, maxInstances: 3, cpuPercent: 70 } }],
+      }),
+    ).toEqual([
+      "service processor autoscales on apps-s-1vcpu-1gb; App Platform autoscales dedicated sizes only (apps-d-*)",
+    ]);
+    expect(platformAppArgsProblems({ ...base, workers: [{ ...processor, name: "web" }] })).toEqual([
+      "component names repeat: web, web; give each service, worker and job its own",
+    ]);
   });
 });
 
@@ -237,6 +352,7 @@ describe("an app's deployment fingerprint", () => {
             key: "DATABASE_URL",
             value: pulumi.secret("postgresql://app:one@db/app"),
             secret: true,
+            fingerprint: "f1",
           },
         ],
       },
@@ -293,6 +409,7 @@ describe("an app's deployment fingerprint", () => {
               key: "DATABASE_URL",
               value: pulumi.secret("postgresql://app:two@db/app"),
               secret: true,
+              fingerprint: "f1",
             },
           ],
         },

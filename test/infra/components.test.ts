@@ -49,6 +49,10 @@ beforeAll(async () => {
           { region: "ams3", size: "db-s-2vcpu-4gb" },
         ],
         maintenanceWindow: { day: "monday", hour: "04:00" },
+        roles: [
+          { role: "api", access: "readwrite" },
+          { role: "reports", access: "read" },
+        ],
         poolSize: 5,
         vpcIds: { fra1: "existing-fra1-vpc", ams3: network.vpcIdOf("ams3") },
       });
@@ -72,14 +76,16 @@ beforeAll(async () => {
       });
       loginIsSecret = await pulumi.isSecret(registry.pushLogin);
       readStrings = {
-        primary: await pulumi.isSecret(cluster.primaryConnectionString),
-        ams3: await pulumi.isSecret(cluster.readConnectionString("ams3")),
-        fra1: await pulumi.isSecret(cluster.readConnectionString("fra1")),
+        primary: await pulumi.isSecret(cluster.primaryConnectionString("api")),
+        ams3: await pulumi.isSecret(cluster.readConnectionString("reports", "ams3")),
+        fra1: await pulumi.isSecret(cluster.readConnectionString("reports", "fra1")),
         migration: await pulumi.isSecret(cluster.migrationConnectionString),
       };
       connectionStrings = {
-        primary: await resolvedValue(cluster.primaryConnectionString),
-        ams3: await resolvedValue(cluster.readConnectionString("ams3")),
+        primary: await resolvedValue(cluster.primaryConnectionString("api")),
+        ams3: await resolvedValue(cluster.readConnectionString("reports", "ams3")),
+        reportsPrimary: await resolvedValue(cluster.readConnectionString("reports", "fra1")),
+        unknownRole: errorOf(() => cluster.primaryConnectionString("nobody")),
         migration: await resolvedValue(cluster.migrationConnectionString),
       };
       return {
@@ -92,6 +98,7 @@ beforeAll(async () => {
               size: "db-s-1vcpu-1gb",
               standbyNodes: 1,
               maintenanceWindow: { day: "monday", hour: "04:00" },
+              roles: [],
               poolSize: 5,
               vpcIds: {},
             }),
@@ -145,6 +152,26 @@ describe("components under the mock runtime", () => {
       (peering.inputs.vpcIds as string[]).map((id) => vpcIds[id]).join("<->"),
     );
     expect(peered.sort()).toEqual(["ams3<->nyc3", "fra1<->ams3", "fra1<->nyc3"]);
+  });
+
+  it("give each role its own user and pool, the pool's connections shared among them", () => {
+    const users = resourcesOfType(run, TYPES.user).map((user) => user.inputs.name);
+    const pools = resourcesOfType(run, TYPES.connectionPool).map((pool) => ({
+      name: pool.inputs.name,
+      size: pool.inputs.size,
+      mode: pool.inputs.mode,
+    }));
+    expect(users.sort()).toEqual(["api", "reports"]);
+    expect(pools).toEqual([
+      { name: "api-pool", size: 3, mode: "transaction" },
+      { name: "reports-pool", size: 2, mode: "transaction" },
+    ]);
+    // Each role reads as itself: from the replica in its region, else its pool on the primary.
+    expect(new URL(connectionStrings.ams3 ?? "").username).toBe("reports");
+    expect(new URL(connectionStrings.reportsPrimary ?? "").username).toBe("reports");
+    expect(connectionStrings.unknownRole).toBe(
+      "PostgresCluster has no role nobody; pass it in roles",
+    );
   });
 
   it("hand out private hosts only, and the admin URL straight to PostgreSQL", () => {

@@ -5,6 +5,7 @@ import { digestOf } from "../../infra/compute/service-image.ts";
 import { databaseFirewallArgsProblems } from "../../infra/data/database-firewall.ts";
 import {
   nameReplicas,
+  poolShares,
   postgresClusterArgsProblems,
   type PostgresClusterArgs,
 } from "../../infra/data/postgres-cluster.ts";
@@ -16,6 +17,10 @@ const cluster: PostgresClusterArgs = {
   region: "fra1",
   size: "db-s-2vcpu-4gb",
   maintenanceWindow: { day: "sunday", hour: "03:00" },
+  roles: [
+    { role: "api", access: "readwrite" },
+    { role: "reports", access: "read" },
+  ],
   poolSize: 10,
   vpcIds: { fra1: "vpc-fra1", ams3: "vpc-ams3" },
 };
@@ -32,13 +37,44 @@ describe("PostgresCluster arguments", () => {
         "size db-s-1vcpu-1gb cannot have standby nodes; use a size with at least 2 GB, e.g. db-s-1vcpu-2gb",
       ],
     ],
-    [{ poolSize: 0 }, ["poolSize is 0; use a whole number of connections from 1"]],
+    [
+      { poolSize: 1 },
+      ["poolSize is 1; use a whole number of connections from 2 (one per role at least)"],
+    ],
+    [
+      { roles: [{ role: "Api", access: "read" }] },
+      ['role "Api" is no name for a service\'s role; use lower-case letters, digits and _'],
+    ],
+    [
+      { roles: [{ role: "doadmin", access: "read" }] },
+      ['role "doadmin" is no name for a service\'s role; use lower-case letters, digits and _'],
+    ],
+    [
+      {
+        roles: [
+          { role: "api", access: "read" },
+          { role: "api", access: "readwrite" },
+        ],
+      },
+      ["roles repeat: api, api; give each service its own"],
+    ],
     [
       { maintenanceWindow: { day: "sunday", hour: "3am" } },
       ['maintenanceWindow.hour is "3am"; use a UTC hour as HH:00'],
     ],
-  ] as const)("%j → %j", (change, problems) => {
+  ] as [Partial<PostgresClusterArgs>, string[]][])("%j → %j", (change, problems) => {
     expect(postgresClusterArgsProblems({ ...cluster, ...change })).toEqual(problems);
+  });
+});
+
+describe("pool shares", () => {
+  it.each([
+    [40, 2, [20, 20]],
+    [10, 3, [4, 3, 3]],
+    [2, 3, [1, 1, 1]],
+    [7, 1, [7]],
+  ])("%i connections among %i pools → %j", (total, count, shares) => {
+    expect(poolShares(total, count)).toEqual(shares);
   });
 });
 

@@ -87,6 +87,25 @@ export const migrateJob = {
   ],
 };
 
+/** A worker as PlatformApp declares it: no port, no health check, alerts like a service. */
+export const processorWorker = {
+  name: "processor",
+  image: { registryType: "DOCR", repository: "processor", digest: `sha256:${"c".repeat(64)}` },
+  instanceSizeSlug: "apps-s-1vcpu-1gb",
+  instanceCount: 2,
+  termination: { gracePeriodSeconds: 60 },
+  envs: [env("NODE_ENV", "production", false)],
+  alerts: [
+    {
+      rule: "CPU_UTILIZATION",
+      operator: "GREATER_THAN",
+      value: 80,
+      window: "FIVE_MINUTES",
+      destinations: { emails: ["oncall@example.com"], slackWebhooks: [] },
+    },
+  ],
+};
+
 /** An App Platform app as PlatformApp declares it; `spec` replaces whole spec fields. */
 export function app(spec: Record<string, unknown> = {}): PlanResource {
   return planResource(TYPES.app, "app-fra-app", {

@@ -15,6 +15,7 @@ import {
   appWithApi,
   assetBuckets,
   assetsRecord,
+  processorWorker,
   cluster,
   DATABASE_URL,
   deploymentPolicyOf,
@@ -482,6 +483,29 @@ const CASES: RuleCase[] = [
     pass: () => [appWithApi({ autoscaling: undefined, instanceCount: 2 })],
     fail: () => [appWithApi({ autoscaling: undefined, instanceCount: 1 })],
     violation: "service api runs 1 instance(s) at least; production needs 2",
+  },
+  {
+    rule: "compute-production-instances",
+    lacking: "a second instance of a worker",
+    pass: () => [app({ workers: [{ ...processorWorker, instanceCount: 2 }] })],
+    fail: () => [app({ workers: [{ ...processorWorker, instanceCount: 1 }] })],
+    violation: "worker processor runs 1 instance(s) at least; production needs 2",
+  },
+  {
+    rule: "compute-app-alerts",
+    lacking: "a worker alert that reaches someone",
+    pass: () => [app({ workers: [processorWorker] })],
+    fail: () => [
+      app({
+        workers: [
+          {
+            ...processorWorker,
+            alerts: [{ rule: "RESTART_COUNT", destinations: { emails: [], slackWebhooks: [] } }],
+          },
+        ],
+      }),
+    ],
+    violation: "worker processor has no alert with a destination",
   },
   {
     rule: "compute-health-checks",

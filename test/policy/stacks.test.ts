@@ -257,7 +257,7 @@ describe("removing one control from the production plan fails the rule that name
     ["edge-rules-rate-limit", "edge-rate-limit"],
     ["edge-rules-origin-lock", "edge-origin-lock-header"],
     ["uptime-assets-check", "monitoring-uptime-public-hosts"],
-    ["uptime-app-down", "monitoring-uptime-alerts"],
+    ["uptime-web-down", "monitoring-uptime-alerts"],
   ])("%s: %s", (name, rule) => {
     expect(failingRules(productionWith(name))).toEqual([rule]);
   });

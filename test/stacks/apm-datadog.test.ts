@@ -2,6 +2,7 @@
 // monitors on the api's trace metrics, and the one alert route carrying Slack everywhere.
 import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
+import { SPAN_OPERATIONS } from "@platform/runtime/contract";
 import { SERVER_SPAN_OPERATION } from "../../infra/observability/apm-monitors.ts";
 import { fakeSecret, runStack } from "../../tools/mock/run-stack.ts";
 import { type Manifest, manifestOf } from "../../tools/plan/render.ts";
@@ -72,7 +73,8 @@ describe("APM with datadog", () => {
       new URL("../../services/api/src/telemetry.ts", import.meta.url),
       "utf8",
     );
-    expect(apiTelemetry).toContain(`"operation.name": "${SERVER_SPAN_OPERATION}"`);
+    expect(apiTelemetry).toContain('"operation.name": SPAN_OPERATIONS.httpServer');
+    expect(SPAN_OPERATIONS.httpServer).toBe(SERVER_SPAN_OPERATION);
     expect(ofType(T.provider).map((provider) => provider.inputs.apiUrl)).toEqual([
       "https://api.datadoghq.eu/",
     ]);

@@ -51,6 +51,9 @@ function allEnvs(app: RecordedResource): { component: string; env: RecordedEnv }
     ...spec.services.flatMap((service) =>
       service.envs.map((env) => ({ component: service.name, env })),
     ),
+    ...(spec.workers ?? []).flatMap((worker) =>
+      worker.envs.map((env) => ({ component: worker.name, env })),
+    ),
     ...jobsOf(app).flatMap((job) => job.envs.map((env) => ({ component: job.name, env }))),
   ];
 }
@@ -78,10 +81,7 @@ describe("a first `pulumi up` of production", () => {
         runCommand: "node src/migrate-cli.ts",
         instanceCount: 1,
       });
-      const url = new URL(
-        envOf({ envs: job?.envs ?? [] } as Parameters<typeof envOf>[0], "DATABASE_URL")?.value ??
-          "",
-      );
+      const url = new URL(envOf({ envs: job?.envs ?? [] }, "DATABASE_URL")?.value ?? "");
       expect({
         user: url.username,
         host: url.hostname,
@@ -94,8 +94,11 @@ describe("a first `pulumi up` of production", () => {
         database: "/app",
       });
       const jobEnv = Object.fromEntries(job?.envs.map((env) => [env.key, env.type]) ?? []);
-      expect(jobEnv).toMatchObject({ DATABASE_URL: "SECRET", DATABASE_RUNTIME_ROLE: "GENERAL" });
-      expect(job?.envs.find((env) => env.key === "DATABASE_RUNTIME_ROLE")?.value).toBe("app");
+      expect(jobEnv).toMatchObject({ DATABASE_URL: "SECRET", DATABASE_ROLES: "GENERAL" });
+      // Every service that uses the database, with the access its catalog binding names.
+      expect(job?.envs.find((env) => env.key === "DATABASE_ROLES")?.value).toBe(
+        "api=readwrite,processor=readwrite",
+      );
       // No service sees the administrator.
       for (const { component, env } of allEnvs(app)) {
         if (component === "migrate") continue;
@@ -109,7 +112,7 @@ describe("a first `pulumi up` of production", () => {
     for (const app of apps()) {
       const api = serviceOf(appSpecOf(app), "api");
       expect(envOf(api, "MIGRATE_ON_START")).toMatchObject({ type: "GENERAL", value: "false" });
-      expect(new URL(envOf(api, "DATABASE_URL")?.value ?? "").username).toBe("app");
+      expect(new URL(envOf(api, "DATABASE_URL")?.value ?? "").username).toBe("api");
     }
   });
 
@@ -147,7 +150,8 @@ describe("a first `pulumi up` of production", () => {
     const urls = apps()
       .flatMap(allEnvs)
       .filter(({ env }) => /^postgres(ql)?:\/\//.test(env.value));
-    expect(urls.length).toBe(6);
+    // Per app: the api's write and read URLs, the processor's write and read URLs, the job's admin URL.
+    expect(urls.length).toBe(10);
     for (const { env } of urls) {
       const host = new URL(env.value).hostname;
       expect(host).toMatch(/^private-/);
@@ -188,7 +192,10 @@ describe("a second `pulumi up` with no change", () => {
       const secretValues = allEnvs(app).filter(({ env }) => env.type === "SECRET").length;
       const alerts =
         appSpecOf(app).alerts.length +
-        appSpecOf(app).services.reduce((sum, service) => sum + service.alerts.length, 0);
+        [...appSpecOf(app).services, ...(appSpecOf(app).workers ?? [])].reduce(
+          (sum, component) => sum + component.alerts.length,
+          0,
+        );
       expect(ignored).toHaveLength(secretValues + alerts);
       for (const path of ignored) {
         const inSpec = path.replace(/^spec\./, "");

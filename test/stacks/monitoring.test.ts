@@ -25,7 +25,8 @@ const checksOf = (run: ProgramRun) =>
   resourcesOfType(run, T.check).map((check) => check.inputs.target);
 
 describe("uptime checks", () => {
-  it("watch the app, its readiness, the assets and each region's origin from the configured regions", () => {
+  it("watch every public service's readiness, the assets and each region's origin from the configured regions", () => {
+    // The catalog's one public service, the web at /, and its readiness, which asks the api's.
     expect(checksOf(production)).toEqual([
       "https://app.example.com/",
       "https://app.example.com/readyz",

@@ -79,18 +79,55 @@ describe("production data tier", () => {
     }
   });
 
-  it("gives the apps their own user and a transaction-mode pool, never doadmin", () => {
-    const user = resourceNamed(run, TYPES.user, "database-user");
-    expect(user.inputs.name).toBe("app");
-    expect(resourceNamed(run, TYPES.connectionPool, "database-pool").inputs).toMatchObject({
-      mode: "transaction",
-      size: 40,
-      user: "app",
-      dbName: "app",
-    });
+  it("gives each service that uses the database a user and a transaction-mode pool of its own, never doadmin", () => {
+    expect(resourcesOfType(run, TYPES.user).map((user) => user.inputs.name)).toEqual([
+      "api",
+      "processor",
+    ]);
+    for (const role of ["api", "processor"]) {
+      expect(
+        resourceNamed(run, TYPES.connectionPool, `database-pool-${role}`).inputs,
+      ).toMatchObject({
+        name: `${role}-pool`,
+        mode: "transaction",
+        // database.poolSize, shared equally.
+        size: 20,
+        user: role,
+        dbName: "app",
+      });
+    }
     for (const app of [primaryApp(), secondaryApp()]) {
-      const env = serviceOf(appSpecOf(app), "api").envs;
+      const spec = appSpecOf(app);
+      const env = [...serviceOf(spec, "api").envs, ...(spec.workers ?? []).flatMap((w) => w.envs)];
       expect(JSON.stringify(env)).not.toContain("doadmin");
+    }
+  });
+
+  it("runs the processor as a worker in every region, as its own role, and the web with no database", () => {
+    const pool = resourceNamed(run, TYPES.connectionPool, "database-pool-processor");
+    const poolUri = providerState(pool.type, pool.name, pool.inputs, pool.id).privateUri;
+    for (const app of [primaryApp(), secondaryApp()]) {
+      const spec = appSpecOf(app);
+      expect(spec.workers?.map((worker) => worker.name)).toEqual(["processor"]);
+      const [processor] = spec.workers ?? [];
+      expect(processor).toMatchObject({
+        image: { registryType: "DOCR", repository: "processor" },
+        instanceSizeSlug: "apps-s-1vcpu-1gb",
+        instanceCount: 2,
+      });
+      expect(processor).not.toHaveProperty("healthCheck");
+      expect(envOf(processor ?? ({} as never), "DATABASE_URL")).toMatchObject({
+        type: "SECRET",
+        value: poolUri,
+      });
+      expect(new URL(String(poolUri)).username).toBe("processor");
+      // No port, so no origin lock: nothing calls a worker.
+      expect(envOf(processor ?? ({} as never), "ORIGIN_LOCK_SECRETS")).toBeUndefined();
+      const web = serviceOf(spec, "web");
+      expect(web.envs.map((env) => env.key).filter((key) => key.startsWith("DATABASE"))).toEqual(
+        [],
+      );
+      expect(envOf(web, "API_URL")?.value).toBe("http://api:3001");
     }
   });
 
@@ -189,7 +226,7 @@ describe("production compute tier", () => {
   });
 
   it("hands the api its database as SECRET env vars: writes to the pool, reads in its own region", () => {
-    const pool = resourceNamed(run, TYPES.connectionPool, "database-pool");
+    const pool = resourceNamed(run, TYPES.connectionPool, "database-pool-api");
     const replica = resourceNamed(run, TYPES.replica, "database-replica-ams3");
     const poolUri = providerState(pool.type, pool.name, pool.inputs, pool.id).privateUri;
     const replicaHost = providerState(
@@ -210,7 +247,7 @@ describe("production compute tier", () => {
     expect(envOf(primaryApi, "DATABASE_READ_URL")?.value).toBe(poolUri);
     const readUrl = new URL(envOf(secondaryApi, "DATABASE_READ_URL")?.value ?? "");
     expect(readUrl.host).toBe(`${String(replicaHost)}:25060`);
-    expect(readUrl.username).toBe("app");
+    expect(readUrl.username).toBe("api");
     expect(readUrl.pathname).toBe("/app");
     expect(readUrl.searchParams.get("sslmode")).toBe("require");
   });
@@ -247,7 +284,18 @@ describe("production compute tier", () => {
       nodes: 2,
       standbys: 1,
       replicas: [{ name: "database-replica-ams3", region: "ams3", size: "db-s-2vcpu-4gb" }],
-      pool: { name: "app-pool", mode: "transaction", size: 40 },
+      roles: [
+        {
+          role: "api",
+          access: "readwrite",
+          pool: { name: "api-pool", mode: "transaction", size: 20 },
+        },
+        {
+          role: "processor",
+          access: "readwrite",
+          pool: { name: "processor-pool", mode: "transaction", size: 20 },
+        },
+      ],
       maintenanceWindow: { day: "sunday", hour: "02:00" },
       protected: true,
       trustedSources: [
@@ -268,6 +316,7 @@ describe("production compute tier", () => {
         secretsDigest: digest,
         fingerprint: digest,
         services: expect.any(Array) as unknown,
+        workers: expect.any(Array) as unknown,
         jobs: expect.any(Array) as unknown,
       },
       {
@@ -281,6 +330,7 @@ describe("production compute tier", () => {
         secretsDigest: digest,
         fingerprint: digest,
         services: expect.any(Array) as unknown,
+        workers: expect.any(Array) as unknown,
         jobs: expect.any(Array) as unknown,
       },
     ]);

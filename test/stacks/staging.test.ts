@@ -47,7 +47,7 @@ describe("the staging stack under the mock runtime", () => {
     expect(resourcesOfType(run, TYPES.firewall).map((firewall) => firewall.name)).toEqual([
       "database-firewall-cluster",
     ]);
-    const pool = resourceNamed(run, TYPES.connectionPool, "database-pool");
+    const pool = resourceNamed(run, TYPES.connectionPool, "database-pool-api");
     const api = serviceOf(appSpecOf(resourceNamed(run, TYPES.app, "app-fra-app")), "api");
     expect(envOf(api, "DATABASE_READ_URL")?.value).toBe(
       providerState(pool.type, pool.name, pool.inputs, pool.id).privateUri,

@@ -96,6 +96,16 @@ export interface RecordedAppSpec {
   ingress: { rules: { component: { name: string }; match: { path: { prefix: string } } }[] };
   alerts: { rule: string; destinations: { emails: string[] } }[];
   jobs?: { name: string; kind: string; instanceSizeSlug: string; runCommand: string }[];
+  workers?: RecordedWorker[];
+}
+
+export interface RecordedWorker {
+  name: string;
+  image: { registryType: string; repository: string; digest?: string };
+  instanceSizeSlug: string;
+  instanceCount?: number;
+  envs: RecordedEnv[];
+  alerts: { rule: string }[];
 }
 
 export function appSpecOf(app: RecordedResource): RecordedAppSpec {
@@ -108,6 +118,9 @@ export function serviceOf(spec: RecordedAppSpec, name: string): RecordedService 
   return service;
 }
 
-export function envOf(service: RecordedService, key: string): RecordedEnv | undefined {
+export function envOf(
+  service: Pick<RecordedService, "envs">,
+  key: string,
+): RecordedEnv | undefined {
   return service.envs.find((env) => env.key === key);
 }

@@ -4,6 +4,8 @@ import { execFile } from "node:child_process";
 import { createServer, type Server } from "node:net";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
+import { localLaunches } from "../../services/local.ts";
+import { catalogService } from "../../stacks/service-catalog.ts";
 import { REPOSITORY_ROOT } from "../../tools/mock/run-stack.ts";
 
 const run = promisify(execFile);
@@ -45,7 +47,7 @@ describe("pnpm dev", () => {
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toBe(
-      `pnpm dev: port ${port} (web) is already in use. Stop what listens there (lsof -i :${port}) or choose another port: WEB_PORT=3100 pnpm dev\n`,
+      `pnpm dev: port ${port} (web) is already in use. Stop what listens there (lsof -i :${port}) or choose another port: WEB_PORT=${port + 100} pnpm dev\n`,
     );
   });
 
@@ -58,9 +60,63 @@ describe("pnpm dev", () => {
     expect(code).toBe(1);
     expect(stderr).toMatch(
       new RegExp(
-        `^pnpm dev: port ${port} \\(api\\) is already in use\\..* API_PORT=3101 pnpm dev\\n$`,
+        `^pnpm dev: port ${port} \\(api\\) is already in use\\..* API_PORT=${port + 100} pnpm dev\\n$`,
       ),
     );
+  });
+});
+
+describe("how each catalog service runs locally (services/local.ts)", () => {
+  it("starts each after those it uses, with the env of its bindings, on its port or the one asked for", () => {
+    const launches = localLaunches({
+      databaseUrl: "postgres://postgres@127.0.0.1:54329/postgres",
+      env: { API_PORT: "4001" },
+    });
+    expect(launches.map(({ name, port, ready }) => ({ name, port, ready }))).toEqual([
+      { name: "api", port: 4001, ready: { kind: "http", url: "http://127.0.0.1:4001/healthz" } },
+      { name: "web", port: 3000, ready: { kind: "http", url: "http://127.0.0.1:3000/healthz" } },
+      { name: "processor", port: undefined, ready: { kind: "log", message: "claiming jobs" } },
+    ]);
+    const [api, web, processor] = launches;
+    expect(api?.env).toEqual({
+      PORT: "4001",
+      DATABASE_URL: "postgres://postgres@127.0.0.1:54329/postgres",
+      DATABASE_READ_URL: "postgres://postgres@127.0.0.1:54329/postgres",
+      HOST: "127.0.0.1",
+    });
+    expect(web?.env).toEqual({
+      PORT: "3000",
+      API_URL: "http://127.0.0.1:4001",
+      NEXT_TELEMETRY_DISABLED: "1",
+    });
+    expect(processor?.env).toEqual({
+      DATABASE_URL: "postgres://postgres@127.0.0.1:54329/postgres",
+      DATABASE_READ_URL: "postgres://postgres@127.0.0.1:54329/postgres",
+    });
+    for (const launch of launches) {
+      expect(launch.cwd).toBe(`${REPOSITORY_ROOT}services/${launch.name}`);
+      expect(launch.command).toBe(process.execPath);
+    }
+    expect(processor?.args).toEqual(["--watch", "src/main.ts"]);
+  });
+
+  it("gives a read-only service the read URL alone, and no database without one", () => {
+    const reports = {
+      ...catalogService("api"),
+      name: "reports",
+      folder: "services/reports",
+      port: 3005,
+      uses: { database: "read" as const, services: [], assets: false },
+      migrations: undefined,
+    };
+    const [launch] = localLaunches({ databaseUrl: "postgres://db/app", catalog: [reports] });
+    expect(launch?.env).toEqual({
+      PORT: "3005",
+      DATABASE_READ_URL: "postgres://db/app",
+      HOST: "127.0.0.1",
+    });
+    const [without] = localLaunches({ databaseUrl: undefined, catalog: [reports], env: {} });
+    expect(without?.env).toEqual({ PORT: "3005", HOST: "127.0.0.1" });
   });
 });
 

@@ -97,7 +97,7 @@ describe("DigitalOcean", () => {
   function ask(current: World, base = apis.endpoints.DIGITALOCEAN_API_URL ?? "") {
     world = current;
     return digitalOceanChecks({
-      api: apiClient(base, { authorization: `Bearer ${SENT.digitalocean.token}` }),
+      client: apiClient(base, { authorization: `Bearer ${SENT.digitalocean.token}` }),
       stack: "staging",
       config,
       apps: plannedApps(manifest()),
@@ -252,7 +252,7 @@ describe("Cloudflare", () => {
   function ask(current: World, options: { plan?: string; base?: string } = {}) {
     world = current;
     return cloudflareChecks({
-      api: apiClient(options.base ?? apis.endpoints.CLOUDFLARE_BASE_URL ?? "", {
+      client: apiClient(options.base ?? apis.endpoints.CLOUDFLARE_BASE_URL ?? "", {
         authorization: `Bearer ${SENT.cloudflare.token}`,
       }),
       stack: "staging",
@@ -448,7 +448,7 @@ describe("GitHub", () => {
   ) {
     world = current;
     return gitHubChecks({
-      api: apiClient(options.base ?? apis.endpoints.GITHUB_BASE_URL ?? "", {
+      client: apiClient(options.base ?? apis.endpoints.GITHUB_BASE_URL ?? "", {
         authorization: `Bearer ${SENT.github.token}`,
       }),
       owner: "acme",

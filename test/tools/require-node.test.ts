@@ -37,7 +37,7 @@ describe("tools/require-node.js", () => {
     expect(stderr).toContain("  - shellcheck is not on PATH");
     expect(stderr).not.toContain("Node 24 is needed");
     expect(stderr).toContain("Run `./quickstart test` instead");
-    expect(stderr).toContain("services/api/scripts/test-postgres.sh start");
+    expect(stderr).toContain("services/test-postgres.sh start");
   });
 
   it("lets the suite run when it has everything", async () => {

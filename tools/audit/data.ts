@@ -234,7 +234,7 @@ function databaseRows(connections: readonly DatabaseConnection[]) {
       "in transit",
       count === 0
         ? "no connection URL in the plan"
-        : `sslmode ${modes.join(", ")} in ${count} of ${count} connection URLs; ${withCa} of ${count} beside the cluster's CA certificate (DATABASE_CA_CERT), against which the api image verifies the server (services/api/src/db.ts); ${privateHosts} of ${count} to private (VPC) hosts`,
+        : `sslmode ${modes.join(", ")} in ${count} of ${count} connection URLs; ${withCa} of ${count} beside the cluster's CA certificate (DATABASE_CA_CERT), against which the services verify the server; ${privateHosts} of ${count} to private (VPC) hosts`,
       "plan",
     ),
   ];

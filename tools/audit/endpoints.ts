@@ -64,7 +64,7 @@ export function publicEndpoints(platform: PlatformFacts, buckets: DataSection["b
   const header = platform.edge?.originLock.header ?? "origin-lock";
   const originRows = apps.flatMap((app) => {
     // The services answer their health path without the header: App Platform's own health
-    // check calls it directly (services/web/proxy.ts, services/api/src/app.ts).
+    // check calls it directly (each service exempts its health path from the origin lock).
     const health = app.services
       .filter((s) => s.exposure.startsWith("/"))
       .map((s) => ({ path: publicPath(s.exposure, s.healthCheck.path), service: s.name }));

@@ -191,12 +191,21 @@ function data({ data: { database: db, network, buckets, registry } }: AuditRepor
       ? [missing]
       : [
           bullets([
-            `Primary cluster: PostgreSQL ${db.version} in ${code(db.region)}, ${code(db.size)}, ${db.nodes} node${db.nodes === 1 ? "" : "s"} (${standby(db.standbys)}); database ${code(db.database)}, pool ${code(db.pool.name)} (${db.pool.mode} mode, ${db.pool.size} connections); maintenance ${db.maintenanceWindow.day} ${db.maintenanceWindow.hour} UTC`,
+            `Primary cluster: PostgreSQL ${db.version} in ${code(db.region)}, ${code(db.size)}, ${db.nodes} node${db.nodes === 1 ? "" : "s"} (${standby(db.standbys)}); database ${code(db.database)}; maintenance ${db.maintenanceWindow.day} ${db.maintenanceWindow.hour} UTC`,
             `Read replicas: ${none(
               db.replicas.map((r) => `${code(r.name)} in ${code(r.region)} (${code(r.size)})`),
               (r) => r,
             )}`,
           ]),
+          "Who connects as whom: a role per service that uses the database, granted exactly its access by the migration job (the schema's owner), each through its own pool.",
+          table(
+            "role | access | pool",
+            db.roles.map((r) => [
+              code(r.role),
+              r.access,
+              `${code(r.pool.name)} (${r.pool.mode} mode, ${r.pool.size} connections)`,
+            ]),
+          ),
           "Who can connect: the database firewall admits these sources and nothing else.",
           table(
             "trusted source | type | value",

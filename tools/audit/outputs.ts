@@ -55,7 +55,7 @@ const platformSchema = z.object({
     standbys: n,
     replicas: z.array(z.object({ name: s, region: s, size: s })),
     database: s,
-    pool: z.object({ name: s, mode: s, size: n }),
+    roles: z.array(z.object({ role: s, access: s, pool: z.object({ name: s, mode: s, size: n }) })),
     maintenanceWindow: z.object({ day: s, hour: s }),
     protected: b,
     trustedSources: z.array(z.object({ type: s, value: s, source: s })),

@@ -19,7 +19,7 @@ type Recorded = Pick<
 const SHORTEST_COMPARED = 8;
 
 /**
- * `spec.services[1].envs[3].value` → `spec.services[api].envs[DATABASE_URL].value`: each list item
+ * `spec.services[1].envs[3].value` → `spec.services[items].envs[DATABASE_URL].value`: each list item
  * named by what identifies it (an env var's `key`, a service's `name`, a rule's `ref` or `rule`).
  */
 export function readablePath(inputs: Record<string, unknown>, path: string): string {

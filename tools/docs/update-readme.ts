@@ -6,4 +6,6 @@ import { architectureDiagram, regeneratedReadme } from "./readme.ts";
 const path = `${REPOSITORY_ROOT}README.md`;
 const readme = await readFile(path, "utf8");
 await writeFile(path, await regeneratedReadme(readme, path, await architectureDiagram()));
-process.stdout.write(`updated the config reference and the architecture diagram in ${path}\n`);
+process.stdout.write(
+  `updated the config reference, the service catalog and the architecture diagram in ${path}\n`,
+);

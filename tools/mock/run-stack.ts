@@ -85,7 +85,7 @@ export async function runStack(stack: string, options: RunStackOptions = {}): Pr
   const config = { ...file.values, ...options.configOverrides };
   // The program checks its DigitalOcean team over HTTP before registering anything; offline, a
   // local stand-in answers, with the provider's own config keys pointing at it.
-  const api = await startFakeDigitalOceanApi(options.credentialsTeam ?? configuredTeam(config));
+  const fake = await startFakeDigitalOceanApi(options.credentialsTeam ?? configuredTeam(config));
   try {
     return await runProgram({
       project: CONFIG_NAMESPACE,
@@ -94,7 +94,7 @@ export async function runStack(stack: string, options: RunStackOptions = {}): Pr
       config: {
         ...config,
         "digitalocean:token": "offline-token",
-        "digitalocean:apiEndpoint": api.endpoint,
+        "digitalocean:apiEndpoint": fake.endpoint,
       },
       secretKeys: [...file.secretKeys, ...(options.secretOverrides ?? []), "digitalocean:token"],
       dryRun: options.dryRun ?? false,
@@ -103,7 +103,7 @@ export async function runStack(stack: string, options: RunStackOptions = {}): Pr
       ...(options.world === undefined ? {} : { world: options.world }),
     });
   } finally {
-    await api.close();
+    await fake.close();
   }
 }
 

@@ -66,20 +66,20 @@ const Subscriptions = z.array(
 );
 
 export interface CloudflareInputs {
-  api: ApiClient;
+  client: ApiClient;
   stack: string;
   config: PlatformConfig;
   rulesets: PlannedRuleset[];
 }
 
-async function tokenCheck({ api, config }: CloudflareInputs): Promise<Check> {
+async function tokenCheck({ client, config }: CloudflareInputs): Promise<Check> {
   const id = "cloudflare.token";
   const title = "Token";
-  const userToken = await api.get("user/tokens/verify");
+  const userToken = await client.get("user/tokens/verify");
   const answer =
     userToken.status === 200
       ? userToken
-      : await api.get(`accounts/${config.edge.accountId}/tokens/verify`);
+      : await client.get(`accounts/${config.edge.accountId}/tokens/verify`);
   const token = resultOf(answer, TokenStatus);
   if (token === undefined) {
     return fail(
@@ -95,11 +95,11 @@ async function tokenCheck({ api, config }: CloudflareInputs): Promise<Check> {
 
 const rank = (plan: string) => CLOUDFLARE_PLANS.indexOf(plan as (typeof CLOUDFLARE_PLANS)[number]);
 
-async function zoneCheck({ api, config }: CloudflareInputs): Promise<Check> {
+async function zoneCheck({ client, config }: CloudflareInputs): Promise<Check> {
   const id = "cloudflare.zone";
   const { zoneId, accountId, plan } = config.edge;
   const title = `Zone ${config.domain.zone}`;
-  const answer = await api.get(`zones/${zoneId}`);
+  const answer = await client.get(`zones/${zoneId}`);
   const zone = resultOf(answer, Zone);
   if (zone === undefined) {
     return fail(
@@ -178,7 +178,7 @@ function permissionProbes(config: PlatformConfig) {
 type ProbeRole = keyof ReturnType<typeof permissionProbes>;
 
 async function permissionsCheck({
-  api,
+  client,
   config,
 }: CloudflareInputs): Promise<{ check: Check; answers: Record<ProbeRole, ApiAnswer> }> {
   const probes = Object.entries(permissionProbes(config)) as [
@@ -186,7 +186,7 @@ async function permissionsCheck({
     { permission: string; path: string },
   ][];
   const answered = await Promise.all(
-    probes.map(async ([role, { path }]) => [role, await api.get(path)] as const),
+    probes.map(async ([role, { path }]) => [role, await client.get(path)] as const),
   );
   const answers = Object.fromEntries(answered) as Record<ProbeRole, ApiAnswer>;
   const refused = probes
@@ -219,7 +219,7 @@ async function permissionsCheck({
 }
 
 async function loadBalancingCheck(
-  { api, config }: CloudflareInputs,
+  { client, config }: CloudflareInputs,
   pools: ApiAnswer,
 ): Promise<Check> {
   const id = "cloudflare.load-balancing";
@@ -232,7 +232,7 @@ async function loadBalancingCheck(
       `the account already has ${String(existing.length)} load balancer pool(s)`,
     );
   }
-  const answer = await api.get(`accounts/${config.edge.accountId}/subscriptions`);
+  const answer = await client.get(`accounts/${config.edge.accountId}/subscriptions`);
   const subscriptions = resultOf(answer, Subscriptions);
   if (subscriptions === undefined) {
     return confirm(

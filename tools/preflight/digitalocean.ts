@@ -82,7 +82,7 @@ const Alerts = z.object({
 });
 
 export interface DigitalOceanInputs {
-  api: ApiClient;
+  client: ApiClient;
   stack: string;
   config: PlatformConfig;
   apps: PlannedApp[];
@@ -90,14 +90,14 @@ export interface DigitalOceanInputs {
 }
 
 async function teamCheck({
-  api,
+  client,
   stack,
   config,
 }: DigitalOceanInputs): Promise<{ check: Check; email?: string }> {
   const id = "digitalocean.team";
   const title = "Token and team";
   const expected = config.digitalocean.team;
-  const answer = await api.get("v2/account");
+  const answer = await client.get("v2/account");
   if (answer.status === 401) {
     return {
       check: fail(
@@ -153,9 +153,9 @@ async function teamCheck({
   };
 }
 
-async function probeScopes(api: ApiClient): Promise<{ check: Check; answers: ProbeAnswers }> {
+async function probeScopes(client: ApiClient): Promise<{ check: Check; answers: ProbeAnswers }> {
   const answered = await Promise.all(
-    READ_SCOPE_PROBES.map(async ({ scope, path }) => [scope, await api.get(path)] as const),
+    READ_SCOPE_PROBES.map(async ({ scope, path }) => [scope, await client.get(path)] as const),
   );
   const answers = Object.fromEntries(answered) as ProbeAnswers;
   const missing = READ_SCOPE_PROBES.filter(({ scope }) => answers[scope].status === 403);
@@ -203,7 +203,7 @@ async function probeScopes(api: ApiClient): Promise<{ check: Check; answers: Pro
 }
 
 async function registryCheck(
-  api: ApiClient,
+  client: ApiClient,
   config: PlatformConfig,
   listed: ApiAnswer,
 ): Promise<Check> {
@@ -229,7 +229,7 @@ async function registryCheck(
   }
   // registries_validate_name: 204 when the name is free, 409 when another account holds it; it
   // needs registry:create, which the deploy token has anyway.
-  const answer = await api.post("v2/registries/validate-name", { name });
+  const answer = await client.post("v2/registries/validate-name", { name });
   if (answer.status === 204)
     return pass(id, title, "free: no DigitalOcean account holds that name");
   if (answer.status === 409) {
@@ -283,7 +283,7 @@ function resolveVpcs(vpcs: PlannedVpc[], listed: ApiAnswer) {
 }
 
 async function appChecks(
-  { api, apps, vpcs }: DigitalOceanInputs,
+  { client, apps, vpcs }: DigitalOceanInputs,
   answers: ProbeAnswers,
 ): Promise<{ checks: Check[]; existingAppIds: string[] }> {
   const vpcOf = resolveVpcs(vpcs, answers["vpc:read"]);
@@ -299,7 +299,7 @@ async function appChecks(
     const vpc = planned === undefined ? undefined : vpcOf.get(planned);
     const appId = existing.find((candidate) => candidate.spec.name === app.name)?.id;
     if (appId !== undefined) existingAppIds.push(appId);
-    const answer = await api.post("v2/apps/propose", {
+    const answer = await client.post("v2/apps/propose", {
       spec: apiAppSpec(app.spec, vpc?.id),
       ...(appId === undefined ? {} : { app_id: appId }),
     });
@@ -367,7 +367,7 @@ async function appChecks(
 }
 
 async function alertEmailCheck(
-  api: ApiClient,
+  client: ApiClient,
   config: PlatformConfig,
   userEmail: string | undefined,
   existingAppIds: string[],
@@ -377,7 +377,7 @@ async function alertEmailCheck(
   const known = new Set(userEmail === undefined ? [] : [userEmail.toLowerCase()]);
   for (const appId of existingAppIds) {
     const alerts =
-      Alerts.safeParse((await api.get(`v2/apps/${appId}/alerts`)).body).data?.alerts ?? [];
+      Alerts.safeParse((await client.get(`v2/apps/${appId}/alerts`)).body).data?.alerts ?? [];
     for (const email of alerts.flatMap((alert) => alert.emails)) known.add(email.toLowerCase());
   }
   const unknown = config.monitoring.alertEmails.filter((email) => !known.has(email.toLowerCase()));
@@ -411,15 +411,15 @@ export async function digitalOceanChecks(inputs: DigitalOceanInputs): Promise<Ch
         ),
       ];
     }
-    const scopes = await probeScopes(inputs.api);
+    const scopes = await probeScopes(inputs.client);
     const registry = await registryCheck(
-      inputs.api,
+      inputs.client,
       inputs.config,
       scopes.answers["registry:read"],
     );
     const apps = await appChecks(inputs, scopes.answers);
     const emails = await alertEmailCheck(
-      inputs.api,
+      inputs.client,
       inputs.config,
       team.email,
       apps.existingAppIds,

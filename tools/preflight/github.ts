@@ -62,7 +62,7 @@ export function tierOfPlan(name: string): Tier | undefined {
 }
 
 export interface GitHubInputs {
-  api: ApiClient;
+  client: ApiClient;
   owner: string;
   repository: string;
   /** The bootstrap's plan for this stack, or why there is none. */
@@ -87,8 +87,8 @@ function featuresAsked(planned: PlannedRepository): (keyof typeof FEATURE_TIERS)
   ];
 }
 
-async function ownerPlan(api: ApiClient, owner: { login: string; type: string }) {
-  const answer = await api.get(owner.type === "Organization" ? `orgs/${owner.login}` : "user");
+async function ownerPlan(client: ApiClient, owner: { login: string; type: string }) {
+  const answer = await client.get(owner.type === "Organization" ? `orgs/${owner.login}` : "user");
   const parsed = WithPlan.safeParse(answer.body).data;
   if (answer.status !== 200 || parsed?.plan === undefined) return undefined;
   if (owner.type !== "Organization" && parsed.login !== owner.login) return undefined;
@@ -96,7 +96,7 @@ async function ownerPlan(api: ApiClient, owner: { login: string; type: string })
 }
 
 async function planCheck(
-  api: ApiClient,
+  client: ApiClient,
   repository: z.infer<typeof Repository>,
   planned: PlannedRepository,
 ): Promise<Check> {
@@ -106,7 +106,7 @@ async function planCheck(
   if (!repository.private) {
     return pass(id, title, `the repository is public: ${asked.join(", ")} work on every plan`);
   }
-  const plan = await ownerPlan(api, repository.owner);
+  const plan = await ownerPlan(client, repository.owner);
   const tier = plan === undefined ? undefined : tierOfPlan(plan);
   const needed = asked.reduce<Tier>(
     (highest, feature) =>
@@ -140,15 +140,15 @@ async function planCheck(
 }
 
 async function environmentCheck(
-  { api, owner, repository, backendSecrets }: GitHubInputs,
+  { client, owner, repository, backendSecrets }: GitHubInputs,
   environment: PlannedRepository["environments"][number],
 ): Promise<Check> {
   const id = `github.environment.${environment.name}`;
   const title = `Environment ${environment.name}`;
   const base = `repos/${owner}/${repository}/environments/${encodeURIComponent(environment.name)}`;
   const [variables, secrets] = await Promise.all([
-    api.get(`${base}/variables?per_page=30`),
-    api.get(`${base}/secrets?per_page=30`),
+    client.get(`${base}/variables?per_page=30`),
+    client.get(`${base}/secrets?per_page=30`),
   ]);
   if (variables.status === 404) {
     return fail(
@@ -205,10 +205,10 @@ async function environmentCheck(
   );
 }
 
-async function repositorySecretsCheck({ api, owner, repository }: GitHubInputs): Promise<Check> {
+async function repositorySecretsCheck({ client, owner, repository }: GitHubInputs): Promise<Check> {
   const id = "github.repository-secrets";
   const title = "No backend credential at the repository level";
-  const answer = await api.get(`repos/${owner}/${repository}/actions/secrets?per_page=100`);
+  const answer = await client.get(`repos/${owner}/${repository}/actions/secrets?per_page=100`);
   const secrets = Secrets.safeParse(answer.body).data;
   if (answer.status !== 200 || secrets === undefined) {
     return confirm(
@@ -237,9 +237,9 @@ async function repositorySecretsCheck({ api, owner, repository }: GitHubInputs):
 }
 
 export async function gitHubChecks(inputs: GitHubInputs): Promise<Check[]> {
-  const { api, owner, repository } = inputs;
+  const { client, owner, repository } = inputs;
   try {
-    const answer = await api.get(`repos/${owner}/${repository}`);
+    const answer = await client.get(`repos/${owner}/${repository}`);
     const found = Repository.safeParse(answer.body).data;
     const id = "github.repository";
     const title = `Repository ${owner}/${repository}`;
@@ -280,7 +280,7 @@ export async function gitHubChecks(inputs: GitHubInputs): Promise<Check[]> {
     const planned = inputs.planned.repository;
     return [
       repositoryCheck,
-      await planCheck(api, found, planned),
+      await planCheck(client, found, planned),
       ...(await Promise.all(
         planned.environments.map((environment) => environmentCheck(inputs, environment)),
       )),

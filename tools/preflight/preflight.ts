@@ -153,7 +153,7 @@ function askDigitalOcean({ env, stack, config, manifest }: Asking): Promise<Chec
     return Promise.resolve([notRun("DigitalOcean", "digitalocean.all", "DigitalOcean checks")]);
   }
   return digitalOceanChecks({
-    api: apiClient(apiBases(env).digitalocean, { authorization: `Bearer ${token.value}` }),
+    client: apiClient(apiBases(env).digitalocean, { authorization: `Bearer ${token.value}` }),
     stack,
     config,
     apps: plannedApps(manifest),
@@ -169,7 +169,7 @@ function askCloudflare({ env, stack, config, manifest }: Asking): Promise<Cloudf
     });
   }
   return cloudflareChecks({
-    api: apiClient(apiBases(env).cloudflare, { authorization: `Bearer ${token.value}` }),
+    client: apiClient(apiBases(env).cloudflare, { authorization: `Bearer ${token.value}` }),
     stack,
     config,
     rulesets: plannedRulesets(manifest),
@@ -185,7 +185,7 @@ function askGitHub(
     return Promise.resolve([notRun("GitHub", "github.all", "GitHub checks")]);
   }
   return gitHubChecks({
-    api: apiClient(apiBases(env).github, {
+    client: apiClient(apiBases(env).github, {
       authorization: `Bearer ${token.value}`,
       accept: "application/vnd.github+json",
       "x-github-api-version": "2022-11-28",

@@ -24,7 +24,7 @@ const rounds = Number(process.env.BENCH_ROUNDS ?? "2");
 const withTelemetry = process.env.BENCH_TELEMETRY === "1";
 const adminUrl = process.env.TEST_DATABASE_URL ?? process.env.BENCH_DATABASE_URL;
 if (adminUrl === undefined || adminUrl === "") {
-  throw new Error("set TEST_DATABASE_URL (services/api/scripts/test-postgres.sh start)");
+  throw new Error("set TEST_DATABASE_URL (services/test-postgres.sh start)");
 }
 
 async function freePort(): Promise<number> {

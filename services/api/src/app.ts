@@ -8,9 +8,9 @@ import { type Database, isDataException, isDatabaseTimeout, isDatabaseUnavailabl
 import { HttpError } from "./errors.ts";
 import { HTTP_TIMEOUTS, type HttpTimeouts, serverTimeoutOptions } from "./http-timeouts.ts";
 import { itemsRepository } from "./items/repository.ts";
-import { ORIGIN_LOCK_HEADER, originLockAccepts } from "./origin-lock.ts";
+import { ORIGIN_LOCK_HEADER, originLockAccepts } from "@platform/runtime/origin-lock";
 import { registerItemRoutes } from "./items/routes.ts";
-import { type ErrorReporter, noopReporter } from "./sentry.ts";
+import { type ErrorReporter, noopReporter } from "@platform/runtime/sentry";
 
 /**
  * What the api asks of tracing (src/telemetry.ts) while it serves a request. Absent when

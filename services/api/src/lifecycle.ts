@@ -1,5 +1,4 @@
-// Start-up and shut-down: migrations that wait for the database, and SIGTERM handling that lets
-// requests in flight finish within a deadline.
+// Start-up: migrations that wait for the database. (Shut-down is @platform/runtime/shutdown's.)
 import type { Logger } from "pino";
 import type pg from "pg";
 import { isDatabaseUnavailable } from "./db.ts";
@@ -75,53 +74,5 @@ export function startMigrations(options: MigrationRunnerOptions): MigrationRunne
       clearTimeout(timer);
       settle();
     },
-  };
-}
-
-export interface Closable {
-  close(): Promise<unknown>;
-}
-
-export interface ShutdownOptions {
-  server: Closable;
-  logger: Logger;
-  /** Longest wait for requests in flight before exiting anyway. */
-  timeoutMs: number;
-  /** Last work after the server closed, such as flushing error reports. */
-  beforeExit?: () => Promise<unknown>;
-  exit?: (code: number) => void;
-}
-
-/**
- * Returns the shutdown routine: stop accepting, let requests in flight finish, close the pools
- * (the server's onClose hook), then exit 0; exit 1 if that takes longer than the deadline.
- */
-export function gracefulShutdown(options: ShutdownOptions): (signal: string) => Promise<void> {
-  const { server, logger, timeoutMs } = options;
-  const exit = options.exit ?? ((code: number) => process.exit(code));
-  let started = false;
-
-  return async (signal) => {
-    if (started) {
-      logger.warn({ signal }, "already shutting down");
-      return;
-    }
-    started = true;
-    logger.info({ signal, timeoutMs }, "shutting down: finishing requests in flight");
-    const deadline = setTimeout(() => {
-      logger.error({ timeoutMs }, "shutdown deadline passed with work still in flight; exiting");
-      exit(1);
-    }, timeoutMs);
-    try {
-      await server.close();
-      await options.beforeExit?.();
-      clearTimeout(deadline);
-      logger.info("shutdown complete");
-      exit(0);
-    } catch (error) {
-      clearTimeout(deadline);
-      logger.error({ err: error }, "shutdown failed");
-      exit(1);
-    }
   };
 }

@@ -1,8 +1,8 @@
 // `pnpm migrate` (`node src/migrate-cli.ts`): applies pending migrations to DATABASE_URL and exits,
 // for deployments that run migrations as a release step (with MIGRATE_ON_START=false on the
 // servers). On the platform it is App Platform's PRE_DEPLOY job: DATABASE_URL is then the schema
-// owner's connection and DATABASE_RUNTIME_ROLE the services' least-privilege role, granted its data
-// access in the same transaction. A non-zero exit fails the deployment before traffic moves.
+// owner's connection and DATABASE_ROLES every service's role with the access its catalog binding
+// names, granted in the same transaction. A non-zero exit fails the deployment before traffic moves.
 import pg from "pg";
 import { ConfigError, loadConfig } from "./config.ts";
 import { poolConfig } from "./db.ts";
@@ -20,12 +20,12 @@ try {
     }),
   );
   try {
-    const result = await migrate(pool, undefined, { runtimeRole: config.DATABASE_RUNTIME_ROLE });
+    const result = await migrate(pool, undefined, { roles: config.DATABASE_ROLES ?? [] });
     logger.info(
       {
         applied: result.applied,
         alreadyApplied: result.alreadyApplied,
-        grantedTo: result.grantedTo ?? null,
+        granted: result.granted,
       },
       "database schema is up to date",
     );

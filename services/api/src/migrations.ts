@@ -8,12 +8,14 @@
 // another). The price: a migration cannot use statements that refuse to run in a transaction, such
 // as CREATE INDEX CONCURRENTLY.
 //
-// Migrations run as the role that owns the schema (DigitalOcean's `doadmin`), never as the role the
-// services run as. DigitalOcean gives a user created through its API no privilege beyond CONNECT
-// (PostgreSQL 15+ grants PUBLIC no CREATE on schema `public`), so the same transaction grants that
-// runtime role exactly the data access the services need: it can read and write rows, but it cannot
-// create, alter or drop anything.
+// Migrations run as the role that owns the schema (DigitalOcean's `doadmin`), never as a role a
+// service runs as. DigitalOcean gives a user created through its API no privilege beyond CONNECT
+// (PostgreSQL 15+ grants PUBLIC no CREATE on schema `public`), so the same transaction grants each
+// service's role exactly the access its catalog binding names (DATABASE_ROLES, from the stack): a
+// `read` role reads rows, a `readwrite` role reads and writes them; none can create, alter or drop
+// anything, and none touches the migration history.
 import { createHash } from "node:crypto";
+import type { DatabaseAccess, DatabaseRole } from "@platform/runtime/contract";
 import pg from "pg";
 
 export interface Migration {
@@ -38,6 +40,33 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX items_status_id_idx ON items (status, id DESC);
     `,
   },
+  {
+    version: 2,
+    name: "create_jobs",
+    sql: `
+      -- What the processor (services/processor) fills in for each new item.
+      ALTER TABLE items ADD COLUMN word_count integer, ADD COLUMN processed_at timestamptz;
+      -- Work for the background workers, recorded in the transaction that makes it due. run_at is
+      -- when the job may next be claimed: its due time while pending, the end of its lease while
+      -- running (a worker that dies leaves it to be claimed again then).
+      CREATE TABLE jobs (
+        id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+        kind text NOT NULL CHECK (kind ~ '^[a-z]+(\\.[a-z]+)*$'),
+        payload jsonb NOT NULL DEFAULT '{}',
+        state text NOT NULL DEFAULT 'pending'
+          CHECK (state IN ('pending', 'running', 'done', 'failed')),
+        attempts integer NOT NULL DEFAULT 0 CHECK (attempts >= 0),
+        max_attempts integer NOT NULL DEFAULT 5 CHECK (max_attempts >= 1),
+        run_at timestamptz NOT NULL DEFAULT now(),
+        claim uuid,
+        last_error text,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        finished_at timestamptz
+      );
+      -- The claim's scan: due jobs in order, finished ones left out of the index.
+      CREATE INDEX jobs_due_idx ON jobs (run_at, id) WHERE state IN ('pending', 'running');
+    `,
+  },
 ];
 
 // Any constant works; it only has to be the same for every instance of this service.
@@ -46,17 +75,18 @@ export const MIGRATION_LOCK_KEY = 7_241_853_311;
 export interface MigrationResult {
   applied: { version: number; name: string }[];
   alreadyApplied: number;
-  /** The role granted data access, when one was asked for. */
-  grantedTo?: string;
+  /** The roles granted their access, as asked. */
+  granted: DatabaseRole[];
 }
 
 export interface MigrateOptions {
   /**
-   * The least-privilege role the services connect as. It gets USAGE on the schema, row access on
-   * every table and USAGE on every sequence, now and (through default privileges) for the tables
-   * later migrations create; nothing else.
+   * The services' roles and their access. Each gets USAGE on the schema and, now and (through
+   * default privileges) for the tables later migrations create, SELECT (`read`), or row access and
+   * USAGE on every sequence (`readwrite`); nothing else.
+   * @default [] (no grant)
    */
-  runtimeRole?: string | undefined;
+  roles?: readonly DatabaseRole[];
 }
 
 export class MigrationError extends Error {
@@ -84,26 +114,40 @@ export function validateMigrations(migrations: readonly Migration[]): void {
 }
 
 /**
- * The statements that give `role` data access in `public` and take away what PUBLIC could do
- * beyond connecting. Every one is idempotent, so they run on every release and repair drift.
- * REVOKE by a non-owner only warns, so they are safe where the schema belongs to someone else.
+ * The statements that give `role` exactly `access` in `public` and take away what PUBLIC could do
+ * beyond connecting. Every one is idempotent and revokes what the other access would grant, so
+ * they run on every release, repair drift, and turn a `readwrite` role into a `read` one. REVOKE by
+ * a non-owner only warns, so they are safe where the schema belongs to someone else.
  */
-export function runtimeGrants(role: string, database: string): string[] {
+export function roleGrants(role: string, access: DatabaseAccess, database: string): string[] {
   const grantee = pg.escapeIdentifier(role);
+  const writes = "INSERT, UPDATE, DELETE";
+  const rows = access === "readwrite" ? `SELECT, ${writes}` : "SELECT";
+  const sequences =
+    access === "readwrite"
+      ? [
+          `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${grantee}`,
+          `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${grantee}`,
+        ]
+      : [
+          `REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${grantee}`,
+          `ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON SEQUENCES FROM ${grantee}`,
+        ];
   return [
     "REVOKE CREATE ON SCHEMA public FROM PUBLIC",
     `REVOKE TEMPORARY ON DATABASE ${pg.escapeIdentifier(database)} FROM PUBLIC`,
     `GRANT USAGE ON SCHEMA public TO ${grantee}`,
-    `GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${grantee}`,
-    `GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${grantee}`,
-    // The migration history is the migrator's: the services have no business changing it.
+    `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${grantee}`,
+    `GRANT ${rows} ON ALL TABLES IN SCHEMA public TO ${grantee}`,
+    // The migration history is the migrator's: the services have no business with it.
     `REVOKE ALL ON schema_migrations FROM ${grantee}`,
-    `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${grantee}`,
-    `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${grantee}`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM ${grantee}`,
+    `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ${rows} ON TABLES TO ${grantee}`,
+    ...sequences,
   ];
 }
 
-async function grantRuntimeAccess(client: pg.PoolClient, role: string): Promise<void> {
+async function grantAccess(client: pg.PoolClient, { role, access }: DatabaseRole): Promise<void> {
   const { rows } = await client.query<{ exists: boolean; is_self: boolean; database: string }>(
     `SELECT EXISTS (SELECT 1 FROM pg_roles WHERE rolname = $1) AS exists,
             $1 = current_user AS is_self, current_database() AS database`,
@@ -112,15 +156,15 @@ async function grantRuntimeAccess(client: pg.PoolClient, role: string): Promise<
   const [facts] = rows;
   if (!facts?.exists) {
     throw new MigrationError(
-      `DATABASE_RUNTIME_ROLE names "${role}", which is no role on this server; create the user first (the platform's stack does, as digitalocean.DatabaseUser) or fix the name`,
+      `DATABASE_ROLES names "${role}", which is no role on this server; create the user first (the platform's stack does, as digitalocean.DatabaseUser) or fix the name`,
     );
   }
   if (facts.is_self) {
     throw new MigrationError(
-      `DATABASE_RUNTIME_ROLE is "${role}", the role running the migrations; the services must run as a separate, least-privilege role`,
+      `DATABASE_ROLES names "${role}", the role running the migrations; the services must run as separate, least-privilege roles`,
     );
   }
-  for (const statement of runtimeGrants(role, facts.database)) await client.query(statement);
+  for (const statement of roleGrants(role, access, facts.database)) await client.query(statement);
 }
 
 export async function migrate(
@@ -169,14 +213,11 @@ export async function migrate(
       );
       applied.push({ version: migration.version, name: migration.name });
     }
-    if (options.runtimeRole !== undefined) await grantRuntimeAccess(client, options.runtimeRole);
+    const roles = options.roles ?? [];
+    for (const role of roles) await grantAccess(client, role);
     await client.query("COMMIT");
     client.release();
-    return {
-      applied,
-      alreadyApplied: rows.length,
-      ...(options.runtimeRole === undefined ? {} : { grantedTo: options.runtimeRole }),
-    };
+    return { applied, alreadyApplied: rows.length, granted: [...roles] };
   } catch (error) {
     // A client whose ROLLBACK fails is broken (the connection dropped): destroy it, not reuse it.
     const rollbackFailed = await client.query("ROLLBACK").then(

@@ -4,10 +4,11 @@
 import { buildApp } from "./app.ts";
 import { type Config, httpTimeouts, sentrySettings } from "./config.ts";
 import { createDatabase, poolConfig } from "./db.ts";
-import { gracefulShutdown, startMigrations } from "./lifecycle.ts";
+import { startMigrations } from "./lifecycle.ts";
 import pg from "pg";
 import type { Logger } from "pino";
-import { createSentryReporter, noopReporter } from "./sentry.ts";
+import { createSentryReporter, noopReporter } from "@platform/runtime/sentry";
+import { exitOnCrash, gracefulShutdown, shutDownOnSignals } from "@platform/runtime/shutdown";
 import type { Telemetry } from "./telemetry.ts";
 
 /** How long shutdown and crashes wait for Sentry and the telemetry exporters to deliver. */
@@ -47,18 +48,12 @@ export async function startService(
   const flush = () =>
     Promise.all([reporter.flush(FLUSH_TIMEOUT_MS), telemetry?.shutdown(FLUSH_TIMEOUT_MS)]);
 
-  // A bug that escapes every handler leaves the process in an unknown state: report it and exit,
-  // and let the platform start a fresh instance.
-  const crash = (error: unknown, origin: string) => {
-    logger.fatal({ err: error, origin }, "crashed");
-    reporter.capture(error, { origin });
-    void flush().finally(() => process.exit(1));
-  };
-  process.on("uncaughtException", (error) => {
-    crash(error, "uncaughtException");
-  });
-  process.on("unhandledRejection", (reason) => {
-    crash(reason, "unhandledRejection");
+  exitOnCrash({
+    logger,
+    report: (error, tags) => {
+      reporter.capture(error, tags);
+    },
+    flush,
   });
 
   const db = createDatabase(
@@ -112,8 +107,7 @@ export async function startService(
     beforeExit: flush,
     exit: (code) => process.exit(process.exitCode === 1 ? 1 : code),
   });
-  process.on("SIGTERM", () => void shutdown("SIGTERM"));
-  process.on("SIGINT", () => void shutdown("SIGINT"));
+  shutDownOnSignals(shutdown);
 
   await app.listen({ host: config.HOST, port: config.PORT });
   const address = app.server.address();

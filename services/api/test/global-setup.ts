@@ -7,8 +7,8 @@ export default function setup(): void {
       "TEST_DATABASE_URL is not set: the api's tests need a PostgreSQL server.\n" +
         "From the repository root, `./quickstart test` starts a throwaway one, runs the whole\n" +
         "suite and stops it. By hand (PostgreSQL's server binaries installed):\n" +
-        '  eval "$(services/api/scripts/test-postgres.sh start)" && export TEST_DATABASE_URL\n' +
-        "then run the tests again, and `services/api/scripts/test-postgres.sh stop` afterwards.\n",
+        '  eval "$(services/test-postgres.sh start)" && export TEST_DATABASE_URL\n' +
+        "then run the tests again, and `services/test-postgres.sh stop` afterwards.\n",
     );
     process.exit(1);
   }

@@ -5,7 +5,7 @@ import { headers } from "next/headers";
 import { z } from "zod";
 import { webConfig } from "./config";
 import { log } from "./log";
-import { ORIGIN_LOCK_HEADER } from "./origin-lock";
+import { ORIGIN_LOCK_HEADER } from "@platform/runtime/contract";
 
 export const ITEM_STATUSES = ["todo", "doing", "done"] as const;
 

@@ -1,50 +1,22 @@
 // The web server's environment, parsed once on first use. Only server code reads it: nothing here
-// is sent to the browser.
+// is sent to the browser. What every service reads alike (OpenTelemetry, Sentry, the origin lock)
+// and the reader come from @platform/runtime/env; the names the platform sets, from its contract.
+import { ENV, serviceUrlEnv } from "@platform/runtime/contract";
+import {
+  commonEnv,
+  originLockSecrets,
+  readEnv,
+  sentrySettings as commonSentrySettings,
+  type SentrySettings,
+  telemetrySettings as commonTelemetrySettings,
+  type TelemetrySettings,
+} from "@platform/runtime/env";
 import { z } from "zod";
 
-/**
- * OTLP over HTTP, protobuf-encoded by default: the encoding both backends of the platform take for
- * traces and metrics alike (the evidence is in services/api/src/config.ts, which reads the same
- * variables). http/json stays selectable; grpc is refused at start.
- */
-const OTLP_PROTOCOLS = ["http/protobuf", "http/json"] as const;
-export type OtlpProtocol = (typeof OTLP_PROTOCOLS)[number];
+export type { OtlpProtocol, SentrySettings, TelemetrySettings } from "@platform/runtime/env";
 
-// An HTTP header name (RFC 9110 token): anything else would only fail later, at the first export.
-const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
-
-/**
- * The OpenTelemetry list format of OTEL_EXPORTER_OTLP_HEADERS and OTEL_RESOURCE_ATTRIBUTES:
- * `key1=value1,key2=value2`, values percent-encoded where needed. Problems name the entry by its
- * position, never its text: the headers carry the backend's API key.
- */
-function keyValueList(options: { headerNames: boolean; example: string }) {
-  return z.string().transform((text, context) => {
-    const entries: Record<string, string> = {};
-    text.split(",").forEach((entry, index) => {
-      if (entry.trim() === "") return;
-      const at = entry.indexOf("=");
-      const key = at < 0 ? "" : entry.slice(0, at).trim();
-      const problem = (message: string) => {
-        context.addIssue({ code: "custom", message: `entry ${index + 1} ${message}` });
-      };
-      if (key === "") {
-        problem(`is not key=value (expected e.g. ${options.example})`);
-        return;
-      }
-      if (options.headerNames && !HEADER_NAME.test(key)) {
-        problem("does not start with a valid HTTP header name");
-        return;
-      }
-      try {
-        entries[key] = decodeURIComponent(entry.slice(at + 1).trim());
-      } catch {
-        problem("has a malformed percent-encoding (%XX) in its value");
-      }
-    });
-    return entries;
-  });
-}
+/** The api's base URL: the web's binding to it in the service catalog. */
+export const API_URL = serviceUrlEnv("api");
 
 /**
  * How long a client may take at each stage of a connection, in milliseconds. The same variables
@@ -60,6 +32,7 @@ const HTTP_TIMEOUT_DEFAULTS = {
 };
 
 const EnvSchema = z.object({
+  ...commonEnv,
   // In development the api runs beside the web app (pnpm dev); in production it must be set.
   API_URL: z
     .url({ protocol: /^https?$/, error: "must be an http:// or https:// URL of the api" })
@@ -75,57 +48,7 @@ const EnvSchema = z.object({
   // Comma-separated, newest first; the last is sent to the api, which every api instance accepts
   // during a rotation. Required in production (the server refuses to start without it); unset in
   // local development: no origin lock.
-  ORIGIN_LOCK_SECRETS: z
-    .string()
-    .default("")
-    .transform((list) =>
-      list
-        .split(",")
-        .map((secret) => secret.trim())
-        .filter((s) => s !== ""),
-    )
-    .pipe(z.array(z.string().min(32, { error: "each secret must be at least 32 characters" }))),
-  NODE_ENV: z.string().optional(),
-  SENTRY_DSN: z.url({ protocol: /^https?$/ }).optional(),
-  SENTRY_ENVIRONMENT: z.string().min(1).optional(),
-  SENTRY_RELEASE: z.string().min(1).optional(),
-  // OpenTelemetry, by its standard variables (see lib/telemetry-node.ts). Without an endpoint it
-  // is off.
-  OTEL_EXPORTER_OTLP_ENDPOINT: z
-    .url({
-      protocol: /^https?$/,
-      error:
-        "must be the http:// or https:// base URL of an OTLP/HTTP receiver, e.g. https://otlp.nr-data.net",
-    })
-    .refine(
-      (url) => !URL.canParse(url) || !/\/v1\/(traces|metrics|logs)\/?$/.test(new URL(url).pathname),
-      { error: "must be the base URL: drop the /v1/<signal> path, the exporters append it" },
-    )
-    .optional(),
-  OTEL_EXPORTER_OTLP_HEADERS: keyValueList({
-    headerNames: true,
-    example: "api-key=<license key> for New Relic, dd-api-key=<API key> for Datadog",
-  }).default({}),
-  OTEL_EXPORTER_OTLP_PROTOCOL: z
-    .enum(OTLP_PROTOCOLS, {
-      error: (issue) =>
-        issue.input === "grpc"
-          ? "grpc is not supported (Datadog's OTLP intake refuses it): use http/protobuf"
-          : "must be http/protobuf (the default) or http/json",
-    })
-    .default("http/protobuf"),
-  OTEL_SERVICE_NAME: z.string().min(1).optional(),
-  OTEL_RESOURCE_ATTRIBUTES: keyValueList({
-    headerNames: false,
-    example: "deployment.environment.name=staging,service.version=sha256:...",
-  }).default({}),
-  OTEL_METRIC_EXPORT_INTERVAL: z.coerce
-    .number()
-    .int()
-    .min(1_000, { error: "must be at least 1000 (milliseconds)" })
-    .max(3_600_000)
-    .default(60_000),
-  OTEL_SDK_DISABLED: z.stringbool().default(false),
+  [ENV.originLockSecrets]: originLockSecrets,
 });
 
 export type WebConfig = z.infer<typeof EnvSchema>;
@@ -146,20 +69,13 @@ export type WebConfigResult =
  * request that reaches it around the edge.
  */
 export function readWebConfig(env: Readonly<Record<string, string | undefined>>): WebConfigResult {
-  const present = Object.fromEntries(
-    Object.entries(env).filter(([, value]) => value !== undefined && value.trim() !== ""),
-  );
-  const result = EnvSchema.safeParse(present);
-  if (!result.success) {
-    const problems = result.error.issues.map(
-      (issue) => `${issue.path.join(".")}: ${issue.message}`,
-    );
-    return { ok: false, problems };
-  }
-  const config = result.data;
+  const result = readEnv(EnvSchema, env);
+  if (!result.ok) return result;
+  const { config } = result;
+  const present = (name: string) => (env[name]?.trim() ?? "") !== "";
   // The list of secrets counts, not the variable: "," alone sets none.
   const unset = {
-    API_URL: !("API_URL" in present),
+    API_URL: !present(API_URL),
     ORIGIN_LOCK_SECRETS: config.ORIGIN_LOCK_SECRETS.length === 0,
   };
   const missing = Object.entries(REQUIRED_IN_PRODUCTION).filter(
@@ -198,61 +114,11 @@ export function webConfig(): WebConfig {
   return cached;
 }
 
-/** What lib/telemetry-node.ts needs to export traces and metrics; undefined when it is off. */
-export interface TelemetrySettings {
-  /** Base URL; the exporters post to `${endpoint}/v1/traces` and `${endpoint}/v1/metrics`. */
-  endpoint: string;
-  /** Secret: the backend's API key travels here. Never log the values. */
-  headers: Readonly<Record<string, string>>;
-  protocol: OtlpProtocol;
-  /** Resource attributes of every span and metric, `service.name` included. */
-  resource: Readonly<Record<string, string>>;
-  metricExportIntervalMs: number;
-}
-
-/**
- * Telemetry is on when OTEL_EXPORTER_OTLP_ENDPOINT is set (and OTEL_SDK_DISABLED is not true).
- * OTEL_SERVICE_NAME wins over a `service.name` in OTEL_RESOURCE_ATTRIBUTES, as the OpenTelemetry
- * specification says; without either the service is called `web`.
- */
+/** Telemetry's settings, the service named `web` unless OTEL_SERVICE_NAME says otherwise. */
 export function telemetrySettings(config: WebConfig): TelemetrySettings | undefined {
-  if (config.OTEL_EXPORTER_OTLP_ENDPOINT === undefined || config.OTEL_SDK_DISABLED)
-    return undefined;
-  const attributes = config.OTEL_RESOURCE_ATTRIBUTES;
-  return {
-    endpoint: config.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/+$/, ""),
-    headers: config.OTEL_EXPORTER_OTLP_HEADERS,
-    protocol: config.OTEL_EXPORTER_OTLP_PROTOCOL,
-    resource: {
-      ...attributes,
-      "service.name": config.OTEL_SERVICE_NAME ?? attributes["service.name"] ?? "web",
-    },
-    metricExportIntervalMs: config.OTEL_METRIC_EXPORT_INTERVAL,
-  };
+  return commonTelemetrySettings(config, "web");
 }
 
-export interface SentrySettings {
-  dsn: string;
-  environment: string;
-  release: string | undefined;
-}
-
-/**
- * Sentry's environment and release, as the api decides them: SENTRY_ENVIRONMENT and
- * SENTRY_RELEASE (the platform sets the image digest), else `deployment.environment.name` and
- * `service.version` from OTEL_RESOURCE_ATTRIBUTES, so errors and traces name the same deployment.
- * The environment ends at `production` under NODE_ENV=production and `development` otherwise; a
- * release has no honest default and stays unset.
- */
 export function sentrySettings(config: WebConfig): SentrySettings | undefined {
-  if (config.SENTRY_DSN === undefined) return undefined;
-  const attributes = config.OTEL_RESOURCE_ATTRIBUTES;
-  return {
-    dsn: config.SENTRY_DSN,
-    environment:
-      config.SENTRY_ENVIRONMENT ??
-      attributes["deployment.environment.name"] ??
-      (config.NODE_ENV === "production" ? "production" : "development"),
-    release: config.SENTRY_RELEASE ?? attributes["service.version"],
-  };
+  return commonSentrySettings(config);
 }

@@ -4,7 +4,7 @@
 import type { Instrumentation } from "next";
 import { readWebConfig, sentrySettings, telemetrySettings } from "./config";
 import { log } from "./log";
-import { type ErrorReporter, createSentryReporter } from "./sentry";
+import { type ErrorReporter, createSentryReporter } from "@platform/runtime/sentry";
 import type { Telemetry } from "./telemetry-node";
 
 let reporter: ErrorReporter | undefined;

@@ -9,39 +9,17 @@
 // - delivery at shutdown (Next's SIGTERM handling exits without a hook for it).
 // lib/instrumentation-node.ts imports this module only when OTEL_EXPORTER_OTLP_ENDPOINT is set: it
 // becomes a chunk of its own, never loaded otherwise.
-import { hostname } from "node:os";
-import {
-  type Attributes,
-  context,
-  diag,
-  DiagLogLevel,
-  type Histogram,
-  metrics,
-  propagation,
-  SpanKind,
-  trace,
-} from "@opentelemetry/api";
-import { AsyncLocalStorageContextManager } from "@opentelemetry/context-async-hooks";
-import { hrTimeToMilliseconds, W3CTraceContextPropagator } from "@opentelemetry/core";
-import { AggregationTemporalityPreference } from "@opentelemetry/exporter-metrics-otlp-http";
+import { type Attributes, type Histogram, type MeterProvider, SpanKind } from "@opentelemetry/api";
+import { hrTimeToMilliseconds } from "@opentelemetry/core";
 import { UndiciInstrumentation } from "@opentelemetry/instrumentation-undici";
-import { CompressionAlgorithm } from "@opentelemetry/otlp-exporter-base";
-import { defaultResource, resourceFromAttributes } from "@opentelemetry/resources";
 import {
-  MeterProvider,
-  PeriodicExportingMetricReader,
-  type PushMetricExporter,
-} from "@opentelemetry/sdk-metrics";
-import {
-  BatchSpanProcessor,
   ParentBasedSampler,
   type ReadableSpan,
   type Sampler,
   SamplingDecision,
-  type SpanExporter,
   type SpanProcessor,
-  TracerProvider,
 } from "@opentelemetry/sdk-trace";
+import { ServerOperationName, startTelemetryCore } from "@platform/runtime/telemetry";
 import type { TelemetrySettings } from "./config";
 import { log } from "./log";
 
@@ -59,38 +37,23 @@ export async function startTelemetry(
   settings: TelemetrySettings,
   apiUrl: string,
 ): Promise<Telemetry> {
-  routeDiagnostics();
-
-  const resource = defaultResource().merge(
-    resourceFromAttributes({ "service.instance.id": hostname(), ...settings.resource }),
-  );
-  const { spanExporter, metricExporter } = await createExporters(settings);
-
-  const meterProvider = new MeterProvider({
-    resource,
-    readers: [
-      new PeriodicExportingMetricReader({
-        exporter: metricExporter,
-        exportIntervalMillis: settings.metricExportIntervalMs,
-        exportTimeoutMillis: Math.min(settings.metricExportIntervalMs, 30_000),
-      }),
-    ],
-  });
-  const tracerProvider = new TracerProvider({
-    resource,
+  const core = await startTelemetryCore(settings, {
+    log: {
+      info: (message, fields) => {
+        log("info", message, fields);
+      },
+      warn: (message, fields) => {
+        log("warn", message, fields);
+      },
+    },
     sampler: new ParentBasedSampler({ root: REQUESTS_ONLY }),
-    spanProcessors: [
-      new BatchSpanProcessor({ exporter: spanExporter }),
+    spanProcessors: (meterProvider) => [
+      // Next names its server spans itself; the contract's operation name makes the stack's
+      // monitors find them as they find the api's.
+      new ServerOperationName(),
       new ServerDurationProcessor(meterProvider.getMeter("platform-web")),
     ],
   });
-
-  // SDK 3 leaves registration to the application: Next's tracer and the undici instrumentation
-  // find the providers, the context manager and the propagator through the global API.
-  context.setGlobalContextManager(new AsyncLocalStorageContextManager());
-  propagation.setGlobalPropagator(new W3CTraceContextPropagator());
-  trace.setGlobalTracerProvider(tracerProvider);
-  metrics.setGlobalMeterProvider(meterProvider);
 
   const apiOrigin = new URL(apiUrl).origin;
   const undici = new UndiciInstrumentation({
@@ -98,39 +61,14 @@ export async function startTelemetry(
     requireParentforSpans: true,
     ignoreRequestHook: (request) => request.origin !== apiOrigin,
   });
-  undici.setTracerProvider(tracerProvider);
-  undici.setMeterProvider(meterProvider);
+  undici.setTracerProvider(core.tracerProvider);
+  undici.setMeterProvider(core.meterProvider);
   undici.enable();
 
-  const shutdown = async (timeoutMs: number) => {
-    let timer: NodeJS.Timeout | undefined;
-    await Promise.race([
-      Promise.allSettled([tracerProvider.shutdown(), meterProvider.shutdown()]),
-      new Promise((resolve) => {
-        timer = setTimeout(resolve, timeoutMs);
-      }),
-    ]);
-    clearTimeout(timer);
-  };
+  const shutdown = (timeoutMs: number) => core.shutdown(timeoutMs);
   flushBeforeExit(shutdown);
 
-  log("info", "exporting traces and metrics over OTLP", {
-    endpoint: settings.endpoint,
-    protocol: settings.protocol,
-    serviceName: settings.resource["service.name"],
-    // Names only: the values hold the backend's API key.
-    headers: Object.keys(settings.headers),
-  });
-
-  return {
-    currentIds() {
-      const span = trace.getSpan(context.active());
-      if (span === undefined) return undefined;
-      const { traceId, spanId } = span.spanContext();
-      return { trace_id: traceId, span_id: spanId };
-    },
-    shutdown,
-  };
+  return { currentIds: () => core.currentIds(), shutdown };
 }
 
 /**
@@ -207,78 +145,4 @@ function flushBeforeExit(shutdown: (timeoutMs: number) => Promise<void>): void {
   };
   process.once("SIGTERM", onSignal);
   process.once("SIGINT", onSignal);
-}
-
-/**
- * The exporters of the configured protocol, gzip-compressed, metrics with delta temporality for
- * counters and histograms and cumulative for up-down counters, for the reasons given in
- * services/api/src/telemetry.ts (Datadog wants delta; New Relic refuses non-monotonic delta sums).
- */
-async function createExporters(
-  settings: TelemetrySettings,
-): Promise<{ spanExporter: SpanExporter; metricExporter: PushMetricExporter }> {
-  const common = {
-    headers: { ...settings.headers },
-    compression: CompressionAlgorithm.GZIP,
-    timeoutMillis: 10_000,
-  };
-  const traces = { ...common, url: `${settings.endpoint}/v1/traces` };
-  const metricOptions = {
-    ...common,
-    url: `${settings.endpoint}/v1/metrics`,
-    temporalityPreference: AggregationTemporalityPreference.LOWMEMORY,
-  };
-  if (settings.protocol === "http/json") {
-    const [{ OTLPTraceExporter }, { OTLPMetricExporter }] = await Promise.all([
-      import("@opentelemetry/exporter-trace-otlp-http"),
-      import("@opentelemetry/exporter-metrics-otlp-http"),
-    ]);
-    return {
-      spanExporter: new OTLPTraceExporter(traces),
-      metricExporter: new OTLPMetricExporter(metricOptions),
-    };
-  }
-  const [{ OTLPTraceExporter }, { OTLPMetricExporter }] = await Promise.all([
-    import("@opentelemetry/exporter-trace-otlp-proto"),
-    import("@opentelemetry/exporter-metrics-otlp-proto"),
-  ]);
-  return {
-    spanExporter: new OTLPTraceExporter(traces),
-    metricExporter: new OTLPMetricExporter(metricOptions),
-  };
-}
-
-/**
- * OpenTelemetry reports its own trouble (an export the backend refused) through `diag`, silent
- * unless a logger is set: warnings and errors go to the JSON log, messages and error texts only
- * (the arguments can hold the exporter's configuration, headers included).
- */
-function routeDiagnostics(): void {
-  const write = (message: string, args: unknown[]) => {
-    const errors = args.filter((arg) => arg instanceof Error).map((error) => error.message);
-    log(
-      "warn",
-      message,
-      errors.length === 0
-        ? { component: "opentelemetry" }
-        : {
-            component: "opentelemetry",
-            errors,
-          },
-    );
-  };
-  diag.setLogger(
-    {
-      error: (message, ...args) => {
-        write(message, args);
-      },
-      warn: (message, ...args) => {
-        write(message, args);
-      },
-      info: () => undefined,
-      debug: () => undefined,
-      verbose: () => undefined,
-    },
-    { logLevel: DiagLogLevel.WARN, suppressOverrideMessage: true },
-  );
 }

@@ -2,13 +2,24 @@
 // 1. Copies the browser assets (.next/static, public/) in. Next leaves them out expecting a CDN;
 //    this sample's server serves them itself. The Dockerfile copies the same folders.
 // 2. Copies the production entry, server/main.ts, and what it imports beside server.js: it runs
-//    before Next, under Node's own type stripping, so it ships as source; and zod, which its
-//    lib/config.ts imports: Next bundles zod into its own chunks, so the output has no copy a
+//    before Next, under Node's own type stripping, so it ships as source; the services' shared
+//    runtime (@platform/runtime), which its lib/config.ts imports, as source too, beside the
+//    output's node_modules and linked from there (Node strips no types under node_modules); and
+//    zod, which both import: Next bundles zod into its own chunks, so the output has no copy a
 //    plain import finds. Only zod's ES module build (1.3 MB; no sources, types or CommonJS).
 // 3. Removes sharp and its libvips binary (19 MB). Next traces them into every server for the
 //    image optimizer, this app has no next/image (next.config.ts: images.unoptimized), and
 //    Turbopack's server trace ignores outputFileTracingExcludes (checked with Next 16.4.6).
-import { cpSync, existsSync, readFileSync, readdirSync, realpathSync, rmSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  realpathSync,
+  rmSync,
+  symlinkSync,
+} from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 
@@ -27,15 +38,20 @@ if (!existsSync(path.join(server, "server.js"))) {
 }
 
 cpSync(path.join(web, ".next/static"), path.join(server, ".next/static"), { recursive: true });
-for (const file of [
-  "server/main.ts",
-  "server/http-hooks.ts",
-  "lib/config.ts",
-  "lib/log.ts",
-  "lib/origin-lock.ts",
-]) {
+for (const file of ["server/main.ts", "server/http-hooks.ts", "lib/config.ts", "lib/log.ts"]) {
   cpSync(path.join(web, file), path.join(server, file));
 }
+const runtime = realpathSync(
+  path.dirname(createRequire(import.meta.url).resolve("@platform/runtime/package.json")),
+);
+const runtimeCopy = path.join(standaloneRoot, "platform-runtime");
+for (const part of ["package.json", "src"]) {
+  cpSync(path.join(runtime, part), path.join(runtimeCopy, part), { recursive: true });
+}
+const runtimeLink = path.join(standaloneRoot, "node_modules/@platform/runtime");
+rmSync(runtimeLink, { recursive: true, force: true });
+mkdirSync(path.dirname(runtimeLink), { recursive: true });
+symlinkSync(path.relative(path.dirname(runtimeLink), runtimeCopy), runtimeLink);
 const zod = path.dirname(createRequire(import.meta.url).resolve("zod/package.json"));
 cpSync(realpathSync(zod), path.join(standaloneRoot, "node_modules/zod"), {
   recursive: true,

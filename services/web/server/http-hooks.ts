@@ -13,7 +13,7 @@ import { type IncomingMessage, STATUS_CODES, Server, type ServerResponse } from 
 import type { Socket } from "node:net";
 import type { WebConfig } from "../lib/config.ts";
 import { log } from "../lib/log.ts";
-import { ORIGIN_LOCK_HEADER, verifiedClientAddress } from "../lib/origin-lock.ts";
+import { ORIGIN_LOCK_HEADER, verifiedClientAddress } from "@platform/runtime/origin-lock";
 
 // The same rule as the api's: a caller's id is kept when it looks like one, so a request can be
 // followed across services; anything else could smuggle text into the logs.

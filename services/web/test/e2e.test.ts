@@ -41,7 +41,7 @@ function adminUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
   if (url === undefined || url === "") {
     throw new Error(
-      "TEST_DATABASE_URL is not set: start a server with services/api/scripts/test-postgres.sh start",
+      "TEST_DATABASE_URL is not set: start a server with services/test-postgres.sh start",
     );
   }
   return url;

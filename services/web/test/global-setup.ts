@@ -19,8 +19,8 @@ export default function setup(): void {
     problems.push(
       "TEST_DATABASE_URL is not set: the browser tests run the api on a PostgreSQL server.\n" +
         "  By hand (PostgreSQL's server binaries installed), from the repository root:\n" +
-        '    eval "$(services/api/scripts/test-postgres.sh start)" && export TEST_DATABASE_URL\n' +
-        "  and `services/api/scripts/test-postgres.sh stop` afterwards.",
+        '    eval "$(services/test-postgres.sh start)" && export TEST_DATABASE_URL\n' +
+        "  and `services/test-postgres.sh stop` afterwards.",
     );
   }
   const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";

@@ -1,5 +1,6 @@
 // SQL for the items resource. Reads take the read pool (the replica when there is one), writes and
 // the reads that must see them take the primary.
+import { JOB_KINDS } from "@platform/runtime/contract";
 import type pg from "pg";
 import type { Database } from "../db.ts";
 import type { CreateItemInput, Item, ItemPage, ListItemsQuery, UpdateItemInput } from "./schema.ts";
@@ -10,9 +11,11 @@ export interface ItemRow {
   status: Item["status"];
   created_at: Date;
   updated_at: Date;
+  word_count: number | null;
+  processed_at: Date | null;
 }
 
-const COLUMNS = "id::text AS id, title, status, created_at, updated_at";
+const COLUMNS = "id::text AS id, title, status, created_at, updated_at, word_count, processed_at";
 
 function toItem(row: ItemRow): Item {
   return {
@@ -21,6 +24,8 @@ function toItem(row: ItemRow): Item {
     status: row.status,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
+    wordCount: row.word_count,
+    processedAt: row.processed_at,
   };
 }
 
@@ -75,9 +80,17 @@ export function itemsRepository(db: Pick<Database, "read" | "write">): ItemsRepo
       return rows[0] === undefined ? undefined : toItem(rows[0]);
     },
     async create(input) {
+      // The item and the job that processes it, in one statement: both exist, or neither does
+      // (one statement is one transaction, also through a pool in transaction mode).
       const { rows } = await db.write.query<ItemRow>(
-        `INSERT INTO items (title, status) VALUES ($1, $2) RETURNING ${COLUMNS}`,
-        [input.title, input.status],
+        `WITH item AS (
+           INSERT INTO items (title, status) VALUES ($1, $2) RETURNING ${COLUMNS}
+         ), job AS (
+           INSERT INTO jobs (kind, payload)
+           SELECT $3, jsonb_build_object('itemId', item.id) FROM item
+         )
+         SELECT * FROM item`,
+        [input.title, input.status, JOB_KINDS.itemCreated],
       );
       const row = rows[0];
       if (row === undefined) throw new Error("INSERT ... RETURNING returned no row");

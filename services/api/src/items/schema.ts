@@ -69,6 +69,9 @@ export interface Item {
   status: ItemStatus;
   createdAt: Date;
   updatedAt: Date;
+  /** Filled in by the processor, shortly after the item is created; null until then. */
+  wordCount: number | null;
+  processedAt: Date | null;
 }
 
 export interface ItemPage {

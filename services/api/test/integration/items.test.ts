@@ -37,6 +37,21 @@ describe("items on one database", () => {
   const create = async (payload: Record<string, unknown>) =>
     app.inject({ method: "POST", url: "/items", payload });
 
+  it("records, with each item it creates, the job that processes it; nothing for a refused one", async () => {
+    await db.pool.query("TRUNCATE jobs");
+    const created = await create({ title: "Water the plants" });
+    const item = created.json<ItemJson & { wordCount: null; processedAt: null }>();
+    // Not processed yet: the processor fills these in.
+    expect(item).toMatchObject({ wordCount: null, processedAt: null });
+    expect((await create({ title: "" })).statusCode).toBe(400);
+    const { rows } = await db.pool.query(
+      "SELECT kind, payload, state, attempts FROM jobs ORDER BY id",
+    );
+    expect(rows).toEqual([
+      { kind: "item.created", payload: { itemId: item.id }, state: "pending", attempts: 0 },
+    ]);
+  });
+
   it("creates, reads, updates and deletes an item", async () => {
     const created = await create({ title: "Write the runbook" });
     expect(created.statusCode).toBe(201);

@@ -19,6 +19,8 @@ import { adminUrl } from "../support/postgres.ts";
 const suffix = randomBytes(4).toString("hex");
 const owner = `doadmin_${suffix}`;
 const runtime = `app_${suffix}`;
+// A service whose catalog binding says `read`: it reads rows and writes none.
+const reader = `reader_${suffix}`;
 const database = `api_privileges_${suffix}`;
 const apiRoot = fileURLToPath(new URL("../..", import.meta.url));
 const running: ApiProcess[] = [];
@@ -82,6 +84,7 @@ beforeAll(async () => {
   await asServer([
     `CREATE ROLE ${owner} LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD 'owner'`,
     `CREATE ROLE ${runtime} LOGIN PASSWORD 'runtime'`,
+    `CREATE ROLE ${reader} LOGIN PASSWORD 'reader'`,
     `CREATE DATABASE ${database} OWNER ${owner}`,
   ]);
 });
@@ -94,6 +97,7 @@ afterAll(async () => {
   await asServer([
     `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`,
     `DROP ROLE IF EXISTS ${runtime}`,
+    `DROP ROLE IF EXISTS ${reader}`,
     `DROP ROLE IF EXISTS ${owner}`,
   ]);
 });
@@ -111,41 +115,56 @@ describe("least-privilege roles with migrations as a release step", () => {
     expect(await api.exited).toBe(1);
   });
 
-  it("refuses a runtime role that does not exist, naming it and the fix", async () => {
+  it("refuses a role that does not exist, naming it and the fix", async () => {
     const job = await runMigrationJob({
       DATABASE_URL: urlAs(owner),
-      DATABASE_RUNTIME_ROLE: "nobody_here",
+      DATABASE_ROLES: `${runtime}=readwrite,nobody_here=read`,
     });
     expect(job.code).toBe(1);
     expect(JSON.stringify(job.logs)).toContain(
-      'DATABASE_RUNTIME_ROLE names \\"nobody_here\\", which is no role on this server',
+      'DATABASE_ROLES names \\"nobody_here\\", which is no role on this server',
     );
     // Refused inside the migration transaction: nothing was half applied.
     expect(await sqlStateAs(owner, "SELECT 1 FROM schema_migrations")).toBe("42P01");
   });
 
   it("refuses to grant to the role that runs the migrations", async () => {
-    const job = await runMigrationJob({ DATABASE_URL: urlAs(owner), DATABASE_RUNTIME_ROLE: owner });
-    expect(job.code).toBe(1);
-    expect(JSON.stringify(job.logs)).toContain("the services must run as a separate");
-  });
-
-  it("migrates as the owner and grants the runtime role its data access", async () => {
     const job = await runMigrationJob({
       DATABASE_URL: urlAs(owner),
-      DATABASE_RUNTIME_ROLE: runtime,
+      DATABASE_ROLES: `${owner}=readwrite`,
     });
+    expect(job.code).toBe(1);
+    expect(JSON.stringify(job.logs)).toContain("the services must run as separate");
+  });
+
+  it("refuses DATABASE_ROLES that names an access the catalog does not have", async () => {
+    const job = await runMigrationJob({
+      DATABASE_URL: urlAs(owner),
+      DATABASE_ROLES: `${runtime}=admin`,
+    });
+    expect(job.code).toBe(1);
+    expect(job.logs[0]).toMatchObject({
+      msg: "invalid configuration",
+      problems: [
+        `DATABASE_ROLES: entry 1 (${runtime}) gives access "admin"; use read or readwrite`,
+      ],
+    });
+  });
+
+  it("migrates as the owner and grants each role the access its binding names", async () => {
+    const roles = `${runtime}=readwrite,${reader}=read`;
+    const job = await runMigrationJob({ DATABASE_URL: urlAs(owner), DATABASE_ROLES: roles });
     expect(job.code).toBe(0);
     expect(job.logs.at(-1)).toMatchObject({
       msg: "database schema is up to date",
       applied: MIGRATIONS.map(({ version, name }) => ({ version, name })),
-      grantedTo: runtime,
+      granted: [
+        { role: runtime, access: "readwrite" },
+        { role: reader, access: "read" },
+      ],
     });
     // A second release with nothing new is a no-op that still succeeds.
-    const again = await runMigrationJob({
-      DATABASE_URL: urlAs(owner),
-      DATABASE_RUNTIME_ROLE: runtime,
-    });
+    const again = await runMigrationJob({ DATABASE_URL: urlAs(owner), DATABASE_ROLES: roles });
     expect(again.code).toBe(0);
     expect(again.logs.at(-1)).toMatchObject({ applied: [], alreadyApplied: MIGRATIONS.length });
   });
@@ -186,6 +205,40 @@ describe("least-privilege roles with migrations as a release step", () => {
     expect(await sqlStateAs(runtime, statement)).toBe("42501");
   });
 
+  it("lets a read role read every table but the migration history", async () => {
+    expect(await sqlStateAs(reader, "SELECT count(*) FROM items")).toBe("ok");
+    expect(await sqlStateAs(reader, "SELECT count(*) FROM jobs")).toBe("ok");
+    expect(await sqlStateAs(reader, "SELECT * FROM schema_migrations")).toBe("42501");
+  });
+
+  it.each([
+    ["insert a row", "INSERT INTO items (title) VALUES ('from a reader')"],
+    ["update a row", "UPDATE items SET title = 'changed by a reader'"],
+    ["delete a row", "DELETE FROM items"],
+    ["record a job", "INSERT INTO jobs (kind) VALUES ('item.created')"],
+    ["draw from a sequence", "SELECT nextval(pg_get_serial_sequence('items', 'id'))"],
+    ["truncate a table", "TRUNCATE jobs"],
+    ["create a table", "CREATE TABLE intruder (id int)"],
+  ])("refuses a read role to %s (42501)", async (_what, statement) => {
+    expect(await sqlStateAs(reader, statement)).toBe("42501");
+  });
+
+  it("takes writing away from a role whose binding turns from readwrite to read", async () => {
+    const widened = await runMigrationJob({
+      DATABASE_URL: urlAs(owner),
+      DATABASE_ROLES: `${runtime}=readwrite,${reader}=readwrite`,
+    });
+    expect(widened.code).toBe(0);
+    expect(await sqlStateAs(reader, "UPDATE items SET title = title")).toBe("ok");
+    const narrowed = await runMigrationJob({
+      DATABASE_URL: urlAs(owner),
+      DATABASE_ROLES: `${runtime}=readwrite,${reader}=read`,
+    });
+    expect(narrowed.code).toBe(0);
+    expect(await sqlStateAs(reader, "UPDATE items SET title = title")).toBe("42501");
+    expect(await sqlStateAs(reader, "SELECT count(*) FROM items")).toBe("ok");
+  });
+
   it("gives the runtime role access to tables that later migrations create", async () => {
     const pool = new pg.Pool({ connectionString: urlAs(owner), max: 1 });
     try {
@@ -208,5 +261,7 @@ describe("least-privilege roles with migrations as a release step", () => {
     expect(await sqlStateAs(runtime, "INSERT INTO tags (name) VALUES ('new')")).toBe("ok");
     expect(await sqlStateAs(runtime, "SELECT * FROM tags")).toBe("ok");
     expect(await sqlStateAs(runtime, "DROP TABLE tags")).toBe("42501");
+    expect(await sqlStateAs(reader, "SELECT * FROM tags")).toBe("ok");
+    expect(await sqlStateAs(reader, "INSERT INTO tags (name) VALUES ('no')")).toBe("42501");
   });
 });

@@ -27,7 +27,11 @@ describe("migrate", () => {
   });
 
   it("is a no-op when run again", async () => {
-    expect(await migrate(db.pool)).toEqual({ applied: [], alreadyApplied: MIGRATIONS.length });
+    expect(await migrate(db.pool)).toEqual({
+      applied: [],
+      alreadyApplied: MIGRATIONS.length,
+      granted: [],
+    });
   });
 
   it("creates the items table the api queries", async () => {
@@ -41,7 +45,21 @@ describe("migrate", () => {
       { column_name: "status", data_type: "text" },
       { column_name: "created_at", data_type: "timestamp with time zone" },
       { column_name: "updated_at", data_type: "timestamp with time zone" },
+      { column_name: "word_count", data_type: "integer" },
+      { column_name: "processed_at", data_type: "timestamp with time zone" },
     ]);
+  });
+
+  it("creates the jobs table the processor claims from, with its due index", async () => {
+    const { rows } = await db.pool.query<{ indexdef: string }>(
+      "SELECT indexdef FROM pg_indexes WHERE tablename = 'jobs' AND indexname = 'jobs_due_idx'",
+    );
+    expect(rows[0]?.indexdef).toBe(
+      "CREATE INDEX jobs_due_idx ON public.jobs USING btree (run_at, id) WHERE (state = ANY (ARRAY['pending'::text, 'running'::text]))",
+    );
+    await expect(
+      db.pool.query("INSERT INTO jobs (kind) VALUES ('Item Created')"),
+    ).rejects.toMatchObject({ code: "23514" });
   });
 
   it("applies only what is new", async () => {
@@ -52,6 +70,7 @@ describe("migrate", () => {
     expect(await migrate(db.pool, next)).toEqual({
       applied: [{ version: 100, name: "add_notes" }],
       alreadyApplied: MIGRATIONS.length,
+      granted: [],
     });
   });
 

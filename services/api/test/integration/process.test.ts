@@ -265,7 +265,7 @@ describe("graceful shutdown", () => {
       await waitUntilBlocked();
 
       server.child.kill("SIGTERM");
-      await server.waitForLog((line) => line.msg === "shutting down: finishing requests in flight");
+      await server.waitForLog((line) => line.msg === "shutting down: finishing the work in flight");
       // The listener closes right after that line: from then on connections are refused, while
       // the request in flight is still waiting for its row.
       await until(async () => {

@@ -51,7 +51,7 @@ async function withClient<T>(url: string, use: (client: pg.Client) => Promise<T>
 async function migrateDatabase(database: string, migrations: readonly Migration[]) {
   const pool = new pg.Pool({ connectionString: urlOf(database), max: 1 });
   try {
-    return await migrate(pool, migrations, { runtimeRole: runtime });
+    return await migrate(pool, migrations, { roles: [{ role: runtime, access: "readwrite" }] });
   } finally {
     await pool.end();
   }
@@ -105,12 +105,12 @@ describe("the migrations on a database restored to a point in time", () => {
     expect(await migrateDatabase(restored, CURRENT_BUILD)).toEqual({
       applied: [{ version: LATER.version, name: LATER.name }],
       alreadyApplied: MIGRATIONS.length,
-      grantedTo: runtime,
+      granted: [{ role: runtime, access: "readwrite" }],
     });
     expect(await migrateDatabase(restored, CURRENT_BUILD)).toEqual({
       applied: [],
       alreadyApplied: CURRENT_BUILD.length,
-      grantedTo: runtime,
+      granted: [{ role: runtime, access: "readwrite" }],
     });
   });
 

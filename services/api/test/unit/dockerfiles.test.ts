@@ -49,7 +49,8 @@ function stages(list: Instruction[]): Instruction[][] {
 
 const rootIgnore = readFileSync(path.join(repo, ".dockerignore"), "utf8");
 
-describe.each(["api", "web"])("services/%s/Dockerfile", (service) => {
+// Every service of the catalog has its image; the worker's answers no health path.
+describe.each(["api", "web", "processor"])("services/%s/Dockerfile", (service) => {
   const dockerfile = readFileSync(path.join(repo, `services/${service}/Dockerfile`), "utf8");
   const ignore = readFileSync(
     path.join(repo, `services/${service}/Dockerfile.dockerignore`),
@@ -130,6 +131,20 @@ describe.each(["api", "web"])("services/%s/Dockerfile", (service) => {
     }
   });
 
+  it("runs @platform/runtime from source outside node_modules, linked in, where Node strips its types", () => {
+    const copies = list.filter((line) => line.keyword === "COPY").map((line) => line.args);
+    expect(copies).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^services\/shared\/package\.json \S*runtime\/package\.json$/),
+        expect.stringMatching(/^services\/shared\/src \S*runtime\/src$/),
+      ]),
+    );
+    const link = list.find(
+      (line) => line.keyword === "RUN" && line.args.includes("node_modules/@platform/runtime"),
+    );
+    expect(link?.args).toMatch(/ln -s \.\.\/\.\.\/\S*runtime \S*node_modules\/@platform\/runtime$/);
+  });
+
   it("installs from the frozen lockfile with the workspace's pnpm, from corepack", () => {
     const manifest = JSON.parse(readFileSync(path.join(repo, "package.json"), "utf8")) as {
       engines: { pnpm: string };
@@ -160,6 +175,10 @@ describe.each(["api", "web"])("services/%s/Dockerfile", (service) => {
     const cmd = runner.find((line) => line.keyword === "CMD")?.args ?? "";
     expect(JSON.parse(cmd)).toEqual(expect.arrayContaining(["node"]));
     const healthcheck = runner.find((line) => line.keyword === "HEALTHCHECK")?.args ?? "";
-    expect(healthcheck).toMatch(/CMD \["node", "-e", ".*\/healthz/);
+    expect(healthcheck).toMatch(
+      service === "processor"
+        ? /CMD \["node", "-e", ".*\/proc\/1\/stat/
+        : /CMD \["node", "-e", ".*\/healthz/,
+    );
   });
 });

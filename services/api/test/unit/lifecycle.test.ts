@@ -1,6 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import pg from "pg";
-import { gracefulShutdown, startMigrations } from "../../src/lifecycle.ts";
+import { gracefulShutdown } from "@platform/runtime/shutdown";
+import { startMigrations } from "../../src/lifecycle.ts";
 import { memoryLogger } from "../support/logs.ts";
 
 describe("gracefulShutdown", () => {

@@ -102,7 +102,7 @@ describe("item schemas", () => {
 describe("listing", () => {
   it("asks for one row more than the page to detect a next page", () => {
     expect(listQuery({ limit: 10 })).toEqual({
-      text: "SELECT id::text AS id, title, status, created_at, updated_at FROM items ORDER BY id DESC LIMIT $1",
+      text: "SELECT id::text AS id, title, status, created_at, updated_at, word_count, processed_at FROM items ORDER BY id DESC LIMIT $1",
       values: [11],
     });
   });
@@ -122,6 +122,8 @@ describe("listing", () => {
     status: "todo" as const,
     created_at: new Date(0),
     updated_at: new Date(0),
+    word_count: null,
+    processed_at: null,
   });
 
   it("sets the cursor to the last id shown when more rows exist", () => {

@@ -10,12 +10,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { promisify } from "node:util";
 import pg from "pg";
-import {
-  hostAndPort,
-  startTcpProxy,
-  withHostAndPort,
-} from "../../services/api/test/support/tcp-proxy.ts";
-import { freePort } from "../../services/web/test/support/servers.ts";
+import { hostAndPort, startTcpProxy, withHostAndPort } from "../api/test/support/tcp-proxy.ts";
+import { freePort } from "../web/test/support/servers.ts";
 
 const run = promisify(execFile);
 
@@ -116,7 +112,7 @@ async function createDatabase(adminUrl: string, name: string): Promise<string> {
 
 /**
  * A server of the drill's own in a fresh data directory, on a free loopback port. Durability
- * settings as the test server's (services/api/scripts/test-postgres.sh: no fsync), except that
+ * settings as the test server's (services/test-postgres.sh: no fsync), except that
  * commits stay synchronous: a commit the api acknowledged is in the WAL before the answer, which is
  * what an immediate stop tests. The stop is `-m immediate` (no shutdown checkpoint, crash
  * recovery at start): the harder case of a primary that goes away.

@@ -1,19 +1,17 @@
-// The origin lock: only requests that came through the platform's edge carry its secret header
-// (a Cloudflare request-header rule adds it, and so do the load balancer's monitors), so a request
-// to the app's own `*.ondigitalocean.app` address, which would skip the edge's TLS policy, WAF and
-// rate limits, is refused. Several secrets may be accepted at once so that a rotation never
-// refuses the edge: the services accept the new and the previous one before the edge switches.
+// The origin lock: only requests that came through the platform (the edge, or a service that
+// forwards the secret) carry its secret header; anything else is refused. Several secrets may be
+// accepted at once, so that a rotation never refuses a caller mid-way.
 import { createHash, timingSafeEqual } from "node:crypto";
 import { isIP } from "node:net";
 
-export const ORIGIN_LOCK_HEADER = "x-origin-lock";
+export { ORIGIN_LOCK_HEADER } from "./contract.ts";
 
 const digest = (value: string) => createHash("sha256").update(value).digest();
 
 /** Compares digests, which have equal length, in constant time: the timing tells nothing. */
-export function originLockAccepts(header: string | null, secrets: readonly string[]): boolean {
+export function originLockAccepts(header: unknown, secrets: readonly string[]): boolean {
   if (secrets.length === 0) return true;
-  const presented = digest(header ?? "");
+  const presented = digest(typeof header === "string" ? header : "");
   return secrets.map((secret) => timingSafeEqual(presented, digest(secret))).includes(true);
 }
 
@@ -23,10 +21,10 @@ export function originLockAccepts(header: string | null, secrets: readonly strin
  * anyone's word, and there is no address.
  */
 export function verifiedClientAddress(
-  request: { originLock: string | null; connectingIp: string | null },
+  request: { originLock: unknown; connectingIp: unknown },
   secrets: readonly string[],
 ): string | undefined {
   const { originLock, connectingIp } = request;
   if (secrets.length === 0 || !originLockAccepts(originLock, secrets)) return undefined;
-  return connectingIp !== null && isIP(connectingIp) !== 0 ? connectingIp : undefined;
+  return typeof connectingIp === "string" && isIP(connectingIp) !== 0 ? connectingIp : undefined;
 }

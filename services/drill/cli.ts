@@ -1,11 +1,11 @@
-// `pnpm drill`: the fault drill (tools/drill/drill.ts) from the command line.
+// `pnpm drill`: the fault drill (services/drill/drill.ts) from the command line.
 //   --short   the same phases, briefly (what `pnpm test` runs): well under a minute
 //   --json    one object on stdout: {acknowledgedWrites, foundWrites, lostWrites,
 //             phases: [{name, requests, errorsByStatus, p50Ms, p99Ms, recoverySeconds}]}
 // Progress goes to stderr. Exits 1 when a check fails (or the drill cannot run), 2 on bad usage.
 // Needs the web's production build (pnpm --filter @platform/web build) and PostgreSQL's server
 // binaries, or DATABASE_URL.
-import { Exit, exitCodeOf, parseCommandLine } from "../command-line.ts";
+import { Exit, exitCodeOf, parseCommandLine } from "../../tools/command-line.ts";
 import { DrillSetupError, FULL, jsonReport, runDrill, SHORT } from "./drill.ts";
 import { PostgresNotFound } from "./postgres.ts";
 import { renderReport } from "./render.ts";

@@ -5,8 +5,8 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import { HEALTH_CHECK } from "../../infra/compute/app-spec.ts";
-import type { Sample } from "../../tools/drill/load.ts";
-import { postgresBinaries } from "../../tools/drill/postgres.ts";
+import type { Sample } from "../../services/drill/load.ts";
+import { postgresBinaries } from "../../services/drill/postgres.ts";
 import {
   checks,
   isCleanError,
@@ -16,8 +16,8 @@ import {
   phaseReport,
   recoverySeconds,
   writesReport,
-} from "../../tools/drill/report.ts";
-import { hiddenFields } from "../../tools/drill/workload.ts";
+} from "../../services/drill/report.ts";
+import { hiddenFields } from "../../services/drill/workload.ts";
 
 function sample(fields: Partial<Sample> & Pick<Sample, "startedAt" | "endedAt">): Sample {
   return { target: "api", operation: "read", outcome: "ok", ...fields };

@@ -1,13 +1,13 @@
 #!/usr/bin/env bash
 # Starts or stops a throwaway PostgreSQL server for the integration and end-to-end tests.
 #
-#   services/api/scripts/test-postgres.sh start [PORT]   # default port 55432
-#   services/api/scripts/test-postgres.sh stop  [PORT]
+#   services/test-postgres.sh start [PORT]   # default port 55432
+#   services/test-postgres.sh stop  [PORT]
 #
 # `start` wipes any data directory left from an earlier run, initialises a new one, starts the
 # server on 127.0.0.1:PORT and prints the URL the tests read, e.g.
 #   TEST_DATABASE_URL=postgres://postgres@127.0.0.1:55432/postgres
-# so `eval "$(services/api/scripts/test-postgres.sh start)"` exports it.
+# so `eval "$(services/test-postgres.sh start)"` exports it.
 #
 # The server binaries come from PG_BINDIR, else the newest /usr/lib/postgresql/*/bin (Debian's
 # `postgresql` package), else `pg_config --bindir`. PostgreSQL refuses to run as root, so as root

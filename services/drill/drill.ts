@@ -1,6 +1,6 @@
 // The fault drill: the platform's services on a real PostgreSQL, a bounded load of reads and writes
 // through the api and the web, and one fault at a time, each phase measured. Returns the report;
-// tools/drill/cli.ts prints it and test/drill runs the short form.
+// services/drill/cli.ts prints it and test/drill runs the short form.
 import { randomBytes } from "node:crypto";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -9,7 +9,7 @@ import { setTimeout as sleep } from "node:timers/promises";
 import pg from "pg";
 import { type Load, type Sample, keepAliveAgent, startLoad, type Worker } from "./load.ts";
 import { type DrillDatabase, proxiedPostgres, throwawayPostgres } from "./postgres.ts";
-import { freePort } from "../../services/web/test/support/servers.ts";
+import { freePort } from "../web/test/support/servers.ts";
 import { type RunningProcess, startProcess } from "./processes.ts";
 import {
   type Check,
@@ -374,7 +374,7 @@ async function compareWithFloor(
     wait: (seconds: number) => Promise<void>;
   },
 ): Promise<Comparison> {
-  const apiRoot = path.join(import.meta.dirname, "../../services/api");
+  const apiRoot = path.join(import.meta.dirname, "../api");
   const port = await freePort();
   const floor = startProcess(
     {

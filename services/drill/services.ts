@@ -1,8 +1,8 @@
-// What the drill starts, and how: the one place that lists the platform's services for it. Each is
+// What the drill starts, and how: the one place that lists the sample services for it. Each is
 // run as its image runs it (NODE_ENV=production, the production entry, the origin lock on), on
-// loopback, against the drill's database. When the service catalog can say how to start each
-// service locally, drillServices() becomes a mapping of the catalog's entries; nothing else in
-// tools/drill names a service's entry or environment.
+// loopback, against the drill's database. The drill lives beside the samples, not in tools/: its
+// load speaks their HTTP surfaces (the api's items, the web's page and form), so it is a harness
+// of these services rather than of the platform, which names no service outside its catalog.
 import path from "node:path";
 
 const repository = path.join(import.meta.dirname, "../..");

@@ -1,0 +1,67 @@
+// Entry point: `node src/main.ts`. Reads its environment, starts telemetry when an endpoint is
+// configured (before pg is imported, so its instrumentation can patch it), then claims jobs until
+// SIGTERM, when it finishes the jobs in hand and exits.
+import { ConfigError } from "@platform/runtime/env";
+import { createLogger } from "@platform/runtime/logger";
+import { createSentryReporter, noopReporter } from "@platform/runtime/sentry";
+import { exitOnCrash, gracefulShutdown, shutDownOnSignals } from "@platform/runtime/shutdown";
+import { loadConfig, sentrySettings, telemetrySettings } from "./config.ts";
+
+const SERVICE = "processor";
+/** How long shutdown and crashes wait for Sentry and the telemetry exporters to deliver. */
+const FLUSH_TIMEOUT_MS = 2_000;
+
+function readConfig() {
+  try {
+    return loadConfig(process.env);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    createLogger(SERVICE, "info").fatal({ problems: error.problems }, "invalid configuration");
+    process.exit(1);
+  }
+}
+
+const config = readConfig();
+const logger = createLogger(SERVICE, config.LOG_LEVEL);
+const settings = telemetrySettings(config);
+const telemetry =
+  settings === undefined
+    ? undefined
+    : await (await import("./telemetry.ts")).startTelemetry(settings, logger);
+const sentry = sentrySettings(config);
+const reporter = sentry === undefined ? noopReporter : createSentryReporter(sentry);
+const flush = () =>
+  Promise.all([reporter.flush(FLUSH_TIMEOUT_MS), telemetry?.shutdown(FLUSH_TIMEOUT_MS)]);
+const report = (error: unknown, tags: Record<string, string>) => {
+  reporter.capture(error, tags);
+};
+exitOnCrash({ logger, report, flush });
+
+const { createPool } = await import("./database.ts");
+const { startWorker } = await import("./worker.ts");
+const { HANDLERS } = await import("./handlers.ts");
+const pool = createPool(config, logger);
+const worker = startWorker({
+  pool,
+  logger,
+  handlers: HANDLERS,
+  concurrency: config.WORKER_CONCURRENCY,
+  pollIntervalMs: config.WORKER_POLL_INTERVAL_MS,
+  leaseSeconds: config.WORKER_LEASE_SECONDS,
+  backoff: { baseMs: config.WORKER_RETRY_BASE_MS, maxMs: config.WORKER_RETRY_MAX_MS },
+  report,
+  ...(telemetry === undefined ? {} : { tracer: telemetry.tracer }),
+});
+shutDownOnSignals(
+  gracefulShutdown({
+    server: {
+      close: async () => {
+        await worker.close();
+        await pool.end();
+      },
+    },
+    logger,
+    timeoutMs: config.SHUTDOWN_TIMEOUT_MS,
+    beforeExit: flush,
+  }),
+);

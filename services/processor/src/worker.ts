@@ -1,0 +1,138 @@
+// The worker's loop: up to `concurrency` jobs in hand, each claimed from the queue, run by the
+// handler of its kind inside a transaction that also completes it, retried with backoff when it
+// fails, set aside when its attempts run out. `close()` (SIGTERM) stops claiming and waits for the
+// jobs in hand to finish. A database that is unreachable, or a schema that is not migrated yet,
+// only delays the next claim.
+import { setTimeout as sleep } from "node:timers/promises";
+import type pg from "pg";
+import type { Logger } from "pino";
+import {
+  backoffMs,
+  type ClaimedJob,
+  claimJob,
+  completeJob,
+  failJob,
+  LostClaimError,
+  setAsideAbandoned,
+} from "./queue.ts";
+
+/** Does a job's work with `client`, inside the transaction that completes the job. */
+export type JobHandler = (client: pg.PoolClient, job: ClaimedJob) => Promise<void>;
+
+/** What runs each job: a span around it, when telemetry is on. */
+export type JobTracer = <T>(job: ClaimedJob, run: () => Promise<T>) => Promise<T>;
+
+export interface WorkerOptions {
+  pool: pg.Pool;
+  logger: Logger;
+  handlers: Readonly<Record<string, JobHandler>>;
+  /** Jobs in hand at once. */
+  concurrency: number;
+  /** The wait before looking again when no job is due. */
+  pollIntervalMs: number;
+  /** How long a claim holds before another worker may take the job over. */
+  leaseSeconds: number;
+  backoff: { baseMs: number; maxMs: number };
+  /** Reports an error that is not the job's own (Sentry). */
+  report?: (error: unknown, tags: Record<string, string>) => void;
+  tracer?: JobTracer;
+}
+
+export interface Worker {
+  /** Stops claiming and settles once the jobs in hand have finished. */
+  close(): Promise<void>;
+}
+
+/** SQLSTATE 42P01 (undefined_table): the schema is not migrated yet. */
+const UNDEFINED_TABLE = "42P01";
+
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+export function startWorker(options: WorkerOptions): Worker {
+  const { pool, logger, handlers } = options;
+  const stopping = new AbortController();
+  const trace: JobTracer = options.tracer ?? ((_job, run) => run());
+
+  const run = async (job: ClaimedJob): Promise<void> => {
+    const log = logger.child({ jobId: job.id, kind: job.kind, attempt: job.attempt });
+    const handler = handlers[job.kind];
+    const started = performance.now();
+    try {
+      if (handler === undefined) throw new Error(`no handler for jobs of kind ${job.kind}`);
+      await trace(job, async () => {
+        const client = await pool.connect();
+        try {
+          await client.query("BEGIN");
+          await handler(client, job);
+          await completeJob(client, job);
+          await client.query("COMMIT");
+          client.release();
+        } catch (error) {
+          const broken = await client.query("ROLLBACK").then(
+            () => false,
+            () => true,
+          );
+          client.release(broken);
+          throw error;
+        }
+      });
+      log.info({ durationMs: Math.round(performance.now() - started) }, "job done");
+    } catch (error) {
+      if (error instanceof LostClaimError) {
+        log.warn({ err: error }, "job taken over by another worker");
+        return;
+      }
+      const outcome = await failJob(
+        pool,
+        job,
+        messageOf(error),
+        backoffMs(job.attempt, options.backoff),
+      );
+      if (outcome === "set aside") {
+        log.error({ err: error }, "job failed for the last time: set aside");
+        options.report?.(error, { jobId: job.id, kind: job.kind });
+      } else if (outcome === "claim lost") {
+        log.warn({ err: error }, "job failed after another worker took it over");
+      } else {
+        log.warn({ err: error, retryInMs: outcome.retryInMs }, "job failed; it will be retried");
+      }
+    }
+  };
+
+  /** One slot: claims and runs jobs one after another until closed. */
+  const slot = async (): Promise<void> => {
+    let idleMs = options.pollIntervalMs;
+    while (!stopping.signal.aborted) {
+      let job: ClaimedJob | undefined;
+      try {
+        await setAsideAbandoned(pool);
+        job = await claimJob(pool, options.leaseSeconds);
+        idleMs = options.pollIntervalMs;
+      } catch (error) {
+        const code = (error as { code?: unknown }).code;
+        logger.warn(
+          { err: error, retryInMs: idleMs },
+          code === UNDEFINED_TABLE
+            ? "no jobs table yet (migrations pending); claiming again shortly"
+            : "could not claim a job; claiming again shortly",
+        );
+        idleMs = Math.min(idleMs * 2, 30_000);
+      }
+      if (job !== undefined) {
+        await run(job);
+        continue;
+      }
+      await sleep(idleMs, undefined, { signal: stopping.signal }).catch(() => undefined);
+    }
+  };
+
+  const slots = Array.from({ length: options.concurrency }, slot);
+  logger.info({ concurrency: options.concurrency, kinds: Object.keys(handlers) }, "claiming jobs");
+  const finished = Promise.all(slots).then(() => undefined);
+  return {
+    async close() {
+      stopping.abort();
+      await finished;
+    },
+  };
+}
