@@ -21,6 +21,8 @@ import {
   recoverySeconds,
   type TargetFigures,
   type WritesReport,
+  PROCESSING_BOUND_SECONDS,
+  type ProcessingReport,
   writesReport,
 } from "./report.ts";
 import { drillServices } from "./services.ts";
@@ -95,6 +97,8 @@ export interface DrillReport {
   durations: Durations;
   phases: PhaseReport[];
   writes: WritesReport;
+  /** How far the worker got with the run's items; undefined when the drill runs none. */
+  processing: ProcessingReport | undefined;
   comparison: Comparison | undefined;
   checks: Check[];
   /** The services' logs, kept when a check failed. */
@@ -139,6 +143,32 @@ async function titlesIn(databaseUrl: string, run: string): Promise<Set<string>> 
       [`drill-${run}-%`],
     );
     return new Set(rows.map((row) => row.title));
+  } finally {
+    await client.end();
+  }
+}
+
+/**
+ * Waits (up to PROCESSING_BOUND_SECONDS) until the worker has processed every item of the run
+ * that is in the database, and says how far it got.
+ */
+async function processingOf(databaseUrl: string, run: string): Promise<ProcessingReport> {
+  const client = new pg.Client({ connectionString: databaseUrl });
+  await client.connect();
+  const started = performance.now();
+  try {
+    for (;;) {
+      const { rows } = await client.query<{ saved: number; processed: number }>(
+        "SELECT count(*)::int AS saved, count(processed_at)::int AS processed FROM items WHERE title LIKE $1",
+        [`drill-${run}-%`],
+      );
+      const { saved = 0, processed = 0 } = rows[0] ?? {};
+      const waited = (performance.now() - started) / 1000;
+      if (processed >= saved || waited >= PROCESSING_BOUND_SECONDS) {
+        return { saved, processed, waitedSeconds: Math.round(waited * 10) / 10 };
+      }
+      await sleep(250);
+    }
   } finally {
     await client.end();
   }
@@ -205,7 +235,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
           entry: service.entry,
           cwd: service.cwd,
           port,
-          readyPath: service.readyPath,
+          readyWhen: service.readyWhen,
           headers: lockHeaders,
           env: service.env({ databaseUrl: database.url, port, originLock, urlOf }),
         },
@@ -322,6 +352,10 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
     );
     await load.stop();
     load = undefined;
+    progress("waiting for the worker to process every saved item");
+    const processing = processes.has("processor")
+      ? await processingOf(db.directUrl, run)
+      : undefined;
 
     let comparison: Comparison | undefined;
     if (durations.comparison > 0) {
@@ -334,7 +368,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
 
     const phases = windows.map((window) => phaseReport(window, samples));
     const writes = writesReport(samples, await titlesIn(db.directUrl, run));
-    const verdict = checks(phases, writes);
+    const verdict = checks(phases, writes, processing);
     keepLogs = verdict.some((check) => !check.passed);
     return {
       database: db.description,
@@ -346,6 +380,7 @@ export async function runDrill(options: DrillOptions): Promise<DrillReport> {
       durations,
       phases,
       writes,
+      processing,
       comparison,
       checks: verdict,
       logDirectory: keepLogs ? logDirectory : undefined,
@@ -382,7 +417,7 @@ async function compareWithFloor(
       entry: path.join(apiRoot, "bench/floor-server.ts"),
       cwd: apiRoot,
       port,
-      readyPath: "/items",
+      readyWhen: { path: "/items" },
       headers: {},
       env: { DATABASE_URL: databaseUrl, PORT: String(port), DATABASE_POOL_MAX: "10" },
     },

@@ -12,8 +12,8 @@ export interface ProcessSpec {
   cwd: string;
   env: Record<string, string>;
   port: number;
-  /** Answers 200 once the process serves. */
-  readyPath: string;
+  /** Ready once it answers 200 on `path`, or (a worker, with no port) once it logs `message`. */
+  readyWhen: { path: string } | { message: string };
   /** Sent with the readiness probe (the origin lock). */
   headers: Record<string, string>;
 }
@@ -26,7 +26,7 @@ export interface RunningProcess {
   kill(): Promise<void>;
   /** Starts it again with the same settings; resolves at once (the load sees it come back). */
   restart(): void;
-  /** Resolves once it answers 200 on its ready path. */
+  /** Resolves once it is ready (`spec.readyWhen`) after its latest start. */
   ready(timeoutMs?: number): Promise<void>;
   /** SIGTERM, then SIGKILL after `graceMs`; resolves once it is gone. */
   stop(graceMs?: number): Promise<void>;
@@ -35,6 +35,14 @@ export interface RunningProcess {
 function lastLines(file: string, count: number): string {
   if (!existsSync(file)) return "(no output)";
   return readFileSync(file, "utf8").trimEnd().split("\n").slice(-count).join("\n");
+}
+
+/** How many lines of `file` contain `message`. */
+function occurrences(file: string, message: string): number {
+  if (!existsSync(file)) return 0;
+  return readFileSync(file, "utf8")
+    .split("\n")
+    .filter((line) => line.includes(message)).length;
 }
 
 async function answersOk(url: string, headers: Record<string, string>): Promise<boolean> {
@@ -51,8 +59,20 @@ export function startProcess(spec: ProcessSpec, logDirectory: string): RunningPr
   const logFile = path.join(logDirectory, `${spec.name}.log`);
   const url = `http://127.0.0.1:${String(spec.port)}`;
   let child: ChildProcess;
+  // The log is appended to across restarts: a restarted worker is ready at its own message.
+  let messagesBeforeLaunch = 0;
+  const isReady = (): Promise<boolean> | boolean =>
+    "path" in spec.readyWhen
+      ? answersOk(`${url}${spec.readyWhen.path}`, spec.headers)
+      : occurrences(logFile, spec.readyWhen.message) > messagesBeforeLaunch;
+  const readiness =
+    "path" in spec.readyWhen
+      ? `answer 200 on ${spec.readyWhen.path}`
+      : `log "${spec.readyWhen.message}"`;
 
   const launch = () => {
+    if ("message" in spec.readyWhen)
+      messagesBeforeLaunch = occurrences(logFile, spec.readyWhen.message);
     // Appended: a restarted process's output follows its predecessor's.
     const output = openSync(logFile, "a");
     child = spawn(process.execPath, [spec.entry], {
@@ -81,11 +101,11 @@ export function startProcess(spec: ProcessSpec, logDirectory: string): RunningPr
     restart: launch,
     async ready(timeoutMs = 30_000) {
       const deadline = performance.now() + timeoutMs;
-      while (!(await answersOk(`${url}${spec.readyPath}`, spec.headers))) {
+      while (!(await isReady())) {
         if (child.exitCode !== null || performance.now() > deadline) {
           const state =
             child.exitCode === null
-              ? `did not answer 200 on ${spec.readyPath} within ${String(timeoutMs / 1000)} s`
+              ? `did not ${readiness} within ${String(timeoutMs / 1000)} s`
               : `exited with ${String(child.exitCode)}`;
           throw new Error(
             `${spec.name} (${spec.entry}) ${state}; its last output (${logFile}):\n${lastLines(logFile, 20)}`,

@@ -184,7 +184,37 @@ export function writesReport(samples: readonly Sample[], found: ReadonlySet<stri
 }
 
 /** What the drill holds the platform to; every check must pass. */
-export function checks(phases: readonly PhaseReport[], writes: WritesReport): Check[] {
+/** Items of the run the worker had processed when the drill stopped waiting for it. */
+export interface ProcessingReport {
+  saved: number;
+  processed: number;
+  waitedSeconds: number;
+}
+
+/**
+ * How long after the load the worker may take to process every saved item: a job cut off by a
+ * fault waits out the drill's 5 s lease, then retries back off 0.5, 1, 2 and 4 s; twice that is
+ * room for the queue the load left behind.
+ */
+export const PROCESSING_BOUND_SECONDS = 25;
+
+function processingCheck(processing: ProcessingReport): Check {
+  const unprocessed = processing.saved - processing.processed;
+  return {
+    name: `every saved item processed by the worker within ${String(PROCESSING_BOUND_SECONDS)} s of the load's end`,
+    passed: unprocessed === 0,
+    detail:
+      unprocessed === 0
+        ? `${String(processing.saved)} items, all processed after ${String(processing.waitedSeconds)} s`
+        : `${String(unprocessed)} of ${String(processing.saved)} saved items unprocessed after ${String(processing.waitedSeconds)} s (their jobs: SELECT state, attempts, last_error FROM jobs)`,
+  };
+}
+
+export function checks(
+  phases: readonly PhaseReport[],
+  writes: WritesReport,
+  processing?: ProcessingReport,
+): Check[] {
   const faulted = phases.filter((phase) => phase.faultSeconds !== null);
   const steady = phases.filter((phase) => phase.faultSeconds === null);
   const unclean = phases.flatMap((phase) =>
@@ -250,5 +280,6 @@ export function checks(phases: readonly PhaseReport[], writes: WritesReport): Ch
               .map((phase) => `${phase.name}: ${JSON.stringify(phase.errorsByStatus)}`)
               .join("; "),
     },
+    ...(processing === undefined ? [] : [processingCheck(processing)]),
   ];
 }

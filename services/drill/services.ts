@@ -4,6 +4,7 @@
 // load speaks their HTTP surfaces (the api's items, the web's page and form), so it is a harness
 // of these services rather than of the platform, which names no service outside its catalog.
 import path from "node:path";
+import { WORKER_READY_MESSAGE } from "../local.ts";
 
 const repository = path.join(import.meta.dirname, "../..");
 
@@ -24,8 +25,11 @@ export interface DrillService {
   /** `node <entry>` is the process, started in `cwd`. */
   entry: string;
   cwd: string;
-  /** Answers 200 (through the origin lock) once the service serves; it is started in list order. */
-  readyPath: string;
+  /**
+   * Ready once it answers 200 on `path` (through the origin lock), or, a worker, once it logs
+   * `message`. Services are started in list order, each once the previous one is ready.
+   */
+  readyWhen: { path: string } | { message: string };
   /** What the drill changes from the service's production settings, and why (for the report). */
   drillSettings: readonly string[];
   /** How to make `entry` when it is missing (a build step). */
@@ -37,12 +41,13 @@ export interface DrillService {
 export function drillServices(): readonly DrillService[] {
   const api = path.join(repository, "services/api");
   const web = path.join(repository, "services/web");
+  const processor = path.join(repository, "services/processor");
   return [
     {
       name: "api",
       entry: path.join(api, "src/server.ts"),
       cwd: api,
-      readyPath: "/readyz",
+      readyWhen: { path: "/readyz" },
       drillSettings: [],
       env: (context) => ({
         NODE_ENV: "production",
@@ -57,7 +62,7 @@ export function drillServices(): readonly DrillService[] {
       // The image's CMD: the standalone server's entry (scripts/finish-standalone.ts puts it there).
       entry: path.join(web, ".next/standalone/services/web/server/main.ts"),
       cwd: web,
-      readyPath: "/readyz",
+      readyWhen: { path: "/readyz" },
       // Every form post of the drill comes from one address; the per-client limit (30 a minute)
       // would answer most of them 429 and measure the limiter instead of the platform.
       drillSettings: ["FORM_POSTS_PER_MINUTE=10000 (all the drill's posts share one address)"],
@@ -70,6 +75,26 @@ export function drillServices(): readonly DrillService[] {
         API_URL: context.urlOf("api"),
         ORIGIN_LOCK_SECRETS: context.originLock,
         FORM_POSTS_PER_MINUTE: "10000",
+      }),
+    },
+    {
+      name: "processor",
+      // The worker that processes each new item: the drill checks that every saved item was
+      // processed in the end, database restart included (report.ts, `checks`).
+      entry: path.join(processor, "src/main.ts"),
+      cwd: processor,
+      readyWhen: { message: WORKER_READY_MESSAGE },
+      // A job whose attempt met the stopped database is retried after its backoff (5 s, doubling),
+      // and one claimed as the database stopped waits out its lease (60 s): shorter ones let the
+      // short drill see every item processed within its wait (report.ts, PROCESSING_BOUND_SECONDS).
+      drillSettings: [
+        "WORKER_RETRY_BASE_MS=500, WORKER_LEASE_SECONDS=5 (retries within the drill's wait after the load)",
+      ],
+      env: (context) => ({
+        NODE_ENV: "production",
+        DATABASE_URL: context.databaseUrl,
+        WORKER_RETRY_BASE_MS: "500",
+        WORKER_LEASE_SECONDS: "5",
       }),
     },
   ];

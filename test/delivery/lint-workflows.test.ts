@@ -57,7 +57,7 @@ describe("lintWorkflows", () => {
     expect(report.findings).toEqual([]);
     expect(report.workflows).toBe(4);
     expect(report.runScripts).toBeGreaterThan(20);
-    expect(report.scripts).toBe(8);
+    expect(report.scripts).toBe(9);
   });
 
   it("passes a clean workflow", async () => {

@@ -6,7 +6,8 @@ import path from "node:path";
 import { load } from "js-yaml";
 import { describe, expect, it } from "vitest";
 import { ORIGIN_LOCK_HEADER } from "../../infra/edge/origin-lock.ts";
-import { imageMatrix, SERVICE_CATALOG } from "../../stacks/service-catalog.ts";
+import { SERVICE_CATALOG } from "../../stacks/service-catalog.ts";
+import { imageJobs } from "../../tools/ci/image-start-env.ts";
 import {
   checkActionRuntimes,
   checkCheckoutCredentials,
@@ -590,13 +591,19 @@ describe("checks.yml", () => {
       include: "${{ fromJSON(needs.catalog.outputs.images) }}",
     });
     const steps = stepsOfJob(checks, "image");
-    expect(steps.map(action)).toEqual([
+    expect(steps.map((step) => action(step) ?? String(step.run))).toEqual([
       "actions/checkout",
       "docker/setup-buildx-action",
       "docker/build-push-action",
+      '.github/scripts/image-start-check.sh "$IMAGE"',
       "anchore/sbom-action",
       "anchore/scan-action",
     ]);
+    // The image the build loaded, started with the env of its matrix row.
+    expect(steps[3]?.env).toEqual({
+      IMAGE: "platform-${{ matrix.name }}:ci",
+      IMAGE_ENV: "${{ toJSON(matrix.env) }}",
+    });
     expect(withOf(steps[2] ?? {})).toEqual({
       context: ".",
       file: "${{ matrix.dockerfile }}",
@@ -608,8 +615,8 @@ describe("checks.yml", () => {
       "cache-to": "type=gha,scope=image-${{ matrix.name }},mode=max",
     });
     // The SBOM and the scan read the image the build loaded, not one pulled by its name.
-    expect(withOf(steps[3] ?? {}).image).toBe("platform-${{ matrix.name }}:ci");
     expect(withOf(steps[4] ?? {}).image).toBe("platform-${{ matrix.name }}:ci");
+    expect(withOf(steps[5] ?? {}).image).toBe("platform-${{ matrix.name }}:ci");
   });
 
   it("gets its image matrix from the catalog, as the line the catalog job writes", () => {
@@ -617,8 +624,8 @@ describe("checks.yml", () => {
       cwd: path.join(import.meta.dirname, "../.."),
       encoding: "utf8",
     });
-    expect(printed).toBe(`images=${JSON.stringify(imageMatrix())}\n`);
-    expect(imageMatrix()).toEqual(
+    expect(printed).toBe(`images=${JSON.stringify(imageJobs())}\n`);
+    expect(imageJobs().map(({ name, dockerfile }) => ({ name, dockerfile }))).toEqual(
       SERVICE_CATALOG.map(({ name, dockerfile }) => ({ name, dockerfile })),
     );
   });

@@ -225,6 +225,19 @@ describe("checks", () => {
     );
   });
 
+  it("fails when a saved item was never processed by the worker, and passes when all were", () => {
+    const check = (processed: number) =>
+      checks([steady, phase({})], writes, { saved: 40, processed, waitedSeconds: 25 }).at(-1);
+    expect(check(38)).toMatchObject({
+      passed: false,
+      detail: expect.stringContaining("2 of 40 saved items unprocessed after 25 s") as string,
+    });
+    expect(check(40)?.passed).toBe(true);
+    expect(checks([steady, phase({})], writes).map((c) => c.name)).not.toContainEqual(
+      expect.stringContaining("processed by the worker"),
+    );
+  });
+
   const recovery =
     "recovered in time: within 5 s of a database fault's end, 10 s of a process restart";
 
