@@ -10,6 +10,9 @@ export default defineConfig({
     // Pulumi keeps its runtime state on `global`: each test file gets its own process.
     pool: "forks",
     isolate: true,
+    // Vitest's default is one worker fewer than the cores: one on a 2-core runner, which then
+    // idles while a test waits for the CLI or the program it started. Two keep both cores busy.
+    maxWorkers: 2,
     testTimeout: 20_000,
     coverage: {
       provider: "v8",
