@@ -1,16 +1,50 @@
 // `pnpm dev` at the repository root: every service of the catalog (stacks/service-catalog.ts), as
 // services/local.ts says to run it, on an embedded PostgreSQL unless DATABASE_URL is set; output
-// prefixed per service.
+// prefixed per service. Local overrides come from a git-ignored `.env.local` where it runs (the
+// repository root under pnpm), read before anything else; its first line says what was read.
 //
 // The children stay in this process group, so a terminal's Ctrl-C reaches every one of them and
 // each shuts down its own way; when one exits, the others are stopped too. (`pnpm --parallel` puts
 // each script in a process group of its own and leaves them running when interrupted.)
 import { type ChildProcess, spawn } from "node:child_process";
 import { createServer } from "node:net";
+import path from "node:path";
 import { createInterface } from "node:readline";
 import { type EmbeddedPostgres, startEmbeddedPostgres } from "./api/scripts/embedded-postgres.ts";
 import { localLaunches } from "./local.ts";
 import { SERVICE_CATALOG } from "../stacks/service-catalog.ts";
+
+const width = Math.max(3, ...SERVICE_CATALOG.map((service) => service.name.length));
+
+/** The seed's environment set-up: `.env.example` documents, `.env.local` overrides locally. */
+const LOCAL_ENV_FILE = ".env.local";
+
+/**
+ * Loads LOCAL_ENV_FILE with Node's own parser (process.loadEnvFile); a variable the shell already
+ * sets keeps the shell's value. Returns the file's absolute path, or undefined when there is none.
+ */
+function loadLocalEnv(): string | undefined {
+  const file = path.resolve(LOCAL_ENV_FILE);
+  try {
+    process.loadEnvFile(file);
+    return file;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    process.stderr.write(
+      `pnpm dev: cannot read ${file}: ${(error as Error).message}. Fix or remove it; .env.example lists what it may set.\n`,
+    );
+    process.exit(1);
+  }
+}
+
+const localEnv = loadLocalEnv();
+process.stdout.write(
+  `${"dev".padEnd(width)}| env: ${
+    localEnv === undefined
+      ? `the shell only (no ${LOCAL_ENV_FILE} in ${process.cwd()})`
+      : `the shell, then ${localEnv} (the shell's values win)`
+  }\n`,
+);
 
 const embeddedDatabasePort = process.env.PGLITE_PORT ?? "54329";
 const usesDatabase = SERVICE_CATALOG.some((service) => service.uses.database !== "none");
@@ -77,7 +111,6 @@ if (embedded) {
   process.stdout.write(`dev | embedded PostgreSQL (PGlite) in ${database.dataDir}\n`);
 }
 const launches = localLaunches({ databaseUrl: database?.url ?? process.env.DATABASE_URL });
-const width = Math.max(3, ...launches.map((launch) => launch.name.length));
 const children = new Map<string, ChildProcess>();
 
 function run(launch: (typeof launches)[number]) {

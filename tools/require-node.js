@@ -87,7 +87,7 @@ function remedy() {
     return `Run \`./quickstart plan\` instead: ${brings} and installs the dependencies.`;
   }
   return (
-    `Run \`./quickstart plan\` once: ${brings}, installs the dependencies and plans production` +
+    `Run \`./quickstart plan\` once: ${brings}, installs the dependencies and plans staging` +
     ` offline; then \`PATH="$PWD/.tools/bin:$PATH" pnpm ${command}\`.`
   );
 }

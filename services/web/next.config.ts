@@ -1,6 +1,7 @@
 import { existsSync } from "node:fs";
 import path from "node:path";
 import type { NextConfig } from "next";
+import { PHASE_DEVELOPMENT_SERVER } from "next/constants";
 import { STATIC_SECURITY_HEADERS } from "./lib/security-headers";
 
 /**
@@ -50,4 +51,18 @@ const config: NextConfig = {
     ]),
 };
 
-export default config;
+/**
+ * Hosts besides `localhost` whose pages may load the dev server's own resources (`/_next/*`, the
+ * hot-reload socket). `pnpm dev` prints and serves http://127.0.0.1:3000, and `next dev` without
+ * `--hostname` admits only `localhost` and `*.localhost` (next/dist/server/lib/router-utils/
+ * block-cross-site-dev.js): it refuses the page's own hot reload with 403 and logs "Blocked
+ * cross-origin request to Next.js dev resource". Development only: production has no such routes.
+ */
+const DEV_ORIGINS = ["127.0.0.1"];
+
+/** The config for Next's `phase` (next/constants): the dev server also admits DEV_ORIGINS. */
+export default function nextConfig(phase: string): NextConfig {
+  return phase === PHASE_DEVELOPMENT_SERVER
+    ? { ...config, allowedDevOrigins: DEV_ORIGINS }
+    : config;
+}

@@ -210,12 +210,15 @@ describe("steps that read the outputs of the run just made", () => {
     ),
   );
 
-  it("exist: the smoke checks read the app's host and every origin, the attestation every image", () => {
+  it("exist: the smoke checks read the app's host and every origin, the attestation every image, staging's browser journeys the app's host", () => {
     expect(reads.map(({ job, name, path }) => `${job.id} ${name} ${path.join(".")}`)).toEqual(
       STACKS.flatMap((stack) => [
         `.github/workflows/deploy.yml#${stack} APP_HOST hostnames.app`,
         `.github/workflows/deploy.yml#${stack} ORIGIN_HOSTS apps.*.originHost`,
         `.github/workflows/deploy.yml#${stack} IMAGES images`,
+        ...(stack === "staging"
+          ? [`.github/workflows/deploy.yml#${stack} E2E_BASE_URL hostnames.app`]
+          : []),
       ]),
     );
   });

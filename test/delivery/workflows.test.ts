@@ -777,6 +777,30 @@ describe("deploy.yml", () => {
     });
   });
 
+  /** The browser check and the journeys at the end of staging's job. */
+  const BROWSER_JOURNEY_STEPS = 2;
+
+  it("ends staging's deployment with the browser journeys against the site it deployed", () => {
+    const [browser, journeys] = stepsOfJob(deploy, "staging").slice(-BROWSER_JOURNEY_STEPS);
+    // The runner's Chrome, as the checks' service tests use it: nothing downloaded.
+    expect(browser?.env).toEqual({ CHROMIUM_PATH: "/usr/bin/google-chrome" });
+    expect(String(browser?.run)).toContain('"$CHROMIUM_PATH" --version');
+    expect(browser?.if).toBeUndefined();
+    // The public host this run deployed, through the edge; no secret, and no condition that
+    // could skip it, so a failing journey fails the job.
+    expect(journeys).toEqual({
+      name: "Browser journeys against staging",
+      env: {
+        E2E_BASE_URL: "https://${{ fromJSON(steps.up.outputs.platform).hostnames.app }}",
+        CHROMIUM_PATH: "/usr/bin/google-chrome",
+      },
+      run: "pnpm test:deployed",
+    });
+    for (const step of stepsOfJob(deploy, "production")) {
+      expect(String(step.run)).not.toContain("test:deployed");
+    }
+  });
+
   it.each(["staging", "production"])(
     "runs a preflight, then pulumi up of %s in its environment, one at a time, then a smoke check and the images' provenance",
     (stack) => {
@@ -788,7 +812,10 @@ describe("deploy.yml", () => {
         "id-token": "write",
         attestations: "write",
       });
-      const steps = stepsOfJob(deploy, stack);
+      // Staging's job ends with the browser journeys (the test below); the rest is alike.
+      const journeys = stack === "staging" ? BROWSER_JOURNEY_STEPS : 0;
+      const all = stepsOfJob(deploy, stack);
+      const steps = all.slice(0, all.length - journeys);
       const order = steps.map((step) => action(step) ?? String(step.run));
       // A job that holds the environment's write credentials runs only the actions it needs;
       // the stack builds the images through the engine's BuildKit, with no buildx builder.

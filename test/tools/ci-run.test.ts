@@ -1,7 +1,16 @@
 // The README's Quick start is the whole set-up: two commands, the second of which is exactly what CI
 // runs, with the toolchain the project ships, and never long enough to hang CI.
 import { execFile } from "node:child_process";
-import { readFileSync } from "node:fs";
+import {
+  chmodSync,
+  copyFileSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  writeFileSync,
+} from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
 import { REPOSITORY_ROOT } from "../../tools/mock/run-stack.ts";
@@ -31,7 +40,7 @@ const commandLines = (script: string) =>
 const semver = (version: string) => version.split(".").map(Number);
 
 describe("the README's Quick start", () => {
-  it("is one block of exactly two commands: the plan of production, then the whole suite", () => {
+  it("is one block of exactly two commands: the plan of staging, then the whole suite", () => {
     expect(quickStartCommands()).toEqual(["./quickstart plan", "./quickstart test"]);
   });
 
@@ -89,5 +98,48 @@ describe("the README's Quick start", () => {
       return { stdout: code === "ENOENT" ? "shellcheck is not installed" : found };
     });
     expect(stdout).toBe("");
+  });
+});
+
+describe("./quickstart plan", () => {
+  /**
+   * Runs `./quickstart plan …` from a copy of the script, with a Node and a pnpm on PATH in the
+   * pinned releases (so it brings nothing) that only report how they were called.
+   */
+  async function quickstartPlan(args: string[]): Promise<string> {
+    const dir = mkdtempSync(path.join(tmpdir(), "quickstart-"));
+    copyFileSync(`${REPOSITORY_ROOT}quickstart`, path.join(dir, "quickstart"));
+    copyFileSync(`${REPOSITORY_ROOT}.nvmrc`, path.join(dir, ".nvmrc"));
+    const pnpmVersion = /^pnpm_version=(\S+)$/m.exec(quickstart)?.[1] ?? "?";
+    const nodeVersion = read(".nvmrc").trim().replace(/^v/, "");
+    mkdirSync(path.join(dir, "node_modules"));
+    writeFileSync(path.join(dir, "node_modules/.quickstart-installed"), `pnpm ${pnpmVersion}\n`);
+    mkdirSync(path.join(dir, "bin"));
+    for (const [tool, version] of [
+      ["node", `v${nodeVersion}`],
+      ["pnpm", pnpmVersion],
+    ] as const) {
+      const file = path.join(dir, "bin", tool);
+      writeFileSync(
+        file,
+        `#!/bin/sh\nif [ "$1" = --version ]; then echo ${version}; else echo "${tool} $*"; fi\n`,
+      );
+      chmodSync(file, 0o755);
+    }
+    const { stdout } = await run(path.join(dir, "quickstart"), ["plan", ...args], {
+      cwd: dir,
+      env: { PATH: `${path.join(dir, "bin")}:/usr/bin:/bin` },
+    });
+    return stdout.trim();
+  }
+
+  it("hands its arguments to pnpm plan as given: without a stack, both plan staging", async () => {
+    // tools/plan/plan.ts plans staging when no stack is named (test/tools/plan.test.ts).
+    expect(read("tools/plan/plan.ts")).toContain('(positionals[0] ?? "staging")');
+    await expect(quickstartPlan([])).resolves.toBe("pnpm plan");
+    await expect(quickstartPlan(["--json"])).resolves.toBe("pnpm plan --json");
+    await expect(quickstartPlan(["production", "--mermaid"])).resolves.toBe(
+      "pnpm plan production --mermaid",
+    );
   });
 });

@@ -1,6 +1,9 @@
 // `pnpm dev` with a port already taken: one line that names the port and the fix, exit 1, and
-// nothing started.
+// nothing started. And the `.env.local` it reads first, which the taken port shows was read.
 import { execFile } from "node:child_process";
+import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { createServer, type Server } from "node:net";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, it } from "vitest";
@@ -24,12 +27,17 @@ afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => new Promise((done) => server.close(done))));
 });
 
+/**
+ * `services/dev.ts` run from `cwd` (where it looks for `.env.local`): by default an empty folder,
+ * so that a developer's own `.env.local` never changes a test.
+ */
 async function dev(
   env: Record<string, string>,
+  cwd = mkdtempSync(path.join(tmpdir(), "dev-")),
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    await run(process.execPath, ["services/dev.ts"], {
-      cwd: REPOSITORY_ROOT,
+    await run(process.execPath, [`${REPOSITORY_ROOT}services/dev.ts`], {
+      cwd,
       env: { ...process.env, ...env },
       timeout: 15_000,
     });
@@ -43,9 +51,10 @@ async function dev(
 describe("pnpm dev", () => {
   it("names the taken web port and how to choose another, and starts nothing", async () => {
     const port = await occupy();
-    const { code, stdout, stderr } = await dev({ WEB_PORT: String(port) });
+    const cwd = mkdtempSync(path.join(tmpdir(), "dev-"));
+    const { code, stdout, stderr } = await dev({ WEB_PORT: String(port) }, cwd);
     expect(code).toBe(1);
-    expect(stdout).toBe("");
+    expect(stdout).toBe(`dev      | env: the shell only (no .env.local in ${cwd})\n`);
     expect(stderr).toBe(
       `pnpm dev: port ${port} (web) is already in use. Stop what listens there (lsof -i :${port}) or choose another port: WEB_PORT=${port + 100} pnpm dev\n`,
     );
@@ -61,6 +70,40 @@ describe("pnpm dev", () => {
     expect(stderr).toMatch(
       new RegExp(
         `^pnpm dev: port ${port} \\(api\\) is already in use\\..* API_PORT=${port + 100} pnpm dev\\n$`,
+      ),
+    );
+  });
+});
+
+describe("pnpm dev's .env.local", () => {
+  it("is read where it runs, named in the first line, and the shell's values win over it", async () => {
+    const [webTaken, apiTaken, apiFree] = [await occupy(), await occupy(), await freePort()];
+    const cwd = mkdtempSync(path.join(tmpdir(), "dev-"));
+    writeFileSync(
+      path.join(cwd, ".env.local"),
+      `# local overrides\nAPI_PORT=${apiTaken}\nWEB_PORT="${webTaken}"\n`,
+    );
+    const { code, stdout, stderr } = await dev({ API_PORT: String(apiFree) }, cwd);
+    expect(stdout).toBe(
+      `dev      | env: the shell, then ${cwd}/.env.local (the shell's values win)\n`,
+    );
+    // The api's port came from the shell (free), the web's from the file (taken): the api is
+    // checked first, so a taken api port from the file would have been named instead.
+    expect(stderr).toMatch(
+      new RegExp(`^pnpm dev: port ${webTaken} \\(web\\) is already in use\\.`),
+    );
+    expect(code).toBe(1);
+  });
+
+  it("stops on one it cannot read, naming it", async () => {
+    const cwd = mkdtempSync(path.join(tmpdir(), "dev-"));
+    mkdirSync(path.join(cwd, ".env.local"));
+    const { code, stdout, stderr } = await dev({}, cwd);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toMatch(
+      new RegExp(
+        `^pnpm dev: cannot read ${cwd}/\\.env\\.local: .*\\. Fix or remove it; .env.example lists what it may set\\.\\n$`,
       ),
     );
   });

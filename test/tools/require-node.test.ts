@@ -100,7 +100,7 @@ describe("tools/require-node.js", () => {
     expect(code).toBe(1);
     expect(stderr).toContain("`pnpm docs:update` cannot run on this machine yet:");
     expect(stderr).toContain(
-      'Run `./quickstart plan` once: it brings the pinned Node and pnpm into .tools/, installs the dependencies and plans production offline; then `PATH="$PWD/.tools/bin:$PATH" pnpm docs:update`.',
+      'Run `./quickstart plan` once: it brings the pinned Node and pnpm into .tools/, installs the dependencies and plans staging offline; then `PATH="$PWD/.tools/bin:$PATH" pnpm docs:update`.',
     );
     expect(stderr).not.toContain("./quickstart docs:update");
   });

@@ -1,12 +1,25 @@
 // End to end, as a user meets it: the production build (the standalone server that the Docker
-// image runs) in front of the real api on a real PostgreSQL database, driven by Chromium.
+// image runs) in front of the real api on a real PostgreSQL database, driven by Chromium. The
+// user's journeys come from support/journeys.ts, which `pnpm test:deployed` runs against staging;
+// what only a local run can see (the api itself, the origin lock refusing, the api going away)
+// stays here.
 import type { ChildProcess } from "node:child_process";
 import { once } from "node:events";
 import { existsSync, mkdirSync } from "node:fs";
 import path from "node:path";
-import { type Browser, type Page, chromium } from "playwright-core";
+import type { Browser } from "playwright-core";
 import pg from "pg";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import {
+  E2E_TITLE_MARK,
+  type Site,
+  checkSecurityHeaders,
+  createItemThroughForm,
+  followNotFound,
+  openHome,
+  rejectBlankTitle,
+} from "./support/journeys.ts";
+import { launchBrowser } from "./support/chromium.ts";
 import { freePort, standaloneEntry, startServer } from "./support/servers.ts";
 
 const web = path.join(import.meta.dirname, "..");
@@ -15,17 +28,6 @@ const repo = path.join(web, "../..");
 const standaloneServer = standaloneEntry;
 /** CI keeps this folder as the run's artifacts. */
 const artifacts = path.join(repo, "artifacts/e2e");
-
-const CHROMIUM_ARGS = [
-  "--headless",
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 /** The origin lock's secret, as the edge would add it to every request. */
 const ORIGIN_LOCK = `e2e-origin-lock-${"x".repeat(32)}`;
@@ -36,6 +38,11 @@ let databaseName = "";
 let apiUrl = "";
 let webUrl = "";
 let browser: Browser;
+
+/** The journeys' view of the local servers: the edge's header added to every request. */
+function site(): Site {
+  return { baseUrl: new URL(webUrl), headers: THROUGH_EDGE, browser, artifacts };
+}
 
 function adminUrl(): string {
   const url = process.env.TEST_DATABASE_URL;
@@ -113,10 +120,7 @@ beforeAll(async () => {
   );
   webUrl = `http://127.0.0.1:${String(webPort)}`;
 
-  browser = await chromium.launch({
-    executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
-    args: CHROMIUM_ARGS,
-  });
+  browser = await launchBrowser();
   mkdirSync(artifacts, { recursive: true });
 });
 
@@ -133,40 +137,6 @@ afterAll(async () => {
   await admin.query(`DROP DATABASE IF EXISTS ${databaseName} WITH (FORCE)`);
   await admin.end();
 });
-
-/** Content-Security-Policy violations the page reported, by directive, per page. */
-const violations = new Map<Page, string[]>();
-
-async function openHome(): Promise<Page> {
-  const page = await browser.newPage({
-    viewport: { width: 1000, height: 700 },
-    extraHTTPHeaders: THROUGH_EDGE,
-  });
-  const reported: string[] = [];
-  violations.set(page, reported);
-  page.on("console", (message) => {
-    if (message.text().includes("Content Security Policy")) reported.push(message.text());
-  });
-  await page.exposeFunction("reportViolation", (directive: string) => reported.push(directive));
-  await page.addInitScript(() => {
-    document.addEventListener("securitypolicyviolation", (event) => {
-      void (window as unknown as { reportViolation(d: string): Promise<void> }).reportViolation(
-        event.violatedDirective,
-      );
-    });
-  });
-  const response = await page.goto(webUrl);
-  expect(response?.status()).toBe(200);
-  return page;
-}
-
-const SECURITY_HEADERS = [
-  "x-content-type-options",
-  "referrer-policy",
-  "permissions-policy",
-  "x-frame-options",
-  "cross-origin-opener-policy",
-];
 
 describe("web against the api", () => {
   it("answers App Platform's liveness check without the edge's secret", async () => {
@@ -210,96 +180,31 @@ describe("web against the api", () => {
   });
 
   it("sends the security headers on pages, static files and health routes", async () => {
-    const page = await fetch(webUrl, { headers: THROUGH_EDGE });
-    const html = await page.text();
-    const script = /<script[^>]+src="(\/_next\/static\/[^"]+\.js)"/.exec(html)?.[1];
-    expect(script).toBeDefined();
-    const policy = page.headers.get("content-security-policy") ?? "";
-    const nonce = /'nonce-([^']+)'/.exec(policy)?.[1];
-    expect(policy).toContain("frame-ancestors 'none'");
-    expect(policy).toContain("'strict-dynamic'");
-    // Every script of the page carries this response's nonce.
-    expect(html).toContain(`nonce="${nonce ?? "?"}"`);
-    const responses = [
-      page,
-      await fetch(`${webUrl}${script ?? ""}`, { headers: THROUGH_EDGE }),
-      await fetch(`${webUrl}/healthz`),
-      await fetch(`${webUrl}/`),
-    ];
-    for (const response of responses) {
-      for (const header of SECURITY_HEADERS) {
-        expect({ url: response.url, header, set: response.headers.has(header) }).toEqual({
-          url: response.url,
-          header,
-          set: true,
-        });
-      }
-    }
-    expect(responses[0]?.headers.get("x-content-type-options")).toBe("nosniff");
+    await checkSecurityHeaders(site());
+    // The refusal of a request that went around the edge carries them too.
+    const refused = await fetch(`${webUrl}/`);
+    expect(refused.status).toBe(403);
+    expect(refused.headers.get("x-content-type-options")).toBe("nosniff");
   });
 
   it("creates an item through the form and lists it", async () => {
-    const page = await openHome();
-    const title = `Renew the TLS certificate ${String(Date.now())}`;
-    await page.getByLabel("Title").fill(title);
-    await page.getByLabel("Status").selectOption("doing");
-    await page.getByRole("button", { name: "Add item" }).click();
-
-    const listed = page
-      .getByRole("list", { name: "Items" })
-      .getByRole("listitem")
-      .filter({ hasText: title });
-    await listed.waitFor();
-    await expect(listed.textContent()).resolves.toContain("Doing");
-    await expect(page.getByRole("status").textContent()).resolves.toBe(`Added “${title}”.`);
-    // The form is ready for the next item.
-    expect(await page.getByLabel("Title").inputValue()).toBe("");
-    await page.screenshot({ path: path.join(artifacts, "items-created.png"), fullPage: true });
-
+    const title = await createItemThroughForm(site());
+    expect(title.startsWith(`${E2E_TITLE_MARK} `)).toBe(true);
     // It went through the api into the database, not just onto the page.
     const stored = (await (await fetch(`${apiUrl}/items`, { headers: THROUGH_EDGE })).json()) as {
       items: { title: string; status: string }[];
     };
     expect(stored.items).toContainEqual(expect.objectContaining({ title, status: "doing" }));
-
-    // A fresh visit renders it on the server.
-    const again = await openHome();
-    await again.getByText(title).waitFor();
-    // The pages did all that under the Content-Security-Policy without one violation.
-    expect([...(violations.get(page) ?? []), ...(violations.get(again) ?? [])]).toEqual([]);
-    await page.close();
-    await again.close();
   });
 
   it("shows a validation error beside the field and keeps the input", async () => {
-    const page = await openHome();
-    // Spaces pass the browser's `required` check; the server action rejects them.
-    await page.getByLabel("Title").fill("   ");
-    await page.getByLabel("Status").selectOption("done");
-    await page.getByRole("button", { name: "Add item" }).click();
-    await page.getByText("Title must not be empty.").waitFor();
-    expect(await page.getByLabel("Title").getAttribute("aria-invalid")).toBe("true");
-    expect(await page.getByLabel("Status").inputValue()).toBe("done");
-    await page.screenshot({ path: path.join(artifacts, "validation-error.png"), fullPage: true });
-    expect(violations.get(page)).toEqual([]);
-    await page.close();
+    await rejectBlankTitle(site());
   });
 });
 
 describe("a page that does not exist", () => {
   it("answers 404 with a page that works under the Content-Security-Policy", async () => {
-    const page = await browser.newPage({ extraHTTPHeaders: THROUGH_EDGE });
-    const reported: string[] = [];
-    page.on("console", (message) => {
-      if (message.text().includes("Content Security Policy")) reported.push(message.text());
-    });
-    const response = await page.goto(`${webUrl}/no/such/page`);
-    expect(response?.status()).toBe(404);
-    await page.getByRole("heading", { name: "Not found" }).waitFor();
-    await page.getByRole("link", { name: "Back to the items" }).click();
-    await page.getByRole("heading", { name: "Items", exact: true }).waitFor();
-    expect(reported).toEqual([]);
-    await page.close();
+    await followNotFound(site());
   });
 });
 
@@ -310,7 +215,7 @@ describe("web without the api", () => {
     api.kill("SIGTERM");
     await once(api, "exit");
 
-    const page = await openHome();
+    const { page } = await openHome(site());
     const alert = page.getByRole("alert").filter({ hasText: "Items cannot be shown" });
     await alert.waitFor();
     expect(await alert.textContent()).toContain("cannot be reached");

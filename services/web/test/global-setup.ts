@@ -2,16 +2,7 @@
 // both, so a missing one is a broken setup: fail loudly instead of skipping and reporting green.
 // The message goes out and the process ends here, before vitest adds a misleading "No test files
 // found" to a thrown error.
-import { accessSync, constants } from "node:fs";
-
-function executable(file: string): boolean {
-  try {
-    accessSync(file, constants.X_OK);
-    return true;
-  } catch {
-    return false;
-  }
-}
+import { chromiumProblem } from "./support/chromium.ts";
 
 export default function setup(): void {
   const problems: string[] = [];
@@ -23,12 +14,8 @@ export default function setup(): void {
         "  and `services/test-postgres.sh stop` afterwards.",
     );
   }
-  const chromium = process.env.CHROMIUM_PATH ?? "/usr/bin/chromium";
-  if (!executable(chromium)) {
-    problems.push(
-      `No Chromium at ${chromium}: install one (apt-get install chromium) or set CHROMIUM_PATH.`,
-    );
-  }
+  const browser = chromiumProblem();
+  if (browser !== undefined) problems.push(browser);
   if (problems.length > 0) {
     process.stderr.write(
       `${problems.join("\n")}\n` +
