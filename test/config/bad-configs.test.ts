@@ -265,21 +265,21 @@ const cases: BadConfigCase[] = [
     config: () => ({
       ...production,
       otherKeys: {
-        "aws:region": "eu-central-1",
-        "aws:secretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "digitalocean:apiEndpoint": "https://api.digitalocean.com",
+        "cloudflare:apiToken": "cf-0123456789abcdef",
         "digitalocean:token": "dop_v1_0123456789abcdef",
-        "github:token": "ghp_0123456789abcdef",
+        "cloudflare:apiUserServiceKey": "v1.0-0123456789abcdef",
       },
-      otherSecretKeys: new Set(["github:token"]),
+      otherSecretKeys: new Set(["cloudflare:apiUserServiceKey"]),
     }),
     problems: [
       {
-        key: "aws:secretKey",
+        key: "cloudflare:apiToken",
         found:
           "a plaintext value: this provider credential would be stored unencrypted in the stack file and state",
         allowed:
           "a secret value (`secure:` in the stack file), or none: the provider's environment variable",
-        fix: "pulumi config set --secret aws:secretKey <value>   (encrypts it in Pulumi.<stack>.yaml)",
+        fix: "pulumi config set --secret cloudflare:apiToken <value>   (encrypts it in Pulumi.<stack>.yaml)",
       },
       {
         key: "digitalocean:token",
@@ -311,7 +311,8 @@ const cases: BadConfigCase[] = [
       {
         key: "platform:monitoring.alertEmails",
         allowed: "a list (at least 1) of: an email address",
-        fix: "pulumi config set --path 'monitoring.alertEmails[0]' oncall@example.com",
+        // The schema's example address is not pasted: the fix names what belongs there.
+        fix: "pulumi config set --path 'monitoring.alertEmails[0]' '<the address of a member of this stack'\\''s DigitalOcean team>'",
       },
       {
         key: "platform:monitoring.uptimeRegions",
@@ -572,7 +573,7 @@ const cases: BadConfigCase[] = [
         key: "platform:aws.accountId",
         found: '"2222-2222-2222" (a string)',
         allowed: "a 12-digit AWS account id",
-        fix: "pulumi config set --path 'aws.accountId' 111111111111",
+        fix: "pulumi config set --path 'aws.accountId' '<the 12-digit id of this environment'\\''s AWS account>'",
       },
     ],
   },
@@ -651,7 +652,7 @@ const cases: BadConfigCase[] = [
       {
         key: "platform:edge.zoneId",
         allowed: "a Cloudflare id: 32 lower-case hex characters",
-        fix: "pulumi config set --path 'edge.zoneId' fedcba9876543210fedcba9876543210",
+        fix: "pulumi config set --path 'edge.zoneId' '<the Cloudflare zone id of domain.zone>'",
       },
       {
         key: "platform:edge.rateLimit.periodSeconds",
