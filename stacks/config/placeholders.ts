@@ -264,9 +264,25 @@ export function exampleValuesIn(config: ConfigValues, namespace = "platform"): F
   });
 }
 
-/** The non-secret ones: what the offline plan can tell (it fakes every secret with its example). */
-export function offlineExampleValues(config: ConfigValues): FoundExample[] {
-  return exampleValuesIn(config).filter((found) => found.value !== undefined);
+/**
+ * The example values of a stack file (keys in full, `platform:edge`) that the offline plan can
+ * tell: not the secrets, which it fakes with these very examples.
+ */
+export function offlineExampleValues(
+  file: { values: Readonly<Record<string, string>>; secretKeys: readonly string[] },
+  namespace = "platform",
+): FoundExample[] {
+  const prefix = `${namespace}:`;
+  const own = (key: string) => key.startsWith(prefix);
+  const values = Object.fromEntries(
+    Object.entries(file.values)
+      .filter(([key]) => own(key))
+      .map(([key, value]) => [key.slice(prefix.length), value]),
+  );
+  const secretKeys = new Set(file.secretKeys.filter(own).map((key) => key.slice(prefix.length)));
+  return exampleValuesIn({ values, secretKeys }, namespace).filter(
+    (found) => found.value !== undefined,
+  );
 }
 
 /** `'<real value>'`, where a suggested fix would paste the example at `path` (`edge.zoneId`). */
@@ -298,11 +314,11 @@ export function exampleValueProblems(found: readonly FoundExample[]): ConfigProb
   });
 }
 
-/** The warning line of the offline plan, for one or more example values. */
-export function exampleValuesWarning(stack: string, found: readonly FoundExample[]): string {
+/** The offline plan's one warning line about the example values left in `file`. */
+export function exampleValuesWarning(file: string, found: readonly FoundExample[]): string {
   const keys = found.map((example) => example.key).join(", ");
   const noun = found.length === 1 ? "example value remains" : "example values remain";
-  return `warning: ${found.length} ${noun} in Pulumi.${stack}.yaml (${keys}); a real pulumi preview or up stops until each holds your own (README, Config reference: Example values)`;
+  return `warning: ${found.length} ${noun} in ${file} (${keys}); a real pulumi preview or up stops until each is yours (README: Example values)`;
 }
 
 /**

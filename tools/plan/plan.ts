@@ -10,9 +10,11 @@
 //   --stack-file <path>    another stack file (tests, experiments)
 //   --last-outputs <path>  `pulumi stack output --json` of the last deployment: plans the next run
 import { existsSync, readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
+import { exampleValuesWarning, offlineExampleValues } from "../../stacks/config/placeholders.ts";
 import { estimateCost } from "../../policy/cost/estimate.ts";
 import {
   BOOTSTRAP_STACK,
@@ -126,6 +128,15 @@ async function main(): Promise<number> {
       `The program failed under the mock runtime:\n${run.errors.map(String).join("\n")}\n`,
     );
     return 1;
+  }
+  // The plan runs on example values (a real run stops on them: placeholders.ts); it says so once.
+  if (!bootstrap) {
+    const examples = offlineExampleValues(await readStack(stack, stackFile));
+    if (examples.length > 0) {
+      process.stderr.write(
+        `${exampleValuesWarning(relative(process.cwd(), stackFile), examples)}\n`,
+      );
+    }
   }
 
   if (values.json) {
