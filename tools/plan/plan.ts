@@ -129,16 +129,6 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-  // The plan runs on example values (a real run stops on them: placeholders.ts); it says so once.
-  if (!bootstrap) {
-    const examples = offlineExampleValues(await readStack(stack, stackFile));
-    if (examples.length > 0) {
-      process.stderr.write(
-        `${exampleValuesWarning(relative(process.cwd(), stackFile), examples)}\n`,
-      );
-    }
-  }
-
   if (values.json) {
     process.stdout.write(renderManifest(stack, run));
   } else if (values.details !== undefined) {
@@ -164,6 +154,15 @@ async function main(): Promise<number> {
     process.stdout.write(renderMermaid(manifestOf(stack, run).resources));
   } else {
     process.stdout.write(`${renderHuman(stack, run)}\n`);
+  }
+  // A plan made on example values says so, once (a real run stops on them: placeholders.ts).
+  if (!bootstrap) {
+    const examples = offlineExampleValues(await readStack(stack, stackFile));
+    if (examples.length > 0) {
+      process.stderr.write(
+        `${exampleValuesWarning(relative(process.cwd(), stackFile), examples)}\n`,
+      );
+    }
   }
   return 0;
 }
