@@ -14,6 +14,7 @@ import {
 } from "../../stacks/config/placeholders.ts";
 import { exampleAt } from "../../stacks/config/problems.ts";
 import { readStack } from "../../tools/mock/run-stack.ts";
+import { SHIPPED_EXAMPLE_KEYS } from "../support/shipped-examples.ts";
 import { rawStackConfig, withValues } from "../support/stack-config.ts";
 
 let staging: RawStackConfig;
@@ -52,18 +53,7 @@ const OWN: Record<string, unknown> = {
 describe("example values", () => {
   it("are every value the shipped stack files hold at the table's keys", () => {
     const keys = (raw: RawStackConfig) => exampleValuesIn(raw).map((found) => found.key);
-    const expected = [
-      "platform:digitalocean.team",
-      "platform:domain.zone",
-      "platform:domain.appHost",
-      "platform:domain.assetsHost",
-      "platform:registry.name",
-      "platform:edge.accountId",
-      "platform:edge.zoneId",
-      "platform:aws.accountId",
-      "platform:github.owner",
-      "platform:monitoring.alertEmails[0]",
-    ];
+    const expected = SHIPPED_EXAMPLE_KEYS;
     expect(keys(staging)).toEqual(expected);
     expect(keys(production)).toEqual(expected);
   });

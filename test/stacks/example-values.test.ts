@@ -10,6 +10,7 @@ import { describe, expect, it } from "vitest";
 import type { ConfigProblem } from "../../stacks/config/problems.ts";
 import { EXAMPLE_VALUES } from "../../stacks/config/placeholders.ts";
 import { readStack } from "../../tools/mock/run-stack.ts";
+import { SHIPPED_EXAMPLE_KEYS } from "../support/shipped-examples.ts";
 import { planned } from "../support/plans.ts";
 
 const script = fileURLToPath(new URL("../support/program-as-engine.ts", import.meta.url));
@@ -104,18 +105,7 @@ describe("the repository's example values", () => {
     const { outcome, monitorConnections } = await runAsEngine(config, secretKeys);
     expect(monitorConnections).toBe(0);
     expect(outcome?.outcome).toBe("config");
-    expect(outcome?.problems?.map((problem) => problem.key)).toEqual([
-      "platform:digitalocean.team",
-      "platform:domain.zone",
-      "platform:domain.appHost",
-      "platform:domain.assetsHost",
-      "platform:registry.name",
-      "platform:edge.accountId",
-      "platform:edge.zoneId",
-      "platform:aws.accountId",
-      "platform:github.owner",
-      "platform:monitoring.alertEmails[0]",
-    ]);
+    expect(outcome?.problems?.map((problem) => problem.key)).toEqual(SHIPPED_EXAMPLE_KEYS);
     const zoneId = outcome?.problems?.find((problem) => problem.key === "platform:edge.zoneId");
     expect(zoneId).toEqual({
       key: "platform:edge.zoneId",

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { REPOSITORY_ROOT, stackFilePath } from "../../tools/mock/run-stack.ts";
 import type { Manifest } from "../../tools/plan/render.ts";
 import { planned } from "../support/plans.ts";
+import { SHIPPED_EXAMPLE_KEYS } from "../support/shipped-examples.ts";
 
 const run = promisify(execFile);
 
@@ -88,7 +89,7 @@ describe("pnpm plan", () => {
     expect(code).toBe(0);
     // The shipped example values plan, with one warning line (a real run stops on them).
     expect(stderr).toBe(
-      "warning: 10 example values remain in Pulumi.staging.yaml (platform:digitalocean.team, platform:domain.zone, platform:domain.appHost, platform:domain.assetsHost, platform:registry.name, platform:edge.accountId, platform:edge.zoneId, platform:aws.accountId, platform:github.owner, platform:monitoring.alertEmails[0]); a real pulumi preview or up stops until each is yours (README: Example values)\n",
+      `warning: 10 example values remain in Pulumi.staging.yaml (${SHIPPED_EXAMPLE_KEYS.join(", ")}); a real pulumi preview or up stops until each is yours (README: Example values)\n`,
     );
     expect(stdout).toContain('Plan of stack "staging"');
     expect(stdout).toContain(
