@@ -87,6 +87,19 @@ describe("stack files checked against each other", () => {
     expect(readOtherStackFiles("/nonexistent", "staging")).toEqual([]);
   });
 
+  it("skip what another file holds in a shape it cannot compare (its own run reports that)", () => {
+    const odd: OtherStackFile = {
+      stack: "production",
+      file: "Pulumi.production.yaml",
+      values: {
+        "platform:edge": "{not json",
+        "platform:digitalocean": "3",
+        "platform:domain": "[]",
+      },
+    };
+    expect(problemsOf({ ...staging, otherStacks: [odd] })).toEqual([]);
+  });
+
   it("read the bootstrap's file where the bootstrap keeps it", () => {
     expect(`${REPOSITORY_ROOT}${BOOTSTRAP_STACK_FILE}`).toBe(BOOTSTRAP_FILE_PATH);
     const bootstrap = staging.otherStacks?.find((other) => other.stack === "identity");
