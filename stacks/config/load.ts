@@ -1,7 +1,10 @@
 // Loads the stack's config once, before any resource exists: every problem is collected and
 // reported together, and nothing is registered while any remains.
 import { createHash } from "node:crypto";
+import { fileURLToPath } from "node:url";
 import * as pulumi from "@pulumi/pulumi";
+import { crossStackProblems, type OtherStackFile, readOtherStackFiles } from "./cross-stack.ts";
+import { exampleValueProblems, exampleValuesIn, underMockRuntime } from "./placeholders.ts";
 import {
   derivedKeyProblem,
   foreignKeyProblem,
@@ -22,6 +25,7 @@ import {
 } from "./schema.ts";
 import type { RuleContext } from "./rules.ts";
 import { catalogProblems } from "./service-catalog-rules.ts";
+import { isUnreadSetting, unreadSettingProblems } from "./unread-settings.ts";
 import { SERVICE_CATALOG } from "../service-catalog.ts";
 
 export type SecretKey = (typeof SECRET_KEYS)[number];
@@ -47,6 +51,8 @@ export interface RawStackConfig {
   otherKeys?: Readonly<Record<string, string>>;
   /** Which of `otherKeys` are secret, in full (`aws:secretKey`). */
   otherSecretKeys?: ReadonlySet<string>;
+  /** The repository's other stack files, which this stack must not collide with (cross-stack.ts). */
+  otherStacks?: readonly OtherStackFile[];
 }
 
 export type LoadResult =
@@ -108,7 +114,7 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
       foreignKeyProblem(key, parseStructured(value), (key.split(":")[1] ?? "") in raw.values) ?? [],
   );
   const plaintextCredentials = Object.keys(raw.otherKeys ?? {})
-    .filter((key) => raw.otherSecretKeys?.has(key) !== true)
+    .filter((key) => raw.otherSecretKeys?.has(key) !== true && !isUnreadSetting(key))
     .flatMap((key) => providerCredential(key) ?? [])
     .map(plaintextCredentialProblem);
   const renamedFromForeign = new Set(foreign.flatMap((problem) => problem.alsoFixes ?? []));
@@ -120,6 +126,8 @@ export function validateStackConfig(raw: RawStackConfig, context: ValidationCont
     ...foreign,
     ...plaintextSecrets,
     ...plaintextCredentials,
+    ...unreadSettingProblems(raw.otherKeys ?? {}, raw.otherSecretKeys ?? new Set()),
+    ...crossStackProblems(raw.stack, raw.values, raw.otherStacks ?? []),
   ];
   if (!parsed.success || problems.length > 0) return { ok: false, problems };
 
@@ -170,7 +178,22 @@ export function readStackConfig(): RawStackConfig {
     values[key] = value;
     if (isConfigSecret(fullKey)) secretKeys.add(key);
   }
-  return { stack: pulumi.getStack(), values, secretKeys, otherKeys, otherSecretKeys };
+  const stack = pulumi.getStack();
+  const otherStacks = readOtherStackFiles(PROJECT_ROOT, stack);
+  return { stack, values, secretKeys, otherKeys, otherSecretKeys, otherStacks };
+}
+
+/** Where Pulumi.yaml and every stack file live. */
+const PROJECT_ROOT = fileURLToPath(new URL("../../", import.meta.url));
+
+/**
+ * Under the real engine (not the offline plan: placeholders.ts), stops the run while any example
+ * value the repository ships remains, listing each. Called before anything is registered.
+ */
+export function refuseExampleValues(raw: RawStackConfig, mocked = underMockRuntime()): void {
+  if (mocked) return;
+  const problems = exampleValueProblems(exampleValuesIn(raw));
+  if (problems.length > 0) throw new ConfigError(raw.stack, problems);
 }
 
 /** Validates the stack's config, or throws a ConfigError that lists every problem. */

@@ -3,6 +3,7 @@
 // JSON Schema (its enums, ranges and examples), so they always match what the schema accepts.
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
+import { exampleStandIn } from "./placeholders.ts";
 import { CONFIG_NAMESPACE, SECRET_KEYS, stackConfigSchema } from "./schema.ts";
 
 import type { ProviderCredential } from "./provider-credentials.ts";
@@ -139,19 +140,27 @@ function renderValue(value: unknown): string {
   return /^[\w@./:+-]+$/.test(text) ? text : `'${text.replaceAll("'", "'\\''")}'`;
 }
 
-/** `pulumi config set` commands that store `example` at `path`, one per leaf value. */
-export function setCommands(path: Path, example: unknown): string[] {
+/**
+ * `pulumi config set` commands that store `example` at `path`, one per leaf value. With
+ * `standIns`, a leaf that is one of the repository's example ids or names is not pasted: the
+ * command names what belongs there instead (placeholders.ts).
+ */
+export function setCommands(path: Path, example: unknown, standIns = false): string[] {
   if (Array.isArray(example)) {
-    return example.flatMap((item, index) => setCommands([...path, index], item));
+    return example.flatMap((item, index) => setCommands([...path, index], item, standIns));
   }
   if (typeof example === "object" && example !== null) {
-    return Object.entries(example).flatMap(([key, item]) => setCommands([...path, key], item));
+    return Object.entries(example).flatMap(([key, item]) =>
+      setCommands([...path, key], item, standIns),
+    );
   }
   const [first] = path;
+  const standIn = standIns ? exampleStandIn(configPath(path), example) : undefined;
+  const value = renderValue(standIn ?? example);
   if (path.length === 1 && typeof first === "string" && isSecretKey(first)) {
-    return [`pulumi config set --secret ${first} ${renderValue(example)}`];
+    return [`pulumi config set --secret ${first} ${value}`];
   }
-  return [`pulumi config set --path '${configPath(path)}' ${renderValue(example)}`];
+  return [`pulumi config set --path '${configPath(path)}' ${value}`];
 }
 
 function isSecretKey(key: string): boolean {
@@ -201,9 +210,11 @@ function isUnsizedService(path: Path, input: unknown): boolean {
 
 function fixFor(path: Path, input: unknown): string {
   const example = contextualExample(path, input);
+  // The schema's own example stands for a value of the user's; one derived from their config
+  // (a host inside their zone) is theirs already.
   return example === undefined
     ? `pulumi config rm --path '${configPath(path)}'`
-    : setCommands(path, example).join(" && ");
+    : setCommands(path, example, example === exampleAt(path)).join(" && ");
 }
 
 function keyOf(path: Path): string {

@@ -5,6 +5,8 @@ import {
   type ValidationContext,
 } from "../../stacks/config/load.ts";
 import type { ConfigProblem } from "../../stacks/config/problems.ts";
+import { BOOTSTRAP_STACK_FILE, readOtherStackFiles } from "../../stacks/config/cross-stack.ts";
+import { REPOSITORY_ROOT } from "../../tools/mock/run-stack.ts";
 import {
   type CatalogService,
   catalogService,
@@ -48,6 +50,16 @@ function catalogWith(name: string, change: Partial<CatalogService>): CatalogServ
     service.name === name ? { ...service, ...change } : service,
   );
 }
+
+/** `raw` beside the repository's other stack files, as the program reads it (cross-stack.ts). */
+const beside = (raw: RawStackConfig): RawStackConfig => ({
+  ...raw,
+  otherStacks: readOtherStackFiles(REPOSITORY_ROOT, raw.stack),
+});
+const besideValues = (raw: RawStackConfig, edits: Record<string, unknown>) =>
+  beside(withValues(raw, edits));
+const groupOf = (raw: RawStackConfig, group: string) =>
+  JSON.parse(raw.values[group] ?? "{}") as Record<string, unknown>;
 
 const uses = (name: string, services: string[]) => ({
   uses: { ...catalogService(name).uses, services },
@@ -265,21 +277,21 @@ const cases: BadConfigCase[] = [
     config: () => ({
       ...production,
       otherKeys: {
-        "aws:region": "eu-central-1",
-        "aws:secretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "digitalocean:apiEndpoint": "https://api.digitalocean.com",
+        "cloudflare:apiToken": "cf-0123456789abcdef",
         "digitalocean:token": "dop_v1_0123456789abcdef",
-        "github:token": "ghp_0123456789abcdef",
+        "cloudflare:apiUserServiceKey": "v1.0-0123456789abcdef",
       },
-      otherSecretKeys: new Set(["github:token"]),
+      otherSecretKeys: new Set(["cloudflare:apiUserServiceKey"]),
     }),
     problems: [
       {
-        key: "aws:secretKey",
+        key: "cloudflare:apiToken",
         found:
           "a plaintext value: this provider credential would be stored unencrypted in the stack file and state",
         allowed:
           "a secret value (`secure:` in the stack file), or none: the provider's environment variable",
-        fix: "pulumi config set --secret aws:secretKey <value>   (encrypts it in Pulumi.<stack>.yaml)",
+        fix: "pulumi config set --secret cloudflare:apiToken <value>   (encrypts it in Pulumi.<stack>.yaml)",
       },
       {
         key: "digitalocean:token",
@@ -311,7 +323,8 @@ const cases: BadConfigCase[] = [
       {
         key: "platform:monitoring.alertEmails",
         allowed: "a list (at least 1) of: an email address",
-        fix: "pulumi config set --path 'monitoring.alertEmails[0]' oncall@example.com",
+        // The schema's example address is not pasted: the fix names what belongs there.
+        fix: "pulumi config set --path 'monitoring.alertEmails[0]' '<the address of a member of this stack'\\''s DigitalOcean team>'",
       },
       {
         key: "platform:monitoring.uptimeRegions",
@@ -572,7 +585,7 @@ const cases: BadConfigCase[] = [
         key: "platform:aws.accountId",
         found: '"2222-2222-2222" (a string)',
         allowed: "a 12-digit AWS account id",
-        fix: "pulumi config set --path 'aws.accountId' 111111111111",
+        fix: "pulumi config set --path 'aws.accountId' '<the 12-digit id of this environment'\\''s AWS account>'",
       },
     ],
   },
@@ -651,7 +664,7 @@ const cases: BadConfigCase[] = [
       {
         key: "platform:edge.zoneId",
         allowed: "a Cloudflare id: 32 lower-case hex characters",
-        fix: "pulumi config set --path 'edge.zoneId' fedcba9876543210fedcba9876543210",
+        fix: "pulumi config set --path 'edge.zoneId' '<the Cloudflare zone id of domain.zone>'",
       },
       {
         key: "platform:edge.rateLimit.periodSeconds",
@@ -677,6 +690,160 @@ const cases: BadConfigCase[] = [
         fix: "pulumi config set --path 'regions.primary' fra1 && pulumi config set --path 'regions.secondary' ams3",
       },
       // The rules that read regions wait until it is valid; the rest still report.
+    ],
+  },
+  // Stack files checked against each other (cross-stack.ts), and provider settings nothing reads.
+  {
+    name: "staging on production's Cloudflare zone id",
+    config: () => beside(withValue(staging, "edge.zoneId", groupOf(production, "edge").zoneId)),
+    problems: [
+      {
+        key: "platform:edge.zoneId",
+        found:
+          '"fedcba9876543210fedcba9876543210" in Pulumi.staging.yaml, and the same in Pulumi.production.yaml',
+        allowed:
+          'a value of stack "staging" alone: a Cloudflare zone has one set of settings and one entry-point ruleset per phase, so two stacks in one zone overwrite each other\'s rules (README, Design decisions: One Cloudflare zone per environment)',
+        fix: "pulumi config set --path 'edge.zoneId' '<the Cloudflare zone id of domain.zone>'   (in Pulumi.staging.yaml; or change Pulumi.production.yaml)",
+      },
+    ],
+  },
+  {
+    name: "production on staging's zone, by name",
+    config: () =>
+      besideValues(production, {
+        "domain.zone": "example-staging.com",
+        "domain.appHost": "app.example-staging.com",
+        "domain.assetsHost": "assets.example-staging.com",
+      }),
+    problems: [
+      {
+        key: "platform:domain.zone",
+        found:
+          '"example-staging.com" in Pulumi.production.yaml, and the same in Pulumi.staging.yaml',
+        fix: "pulumi config set --path 'domain.zone' '<your domain>'   (in Pulumi.production.yaml; or change Pulumi.staging.yaml)",
+      },
+    ],
+  },
+  {
+    name: "both stacks in one DigitalOcean team (names ignore case), and on one registry name",
+    config: () =>
+      besideValues(staging, {
+        "digitalocean.team": "Acme-Production",
+        "registry.name": "acme-platform",
+      }),
+    problems: [
+      {
+        key: "platform:digitalocean.team",
+        found: '"Acme-Production" in Pulumi.staging.yaml, and the same in Pulumi.production.yaml',
+        allowed: /^a value of stack "staging" alone: each environment needs its own team/,
+      },
+      {
+        key: "platform:registry.name",
+        allowed: /registry names are unique across DigitalOcean/,
+        fix: "pulumi config set --path 'registry.name' '<a registry name of your own>'   (in Pulumi.staging.yaml; or change Pulumi.production.yaml)",
+      },
+    ],
+  },
+  {
+    name: "production in staging's AWS account, written as a number",
+    config: () => beside(withValue(production, "aws.accountId", 111111111111)),
+    problems: [
+      {
+        key: "platform:aws.accountId",
+        found: '"111111111111" in Pulumi.production.yaml, and the same in Pulumi.staging.yaml',
+        allowed: /production lives in an AWS account of its own/,
+      },
+    ],
+  },
+  {
+    name: "a repository whose environments the bootstrap does not create",
+    config: () => beside(withValue(staging, "github.repository", "infrastructure")),
+    problems: [
+      {
+        key: "platform:github",
+        found: `acme/infrastructure in Pulumi.staging.yaml, but ${BOOTSTRAP_STACK_FILE} creates the deploy environments in acme/platform: nothing would create or protect the environment "staging" this stack writes into`,
+        allowed: `the repository of ${BOOTSTRAP_STACK_FILE} (platform-bootstrap:github): the bootstrap owns each stack's environment and the rulesets, the stack only writes its values into its environment`,
+        fix: `pulumi config set --path 'github.owner' '<the user or organisation that owns your repository>' && pulumi config set --path 'github.repository' 'platform'   (or change platform-bootstrap:github in ${BOOTSTRAP_STACK_FILE})`,
+      },
+    ],
+  },
+  {
+    name: "AWS settings the program's explicit providers never read",
+    config: () => ({
+      ...production,
+      otherKeys: {
+        "aws:region": "eu-west-1",
+        "aws:profile": "acme-production-admin",
+        "aws:secretKey": "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY",
+        "aws:skipMetadataApiCheck": "true",
+        "digitalocean:apiEndpoint": "https://api.digitalocean.com",
+      },
+    }),
+    problems: [
+      {
+        key: "aws:region",
+        found:
+          "a setting nothing reads: the program builds its aws providers itself (stacks/aws-account.ts), and such a provider takes no aws: config",
+        allowed:
+          "no aws: settings; the program reads platform:aws.accountId and platform:assets.awsRegion, and credentials from the environment (AWS_PROFILE, AWS_ACCESS_KEY_ID…, or CI's OIDC role)",
+        fix: "pulumi config rm aws:region && pulumi config set --path 'assets.awsRegion' eu-west-1",
+      },
+      {
+        key: "aws:profile",
+        fix: "pulumi config rm aws:profile, and run with the profile in the environment: AWS_PROFILE=acme-production-admin pulumi up",
+      },
+      // Not also "a plaintext credential": removing it is the fix.
+      {
+        key: "aws:secretKey",
+        fix: "pulumi config rm aws:secretKey, and export AWS_SECRET_ACCESS_KEY instead",
+      },
+      {
+        key: "aws:skipMetadataApiCheck",
+        fix: "pulumi config rm --path 'aws:skipMetadataApiCheck'",
+      },
+    ],
+  },
+  {
+    name: "GitHub, Datadog and New Relic settings, secret ones never shown",
+    config: () => ({
+      ...production,
+      otherKeys: {
+        "github:token": "ghp_never-shown",
+        "github:owner": "northwind",
+        "datadog:apiKey": "dd-never-shown",
+        "newrelic:apiKey": "nr-never-shown",
+        "aws:allowedAccountIds": '["222222222222"]',
+        "aws:profile": "admin",
+      },
+      otherSecretKeys: new Set([
+        "github:token",
+        "datadog:apiKey",
+        "newrelic:apiKey",
+        "aws:profile",
+      ]),
+    }),
+    problems: [
+      {
+        key: "github:token",
+        found: /builds its github providers itself \(stacks\/delivery\.ts\)/,
+        allowed:
+          "no github: settings; the program reads platform:github.owner and platform:github.repository, and the token from GITHUB_TOKEN",
+        fix: "pulumi config rm github:token, and export GITHUB_TOKEN instead",
+      },
+      {
+        key: "github:owner",
+        fix: "pulumi config rm github:owner && pulumi config set --path 'github.owner' northwind",
+      },
+      {
+        key: "datadog:apiKey",
+        fix: "pulumi config rm datadog:apiKey, and export DD_API_KEY instead",
+      },
+      {
+        key: "newrelic:apiKey",
+        fix: "pulumi config rm newrelic:apiKey, and export NEW_RELIC_API_KEY instead",
+      },
+      { key: "aws:allowedAccountIds", fix: /^pulumi config rm aws:allowedAccountIds, and keep/ },
+      { key: "aws:profile", fix: /AWS_PROFILE=<profile> pulumi up$/ },
     ],
   },
 ];

@@ -3,7 +3,7 @@
 // keys and foreign namespaces get their own cases.
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateStackConfig, type RawStackConfig } from "../../stacks/config/load.ts";
-import type { ConfigProblem } from "../../stacks/config/problems.ts";
+import { type ConfigProblem, exampleAt } from "../../stacks/config/problems.ts";
 import {
   rawStackConfig,
   VALIDATION_CONTEXT,
@@ -71,6 +71,18 @@ function typed(text: string): unknown {
   return /^(0|[1-9]\d*)$/.test(text) ? Number(text) : text;
 }
 
+/**
+ * What a person puts where a fix names what belongs (`'<the Cloudflare zone id of domain.zone>'`):
+ * a value of their own, here the schema's example for the key, which the config accepts.
+ */
+function valueOfTheirOwn(target: string): unknown {
+  const segments = segmentsOf(target);
+  const last = segments.at(-1);
+  if (typeof last !== "number") return exampleAt(segments);
+  const list = exampleAt(segments.slice(0, -1));
+  return Array.isArray(list) ? (list[last] as unknown) : undefined;
+}
+
 const unquote = (token: string) =>
   token.startsWith("'") ? token.slice(1, -1).replaceAll("'\\''", "'") : token;
 
@@ -93,10 +105,11 @@ function applyFix(raw: RawStackConfig, fix: string): RawStackConfig {
     const set = /^pulumi config set (--path|--secret) '?([^' ]+)'? (.+)$/.exec(command);
     if (set !== null) {
       const [, flag, target = "", value = ""] = set;
+      const text = unquote(value);
       const updated = setValue(
         config,
         target,
-        flag === "--path" ? typed(unquote(value)) : unquote(value),
+        text.startsWith("<") ? valueOfTheirOwn(target) : flag === "--path" ? typed(text) : text,
       );
       return flag === "--secret"
         ? { ...updated, secretKeys: new Set([...updated.secretKeys, target]) }
@@ -300,7 +313,11 @@ describe("keys that belong elsewhere", () => {
     const problems = problemsOf({
       ...staging,
       values,
-      otherKeys: { "plattform:edge": edge ?? "{}", "aws:region": "eu-central-1", "acme:flag": "1" },
+      otherKeys: {
+        "plattform:edge": edge ?? "{}",
+        "digitalocean:apiEndpoint": "https://api.digitalocean.com",
+        "acme:flag": "1",
+      },
     });
     expect(problems.map((problem) => problem.key)).toEqual(["plattform:edge", "acme:flag"]);
     expect(problems[0]?.found).toBe(

@@ -52,17 +52,21 @@ describe("provider credentials", () => {
 
   it("are accepted as secrets", async () => {
     const production = await rawStackConfig("production");
-    const otherKeys = { "aws:secretKey": "x", "digitalocean:token": "y", "aws:region": "z" };
+    const otherKeys = {
+      "cloudflare:apiToken": "x",
+      "digitalocean:token": "y",
+      "digitalocean:apiEndpoint": "z",
+    };
     const secret = validateStackConfig(
       {
         ...production,
         otherKeys,
-        otherSecretKeys: new Set(["aws:secretKey", "digitalocean:token"]),
+        otherSecretKeys: new Set(["cloudflare:apiToken", "digitalocean:token"]),
       },
       VALIDATION_CONTEXT,
     );
     expect(secret.ok ? [] : secret.problems).toEqual([]);
-    expect(providerCredential("aws:region")).toBeUndefined();
+    expect(providerCredential("digitalocean:apiEndpoint")).toBeUndefined();
   });
 
   it("are refused in plain text without their value in the report", async () => {

@@ -7,6 +7,7 @@ import { describe, expect, it } from "vitest";
 import { REPOSITORY_ROOT, stackFilePath } from "../../tools/mock/run-stack.ts";
 import type { Manifest } from "../../tools/plan/render.ts";
 import { planned } from "../support/plans.ts";
+import { SHIPPED_EXAMPLE_KEYS } from "../support/shipped-examples.ts";
 
 const run = promisify(execFile);
 
@@ -84,8 +85,12 @@ describe("pnpm plan", () => {
   });
 
   it("plans staging when no stack is named, as a tree with counts and outputs", async () => {
-    const { code, stdout } = await plan();
+    const { code, stdout, stderr } = await plan();
     expect(code).toBe(0);
+    // The shipped example values plan, with one warning line (a real run stops on them).
+    expect(stderr).toBe(
+      `warning: 10 example values remain in Pulumi.staging.yaml (${SHIPPED_EXAMPLE_KEYS.join(", ")}); a real pulumi preview or up stops until each is yours (README: Example values)\n`,
+    );
     expect(stdout).toContain('Plan of stack "staging"');
     expect(stdout).toContain(
       "  ├─ platform:core:EnvironmentProject  project\n  │  └─ digitalocean:index/project:Project  project-project\n",
@@ -118,6 +123,22 @@ describe("pnpm plan", () => {
     );
     expect(stderr).toContain("  3. platform:slackWebhookUrl\n     found:   a plaintext value");
     expect(stderr).not.toContain("plaintext\n");
+  });
+
+  it("refuses staging on production's zone id, naming both files, and plans nothing", async () => {
+    const directory = await mkdtemp(join(tmpdir(), "plan-"));
+    const sameZone = (await readFile(stackFilePath("staging"), "utf8")).replace(
+      "zoneId: 00112233445566778899aabbccddeeff",
+      "zoneId: fedcba9876543210fedcba9876543210",
+    );
+    const stackFile = join(directory, "Pulumi.staging.yaml");
+    await writeFile(stackFile, sameZone);
+    const { code, stdout, stderr } = await plan("staging", "--stack-file", stackFile);
+    expect(code).toBe(1);
+    expect(stdout).toBe("");
+    expect(stderr).toContain(
+      '  1. platform:edge.zoneId\n     found:   "fedcba9876543210fedcba9876543210" in Pulumi.staging.yaml, and the same in Pulumi.production.yaml\n',
+    );
   });
 
   it("names the known stacks when the stack has no file", async () => {

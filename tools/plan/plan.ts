@@ -10,9 +10,11 @@
 //   --stack-file <path>    another stack file (tests, experiments)
 //   --last-outputs <path>  `pulumi stack output --json` of the last deployment: plans the next run
 import { existsSync, readFileSync } from "node:fs";
+import { relative } from "node:path";
 import { parseArgs } from "node:util";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
+import { exampleValuesWarning, offlineExampleValues } from "../../stacks/config/placeholders.ts";
 import { estimateCost } from "../../policy/cost/estimate.ts";
 import {
   BOOTSTRAP_STACK,
@@ -127,7 +129,6 @@ async function main(): Promise<number> {
     );
     return 1;
   }
-
   if (values.json) {
     process.stdout.write(renderManifest(stack, run));
   } else if (values.details !== undefined) {
@@ -153,6 +154,15 @@ async function main(): Promise<number> {
     process.stdout.write(renderMermaid(manifestOf(stack, run).resources));
   } else {
     process.stdout.write(`${renderHuman(stack, run)}\n`);
+  }
+  // A plan made on example values says so, once (a real run stops on them: placeholders.ts).
+  if (!bootstrap) {
+    const examples = offlineExampleValues(await readStack(stack, stackFile));
+    if (examples.length > 0) {
+      process.stderr.write(
+        `${exampleValuesWarning(relative(process.cwd(), stackFile), examples)}\n`,
+      );
+    }
   }
   return 0;
 }
