@@ -103,6 +103,27 @@ describe.each(["api", "web", "processor"])("services/%s/Dockerfile", (service) =
     }
   });
 
+  // pnpm finds each workspace package where it sits and looks it up in the lockfile by that path:
+  // a manifest copied elsewhere is another package to `--frozen-lockfile`, which refuses it.
+  it("copies each workspace manifest to its own folder, where the lockfile's importers expect it", () => {
+    const installing = stages(list).filter((stage) =>
+      stage.some((i) => i.keyword === "RUN" && /pnpm (deploy|install)/.test(i.args)),
+    );
+    const manifests = installing
+      .flat()
+      .filter((i) => i.keyword === "COPY" && !i.args.startsWith("--from"))
+      .map((i) => i.args.split(/\s+/))
+      .filter(([source]) => /^services\/[^/]+\/package\.json$/.test(source ?? ""))
+      .map(([source, destination]) => ({ source, destination }));
+    expect(manifests.length).toBeGreaterThan(0);
+    for (const { source, destination } of manifests) {
+      expect({ source, destination }).toEqual({
+        source,
+        destination: `${path.dirname(source ?? "")}/`,
+      });
+    }
+  });
+
   it("keeps the rest of the repository out of the build context", () => {
     for (const file of [
       "stacks/index.ts",
