@@ -7,8 +7,9 @@ import type { AlertRoutes } from "../infra/compute/app-spec.ts";
 import { type ApmBackend, otlpEndpoint } from "../infra/observability/apm.ts";
 import { ApmMonitors } from "../infra/observability/apm-monitors.ts";
 import { UptimeMonitor } from "../infra/observability/uptime-monitor.ts";
-import type { ComputeTier } from "./compute.ts";
+import type { PlatformApp } from "../infra/compute/platform-app.ts";
 import type { PlatformConfig } from "./config/load.ts";
+import type { AppRegion } from "./foundation.ts";
 import type { MonitoringOutput } from "./outputs.ts";
 import {
   type CatalogService,
@@ -49,10 +50,19 @@ export interface MonitoringTier {
   outputs: MonitoringOutput;
 }
 
+/**
+ * A regional app whose origin the monitors watch. The compute tier's apps are these; naming only
+ * what is watched keeps this tier from importing the compute tier, which imports `backendOf`.
+ */
+export interface WatchedApp {
+  region: Pick<AppRegion, "appRegion">;
+  app: Pick<PlatformApp, "ingressHost">;
+}
+
 /** What the monitoring tier builds on. */
 export interface MonitoringDependencies {
   route: AlertRoutes;
-  compute: ComputeTier;
+  compute: { apps: readonly WatchedApp[] };
   storage: StorageTier;
   /** @default SERVICE_CATALOG */
   catalog?: readonly CatalogService[];
