@@ -3,7 +3,7 @@
 // fail over, on each region's origin, so a dead secondary is noticed before a failover needs it),
 // and APM monitors on every service that answers HTTP.
 import type * as pulumi from "@pulumi/pulumi";
-import type { AlertRoutes } from "../infra/compute/app-spec.ts";
+import type { AlertRoutes } from "../infra/observability/alert-routes.ts";
 import { type ApmBackend, otlpEndpoint } from "../infra/observability/apm.ts";
 import { ApmMonitors } from "../infra/observability/apm-monitors.ts";
 import { UptimeMonitor } from "../infra/observability/uptime-monitor.ts";

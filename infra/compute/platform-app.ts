@@ -4,7 +4,6 @@ import {
   appSpec,
   appTopology,
   deploymentFingerprint,
-  type AlertRoutes,
   type AlertThresholds,
   type AppJobArgs,
   type AppServiceArgs,
@@ -18,6 +17,7 @@ import {
   secretsDigestOf,
   writeOnlyPaths,
 } from "./app-spec.ts";
+import type { AlertRoutes } from "../observability/alert-routes.ts";
 
 export interface PlatformAppArgs {
   /** Name of the app in DigitalOcean, e.g. `platform-production-fra`. */

@@ -1,6 +1,6 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlertRoutes } from "../compute/app-spec.ts";
+import type { AlertRoutes } from "../observability/alert-routes.ts";
 
 export interface FailoverOrigin {
   /** Where the origin runs, e.g. `fra`; names its pool. */

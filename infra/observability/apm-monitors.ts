@@ -5,7 +5,7 @@ import * as datadog from "@pulumi/datadog";
 import * as newrelic from "@pulumi/newrelic";
 import * as pulumi from "@pulumi/pulumi";
 import { SPAN_OPERATIONS } from "@platform/runtime/contract";
-import type { AlertRoutes } from "../compute/app-spec.ts";
+import type { AlertRoutes } from "./alert-routes.ts";
 import type { ApmBackend } from "./apm.ts";
 
 export interface ApmMonitorsArgs {

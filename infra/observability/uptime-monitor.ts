@@ -3,7 +3,7 @@
 // the platform's one alert route.
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlertRoutes } from "../compute/app-spec.ts";
+import type { AlertRoutes } from "./alert-routes.ts";
 
 export interface UptimeMonitorArgs {
   /** Display name of the check, e.g. `platform-production app`. */
