@@ -2,6 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import { databaseMemoryGb, STANDBY_MIN_MEMORY_GB } from "./database-sizes.ts";
 import { postgresUrl } from "./postgres-url.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface PostgresReplicaArgs {
   /** Datacenter of the read-only replica, e.g. `ams3`. */
@@ -202,7 +203,7 @@ export function nameReplicas(
  * an application database and user, and a transaction-mode connection pool for that user. The
  * firewall is a separate component (`DatabaseFirewall`), declared once the apps it admits exist.
  */
-export class PostgresCluster extends pulumi.ComponentResource {
+export class PostgresCluster extends PlatformComponent {
   /** Id of the primary cluster. */
   readonly clusterId: pulumi.Output<string>;
   /** The cluster and each replica, for the firewall that guards them. */
@@ -222,12 +223,10 @@ export class PostgresCluster extends pulumi.ComponentResource {
   readonly topology: DatabaseTopology;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:data:PostgresCluster", name, {}, opts);
+    super("data", "PostgresCluster", name, opts);
 
     const problems = postgresClusterArgsProblems(args);
-    if (problems.length > 0) {
-      throw new Error(`PostgresCluster ${name}: ${problems.join("; ")}`);
-    }
+    this.checkArgs(problems);
     const standbyNodes = args.standbyNodes ?? 0;
     const replicas = args.replicas ?? [];
     const databaseName = args.databaseName ?? "app";

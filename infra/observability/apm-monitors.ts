@@ -7,6 +7,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { SPAN_OPERATIONS } from "@platform/runtime/contract";
 import type { AlertRoutes } from "./alert-routes.ts";
 import type { ApmBackend } from "./apm.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface ApmMonitorsArgs {
   backend: ApmBackend;
@@ -56,11 +57,11 @@ export function newRelicQueries(args: ApmMonitorsArgs): { errors: string; latenc
   };
 }
 
-export class ApmMonitors extends pulumi.ComponentResource {
+export class ApmMonitors extends PlatformComponent {
   readonly descriptions: ApmMonitorDescription[];
 
   constructor(name: string, args: ApmMonitorsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:observability:ApmMonitors", name, {}, opts);
+    super("observability", "ApmMonitors", name, opts);
     this.descriptions =
       args.backend.provider === "datadog" ? this.datadog(name, args) : this.newRelic(name, args);
     this.registerOutputs({});

@@ -2,6 +2,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assetBucketPolicy } from "./bucket-policies.ts";
 import { LOCKED_BUCKET_ENCRYPTION, loggedBucket } from "./locked-bucket.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface AssetBucketArgs {
   /**
@@ -87,7 +88,7 @@ export function assetBucketArgsProblems(args: AssetBucketArgs): string[] {
 /** Key of the object uptime checks fetch. */
 export const ASSET_PROBE_KEY = "healthz.txt";
 
-export class AssetBucket extends pulumi.ComponentResource {
+export class AssetBucket extends PlatformComponent {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
   /** `<bucket>.s3.<region>.amazonaws.com`: the origin the CDN's record points at. */
@@ -98,10 +99,10 @@ export class AssetBucket extends pulumi.ComponentResource {
   readonly probeKey = ASSET_PROBE_KEY;
 
   constructor(name: string, args: AssetBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:storage:AssetBucket", name, {}, opts);
+    super("storage", "AssetBucket", name, opts);
 
     const problems = assetBucketArgsProblems(args);
-    if (problems.length > 0) throw new Error(`AssetBucket ${name}: ${problems.join("; ")}`);
+    this.checkArgs(problems);
     const protect = args.protect ?? false;
 
     const { main: assets, logs } = loggedBucket(this, name, args.bucketName, {
