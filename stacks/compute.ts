@@ -37,6 +37,7 @@ import {
   serviceEnv,
   sha256,
 } from "./service-env.ts";
+import { environmentPrefix } from "../infra/core/component.ts";
 
 export interface RegionApp {
   region: AppRegion;
@@ -298,7 +299,7 @@ export async function buildCompute(
 
   const derivedFrom = writeOnlyValuesSource(config);
   const appOf = async (region: AppRegion): Promise<RegionApp> => {
-    const appName = `platform-${environment}-${region.appRegion}`;
+    const appName = `${environmentPrefix(environment)}-${region.appRegion}`;
     const deployed = rollout.deployed.get(appName);
     const bindings = platformBindings(config, data, originLock, region);
     const args: PlatformAppArgs = {

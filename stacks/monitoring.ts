@@ -18,6 +18,7 @@ import {
   SERVICE_CATALOG,
 } from "./service-catalog.ts";
 import type { StorageTier } from "./storage.ts";
+import { environmentPrefix } from "../infra/core/component.ts";
 
 /**
  * Who hears about anything: the configured e-mails and, when its secret is set, the Slack
@@ -74,7 +75,7 @@ export function buildMonitoring(
 ): MonitoringTier {
   const { route, compute, storage } = dependencies;
   const catalog = dependencies.catalog ?? SERVICE_CATALOG;
-  const prefix = `platform-${config.environment}`;
+  const prefix = environmentPrefix(config.environment);
   const watch = (name: string, label: string, url: pulumi.Input<string>) =>
     new UptimeMonitor(`uptime-${name}`, {
       checkName: `${prefix} ${label}`,
