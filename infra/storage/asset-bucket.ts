@@ -1,7 +1,13 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assetBucketPolicy } from "./bucket-policies.ts";
-import { LOCKED_BUCKET_ENCRYPTION, loggedBucket } from "./locked-bucket.ts";
+import {
+  type BucketControls,
+  type LockedBucket,
+  type LoggedBucketOptions,
+  lockedBucketControls,
+  loggedBucket,
+} from "./locked-bucket.ts";
 import { PlatformComponent } from "../core/component.ts";
 
 export interface AssetBucketArgs {
@@ -31,18 +37,6 @@ export interface AssetBucketArgs {
    * @default false
    */
   protect?: boolean;
-}
-
-/** The controls on a bucket, for auditors. */
-export interface BucketControls {
-  name: string;
-  publicAccessBlock: "all four on";
-  objectOwnership: "BucketOwnerEnforced";
-  encryption: "AES256";
-  versioning: "Enabled";
-  tlsOnly: true;
-  noncurrentVersionExpirationDays: number;
-  protected: boolean;
 }
 
 const MAX_BUCKET_NAME = 63;
@@ -77,6 +71,9 @@ export function assetBucketArgsProblems(args: AssetBucketArgs): string[] {
   return problems;
 }
 
+/** Key of the object uptime checks fetch. */
+export const ASSET_PROBE_KEY = "healthz.txt";
+
 /**
  * The platform's asset storage: a private, encrypted, versioned S3 bucket that answers only TLS
  * requests and anonymous reads from the CDN, with its access logs in a second bucket under the
@@ -85,9 +82,6 @@ export function assetBucketArgsProblems(args: AssetBucketArgs): string[] {
  * Encryption is SSE-S3 (AES256): the CDN reads without credentials, and S3 refuses unsigned reads
  * of SSE-KMS objects; S3 access logs, too, can only be delivered to an SSE-S3 bucket.
  */
-/** Key of the object uptime checks fetch. */
-export const ASSET_PROBE_KEY = "healthz.txt";
-
 export class AssetBucket extends PlatformComponent {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
@@ -100,17 +94,38 @@ export class AssetBucket extends PlatformComponent {
 
   constructor(name: string, args: AssetBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super("storage", "AssetBucket", name, opts);
-
-    const problems = assetBucketArgsProblems(args);
-    this.checkArgs(problems);
-    const protect = args.protect ?? false;
-
-    const { main: assets, logs } = loggedBucket(this, name, args.bucketName, {
-      protect,
+    this.checkArgs(assetBucketArgsProblems(args));
+    const options: LoggedBucketOptions = {
+      protect: args.protect ?? false,
       noncurrentDays: args.noncurrentVersionExpirationDays,
       abortAfterDays: args.abortIncompleteUploadsAfterDays ?? 7,
       logRetentionDays: args.logRetentionDays ?? 365,
+    };
+
+    const { main: assets, logs } = loggedBucket(this, name, args.bucketName, options);
+    this.createCors(name, assets, args.corsOrigins);
+    this.createReadPolicy(name, assets, args.readerCidrs);
+    this.createProbe(name, assets);
+
+    this.bucketName = assets.bucket.bucket;
+    this.bucketArn = assets.bucket.arn;
+    this.regionalDomainName = assets.bucket.bucketRegionalDomainName;
+    this.logBucketName = logs.bucket.bucket;
+    this.controls = {
+      assets: lockedBucketControls(args.bucketName, options),
+      logs: lockedBucketControls(`${args.bucketName}-logs`, options),
+    };
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      bucketArn: this.bucketArn,
+      regionalDomainName: this.regionalDomainName,
+      logBucketName: this.logBucketName,
+      controls: this.controls,
     });
+  }
+
+  /** Scripts of the given origins may fetch assets. */
+  private createCors(name: string, assets: LockedBucket, origins: string[]): void {
     new aws.s3.BucketCorsConfiguration(
       `${name}-cors`,
       {
@@ -118,7 +133,7 @@ export class AssetBucket extends PlatformComponent {
         corsRules: [
           {
             allowedMethods: ["GET", "HEAD"],
-            allowedOrigins: args.corsOrigins,
+            allowedOrigins: origins,
             allowedHeaders: ["*"],
             maxAgeSeconds: 3600,
           },
@@ -126,19 +141,29 @@ export class AssetBucket extends PlatformComponent {
       },
       { parent: this },
     );
+  }
+
+  /** Anonymous reads from the CDN's ranges only, and TLS for everything (`assetBucketPolicy`). */
+  private createReadPolicy(
+    name: string,
+    assets: LockedBucket,
+    readerCidrs: pulumi.Input<string[]>,
+  ): void {
     new aws.s3.BucketPolicy(
       `${name}-policy`,
       {
         bucket: assets.bucket.id,
         policy: pulumi
-          .all([assets.bucket.arn, args.readerCidrs])
+          .all([assets.bucket.arn, readerCidrs])
           .apply(([arn, cidrs]) => JSON.stringify(assetBucketPolicy(arn, cidrs))),
       },
       // S3 refuses a policy while the public access block is being written.
       { parent: this, dependsOn: [assets.publicAccessBlock] },
     );
+  }
 
-    // The bucket's root answers 403 (listing is not allowed), so a check needs an object of its own.
+  /** The bucket's root answers 403 (listing is not allowed), so a check needs an object of its own. */
+  private createProbe(name: string, assets: LockedBucket): void {
     new aws.s3.BucketObjectv2(
       `${name}-probe`,
       {
@@ -150,31 +175,5 @@ export class AssetBucket extends PlatformComponent {
       },
       { parent: this, dependsOn: [assets.publicAccessBlock] },
     );
-
-    this.bucketName = assets.bucket.bucket;
-    this.bucketArn = assets.bucket.arn;
-    this.regionalDomainName = assets.bucket.bucketRegionalDomainName;
-    this.logBucketName = logs.bucket.bucket;
-    const controls = (bucketName: string): BucketControls => ({
-      name: bucketName,
-      publicAccessBlock: "all four on",
-      objectOwnership: "BucketOwnerEnforced",
-      encryption: LOCKED_BUCKET_ENCRYPTION,
-      versioning: "Enabled",
-      tlsOnly: true,
-      noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays,
-      protected: protect,
-    });
-    this.controls = {
-      assets: controls(args.bucketName),
-      logs: controls(`${args.bucketName}-logs`),
-    };
-    this.registerOutputs({
-      bucketName: this.bucketName,
-      bucketArn: this.bucketArn,
-      regionalDomainName: this.regionalDomainName,
-      logBucketName: this.logBucketName,
-      controls: this.controls,
-    });
   }
 }
