@@ -39,6 +39,9 @@ export interface AssetBucketArgs {
   protect?: boolean;
 }
 
+// S3 bucket names are 3 to 63 characters long (AWS S3 user guide, "General purpose bucket naming
+// rules").
+const MIN_BUCKET_NAME = 3;
 const MAX_BUCKET_NAME = 63;
 
 /** Problems with the arguments, each naming the argument and the fix; empty when they are fine. */
@@ -48,6 +51,11 @@ export function assetBucketArgsProblems(args: AssetBucketArgs): string[] {
   if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(args.bucketName)) {
     problems.push(
       `bucketName "${args.bucketName}" is not a valid S3 bucket name (a-z, 0-9, . and -)`,
+    );
+  }
+  if (args.bucketName.length < MIN_BUCKET_NAME) {
+    problems.push(
+      `bucketName "${args.bucketName}" is too short: S3 bucket names have at least ${MIN_BUCKET_NAME} characters`,
     );
   }
   if (logBucket.length > MAX_BUCKET_NAME) {
