@@ -175,38 +175,33 @@ describe("writeOnlyLayout", () => {
     }),
   );
   const envs = fc.array(env, { maxLength: 5 });
-  const digest = `sha256:${"a".repeat(64)}`;
+  /** What every component has: its name, image and size fixed, its env vars generated. */
+  const component = (name: string) => ({
+    name,
+    repository: name,
+    digest: `sha256:${"a".repeat(64)}`,
+    size: "apps-s-1vcpu-1gb",
+  });
   const service = (name: string): fc.Arbitrary<AppServiceArgs> =>
-    fc.record({
-      name: fc.constant(name),
-      repository: fc.constant(name),
-      digest: fc.constant(digest),
-      httpPort: fc.constant(8080),
-      routePrefix: fc.constantFrom(undefined, `/${name}`),
-      healthCheckPath: fc.constant("/healthz"),
-      size: fc.constant("apps-s-1vcpu-1gb"),
-      scaling: fc.constant({ instances: 1 }),
-      env: envs,
-    });
+    fc
+      .record({ routePrefix: fc.constantFrom(undefined, `/${name}`), env: envs })
+      .map(({ routePrefix, env }) => ({
+        ...component(name),
+        httpPort: 8080,
+        routePrefix,
+        healthCheckPath: "/healthz",
+        scaling: { instances: 1 },
+        env,
+      }));
   const worker = (name: string): fc.Arbitrary<AppWorkerArgs> =>
-    fc.record({
-      name: fc.constant(name),
-      repository: fc.constant(name),
-      digest: fc.constant(digest),
-      size: fc.constant("apps-s-1vcpu-1gb"),
-      scaling: fc.constant({ instances: 1 }),
-      env: envs,
-    });
+    envs.map((env) => ({ ...component(name), scaling: { instances: 1 }, env }));
   const job = (name: string): fc.Arbitrary<AppJobArgs> =>
-    fc.record({
-      name: fc.constant(name),
-      kind: fc.constant("PRE_DEPLOY" as const),
-      repository: fc.constant(name),
-      digest: fc.constant(digest),
-      runCommand: fc.constant("node migrate.ts"),
-      size: fc.constant("apps-s-1vcpu-0.5gb"),
-      env: envs,
-    });
+    envs.map((env) => ({
+      ...component(name),
+      kind: "PRE_DEPLOY" as const,
+      runCommand: "node migrate.ts",
+      env,
+    }));
   const components = <T>(make: (name: string) => fc.Arbitrary<T>, prefix: string) =>
     fc
       .nat({ max: 3 })
