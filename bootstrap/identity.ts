@@ -22,6 +22,7 @@ import { StateBackend } from "../infra/delivery/state-backend.ts";
 import type { Environment } from "../stacks/config/catalog.ts";
 import type { BootstrapConfig } from "./config.ts";
 import type { PlatformStack } from "./platform-stacks.ts";
+import { environmentPrefix } from "../infra/core/component.ts";
 
 /**
  * The GitHub environments of a stack: `deploy` changes it, `preview` reads it for pull requests
@@ -47,7 +48,7 @@ export interface EnvironmentIdentity {
 }
 
 /** `platform-<environment>-`: the names of an environment's CI roles start with it. */
-export const rolePrefix = (environment: string) => `platform-${environment}-`;
+export const rolePrefix = (environment: string) => `${environmentPrefix(environment)}-`;
 
 export function buildIdentity(
   config: BootstrapConfig,
@@ -96,7 +97,7 @@ export function buildIdentity(
             `state-${environment}`,
             {
               bucketName: settings.stateBucket,
-              secretsKeyAlias: `platform-${environment}-secrets`,
+              secretsKeyAlias: `${environmentPrefix(environment)}-secrets`,
               region,
             },
             onAws,

@@ -3,7 +3,6 @@
 // services and workers and, before every deployment, the database migration job.
 import type * as pulumi from "@pulumi/pulumi";
 import type {
-  AlertRoutes,
   AppJobArgs,
   AppServiceArgs,
   AppWorkerArgs,
@@ -19,6 +18,7 @@ import type { RegistryLogin } from "../infra/compute/registry-login.ts";
 import { ServiceImage } from "../infra/compute/service-image.ts";
 import type { PrivateNetwork } from "../infra/core/private-network.ts";
 import type { OriginLock } from "../infra/edge/origin-lock.ts";
+import type { AlertRoutes } from "../infra/observability/alert-routes.ts";
 import { otlpEndpoint, otlpHeaders } from "../infra/observability/apm.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { ServiceConfig } from "./config/schema.ts";
@@ -37,6 +37,7 @@ import {
   serviceEnv,
   sha256,
 } from "./service-env.ts";
+import { environmentPrefix } from "../infra/core/component.ts";
 
 export interface RegionApp {
   region: AppRegion;
@@ -298,7 +299,7 @@ export async function buildCompute(
 
   const derivedFrom = writeOnlyValuesSource(config);
   const appOf = async (region: AppRegion): Promise<RegionApp> => {
-    const appName = `platform-${environment}-${region.appRegion}`;
+    const appName = `${environmentPrefix(environment)}-${region.appRegion}`;
     const deployed = rollout.deployed.get(appName);
     const bindings = platformBindings(config, data, originLock, region);
     const args: PlatformAppArgs = {

@@ -9,6 +9,7 @@ import type { PlatformConfig } from "./config/load.ts";
 import type { Foundation } from "./foundation.ts";
 import { SERVICE_CATALOG, type CatalogService } from "./service-catalog.ts";
 import { databaseRolesOf } from "./service-env.ts";
+import { environmentPrefix } from "../infra/core/component.ts";
 
 export interface DataTier {
   database: PostgresCluster;
@@ -19,7 +20,7 @@ export interface DataTier {
 
 /** The primary cluster's name: `platform-<stack>`, unless the stack adopted another cluster. */
 export function primaryClusterName(config: PlatformConfig): string {
-  return config.database.clusterName ?? `platform-${config.environment}`;
+  return config.database.clusterName ?? environmentPrefix(config.environment);
 }
 
 /** What the data tier builds on. */

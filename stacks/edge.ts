@@ -2,7 +2,7 @@
 // that makes the apps answer only what came through Cloudflare; the load balancer that reaches
 // the apps by their own hostnames (the one edge model for every stack, as DigitalOcean's
 // external-CDN guidance asks); and the assets record.
-import type { AlertRoutes } from "../infra/compute/app-spec.ts";
+import type { AlertRoutes } from "../infra/observability/alert-routes.ts";
 import { OriginLock } from "../infra/edge/origin-lock.ts";
 import { EdgeRules, rateLimitExpression } from "../infra/edge/edge-rules.ts";
 import { FailoverLoadBalancer } from "../infra/edge/failover-load-balancer.ts";

@@ -6,6 +6,7 @@ import { environmentAwsProvider } from "./aws-account.ts";
 import { appRegionOf } from "./config/catalog.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { AppOutput, RegionOutput } from "./outputs.ts";
+import { environmentPrefix } from "../infra/core/component.ts";
 
 export interface AppRegion extends RegionOutput {
   role: AppOutput["role"];
@@ -39,7 +40,7 @@ export function buildFoundation(config: PlatformConfig): Foundation {
   const { environment } = config;
   const production = environment === "production";
   const project = new EnvironmentProject("project", {
-    projectName: `platform-${environment}`,
+    projectName: environmentPrefix(environment),
     description: `Web platform (${environment}): apps, database and registry, managed by Pulumi.`,
     environment: production ? "Production" : "Staging",
   });

@@ -3,12 +3,13 @@
 // fail over, on each region's origin, so a dead secondary is noticed before a failover needs it),
 // and APM monitors on every service that answers HTTP.
 import type * as pulumi from "@pulumi/pulumi";
-import type { AlertRoutes } from "../infra/compute/app-spec.ts";
+import type { AlertRoutes } from "../infra/observability/alert-routes.ts";
 import { type ApmBackend, otlpEndpoint } from "../infra/observability/apm.ts";
 import { ApmMonitors } from "../infra/observability/apm-monitors.ts";
 import { UptimeMonitor } from "../infra/observability/uptime-monitor.ts";
-import type { ComputeTier } from "./compute.ts";
+import type { PlatformApp } from "../infra/compute/platform-app.ts";
 import type { PlatformConfig } from "./config/load.ts";
+import type { AppRegion } from "./foundation.ts";
 import type { MonitoringOutput } from "./outputs.ts";
 import {
   type CatalogService,
@@ -17,6 +18,7 @@ import {
   SERVICE_CATALOG,
 } from "./service-catalog.ts";
 import type { StorageTier } from "./storage.ts";
+import { environmentPrefix } from "../infra/core/component.ts";
 
 /**
  * Who hears about anything: the configured e-mails and, when its secret is set, the Slack
@@ -49,10 +51,19 @@ export interface MonitoringTier {
   outputs: MonitoringOutput;
 }
 
+/**
+ * A regional app whose origin the monitors watch. The compute tier's apps are these; naming only
+ * what is watched keeps this tier from importing the compute tier, which imports `backendOf`.
+ */
+export interface WatchedApp {
+  region: Pick<AppRegion, "appRegion">;
+  app: Pick<PlatformApp, "ingressHost">;
+}
+
 /** What the monitoring tier builds on. */
 export interface MonitoringDependencies {
   route: AlertRoutes;
-  compute: ComputeTier;
+  compute: { apps: readonly WatchedApp[] };
   storage: StorageTier;
   /** @default SERVICE_CATALOG */
   catalog?: readonly CatalogService[];
@@ -64,7 +75,7 @@ export function buildMonitoring(
 ): MonitoringTier {
   const { route, compute, storage } = dependencies;
   const catalog = dependencies.catalog ?? SERVICE_CATALOG;
-  const prefix = `platform-${config.environment}`;
+  const prefix = environmentPrefix(config.environment);
   const watch = (name: string, label: string, url: pulumi.Input<string>) =>
     new UptimeMonitor(`uptime-${name}`, {
       checkName: `${prefix} ${label}`,

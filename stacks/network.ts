@@ -4,6 +4,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PrivateNetwork } from "../infra/core/private-network.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { Foundation } from "./foundation.ts";
+import { environmentPrefix } from "../infra/core/component.ts";
 
 /** Every datacenter that needs a VPC: the apps' regions and the database replicas' regions. */
 export function networkDatacenters(config: PlatformConfig, foundation: Foundation): string[] {
@@ -20,7 +21,7 @@ export function buildNetwork(config: PlatformConfig, foundation: Foundation): Pr
   // own; the alias keeps them (and the cluster inside them) instead of replacing them.
   const formerParent = pulumi.createUrn("database", "platform:data:PostgresCluster");
   return new PrivateNetwork("network", {
-    namePrefix: `platform-${config.environment}`,
+    namePrefix: environmentPrefix(config.environment),
     datacenters: networkDatacenters(config, foundation),
     retainOnDelete: foundation.production,
     vpcOptions: (datacenter) => ({

@@ -10,7 +10,7 @@ import type { DatabaseTopology } from "../infra/data/postgres-cluster.ts";
 import type { RestoreDescription } from "../infra/data/restored-cluster.ts";
 import type { LoadBalancerDescription } from "../infra/edge/failover-load-balancer.ts";
 import type { TlsPosture } from "../infra/edge/zone-security.ts";
-import type { BucketControls } from "../infra/storage/asset-bucket.ts";
+import type { BucketControls } from "../infra/storage/locked-bucket.ts";
 import type { Environment } from "./config/catalog.ts";
 
 export interface RegionOutput {

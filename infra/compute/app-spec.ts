@@ -3,6 +3,7 @@
 import { createHash } from "node:crypto";
 import type * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
+import type { AlertRoutes } from "../observability/alert-routes.ts";
 
 type AppSpec = digitalocean.types.input.AppSpec;
 type ServiceSpec = digitalocean.types.input.AppSpecService;
@@ -82,12 +83,6 @@ export interface AppJobArgs {
   size: string;
   /** Env vars of this job alone: no service sees them. */
   env: ServiceEnv[];
-}
-
-export interface AlertRoutes {
-  emails: string[];
-  /** Slack incoming webhook (secret) and the channel it posts to. */
-  slack?: { webhookUrl: pulumi.Input<string>; channel: string };
 }
 
 export interface LogDrains {

@@ -1,6 +1,7 @@
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryLogin } from "./registry-login.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface ContainerRegistryArgs {
   /** Registry name; DigitalOcean registry names are unique across all accounts. */
@@ -33,7 +34,7 @@ export const DOCR_SERVER = "registry.digitalocean.com";
  * A DigitalOcean container registry and short-lived, write-scoped credentials that the stack
  * uses to push the images it builds. No long-lived registry token is stored anywhere.
  */
-export class ContainerRegistry extends pulumi.ComponentResource {
+export class ContainerRegistry extends PlatformComponent {
   /** `registry.digitalocean.com/<name>`: the prefix of every image name. */
   readonly endpoint: pulumi.Output<string>;
   readonly registryName: pulumi.Output<string>;
@@ -43,7 +44,7 @@ export class ContainerRegistry extends pulumi.ComponentResource {
   readonly server = DOCR_SERVER;
 
   constructor(name: string, args: ContainerRegistryArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:compute:ContainerRegistry", name, {}, opts);
+    super("compute", "ContainerRegistry", name, opts);
 
     const protect = args.protect ?? false;
     const registry = new digitalocean.ContainerRegistry(

@@ -4,7 +4,6 @@ import {
   appSpec,
   appTopology,
   deploymentFingerprint,
-  type AlertRoutes,
   type AlertThresholds,
   type AppJobArgs,
   type AppServiceArgs,
@@ -18,6 +17,8 @@ import {
   secretsDigestOf,
   writeOnlyPaths,
 } from "./app-spec.ts";
+import type { AlertRoutes } from "../observability/alert-routes.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface PlatformAppArgs {
   /** Name of the app in DigitalOcean, e.g. `platform-production-fra`. */
@@ -175,7 +176,7 @@ export function platformAppFingerprint(args: PlatformAppArgs): pulumi.Output<str
 }
 
 /** One region's App Platform app running the platform's services. */
-export class PlatformApp extends pulumi.ComponentResource {
+export class PlatformApp extends PlatformComponent {
   readonly appId: pulumi.Output<string>;
   readonly appName: string;
   readonly region: string;
@@ -198,10 +199,10 @@ export class PlatformApp extends pulumi.ComponentResource {
   };
 
   constructor(name: string, args: PlatformAppArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:compute:PlatformApp", name, {}, opts);
+    super("compute", "PlatformApp", name, opts);
 
     const problems = platformAppArgsProblems(args);
-    if (problems.length > 0) throw new Error(`PlatformApp ${name}: ${problems.join("; ")}`);
+    this.checkArgs(problems);
 
     const spec = appSpecArgsOf(args);
     const secretsUnchanged =

@@ -1,6 +1,7 @@
 import * as docker from "@pulumi/docker";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryLogin } from "./registry-login.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface ServiceImageArgs {
   /** Repository in the registry, e.g. `items`. */
@@ -50,7 +51,7 @@ export function digestOf(repoDigest: string): string {
  * One service's image, built from its Dockerfile and pushed by the stack. Apps deploy it by
  * digest, so what runs is exactly what was built, and auditors can read which digest that is.
  */
-export class ServiceImage extends pulumi.ComponentResource {
+export class ServiceImage extends PlatformComponent {
   readonly repository: string;
   /** `sha256:…` of the pushed image. */
   readonly digest: pulumi.Output<string>;
@@ -58,7 +59,7 @@ export class ServiceImage extends pulumi.ComponentResource {
   readonly repoDigest: pulumi.Output<string>;
 
   constructor(name: string, args: ServiceImageArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:compute:ServiceImage", name, {}, opts);
+    super("compute", "ServiceImage", name, opts);
 
     const login = pulumi.output(args.pushLogin);
     const image = new docker.Image(

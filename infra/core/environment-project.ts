@@ -1,5 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { PlatformComponent } from "./component.ts";
 
 /** DigitalOcean's environment labels for a project. */
 export type ProjectEnvironment = "Development" | "Staging" | "Production";
@@ -17,12 +18,12 @@ export interface EnvironmentProjectArgs {
  * billing and access reviews see staging and production apart. Resources join it through their
  * own `projectId`.
  */
-export class EnvironmentProject extends pulumi.ComponentResource {
+export class EnvironmentProject extends PlatformComponent {
   readonly projectId: pulumi.Output<string>;
   readonly projectName: pulumi.Output<string>;
 
   constructor(name: string, args: EnvironmentProjectArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:core:EnvironmentProject", name, {}, opts);
+    super("core", "EnvironmentProject", name, opts);
 
     const project = new digitalocean.Project(
       `${name}-project`,

@@ -1,5 +1,6 @@
 import * as digitalocean from "@pulumi/digitalocean";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { PlatformComponent } from "./component.ts";
 
 export interface PrivateNetworkArgs {
   /** Prefix of every VPC's name, e.g. `platform-production` (VPC names are unique per team). */
@@ -53,7 +54,7 @@ export function peeringPairs(datacenters: readonly string[]): [string, string][]
  * secondary region to the primary. Peered VPCs must not overlap: DigitalOcean gives each new VPC
  * a free range of the team, so they never do unless a range is forced.
  */
-export class PrivateNetwork extends pulumi.ComponentResource {
+export class PrivateNetwork extends PlatformComponent {
   /** VPC id by datacenter. */
   readonly vpcIds: Record<string, pulumi.Output<string>>;
   /** Each VPC with its private range, for auditors. */
@@ -62,10 +63,10 @@ export class PrivateNetwork extends pulumi.ComponentResource {
   readonly peerings: string[];
 
   constructor(name: string, args: PrivateNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:core:PrivateNetwork", name, {}, opts);
+    super("core", "PrivateNetwork", name, opts);
 
     const problems = privateNetworkArgsProblems(args);
-    if (problems.length > 0) throw new Error(`PrivateNetwork ${name}: ${problems.join("; ")}`);
+    this.checkArgs(problems);
 
     const vpcs = args.datacenters.map((datacenter) => {
       const vpc = new digitalocean.Vpc(

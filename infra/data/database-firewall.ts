@@ -2,6 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import type { GuardedDatabase } from "./postgres-cluster.ts";
 import { trustedRangeProblem } from "./trusted-sources.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 /** A private network whose hosts may connect: the VPC an app region joins. */
 export interface TrustedNetwork {
@@ -67,17 +68,17 @@ export function databaseFirewallArgsProblems(args: DatabaseFirewallArgs): string
  * the firewall is created the moment the cluster is, before any app deploys (the apps wait for it),
  * instead of after them.
  */
-export class DatabaseFirewall extends pulumi.ComponentResource {
+export class DatabaseFirewall extends PlatformComponent {
   /** The rules every guarded database carries, for auditors. */
   readonly trustedSources: pulumi.Output<TrustedSource[]>;
   /** The firewall resources, for whatever must wait until the databases are closed. */
   readonly firewalls: pulumi.Resource[];
 
   constructor(name: string, args: DatabaseFirewallArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:data:DatabaseFirewall", name, {}, opts);
+    super("data", "DatabaseFirewall", name, opts);
 
     const problems = databaseFirewallArgsProblems(args);
-    if (problems.length > 0) throw new Error(`DatabaseFirewall ${name}: ${problems.join("; ")}`);
+    this.checkArgs(problems);
 
     // `ip_addr` takes an address or a CIDR range (terraform-provider-digitalocean,
     // digitalocean/database/resource_database_firewall.go: rule types ip_addr, droplet, k8s,

@@ -2,6 +2,7 @@ import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
 import { databaseMemoryGb, STANDBY_MIN_MEMORY_GB } from "./database-sizes.ts";
 import { postgresUrl } from "./postgres-url.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface PostgresReplicaArgs {
   /** Datacenter of the read-only replica, e.g. `ams3`. */
@@ -85,11 +86,22 @@ export interface DatabaseRoleArgs {
   access: "read" | "readwrite";
 }
 
+/** The engine of every cluster: the resource and the topology auditors read say the same. */
+const ENGINE = "pg";
+/**
+ * Every role's pool lends a server connection for one transaction at a time, so a pool of a few
+ * connections serves many clients; session state (SET, LISTEN, advisory locks) does not survive.
+ */
+const POOL_MODE = "transaction";
+
+/** The name of a role's pool in DigitalOcean. */
+const poolNameOf = (role: string) => `${role}-pool`;
+
 /** One role as auditors see it: its access and its pool. */
 export interface DatabaseRoleTopology {
   role: string;
   access: "read" | "readwrite";
-  pool: { name: string; mode: "transaction"; size: number };
+  pool: { name: string; mode: typeof POOL_MODE; size: number };
 }
 
 /**
@@ -115,7 +127,7 @@ export interface RoleConnections {
 export interface DatabaseTopology {
   /** The primary cluster's name in DigitalOcean. */
   clusterName: string;
-  engine: "pg";
+  engine: typeof ENGINE;
   version: string;
   region: string;
   size: string;
@@ -197,12 +209,40 @@ export function nameReplicas(
   });
 }
 
+/** A service's role on the primary: its user and its pool. */
+interface RoleResources extends DatabaseRoleArgs {
+  user: digitalocean.DatabaseUser;
+  pool: digitalocean.DatabaseConnectionPool;
+  /** Connections of its pool. */
+  size: number;
+}
+
+interface ReplicaResources extends NamedReplica {
+  replica: digitalocean.DatabaseReplica;
+}
+
+/** The arguments with their defaults, and the resource options the defaults decide. */
+interface ClusterSettings {
+  standbyNodes: number;
+  /** Nodes of the primary cluster: the primary and its standbys. */
+  nodeCount: number;
+  replicas: readonly PostgresReplicaArgs[];
+  databaseName: string;
+  protect: boolean;
+  /** `-<resourceKey>`, or "" without one: the end of the primary's resources' names. */
+  key: string;
+  /** The cluster, its replicas and the database: protected and retained. */
+  stateful: pulumi.CustomResourceOptions;
+  /** Users and pools live on the primary, so they are retained with it: deleting them alone calls a cluster that may be gone. */
+  onPrimary: pulumi.CustomResourceOptions;
+}
+
 /**
  * Managed PostgreSQL: a primary with standby nodes for automatic failover, read-only replicas,
  * an application database and user, and a transaction-mode connection pool for that user. The
  * firewall is a separate component (`DatabaseFirewall`), declared once the apps it admits exist.
  */
-export class PostgresCluster extends pulumi.ComponentResource {
+export class PostgresCluster extends PlatformComponent {
   /** Id of the primary cluster. */
   readonly clusterId: pulumi.Output<string>;
   /** The cluster and each replica, for the firewall that guards them. */
@@ -222,70 +262,14 @@ export class PostgresCluster extends pulumi.ComponentResource {
   readonly topology: DatabaseTopology;
 
   constructor(name: string, args: PostgresClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:data:PostgresCluster", name, {}, opts);
+    super("data", "PostgresCluster", name, opts);
+    this.checkArgs(postgresClusterArgsProblems(args));
+    const settings = this.settingsOf(args);
 
-    const problems = postgresClusterArgsProblems(args);
-    if (problems.length > 0) {
-      throw new Error(`PostgresCluster ${name}: ${problems.join("; ")}`);
-    }
-    const standbyNodes = args.standbyNodes ?? 0;
-    const replicas = args.replicas ?? [];
-    const databaseName = args.databaseName ?? "app";
-    const protect = args.protect ?? false;
-    const stateful: pulumi.CustomResourceOptions = {
-      parent: this,
-      protect,
-      retainOnDelete: protect,
-    };
-    // On the primary, so retained with it: deleting them alone calls a cluster that may be gone.
-    const onPrimary: pulumi.CustomResourceOptions = { parent: this, retainOnDelete: protect };
-    const key = args.resourceKey === undefined ? "" : `-${args.resourceKey}`;
-
-    const cluster = new digitalocean.DatabaseCluster(
-      `${name}-cluster${key}`,
-      {
-        name: args.clusterName,
-        engine: "pg",
-        version: args.engineVersion,
-        region: args.region,
-        size: args.size,
-        nodeCount: 1 + standbyNodes,
-        privateNetworkUuid: args.vpcIds[args.region],
-        projectId: args.projectId,
-        maintenanceWindows: [args.maintenanceWindow],
-        storageAutoscale: { enabled: true, thresholdPercent: 80, incrementGib: 10 },
-        tags: args.tags ?? [],
-      },
-      stateful,
-    );
-    const database = new digitalocean.DatabaseDb(
-      `${name}-database${key}`,
-      { clusterId: cluster.id, name: databaseName },
-      stateful,
-    );
-    const shares = poolShares(args.poolSize, args.roles.length);
-    const roles = args.roles.map(({ role, access }, index) => {
-      const user = new digitalocean.DatabaseUser(
-        `${name}-user-${role}${key}`,
-        { clusterId: cluster.id, name: role },
-        onPrimary,
-      );
-      const size = shares[index] ?? 1;
-      const pool = new digitalocean.DatabaseConnectionPool(
-        `${name}-pool-${role}${key}`,
-        {
-          clusterId: cluster.id,
-          name: `${role}-pool`,
-          mode: "transaction",
-          size,
-          dbName: database.name,
-          user: user.name,
-        },
-        onPrimary,
-      );
-      return { role, access, user, pool, size };
-    });
-    const replicaResources = this.createReplicas(name, args, replicas, cluster, stateful);
+    const cluster = this.createCluster(name, args, settings);
+    const database = this.createDatabase(name, cluster, settings);
+    const roles = this.createRoles(name, args, cluster, database, settings);
+    const replicas = this.createReplicas(name, args, cluster, settings);
 
     this.clusterId = cluster.id;
     this.caCertificate = digitalocean.getDatabaseCaOutput(
@@ -294,29 +278,12 @@ export class PostgresCluster extends pulumi.ComponentResource {
     ).certificate;
     this.guardedDatabases = [
       { name: "cluster", id: cluster.id },
-      ...replicaResources.map(({ logicalName, replica }) => ({
+      ...replicas.map(({ logicalName, replica }) => ({
         name: logicalName.slice(name.length + 1),
         id: replica.uuid,
       })),
     ];
-    // Private URIs and hosts only (the provider sets them from the API's private connection:
-    // `setDatabaseConnectionInfo`, `setConnectionPoolInfo`): the apps sit in the same VPCs (or
-    // peered ones), and a public host would send database traffic over the internet.
-    this.connections = {};
-    for (const { role, user, pool } of roles) {
-      const replicaUrls: Record<string, pulumi.Output<string>> = {};
-      for (const { region, replica } of replicaResources) {
-        // Replicas copy the primary's users, so each role reads from them too.
-        replicaUrls[region] ??= pulumi.secret(
-          pulumi
-            .all([user.name, user.password, replica.privateHost, replica.port, database.name])
-            .apply(([userName, password, host, port, databaseName]) =>
-              postgresUrl({ user: userName, password, host, port, database: databaseName }),
-            ),
-        );
-      }
-      this.connections[role] = { primary: pulumi.secret(pool.privateUri), replicas: replicaUrls };
-    }
+    this.connections = roleConnections(roles, replicas, database);
     this.migrationConnectionString = pulumi.secret(
       pulumi
         .all([cluster.user, cluster.password, cluster.privateHost, cluster.port, database.name])
@@ -325,28 +292,7 @@ export class PostgresCluster extends pulumi.ComponentResource {
         ),
     );
     this.roles = args.roles;
-    this.topology = {
-      clusterName: args.clusterName,
-      engine: "pg",
-      version: args.engineVersion,
-      region: args.region,
-      size: args.size,
-      nodes: 1 + standbyNodes,
-      standbys: standbyNodes,
-      replicas: replicaResources.map(({ logicalName, region, size }) => ({
-        name: logicalName,
-        region,
-        size,
-      })),
-      database: databaseName,
-      roles: roles.map(({ role, access, size }) => ({
-        role,
-        access,
-        pool: { name: `${role}-pool`, mode: "transaction", size },
-      })),
-      maintenanceWindow: args.maintenanceWindow,
-      protected: protect,
-    };
+    this.topology = topologyOf(args, settings, roles, replicas);
     this.registerOutputs({
       clusterId: this.clusterId,
       connections: this.connections,
@@ -376,14 +322,96 @@ export class PostgresCluster extends pulumi.ComponentResource {
     return connections;
   }
 
+  private settingsOf(args: PostgresClusterArgs): ClusterSettings {
+    const protect = args.protect ?? false;
+    const standbyNodes = args.standbyNodes ?? 0;
+    return {
+      standbyNodes,
+      nodeCount: 1 + standbyNodes,
+      replicas: args.replicas ?? [],
+      databaseName: args.databaseName ?? "app",
+      protect,
+      key: args.resourceKey === undefined ? "" : `-${args.resourceKey}`,
+      stateful: { parent: this, protect, retainOnDelete: protect },
+      onPrimary: { parent: this, retainOnDelete: protect },
+    };
+  }
+
+  private createCluster(
+    name: string,
+    args: PostgresClusterArgs,
+    settings: ClusterSettings,
+  ): digitalocean.DatabaseCluster {
+    return new digitalocean.DatabaseCluster(
+      `${name}-cluster${settings.key}`,
+      {
+        name: args.clusterName,
+        engine: ENGINE,
+        version: args.engineVersion,
+        region: args.region,
+        size: args.size,
+        nodeCount: settings.nodeCount,
+        privateNetworkUuid: args.vpcIds[args.region],
+        projectId: args.projectId,
+        maintenanceWindows: [args.maintenanceWindow],
+        storageAutoscale: { enabled: true, thresholdPercent: 80, incrementGib: 10 },
+        tags: args.tags ?? [],
+      },
+      settings.stateful,
+    );
+  }
+
+  private createDatabase(
+    name: string,
+    cluster: digitalocean.DatabaseCluster,
+    settings: ClusterSettings,
+  ): digitalocean.DatabaseDb {
+    return new digitalocean.DatabaseDb(
+      `${name}-database${settings.key}`,
+      { clusterId: cluster.id, name: settings.databaseName },
+      settings.stateful,
+    );
+  }
+
+  /** A user and a pool of its own for each role, the pool size shared out (`poolShares`). */
+  private createRoles(
+    name: string,
+    args: PostgresClusterArgs,
+    cluster: digitalocean.DatabaseCluster,
+    database: digitalocean.DatabaseDb,
+    settings: ClusterSettings,
+  ): RoleResources[] {
+    const shares = poolShares(args.poolSize, args.roles.length);
+    return args.roles.map(({ role, access }, index) => {
+      const user = new digitalocean.DatabaseUser(
+        `${name}-user-${role}${settings.key}`,
+        { clusterId: cluster.id, name: role },
+        settings.onPrimary,
+      );
+      const size = shares[index] ?? 1;
+      const pool = new digitalocean.DatabaseConnectionPool(
+        `${name}-pool-${role}${settings.key}`,
+        {
+          clusterId: cluster.id,
+          name: poolNameOf(role),
+          mode: POOL_MODE,
+          size,
+          dbName: database.name,
+          user: user.name,
+        },
+        settings.onPrimary,
+      );
+      return { role, access, user, pool, size };
+    });
+  }
+
   private createReplicas(
     name: string,
     args: PostgresClusterArgs,
-    replicas: readonly PostgresReplicaArgs[],
     cluster: digitalocean.DatabaseCluster,
-    opts: pulumi.CustomResourceOptions,
-  ) {
-    return nameReplicas(name, replicas).map((replica) => ({
+    settings: ClusterSettings,
+  ): ReplicaResources[] {
+    return nameReplicas(name, settings.replicas).map((replica) => ({
       ...replica,
       replica: new digitalocean.DatabaseReplica(
         replica.logicalName,
@@ -395,8 +423,67 @@ export class PostgresCluster extends pulumi.ComponentResource {
           privateNetworkUuid: args.vpcIds[replica.region],
           tags: args.tags ?? [],
         },
-        opts,
+        settings.stateful,
       ),
     }));
   }
+}
+
+/**
+ * Each role's connections. Private URIs and hosts only (the provider sets them from the API's
+ * private connection: `setDatabaseConnectionInfo`, `setConnectionPoolInfo`): the apps sit in the
+ * same VPCs (or peered ones), and a public host would send database traffic over the internet.
+ */
+function roleConnections(
+  roles: readonly RoleResources[],
+  replicas: readonly ReplicaResources[],
+  database: digitalocean.DatabaseDb,
+): Record<string, RoleConnections> {
+  const connections: Record<string, RoleConnections> = {};
+  for (const { role, user, pool } of roles) {
+    const replicaUrls: Record<string, pulumi.Output<string>> = {};
+    for (const { region, replica } of replicas) {
+      // Replicas copy the primary's users, so each role reads from them too.
+      replicaUrls[region] ??= pulumi.secret(
+        pulumi
+          .all([user.name, user.password, replica.privateHost, replica.port, database.name])
+          .apply(([userName, password, host, port, databaseName]) =>
+            postgresUrl({ user: userName, password, host, port, database: databaseName }),
+          ),
+      );
+    }
+    connections[role] = { primary: pulumi.secret(pool.privateUri), replicas: replicaUrls };
+  }
+  return connections;
+}
+
+/** The data tier as auditors read it, from the same values the resources were given. */
+function topologyOf(
+  args: PostgresClusterArgs,
+  settings: ClusterSettings,
+  roles: readonly RoleResources[],
+  replicas: readonly ReplicaResources[],
+): DatabaseTopology {
+  return {
+    clusterName: args.clusterName,
+    engine: ENGINE,
+    version: args.engineVersion,
+    region: args.region,
+    size: args.size,
+    nodes: settings.nodeCount,
+    standbys: settings.standbyNodes,
+    replicas: replicas.map(({ logicalName, region, size }) => ({
+      name: logicalName,
+      region,
+      size,
+    })),
+    database: settings.databaseName,
+    roles: roles.map(({ role, access, size }) => ({
+      role,
+      access,
+      pool: { name: poolNameOf(role), mode: POOL_MODE, size },
+    })),
+    maintenanceWindow: args.maintenanceWindow,
+    protected: settings.protect,
+  };
 }

@@ -1,7 +1,8 @@
 import * as digitalocean from "@pulumi/digitalocean";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import type { GuardedDatabase } from "./postgres-cluster.ts";
 import { restoreStamp, utcTimestamp } from "./point-in-time.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface RestoredClusterArgs {
   /** Name of the live cluster whose backups are restored, e.g. `platform-production`. */
@@ -72,16 +73,16 @@ export function restoredClusterArgsProblems(args: RestoredClusterArgs): string[]
  * the live cluster's resources stay exactly as they are (test/stacks/restore.test.ts). Like the
  * live cluster, it is closed by a `DatabaseFirewall` of its own (`guardedDatabase`).
  */
-export class RestoredCluster extends pulumi.ComponentResource {
+export class RestoredCluster extends PlatformComponent {
   readonly description: RestoreDescription;
   /** The restored cluster, for the firewall that guards it. */
   readonly guardedDatabase: GuardedDatabase;
 
   constructor(name: string, args: RestoredClusterArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:data:RestoredCluster", name, {}, opts);
+    super("data", "RestoredCluster", name, opts);
 
     const problems = restoredClusterArgsProblems(args);
-    if (problems.length > 0) throw new Error(`RestoredCluster ${name}: ${problems.join("; ")}`);
+    this.checkArgs(problems);
 
     const at = utcTimestamp(new Date(args.at));
     const clusterName = restoredClusterName(args.sourceClusterName, args.at);

@@ -2,7 +2,8 @@
 // the owners of what changed (CODEOWNERS) among the reviewers, and no branch it covers is ever
 // force-pushed or deleted. One per repository, owned by the bootstrap project.
 import * as github from "@pulumi/github";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { PlatformComponent } from "../core/component.ts";
 
 /**
  * The GitHub Actions app. A ruleset's required check bound to it (`integrationId`) is satisfied only
@@ -28,21 +29,24 @@ export interface BranchRulesetArgs {
   requiredChecks: string[];
 }
 
-export class BranchRuleset extends pulumi.ComponentResource {
+/** Problems with the arguments, each naming the argument and the fix; empty when they are fine. */
+export function branchRulesetArgsProblems(args: BranchRulesetArgs): string[] {
+  const problems: string[] = [];
+  if (args.requiredChecks.length === 0) {
+    problems.push("requiredChecks is empty; the checks workflow has no job");
+  }
+  if (args.requiredReviews < 1) {
+    problems.push(
+      `requiredReviews is ${String(args.requiredReviews)}; with 0, anyone who can push merges unreviewed (set 1 or more)`,
+    );
+  }
+  return problems;
+}
+
+export class BranchRuleset extends PlatformComponent {
   constructor(name: string, args: BranchRulesetArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:delivery:BranchRuleset", name, {}, opts);
-    if (args.requiredChecks.length === 0) {
-      throw new pulumi.ResourceError(
-        `BranchRuleset ${name}: requiredChecks is empty; the checks workflow has no job`,
-        this,
-      );
-    }
-    if (args.requiredReviews < 1) {
-      throw new pulumi.ResourceError(
-        `BranchRuleset ${name}: requiredReviews is ${String(args.requiredReviews)}; with 0, anyone who can push merges unreviewed (set 1 or more)`,
-        this,
-      );
-    }
+    super("delivery", "BranchRuleset", name, opts);
+    this.checkArgs(branchRulesetArgsProblems(args));
     new github.RepositoryRuleset(
       `${name}-ruleset`,
       {

@@ -4,6 +4,7 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_ISSUER, STS_AUDIENCE } from "./github-oidc.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface PolicyStatement {
   Sid: string;
@@ -55,12 +56,12 @@ export function githubTrustPolicy(
   };
 }
 
-export class CiRole extends pulumi.ComponentResource {
+export class CiRole extends PlatformComponent {
   readonly arn: pulumi.Output<string>;
   readonly roleName: string;
 
   constructor(name: string, args: CiRoleArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:delivery:CiRole", name, {}, opts);
+    super("delivery", "CiRole", name, opts);
     const role = new aws.iam.Role(
       `${name}-role`,
       {

@@ -5,6 +5,7 @@
 // can write these values cannot loosen the environment's protection.
 import * as github from "@pulumi/github";
 import * as pulumi from "@pulumi/pulumi";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface EnvironmentValuesArgs {
   repository: string;
@@ -16,9 +17,9 @@ export interface EnvironmentValuesArgs {
   secrets?: Record<string, pulumi.Input<string>>;
 }
 
-export class EnvironmentValues extends pulumi.ComponentResource {
+export class EnvironmentValues extends PlatformComponent {
   constructor(name: string, args: EnvironmentValuesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:delivery:EnvironmentValues", name, {}, opts);
+    super("delivery", "EnvironmentValues", name, opts);
     for (const [variableName, value] of Object.entries(args.variables)) {
       new github.ActionsEnvironmentVariable(
         `${name}-var-${variableName.toLowerCase()}`,

@@ -2,6 +2,7 @@
 // short-lived token each job gets, so no AWS key is stored anywhere.
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { PlatformComponent } from "../core/component.ts";
 
 /** The issuer of Actions' OIDC tokens; its claims are prefixed with it in trust policies. */
 export const GITHUB_OIDC_ISSUER = "token.actions.githubusercontent.com";
@@ -31,11 +32,11 @@ export function oidcProviderArn(accountId: string): string {
 }
 
 /** The account's identity provider for GitHub Actions: created here, or found. */
-export class GitHubOidcProvider extends pulumi.ComponentResource {
+export class GitHubOidcProvider extends PlatformComponent {
   readonly arn: pulumi.Output<string>;
 
   constructor(name: string, args: GitHubOidcProviderArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:delivery:GitHubOidcProvider", name, {}, opts);
+    super("delivery", "GitHubOidcProvider", name, opts);
     const url = `https://${GITHUB_OIDC_ISSUER}`;
     this.arn = args.owned
       ? new aws.iam.OpenIdConnectProvider(

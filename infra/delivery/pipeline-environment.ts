@@ -4,8 +4,9 @@
 // bootstrap project: the stacks that deploy through the environment only add their own values
 // (EnvironmentValues), with tokens that cannot change any of this.
 import * as github from "@pulumi/github";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
 import { EnvironmentValues } from "./environment-values.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export type DeployRef = { branch: string } | { tagPattern: string };
 
@@ -24,11 +25,11 @@ export interface PipelineEnvironmentArgs {
   variables: Record<string, pulumi.Input<string>>;
 }
 
-export class PipelineEnvironment extends pulumi.ComponentResource {
+export class PipelineEnvironment extends PlatformComponent {
   readonly environment: pulumi.Output<string>;
 
   constructor(name: string, args: PipelineEnvironmentArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:delivery:PipelineEnvironment", name, {}, opts);
+    super("delivery", "PipelineEnvironment", name, opts);
     const reviewers = args.reviewers;
     const hasReviewers =
       reviewers !== undefined && reviewers.users.length + reviewers.teams.length > 0;

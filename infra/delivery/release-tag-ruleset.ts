@@ -2,7 +2,8 @@
 // production. Without it any writer could tag an unmerged commit, whose own workflow would then
 // run with production's credentials after one approval.
 import * as github from "@pulumi/github";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface ReleaseTagRulesetArgs {
   repository: string;
@@ -12,9 +13,9 @@ export interface ReleaseTagRulesetArgs {
   releaseTeamId: pulumi.Input<number>;
 }
 
-export class ReleaseTagRuleset extends pulumi.ComponentResource {
+export class ReleaseTagRuleset extends PlatformComponent {
   constructor(name: string, args: ReleaseTagRulesetArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:delivery:ReleaseTagRuleset", name, {}, opts);
+    super("delivery", "ReleaseTagRuleset", name, opts);
     new github.RepositoryRuleset(
       `${name}-ruleset`,
       {

@@ -8,6 +8,7 @@ import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport } from "../storage/bucket-policies.ts";
 import { loggedBucket } from "../storage/locked-bucket.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface StateBackendArgs {
   /** The state bucket's name; its access logs go to `<bucketName>-logs`. */
@@ -24,14 +25,14 @@ export interface StateBackendArgs {
   noncurrentVersionDays?: number;
 }
 
-export class StateBackend extends pulumi.ComponentResource {
+export class StateBackend extends PlatformComponent {
   readonly bucketName: pulumi.Output<string>;
   readonly secretsKeyArn: pulumi.Output<string>;
   /** `awskms://alias/<alias>?region=<region>`: what `pulumi stack init --secrets-provider` takes. */
   readonly secretsProvider: pulumi.Output<string>;
 
   constructor(name: string, args: StateBackendArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:delivery:StateBackend", name, {}, opts);
+    super("delivery", "StateBackend", name, opts);
     // State is what every later run starts from: it outlives this project by design.
     const { main: state } = loggedBucket(this, name, args.bucketName, {
       protect: true,

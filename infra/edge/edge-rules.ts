@@ -1,5 +1,6 @@
 import * as cloudflare from "@pulumi/cloudflare";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { PlatformComponent } from "../core/component.ts";
 
 type RulesetRule = cloudflare.types.input.RulesetRule;
 
@@ -200,12 +201,12 @@ export const EDGE_PHASES = {
  * Every rule is valid on the given plan. A zone holds one entry-point ruleset per phase; one that
  * exists already is adopted with `pulumi import` (see the README).
  */
-export class EdgeRules extends pulumi.ComponentResource {
+export class EdgeRules extends PlatformComponent {
   /** The managed WAF rulesets deployed, by name. */
   readonly managedRulesets: string[];
 
   constructor(name: string, args: EdgeRulesArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:edge:EdgeRules", name, {}, opts);
+    super("edge", "EdgeRules", name, opts);
 
     const rulesByRole: Record<keyof typeof EDGE_PHASES, RulesetRule[]> = {
       cache: cacheRules(args),

@@ -1,6 +1,7 @@
 import * as cloudflare from "@pulumi/cloudflare";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlertRoutes } from "../compute/app-spec.ts";
+import type { AlertRoutes } from "../observability/alert-routes.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface FailoverOrigin {
   /** Where the origin runs, e.g. `fra`; names its pool. */
@@ -70,7 +71,7 @@ export function failoverLoadBalancerArgsProblems(args: FailoverLoadBalancerArgs)
  * DigitalOcean wants an external CDN to reach App Platform. Load balancing is a paid add-on of the
  * Cloudflare account.
  */
-export class FailoverLoadBalancer extends pulumi.ComponentResource {
+export class FailoverLoadBalancer extends PlatformComponent {
   readonly description: LoadBalancerDescription;
 
   constructor(
@@ -78,11 +79,10 @@ export class FailoverLoadBalancer extends pulumi.ComponentResource {
     args: FailoverLoadBalancerArgs,
     opts?: pulumi.ComponentResourceOptions,
   ) {
-    super("platform:edge:FailoverLoadBalancer", name, {}, opts);
+    super("edge", "FailoverLoadBalancer", name, opts);
 
     const problems = failoverLoadBalancerArgsProblems(args);
-    if (problems.length > 0)
-      throw new Error(`FailoverLoadBalancer ${name}: ${problems.join("; ")}`);
+    this.checkArgs(problems);
     const poolPrefix = args.hostname.replaceAll(".", "-");
 
     const pools = args.origins.map((origin) => {

@@ -1,5 +1,6 @@
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
+import { PlatformComponent } from "../core/component.ts";
 
 /** The request header that carries the secret; the services refuse requests without it. */
 export const ORIGIN_LOCK_HEADER = "x-origin-lock";
@@ -26,7 +27,7 @@ export function originLockArgsProblems(args: OriginLockArgs): string[] {
  * request: the apps accept the new and the previous secret (`accepted`) before the edge sends
  * the new one (`current`).
  */
-export class OriginLock extends pulumi.ComponentResource {
+export class OriginLock extends PlatformComponent {
   /** The secret the edge sends (secret). */
   readonly current: pulumi.Output<string>;
   /** The secrets the apps accept, current first, comma-separated (secret). */
@@ -37,10 +38,10 @@ export class OriginLock extends pulumi.ComponentResource {
   readonly acceptedGenerations: number[];
 
   constructor(name: string, args: OriginLockArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:edge:OriginLock", name, {}, opts);
+    super("edge", "OriginLock", name, opts);
 
     const problems = originLockArgsProblems(args);
-    if (problems.length > 0) throw new Error(`OriginLock ${name}: ${problems.join("; ")}`);
+    this.checkArgs(problems);
 
     // Named by generation, so that a rotation creates the next secret and keeps the last one.
     const secretOf = (generation: number) =>

@@ -1,5 +1,6 @@
 import * as cloudflare from "@pulumi/cloudflare";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface ProxiedRecord {
   /** Hostname, e.g. `assets.example.com`. */
@@ -19,9 +20,9 @@ export interface ProxiedRecordsArgs {
  * Proxied CNAME records: visitors reach Cloudflare, never the origin's own address, so TLS, the
  * cache rules and the rate limit apply to every request.
  */
-export class ProxiedRecords extends pulumi.ComponentResource {
+export class ProxiedRecords extends PlatformComponent {
   constructor(name: string, args: ProxiedRecordsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:edge:ProxiedRecords", name, {}, opts);
+    super("edge", "ProxiedRecords", name, opts);
     for (const record of args.records) {
       new cloudflare.DnsRecord(
         `${name}-${record.name.replaceAll(".", "-")}`,

@@ -1,5 +1,6 @@
 import * as cloudflare from "@pulumi/cloudflare";
-import * as pulumi from "@pulumi/pulumi";
+import type * as pulumi from "@pulumi/pulumi";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface HstsSettings {
   maxAgeSeconds: number;
@@ -50,11 +51,11 @@ export function zoneSecuritySettings(hsts: HstsSettings): ZoneSettingValue[] {
 }
 
 /** The Cloudflare zone's TLS and HSTS settings, one `ZoneSetting` each. */
-export class ZoneSecurity extends pulumi.ComponentResource {
+export class ZoneSecurity extends PlatformComponent {
   readonly posture: TlsPosture;
 
   constructor(name: string, args: ZoneSecurityArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:edge:ZoneSecurity", name, {}, opts);
+    super("edge", "ZoneSecurity", name, opts);
 
     for (const setting of zoneSecuritySettings(args.hsts)) {
       new cloudflare.ZoneSetting(

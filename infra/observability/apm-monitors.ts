@@ -5,8 +5,9 @@ import * as datadog from "@pulumi/datadog";
 import * as newrelic from "@pulumi/newrelic";
 import * as pulumi from "@pulumi/pulumi";
 import { SPAN_OPERATIONS } from "@platform/runtime/contract";
-import type { AlertRoutes } from "../compute/app-spec.ts";
+import type { AlertRoutes } from "./alert-routes.ts";
 import type { ApmBackend } from "./apm.ts";
+import { environmentPrefix, PlatformComponent } from "../core/component.ts";
 
 export interface ApmMonitorsArgs {
   backend: ApmBackend;
@@ -56,11 +57,11 @@ export function newRelicQueries(args: ApmMonitorsArgs): { errors: string; latenc
   };
 }
 
-export class ApmMonitors extends pulumi.ComponentResource {
+export class ApmMonitors extends PlatformComponent {
   readonly descriptions: ApmMonitorDescription[];
 
   constructor(name: string, args: ApmMonitorsArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:observability:ApmMonitors", name, {}, opts);
+    super("observability", "ApmMonitors", name, opts);
     this.descriptions =
       args.backend.provider === "datadog" ? this.datadog(name, args) : this.newRelic(name, args);
     this.registerOutputs({});
@@ -82,7 +83,7 @@ export class ApmMonitors extends pulumi.ComponentResource {
     // @webhook-<name> (no Slack integration needed: Datadog docs, Webhooks integration).
     // Datadog identifies a webhook by its name (terraform-provider-datadog
     // resource_datadog_webhook.go: the id is the name), and stacks often share an organisation.
-    const webhookName = `platform-${args.environment}-${args.service}-slack`;
+    const webhookName = `${environmentPrefix(args.environment)}-${args.service}-slack`;
     const webhook =
       slack === undefined
         ? undefined
@@ -163,7 +164,10 @@ export class ApmMonitors extends pulumi.ComponentResource {
     const onNewRelic = { parent: this, provider };
     const policy = new newrelic.AlertPolicy(
       `${name}-policy`,
-      { name: `platform-${args.environment} ${args.service}`, incidentPreference: "PER_CONDITION" },
+      {
+        name: `${environmentPrefix(args.environment)} ${args.service}`,
+        incidentPreference: "PER_CONDITION",
+      },
       onNewRelic,
     );
     const queries = newRelicQueries(args);
@@ -213,7 +217,7 @@ export class ApmMonitors extends pulumi.ComponentResource {
     const email = new newrelic.NotificationDestination(
       `${name}-email`,
       {
-        name: `platform-${args.environment} alert e-mails`,
+        name: `${environmentPrefix(args.environment)} alert e-mails`,
         type: "EMAIL",
         properties: [{ key: "email", value: args.route.emails.join(",") }],
       },
@@ -223,12 +227,12 @@ export class ApmMonitors extends pulumi.ComponentResource {
       new newrelic.NotificationChannel(
         `${name}-email-channel`,
         {
-          name: `platform-${args.environment} e-mail`,
+          name: `${environmentPrefix(args.environment)} e-mail`,
           type: "EMAIL",
           product: "IINT",
           destinationId: email.id,
           properties: [
-            { key: "subject", value: `{{ issueTitle }} (platform-${args.environment})` },
+            { key: "subject", value: `{{ issueTitle }} (${environmentPrefix(args.environment)})` },
           ],
         },
         onNewRelic,
@@ -239,7 +243,7 @@ export class ApmMonitors extends pulumi.ComponentResource {
       const webhook = new newrelic.NotificationDestination(
         `${name}-slack`,
         {
-          name: `platform-${args.environment} ${slack.channel}`,
+          name: `${environmentPrefix(args.environment)} ${slack.channel}`,
           type: "WEBHOOK",
           // As the provider's own WEBHOOK example (website/docs/r/notification_destination).
           properties: [{ key: "source", value: "pulumi" }],
@@ -256,7 +260,7 @@ export class ApmMonitors extends pulumi.ComponentResource {
         new newrelic.NotificationChannel(
           `${name}-slack-channel`,
           {
-            name: `platform-${args.environment} ${slack.channel}`,
+            name: `${environmentPrefix(args.environment)} ${slack.channel}`,
             type: "WEBHOOK",
             product: "IINT",
             destinationId: webhook.id,
@@ -278,7 +282,7 @@ export class ApmMonitors extends pulumi.ComponentResource {
     new newrelic.Workflow(
       `${name}-workflow`,
       {
-        name: `platform-${args.environment} ${args.service}`,
+        name: `${environmentPrefix(args.environment)} ${args.service}`,
         mutingRulesHandling: "NOTIFY_ALL_ISSUES",
         issuesFilter: {
           name: "this policy",

@@ -3,7 +3,8 @@
 // the platform's one alert route.
 import * as digitalocean from "@pulumi/digitalocean";
 import * as pulumi from "@pulumi/pulumi";
-import type { AlertRoutes } from "../compute/app-spec.ts";
+import type { AlertRoutes } from "./alert-routes.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface UptimeMonitorArgs {
   /** Display name of the check, e.g. `platform-production app`. */
@@ -64,13 +65,13 @@ export function uptimeAlertSpecs(latencyThresholdMs: number) {
   ] as const;
 }
 
-export class UptimeMonitor extends pulumi.ComponentResource {
+export class UptimeMonitor extends PlatformComponent {
   readonly checkId: pulumi.Output<string>;
   readonly url: pulumi.Output<string>;
   readonly alerts: string[];
 
   constructor(name: string, args: UptimeMonitorArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:observability:UptimeMonitor", name, {}, opts);
+    super("observability", "UptimeMonitor", name, opts);
     const check = new digitalocean.UptimeCheck(
       `${name}-check`,
       {

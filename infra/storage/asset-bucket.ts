@@ -1,7 +1,14 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
 import { assetBucketPolicy } from "./bucket-policies.ts";
-import { LOCKED_BUCKET_ENCRYPTION, loggedBucket } from "./locked-bucket.ts";
+import {
+  type BucketControls,
+  type LockedBucket,
+  type LoggedBucketOptions,
+  lockedBucketControls,
+  loggedBucket,
+} from "./locked-bucket.ts";
+import { PlatformComponent } from "../core/component.ts";
 
 export interface AssetBucketArgs {
   /**
@@ -32,18 +39,9 @@ export interface AssetBucketArgs {
   protect?: boolean;
 }
 
-/** The controls on a bucket, for auditors. */
-export interface BucketControls {
-  name: string;
-  publicAccessBlock: "all four on";
-  objectOwnership: "BucketOwnerEnforced";
-  encryption: "AES256";
-  versioning: "Enabled";
-  tlsOnly: true;
-  noncurrentVersionExpirationDays: number;
-  protected: boolean;
-}
-
+// S3 bucket names are 3 to 63 characters long (AWS S3 user guide, "General purpose bucket naming
+// rules").
+const MIN_BUCKET_NAME = 3;
 const MAX_BUCKET_NAME = 63;
 
 /** Problems with the arguments, each naming the argument and the fix; empty when they are fine. */
@@ -53,6 +51,11 @@ export function assetBucketArgsProblems(args: AssetBucketArgs): string[] {
   if (!/^[a-z0-9][a-z0-9.-]*[a-z0-9]$/.test(args.bucketName)) {
     problems.push(
       `bucketName "${args.bucketName}" is not a valid S3 bucket name (a-z, 0-9, . and -)`,
+    );
+  }
+  if (args.bucketName.length < MIN_BUCKET_NAME) {
+    problems.push(
+      `bucketName "${args.bucketName}" is too short: S3 bucket names have at least ${MIN_BUCKET_NAME} characters`,
     );
   }
   if (logBucket.length > MAX_BUCKET_NAME) {
@@ -76,6 +79,9 @@ export function assetBucketArgsProblems(args: AssetBucketArgs): string[] {
   return problems;
 }
 
+/** Key of the object uptime checks fetch. */
+export const ASSET_PROBE_KEY = "healthz.txt";
+
 /**
  * The platform's asset storage: a private, encrypted, versioned S3 bucket that answers only TLS
  * requests and anonymous reads from the CDN, with its access logs in a second bucket under the
@@ -84,10 +90,7 @@ export function assetBucketArgsProblems(args: AssetBucketArgs): string[] {
  * Encryption is SSE-S3 (AES256): the CDN reads without credentials, and S3 refuses unsigned reads
  * of SSE-KMS objects; S3 access logs, too, can only be delivered to an SSE-S3 bucket.
  */
-/** Key of the object uptime checks fetch. */
-export const ASSET_PROBE_KEY = "healthz.txt";
-
-export class AssetBucket extends pulumi.ComponentResource {
+export class AssetBucket extends PlatformComponent {
   readonly bucketName: pulumi.Output<string>;
   readonly bucketArn: pulumi.Output<string>;
   /** `<bucket>.s3.<region>.amazonaws.com`: the origin the CDN's record points at. */
@@ -98,18 +101,39 @@ export class AssetBucket extends pulumi.ComponentResource {
   readonly probeKey = ASSET_PROBE_KEY;
 
   constructor(name: string, args: AssetBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("platform:storage:AssetBucket", name, {}, opts);
-
-    const problems = assetBucketArgsProblems(args);
-    if (problems.length > 0) throw new Error(`AssetBucket ${name}: ${problems.join("; ")}`);
-    const protect = args.protect ?? false;
-
-    const { main: assets, logs } = loggedBucket(this, name, args.bucketName, {
-      protect,
+    super("storage", "AssetBucket", name, opts);
+    this.checkArgs(assetBucketArgsProblems(args));
+    const options: LoggedBucketOptions = {
+      protect: args.protect ?? false,
       noncurrentDays: args.noncurrentVersionExpirationDays,
       abortAfterDays: args.abortIncompleteUploadsAfterDays ?? 7,
       logRetentionDays: args.logRetentionDays ?? 365,
+    };
+
+    const { main: assets, logs } = loggedBucket(this, name, args.bucketName, options);
+    this.createCors(name, assets, args.corsOrigins);
+    this.createReadPolicy(name, assets, args.readerCidrs);
+    this.createProbe(name, assets);
+
+    this.bucketName = assets.bucket.bucket;
+    this.bucketArn = assets.bucket.arn;
+    this.regionalDomainName = assets.bucket.bucketRegionalDomainName;
+    this.logBucketName = logs.bucket.bucket;
+    this.controls = {
+      assets: lockedBucketControls(args.bucketName, options),
+      logs: lockedBucketControls(`${args.bucketName}-logs`, options),
+    };
+    this.registerOutputs({
+      bucketName: this.bucketName,
+      bucketArn: this.bucketArn,
+      regionalDomainName: this.regionalDomainName,
+      logBucketName: this.logBucketName,
+      controls: this.controls,
     });
+  }
+
+  /** Scripts of the given origins may fetch assets. */
+  private createCors(name: string, assets: LockedBucket, origins: string[]): void {
     new aws.s3.BucketCorsConfiguration(
       `${name}-cors`,
       {
@@ -117,7 +141,7 @@ export class AssetBucket extends pulumi.ComponentResource {
         corsRules: [
           {
             allowedMethods: ["GET", "HEAD"],
-            allowedOrigins: args.corsOrigins,
+            allowedOrigins: origins,
             allowedHeaders: ["*"],
             maxAgeSeconds: 3600,
           },
@@ -125,19 +149,29 @@ export class AssetBucket extends pulumi.ComponentResource {
       },
       { parent: this },
     );
+  }
+
+  /** Anonymous reads from the CDN's ranges only, and TLS for everything (`assetBucketPolicy`). */
+  private createReadPolicy(
+    name: string,
+    assets: LockedBucket,
+    readerCidrs: pulumi.Input<string[]>,
+  ): void {
     new aws.s3.BucketPolicy(
       `${name}-policy`,
       {
         bucket: assets.bucket.id,
         policy: pulumi
-          .all([assets.bucket.arn, args.readerCidrs])
+          .all([assets.bucket.arn, readerCidrs])
           .apply(([arn, cidrs]) => JSON.stringify(assetBucketPolicy(arn, cidrs))),
       },
       // S3 refuses a policy while the public access block is being written.
       { parent: this, dependsOn: [assets.publicAccessBlock] },
     );
+  }
 
-    // The bucket's root answers 403 (listing is not allowed), so a check needs an object of its own.
+  /** The bucket's root answers 403 (listing is not allowed), so a check needs an object of its own. */
+  private createProbe(name: string, assets: LockedBucket): void {
     new aws.s3.BucketObjectv2(
       `${name}-probe`,
       {
@@ -149,31 +183,5 @@ export class AssetBucket extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [assets.publicAccessBlock] },
     );
-
-    this.bucketName = assets.bucket.bucket;
-    this.bucketArn = assets.bucket.arn;
-    this.regionalDomainName = assets.bucket.bucketRegionalDomainName;
-    this.logBucketName = logs.bucket.bucket;
-    const controls = (bucketName: string): BucketControls => ({
-      name: bucketName,
-      publicAccessBlock: "all four on",
-      objectOwnership: "BucketOwnerEnforced",
-      encryption: LOCKED_BUCKET_ENCRYPTION,
-      versioning: "Enabled",
-      tlsOnly: true,
-      noncurrentVersionExpirationDays: args.noncurrentVersionExpirationDays,
-      protected: protect,
-    });
-    this.controls = {
-      assets: controls(args.bucketName),
-      logs: controls(`${args.bucketName}-logs`),
-    };
-    this.registerOutputs({
-      bucketName: this.bucketName,
-      bucketArn: this.bucketArn,
-      regionalDomainName: this.regionalDomainName,
-      logBucketName: this.logBucketName,
-      controls: this.controls,
-    });
   }
 }

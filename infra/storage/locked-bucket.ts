@@ -23,8 +23,53 @@ export interface LockedBucket {
   publicAccessBlock: aws.s3.BucketPublicAccessBlock;
 }
 
-/** The encryption every locked bucket uses; S3 access logs can only land in an SSE-S3 bucket. */
-export const LOCKED_BUCKET_ENCRYPTION = "AES256";
+/**
+ * The controls every locked bucket has: its resources set these values, and auditors read the
+ * same ones (`lockedBucketControls`). Encryption is SSE-S3: S3 access logs can only land in an
+ * SSE-S3 bucket.
+ */
+export const LOCKED_BUCKET = {
+  publicAccessBlock: {
+    blockPublicAcls: true,
+    ignorePublicAcls: true,
+    blockPublicPolicy: true,
+    restrictPublicBuckets: true,
+  } satisfies Record<string, true>,
+  objectOwnership: "BucketOwnerEnforced",
+  encryption: "AES256",
+  versioning: "Enabled",
+} as const;
+
+/** The controls on a bucket, for auditors. */
+export interface BucketControls {
+  name: string;
+  /** Every one of `LOCKED_BUCKET.publicAccessBlock` is `true` (its type says so). */
+  publicAccessBlock: "all four on";
+  objectOwnership: typeof LOCKED_BUCKET.objectOwnership;
+  encryption: typeof LOCKED_BUCKET.encryption;
+  versioning: typeof LOCKED_BUCKET.versioning;
+  /** The bucket's policy denies every request without TLS (`denyInsecureTransport`). */
+  tlsOnly: true;
+  noncurrentVersionExpirationDays: number;
+  protected: boolean;
+}
+
+/** A locked bucket's controls as auditors read them, from the values its resources set. */
+export function lockedBucketControls(
+  bucketName: string,
+  options: Pick<LockedBucketOptions, "protect" | "noncurrentDays">,
+): BucketControls {
+  return {
+    name: bucketName,
+    publicAccessBlock: "all four on",
+    objectOwnership: LOCKED_BUCKET.objectOwnership,
+    encryption: LOCKED_BUCKET.encryption,
+    versioning: LOCKED_BUCKET.versioning,
+    tlsOnly: true,
+    noncurrentVersionExpirationDays: options.noncurrentDays,
+    protected: options.protect,
+  };
+}
 
 export function lockedBucket(
   parent: pulumi.Resource,
@@ -40,18 +85,12 @@ export function lockedBucket(
   );
   const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
     `${name}-public-access-block`,
-    {
-      bucket: bucket.id,
-      blockPublicAcls: true,
-      ignorePublicAcls: true,
-      blockPublicPolicy: true,
-      restrictPublicBuckets: true,
-    },
+    { bucket: bucket.id, ...LOCKED_BUCKET.publicAccessBlock },
     { parent },
   );
   new aws.s3.BucketOwnershipControls(
     `${name}-ownership`,
-    { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+    { bucket: bucket.id, rule: { objectOwnership: LOCKED_BUCKET.objectOwnership } },
     { parent },
   );
   new aws.s3.BucketServerSideEncryptionConfiguration(
@@ -60,7 +99,7 @@ export function lockedBucket(
       bucket: bucket.id,
       rules: [
         {
-          applyServerSideEncryptionByDefault: { sseAlgorithm: LOCKED_BUCKET_ENCRYPTION },
+          applyServerSideEncryptionByDefault: { sseAlgorithm: LOCKED_BUCKET.encryption },
           bucketKeyEnabled: true,
         },
       ],
@@ -69,7 +108,7 @@ export function lockedBucket(
   );
   const versioning = new aws.s3.BucketVersioning(
     `${name}-versioning`,
-    { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
+    { bucket: bucket.id, versioningConfiguration: { status: LOCKED_BUCKET.versioning } },
     { parent },
   );
   new aws.s3.BucketLifecycleConfiguration(

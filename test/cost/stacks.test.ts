@@ -11,6 +11,7 @@ import { readStack } from "../../tools/mock/run-stack.ts";
 import { costContextOfStack } from "../../tools/cost/stack-context.ts";
 import type { Manifest } from "../../tools/plan/render.ts";
 import { runStackInChild } from "../support/child-run.ts";
+import { stackValue } from "../support/stack-overrides.ts";
 
 interface Planned {
   resources: PlanResource[];
@@ -89,10 +90,10 @@ describe("across the stacks", () => {
 
 describe("a larger size in a stack file", () => {
   it("raises staging's estimate by the price difference times the instances", async () => {
-    const file = await readStack("staging");
-    const services = JSON.parse(file.values["platform:services"] ?? "{}") as {
-      web: { size: string; instances: number };
-    };
+    const services = await stackValue<{ web: { size: string; instances: number } }>(
+      "staging",
+      "services",
+    );
     const larger = { ...services, web: { ...services.web, size: "apps-s-2vcpu-4gb" } };
     const raised = await planned("staging", { "platform:services": JSON.stringify(larger) });
     const difference =
@@ -103,10 +104,9 @@ describe("a larger size in a stack file", () => {
   }, 30_000);
 
   it("raises production's range by the difference times the fewest and the most instances, in both regions", async () => {
-    const file = await readStack("production");
-    const services = JSON.parse(file.values["platform:services"] ?? "{}") as {
+    const services = await stackValue<{
       api: { size: string; autoscaling: { minInstances: number; maxInstances: number } };
-    };
+    }>("production", "services");
     const larger = { ...services, api: { ...services.api, size: "apps-d-2vcpu-8gb" } };
     const raised = await planned("production", { "platform:services": JSON.stringify(larger) });
     const step = price("apps-d-2vcpu-8gb") - price(services.api.size);
@@ -123,11 +123,10 @@ describe("a larger size in a stack file", () => {
   }, 30_000);
 
   it("is refused by config validation when the size is unknown, as before", async () => {
-    const file = await readStack("staging");
-    const services = JSON.parse(file.values["platform:services"] ?? "{}") as Record<
-      string,
-      Record<string, unknown>
-    >;
+    const services = await stackValue<Record<string, Record<string, unknown>>>(
+      "staging",
+      "services",
+    );
     const run = await runStackInChild("staging", {
       configOverrides: {
         "platform:services": JSON.stringify({

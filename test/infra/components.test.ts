@@ -262,4 +262,23 @@ describe("the branch ruleset's arguments", () => {
       "BranchRuleset b: requiredReviews is 0; with 0, anyone who can push merges unreviewed (set 1 or more)",
     );
   });
+
+  it("reports every problem at once, as a ResourceError Pulumi prints without a stack trace", async () => {
+    const { BranchRuleset } = await import("../../infra/delivery/branch-ruleset.ts");
+    let thrown: unknown;
+    try {
+      new BranchRuleset("both", { repository: "r", requiredReviews: 0, requiredChecks: [] });
+    } catch (error) {
+      thrown = error;
+    }
+    expect(pulumi.ResourceError.isInstance(thrown)).toBe(true);
+    const error = thrown as pulumi.ResourceError;
+    expect(error.hideStack).toBe(true);
+    expect(error.message).toBe(
+      "BranchRuleset both: requiredChecks is empty; the checks workflow has no job; requiredReviews is 0; with 0, anyone who can push merges unreviewed (set 1 or more)",
+    );
+    expect(await resolvedValue(error.resource?.urn ?? pulumi.output("no resource"))).toContain(
+      "platform:delivery:BranchRuleset::both",
+    );
+  });
 });

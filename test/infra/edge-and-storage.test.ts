@@ -187,6 +187,10 @@ describe("AssetBucket arguments", () => {
       ['bucketName "Assets" is not a valid S3 bucket name (a-z, 0-9, . and -)'],
     ],
     [
+      { bucketName: "aa" },
+      ['bucketName "aa" is too short: S3 bucket names have at least 3 characters'],
+    ],
+    [
       { bucketName: `${"a".repeat(55)}.com` },
       [
         `bucketName "${"a".repeat(55)}.com" is too long: its log bucket "${"a".repeat(55)}.com-logs" exceeds 63 characters`,

@@ -1,16 +1,15 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { ConfigError } from "../../stacks/config/load.ts";
 import type { ProgramRun } from "../../tools/mock/run-program.ts";
-import { readStack, runStack } from "../../tools/mock/run-stack.ts";
+import { runStack } from "../../tools/mock/run-stack.ts";
+import { patchedConfig } from "../support/stack-overrides.ts";
 
 let run: ProgramRun;
 
 beforeAll(async () => {
-  const production = await readStack("production");
-  const regions = JSON.parse(production.values["platform:regions"] ?? "{}") as object;
   run = await runStack("production", {
     configOverrides: {
-      "platform:regions": JSON.stringify({ ...regions, primary: "fra2" }),
+      ...(await patchedConfig("production", { regions: { primary: "fra2" } })),
       "platform:sentryDsn": "https://key@o1.ingest.sentry.io/2",
     },
   });

@@ -3,7 +3,7 @@ import { fileURLToPath } from "node:url";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_KEYS } from "../../stacks/config/schema.ts";
 import type { ProgramRun } from "../../tools/mock/run-program.ts";
-import { fakeSecret, runStack, stackFilePath } from "../../tools/mock/run-stack.ts";
+import { fakeSecret, runStack } from "../../tools/mock/run-stack.ts";
 import { stackConfigFromYaml } from "../../stacks/config/stack-file.ts";
 import { renderManifest } from "../../tools/plan/render.ts";
 import {
@@ -14,6 +14,7 @@ import {
   serviceOf,
   TYPES,
 } from "../support/program.ts";
+import { patchedConfig } from "../support/stack-overrides.ts";
 
 const fixture = fileURLToPath(
   new URL("../fixtures/Pulumi.staging-integrations.yaml", import.meta.url),
@@ -23,18 +24,12 @@ let run: ProgramRun;
 beforeAll(async () => {
   // The staging stack plus the fixture's secure values, as `pulumi config set --secret` leaves them.
   const integrations = stackConfigFromYaml(await readFile(fixture, "utf8"), "platform", fakeSecret);
-  // Slack alerts through Cloudflare need a Pro zone in the account: staging's account also holds
-  // production's (edge.accountPlan).
-  const staging = stackConfigFromYaml(
-    await readFile(stackFilePath("staging"), "utf8"),
-    "platform",
-    fakeSecret,
-  );
-  const edge = JSON.parse(staging.values["platform:edge"] ?? "{}") as object;
   run = await runStack("staging", {
     configOverrides: {
       ...integrations.values,
-      "platform:edge": JSON.stringify({ ...edge, accountPlan: "pro" }),
+      // Slack alerts through Cloudflare need a Pro zone in the account: staging's account also
+      // holds production's (edge.accountPlan).
+      ...(await patchedConfig("staging", { edge: { accountPlan: "pro" } })),
     },
     secretOverrides: integrations.secretKeys,
   });

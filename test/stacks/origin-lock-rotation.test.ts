@@ -3,7 +3,7 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { providerState } from "../../tools/mock/provider-outputs.ts";
 import type { ProgramRun } from "../../tools/mock/run-program.ts";
-import { readStack, runStack } from "../../tools/mock/run-stack.ts";
+import { runStack } from "../../tools/mock/run-stack.ts";
 import {
   appSpecOf,
   envOf,
@@ -13,14 +13,13 @@ import {
   serviceOf,
   TYPES,
 } from "../support/program.ts";
+import { patchedConfig } from "../support/stack-overrides.ts";
 
 let run: ProgramRun;
 
 beforeAll(async () => {
-  const file = await readStack("production");
-  const edge = JSON.parse(file.values["platform:edge"] ?? "{}") as Record<string, unknown>;
   run = await runStack("production", {
-    configOverrides: { "platform:edge": JSON.stringify({ ...edge, originLockGeneration: 2 }) },
+    configOverrides: await patchedConfig("production", { edge: { originLockGeneration: 2 } }),
   });
 });
 

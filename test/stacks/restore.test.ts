@@ -8,18 +8,14 @@ import { diffManifests, parseManifest, type ManifestDiff } from "../../tools/pla
 import type { Manifest, ManifestResource } from "../../tools/plan/render.ts";
 import { runStackInChild, type ChildRun } from "../support/child-run.ts";
 import { TYPES } from "../support/program.ts";
-import { readStack } from "../../tools/mock/run-stack.ts";
+import { patchedConfig } from "../support/stack-overrides.ts";
 
 const HOUR_MS = 60 * 60 * 1000;
 const restorePoint = utcTimestamp(new Date(Date.now() - 2 * HOUR_MS));
 const staleRestorePoint = utcTimestamp(new Date(Date.now() - 8 * 24 * HOUR_MS));
 
 async function withRestore(at: string) {
-  const production = await readStack("production");
-  const database = JSON.parse(production.values["platform:database"] ?? "{}") as object;
-  return {
-    configOverrides: { "platform:database": JSON.stringify({ ...database, restore: { at } }) },
-  };
+  return { configOverrides: await patchedConfig("production", { database: { restore: { at } } }) };
 }
 
 let live: ChildRun;

@@ -24,6 +24,7 @@ import {
   stackFilePath,
 } from "../../tools/mock/run-stack.ts";
 import { pathSteps, valueAtSteps } from "../../tools/mock/secrets.ts";
+import { planned } from "../support/plans.ts";
 
 interface CliResult {
   code: number;
@@ -108,14 +109,18 @@ beforeAll(async () => {
     auditReport(["production", "--json"]),
     auditReport(["staging"]),
     auditReport(["staging", "--json"]),
-    spawnNode("tools/plan/cli.ts", ["production", "--json"]),
+    planned("production"),
   ]);
   markdown = md;
   json = js;
   stagingMarkdown = stagingMd;
   stagingJson = stagingJs;
   report = parsed(js) as AuditReport;
-  const manifest = parsed(plan) as { outputs: { platform: PlatformShape }; simulated: string[] };
+  // `pnpm plan production --json`, made once for every test file (test/support/plans.ts).
+  const manifest = plan.manifest as unknown as {
+    outputs: { platform: PlatformShape };
+    simulated: string[];
+  };
   planOutputs = manifest.outputs;
   planSimulated = manifest.simulated;
 }, 60_000);
