@@ -12,7 +12,7 @@ import * as pulumi from "@pulumi/pulumi";
 // The class `setMocks` installs as the resource monitor: its own module of the SDK, which the
 // SDK's runtime index loads already (runtime/index.js re-exports `setMocks` from it).
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
-import type { ConfigProblem } from "./problems.ts";
+import type { ConfigProblem } from "./config-problem.ts";
 
 export interface ExampleValue {
   /** The config path in `pulumi config set --path` syntax; `[]` stands for every item of a list. */

@@ -5,18 +5,10 @@ import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import { exampleStandIn } from "./placeholders.ts";
 import { CONFIG_NAMESPACE, SECRET_KEYS, stackConfigSchema } from "./schema.ts";
-
 import type { ProviderCredential } from "./provider-credentials.ts";
+import type { ConfigProblem } from "./config-problem.ts";
 
-export interface ConfigProblem {
-  /** The config key with its path, e.g. `platform:database.replicas[0].region`. */
-  key: string;
-  found: string;
-  allowed: string;
-  fix: string;
-  /** Another key whose problem this fix resolves too (a misspelt key's rename sets the real one). */
-  alsoFixes?: string;
-}
+export type { ConfigProblem };
 
 type Path = readonly PropertyKey[];
 
