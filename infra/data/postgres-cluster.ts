@@ -399,7 +399,13 @@ export class PostgresCluster extends PlatformComponent {
           dbName: database.name,
           user: user.name,
         },
-        settings.onPrimary,
+        // Every argument of a pool forces a replacement (resource_database_connection_pool.go in
+        // terraform-provider-digitalocean: all ForceNew, no update), and a new service re-splits
+        // the pool size among the roles. Created first, the new pool would ask for a name the old
+        // one still holds ("422 pool name is not available", terraform-provider-digitalocean#925):
+        // it is deleted first. Where pools are retained (production), the old one stays in the
+        // cluster and the create still fails, so the README's Add a service has a production step.
+        { ...settings.onPrimary, deleteBeforeReplace: true },
       );
       return { role, access, user, pool, size };
     });

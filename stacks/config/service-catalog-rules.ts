@@ -13,6 +13,9 @@ const NAME = /^[a-z][a-z0-9-]{0,30}[a-z0-9]$/;
 
 const ACCESS = ["none", "read", "readwrite"];
 
+/** Role names a managed PostgreSQL cluster already has, or GRANT reads as a keyword. */
+const RESERVED_ROLES = ["public", "none", "postgres", "doadmin"];
+
 function problem(
   service: string,
   field: string,
@@ -42,6 +45,24 @@ function shapeProblems(service: CatalogService): ConfigProblem[] {
         JSON.stringify(name),
         "2 to 32 lower-case letters, digits and dashes, starting with a letter: App Platform's component names",
         `rename the entry, e.g. "${name.toLowerCase().replaceAll(/[^a-z0-9-]/g, "-")}"`,
+      ),
+    );
+  }
+  // A database-using service's name is its PostgreSQL role (`-` as `_`): PostgreSQL reserves the
+  // `pg_` prefix for its own roles (CREATE ROLE refuses it), `public` and `none` are keywords of
+  // GRANT, and `doadmin`/`postgres` are the managed cluster's own users.
+  const role = name.replaceAll("-", "_");
+  if (
+    service.uses.database !== "none" &&
+    (role.startsWith("pg_") || RESERVED_ROLES.includes(role))
+  ) {
+    found.push(
+      problem(
+        name,
+        "name",
+        JSON.stringify(name),
+        `a name that is not a reserved PostgreSQL role: no "pg-" prefix, none of ${RESERVED_ROLES.join(", ")}`,
+        `rename the entry, e.g. "${name.replace(/^pg-/, "")}-service"`,
       ),
     );
   }

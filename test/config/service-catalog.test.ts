@@ -97,6 +97,23 @@ describe("catalog rules", () => {
       ['stacks/service-catalog.ts: Bad_Name.name: "Bad_Name"'],
     ],
     [
+      "a database-using name PostgreSQL reserves (pg_ prefix, public, doadmin), and not one without the database",
+      [
+        web,
+        api,
+        processor,
+        entry({ name: "pg-stats", uses: { database: "read", services: [], assets: false } }),
+        entry({ name: "public", uses: { database: "readwrite", services: [], assets: false } }),
+        entry({ name: "doadmin", uses: { database: "read", services: [], assets: false } }),
+        entry({ name: "pg-proxy" }),
+      ],
+      [
+        'stacks/service-catalog.ts: pg-stats.name: "pg-stats"',
+        'stacks/service-catalog.ts: public.name: "public"',
+        'stacks/service-catalog.ts: doadmin.name: "doadmin"',
+      ],
+    ],
+    [
       "a kind the catalog does not know",
       [web, api, processor, entry({ name: "cron", kind: "cron" as CatalogService["kind"] })],
       ['stacks/service-catalog.ts: cron.kind: "cron"'],
