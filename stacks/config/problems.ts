@@ -3,6 +3,8 @@
 // JSON Schema (its enums, ranges and examples), so they always match what the schema accepts.
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
+import { APP_PLATFORM_DATACENTERS, appRegionOf, DATACENTER_REGIONS } from "./catalog.ts";
+import { nearestHour, nearestRegion, nearestSize } from "./nearest.ts";
 import { CONFIG_NAMESPACE, SECRET_KEYS, stackConfigSchema } from "./schema.ts";
 
 import type { ProviderCredential } from "./provider-credentials.ts";
@@ -199,7 +201,48 @@ function isUnsizedService(path: Path, input: unknown): boolean {
   return path[0] === "services" && path.length === 2 && valueAt(input, path) === undefined;
 }
 
+/** Where an app of each region can run: App Platform's datacenters that take new resources. */
+const APP_DATACENTERS: readonly string[] = Object.values(APP_PLATFORM_DATACENTERS).filter(
+  (datacenter) => (DATACENTER_REGIONS as readonly string[]).includes(datacenter),
+);
+
+/** The regions a value at `path` may take: for the app's regions, where apps run (not the primary's). */
+function regionChoices(path: Path, options: readonly string[], input: unknown): string[] {
+  if (path[0] !== "regions") return [...options];
+  const primary = valueAt(input, ["regions", "primary"]);
+  return APP_DATACENTERS.filter(
+    (datacenter) =>
+      path[1] !== "secondary" ||
+      typeof primary !== "string" ||
+      appRegionOf(datacenter) !== appRegionOf(primary),
+  );
+}
+
+/**
+ * The fix that sets the valid value nearest to the refused one, with why when that is not plain:
+ * a size with at least the vCPUs and memory asked, a region closest on the map, the nearest hour.
+ */
+function nearestFix(path: Path, input: unknown): string | undefined {
+  const found = valueAt(input, path);
+  if (typeof found !== "string" && typeof found !== "number") return undefined;
+  const last = String(path.at(-1));
+  if (last === "hour") {
+    const near = nearestHour(found);
+    return near && `${setCommands(path, near.hour).join(" && ")}   (${near.hour}: ${near.why})`;
+  }
+  const options = schemaAt(path)?.enum?.filter((value) => typeof value === "string");
+  if (options === undefined || typeof found !== "string") return undefined;
+  const near = /size$/i.test(last)
+    ? nearestSize(found, options)
+    : path.some((segment) => /region/i.test(String(segment)))
+      ? nearestRegion(found, regionChoices(path, options, input))
+      : undefined;
+  return near && setCommands(path, near).join(" && ");
+}
+
 function fixFor(path: Path, input: unknown): string {
+  const nearest = nearestFix(path, input);
+  if (nearest !== undefined) return nearest;
   const example = contextualExample(path, input);
   return example === undefined
     ? `pulumi config rm --path '${configPath(path)}'`
@@ -289,6 +332,27 @@ export function renameCommands(from: Path, to: Path, value: unknown): string {
   return [...copies, `pulumi config rm --path '${configPath(from)}'`].join(" && ");
 }
 
+/** Whether nothing is set at `path` (a group left out of the stack file reads as `{}`). */
+function isUnset(input: unknown, path: Path): boolean {
+  const value = valueAt(input, path);
+  return (
+    value === undefined ||
+    (typeof value === "object" && value !== null && Object.keys(value).length === 0)
+  );
+}
+
+/**
+ * Where an unknown `key` under `path` belongs when it is a known key one level up or one level
+ * down (a line indented one step too little or too much), and is not set there.
+ */
+function movedTo(path: Path, key: string, input: unknown): Path | undefined {
+  const up = path.length === 0 ? [] : [[...path.slice(0, -1), key]];
+  const down = Object.keys(schemaAt(path)?.properties ?? {}).map((group) => [...path, group, key]);
+  return [...up, ...down].find(
+    (candidate) => schemaAt(candidate) !== undefined && isUnset(input, candidate),
+  );
+}
+
 function unknownKeyProblem(
   path: Path,
   key: string,
@@ -296,6 +360,16 @@ function unknownKeyProblem(
   input: unknown,
 ): ConfigProblem {
   const misspelt = [...path, key];
+  const moved = movedTo(path, key, input);
+  if (moved !== undefined) {
+    return {
+      key: keyOf(misspelt),
+      found: `moved: \`${keyOf(moved)}\` belongs under \`${keyOf(moved.slice(0, -1))}\``,
+      allowed: `one of ${listOf(known)}`,
+      fix: renameCommands(misspelt, moved, valueAt(input, misspelt)),
+      alsoFixes: keyOf(moved),
+    };
+  }
   const meant = resemblingKey(key, known);
   // Under `services`, the known keys are the catalog's services.
   const what =

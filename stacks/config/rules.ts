@@ -117,7 +117,7 @@ const MAX_ASSETS_HOST_LENGTH = 63 - "-logs".length;
 export const rules: readonly CrossFieldRule[] = [
   {
     id: "production-has-secondary-region",
-    reads: [["environment"], ["regions"]],
+    reads: [["environment"], ["regions", "primary"], ["regions", "secondary"]],
     violations: (config) =>
       isProduction(config.environment) && config.regions.secondary === undefined
         ? [
@@ -132,7 +132,10 @@ export const rules: readonly CrossFieldRule[] = [
   },
   {
     id: "secondary-region-differs",
-    reads: [["regions"]],
+    reads: [
+      ["regions", "primary"],
+      ["regions", "secondary"],
+    ],
     violations: (config) =>
       config.regions.secondary !== undefined &&
       appRegionOf(config.regions.secondary) === appRegionOf(config.regions.primary)
@@ -149,7 +152,10 @@ export const rules: readonly CrossFieldRule[] = [
     // An app joins the VPC of its region's one App Platform datacenter only, and each region's
     // app joins the VPC of its configured datacenter: anything else would attach it nowhere.
     id: "regions-are-app-platform-datacenters",
-    reads: [["regions"]],
+    reads: [
+      ["regions", "primary"],
+      ["regions", "secondary"],
+    ],
     violations: ({ regions }) =>
       (["primary", "secondary"] as const).flatMap((role): RuleViolation[] => {
         const datacenter = regions[role];
@@ -171,7 +177,10 @@ export const rules: readonly CrossFieldRule[] = [
   },
   {
     id: "registry-region-hosts-registries",
-    reads: [["registry"], ["regions"]],
+    reads: [
+      ["registry", "region"],
+      ["regions", "primary"],
+    ],
     violations: ({ registry, regions }) =>
       registry.region === undefined &&
       !(REGISTRY_REGIONS as readonly string[]).includes(regions.primary)
@@ -186,7 +195,10 @@ export const rules: readonly CrossFieldRule[] = [
   },
   {
     id: "standby-needs-2gb",
-    reads: [["database"]],
+    reads: [
+      ["database", "standbys"],
+      ["database", "size"],
+    ],
     violations: ({ database }) =>
       database.standbys > 0 && databaseMemoryGb(database.size) < STANDBY_MIN_MEMORY_GB
         ? [
@@ -200,7 +212,10 @@ export const rules: readonly CrossFieldRule[] = [
   },
   {
     id: "pool-fits-connection-limit",
-    reads: [["database"]],
+    reads: [
+      ["database", "poolSize"],
+      ["database", "size"],
+    ],
     violations: ({ database }) =>
       database.poolSize > connectionLimit(database.size)
         ? [
@@ -214,7 +229,7 @@ export const rules: readonly CrossFieldRule[] = [
   },
   {
     id: "production-has-standby",
-    reads: [["environment"], ["database"]],
+    reads: [["environment"], ["database", "standbys"]],
     violations: ({ environment, database }) =>
       isProduction(environment) && database.standbys < 1
         ? [
@@ -228,7 +243,12 @@ export const rules: readonly CrossFieldRule[] = [
   },
   {
     id: "production-has-replica-in-secondary-region",
-    reads: [["environment"], ["regions"], ["database"]],
+    reads: [
+      ["environment"],
+      ["regions", "secondary"],
+      ["database", "replicas"],
+      ["database", "size"],
+    ],
     violations: ({ environment, regions, database }) => {
       const secondary = regions.secondary;
       if (!isProduction(environment) || secondary === undefined) return [];
@@ -247,7 +267,7 @@ export const rules: readonly CrossFieldRule[] = [
     // DigitalOcean refuses a fork outside the window, after creating nothing (infra/data/
     // point-in-time.ts); saying so before the run starts names the window instead.
     id: "restore-point-within-recovery-window",
-    reads: [["database"]],
+    reads: [["database", "restore"]],
     violations: ({ database }, { now, restoredAt }) => {
       const at = database.restore?.at;
       if (at === undefined || (restoredAt !== undefined && sameInstant(at, restoredAt))) return [];
@@ -266,7 +286,7 @@ export const rules: readonly CrossFieldRule[] = [
   },
   {
     id: "trusted-ranges-are-narrow",
-    reads: [["database"]],
+    reads: [["database", "trustedIpRanges"]],
     violations: ({ database }) =>
       database.trustedIpRanges.flatMap((range, index) => {
         const problem = trustedRangeProblem(range);
@@ -349,7 +369,7 @@ export const rules: readonly CrossFieldRule[] = [
   },
   {
     id: "apm-has-its-ingest-key",
-    reads: [["monitoring"], ["apmIngestKey"]],
+    reads: [["monitoring", "apm"], ["apmIngestKey"]],
     violations: ({ monitoring, apmIngestKey }) => {
       if (monitoring.apm !== undefined && apmIngestKey === undefined) {
         return [
@@ -431,7 +451,7 @@ export const rules: readonly CrossFieldRule[] = [
     // stack file that would fail it never reaches a preview. (With preload on, the preload rule
     // below says it already.)
     id: "production-hsts-a-year",
-    reads: [["environment"], ["edge"]],
+    reads: [["environment"], ["edge", "hsts"]],
     violations: ({ environment, edge: { hsts } }) =>
       isProduction(environment) && !hsts.preload && hsts.maxAgeSeconds < HSTS_PRELOAD_MIN_MAX_AGE
         ? [
@@ -445,7 +465,7 @@ export const rules: readonly CrossFieldRule[] = [
   },
   {
     id: "hsts-preload-requirements",
-    reads: [["edge"]],
+    reads: [["edge", "hsts"]],
     violations: ({ edge: { hsts } }) => {
       if (!hsts.preload) return [];
       const found: RuleViolation[] = [];
@@ -468,7 +488,10 @@ export const rules: readonly CrossFieldRule[] = [
   },
   {
     id: "rate-limit-within-plan",
-    reads: [["edge"]],
+    reads: [
+      ["edge", "plan"],
+      ["edge", "rateLimit", "periodSeconds"],
+    ],
     violations: ({ edge }) => {
       const { ratePeriods } = PLAN_LIMITS[edge.plan];
       return ratePeriods.includes(edge.rateLimit.periodSeconds)
@@ -487,7 +510,7 @@ export const rules: readonly CrossFieldRule[] = [
     // with a pro plan or above". Without one, the first `pulumi up` fails creating the load
     // balancer's Slack destination.
     id: "slack-alerts-need-a-paid-cloudflare-account",
-    reads: [["edge"], ["slackWebhookUrl"]],
+    reads: [["edge", "plan"], ["edge", "accountPlan"], ["edge", "accountId"], ["slackWebhookUrl"]],
     // This zone on Pro or above qualifies the account by itself; edge.accountPlan can only add
     // another zone's plan, never lower this one's.
     violations: ({ edge, slackWebhookUrl }) =>
@@ -505,7 +528,10 @@ export const rules: readonly CrossFieldRule[] = [
   },
   {
     id: "edge-ttl-within-plan",
-    reads: [["edge"]],
+    reads: [
+      ["edge", "plan"],
+      ["edge", "staticEdgeTtlSeconds"],
+    ],
     violations: ({ edge }) => {
       const { minEdgeTtlSeconds } = PLAN_LIMITS[edge.plan];
       return edge.staticEdgeTtlSeconds >= minEdgeTtlSeconds
@@ -521,16 +547,16 @@ export const rules: readonly CrossFieldRule[] = [
   },
 ];
 
-function pathStartsWith(path: readonly PropertyKey[], prefix: ConfigPath): boolean {
-  return prefix.every((segment, index) => path[index] === segment);
+/** Whether one path lies inside the other (a broken group breaks every key in it). */
+function overlaps(path: readonly PropertyKey[], other: ConfigPath): boolean {
+  return path.every((segment, index) => index >= other.length || other[index] === segment);
 }
 
 /** Whether any of the schema's own issues (not a rule's finding) touches what a rule reads. */
 function readsInvalidValue(rule: CrossFieldRule, issues: readonly z.core.$ZodRawIssue[]): boolean {
   return issues.some(
     (issue) =>
-      issue.code !== "custom" &&
-      rule.reads.some((prefix) => pathStartsWith(issue.path ?? [], prefix)),
+      issue.code !== "custom" && rule.reads.some((read) => overlaps(issue.path ?? [], read)),
   );
 }
 
