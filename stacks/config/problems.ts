@@ -26,6 +26,7 @@ export interface JsonSchemaNode {
   enum?: unknown[];
   const?: unknown;
   anyOf?: JsonSchemaNode[];
+  oneOf?: JsonSchemaNode[];
   properties?: Record<string, JsonSchemaNode>;
   required?: string[];
   items?: JsonSchemaNode;
@@ -53,14 +54,100 @@ export function configJsonSchema(): JsonSchemaNode {
   return cachedJsonSchema;
 }
 
-/** Follows a config path through the JSON Schema, looking through optional wrappers. */
-export function schemaAt(path: Path): JsonSchemaNode | undefined {
+/** The variants of a union of objects (a discriminated union, or variants told apart by keys). */
+function variantsOf(node: JsonSchemaNode | undefined): JsonSchemaNode[] | undefined {
+  const options = node?.oneOf ?? node?.anyOf;
+  return options?.every((option) => option.properties !== undefined) === true ? options : undefined;
+}
+
+/** Keys that some variants have and others lack: which of them is set picks the variant. */
+function distinguishingKeys(variants: readonly JsonSchemaNode[]): string[] {
+  const keys = [...new Set(variants.flatMap((variant) => Object.keys(variant.properties ?? {})))];
+  return keys.filter((key) => !variants.every((variant) => key in (variant.properties ?? {})));
+}
+
+/** The variant `value` is written as, or all variants merged when it names none. */
+function variantFor(node: JsonSchemaNode, variants: JsonSchemaNode[], value: unknown) {
+  const set = typeof value === "object" && value !== null ? Object.keys(value) : [];
+  const picked = variants.find((variant) =>
+    Object.entries(variant.properties ?? {}).some(
+      ([key, property]) =>
+        (property.const !== undefined && property.const === valueAt(value, [key])) ||
+        (distinguishingKeys(variants).includes(key) && set.includes(key)),
+    ),
+  );
+  if (picked !== undefined) return { ...picked, description: node.description };
+  const properties: Record<string, JsonSchemaNode> = {};
+  for (const [key, property] of variants.flatMap((variant) =>
+    Object.entries(variant.properties ?? {}),
+  )) {
+    const consts = variants.map((variant) => variant.properties?.[key]?.const);
+    properties[key] ??= consts.every((value) => value !== undefined)
+      ? { ...property, const: undefined, enum: consts }
+      : property;
+  }
+  const required = Object.keys(properties).filter((key) =>
+    variants.every((variant) => variant.required?.includes(key) === true),
+  );
+  return { type: "object", properties, required, description: node.description };
+}
+
+/** A node with its union's variants merged into one object, for a reference of every key. */
+export function mergedVariants(node: JsonSchemaNode): JsonSchemaNode {
+  const variants = variantsOf(node);
+  return variants === undefined ? node : variantFor(node, variants, undefined);
+}
+
+/**
+ * Follows a config path through the JSON Schema, looking through optional wrappers, and into the
+ * variant of a union that `input` is written as.
+ */
+export function schemaAt(path: Path, input?: unknown): JsonSchemaNode | undefined {
   let node: JsonSchemaNode | undefined = configJsonSchema();
-  for (const segment of path) {
+  for (const [index, segment] of path.entries()) {
+    const variants = variantsOf(node);
+    if (node !== undefined && variants !== undefined) {
+      node = variantFor(node, variants, valueAt(input, path.slice(0, index)));
+    }
     if (node === undefined) return undefined;
     node = typeof segment === "number" ? node.items : node.properties?.[String(segment)];
   }
-  return node;
+  const variants = variantsOf(node);
+  return node === undefined || variants === undefined
+    ? node
+    : variantFor(node, variants, valueAt(input, path));
+}
+
+/**
+ * A union whose variants are told apart by their keys, written with none or several of them:
+ * a service sized with both `instances` and `autoscaling`. One problem for it, whatever else fails.
+ */
+function variantProblem(path: Path, input: unknown): ConfigProblem | undefined {
+  const variants = variantsOf(
+    schemaAt(path.slice(0, -1), input)?.properties?.[String(path.at(-1))],
+  );
+  if (variants === undefined || path.length === 0) return undefined;
+  const discriminated = Object.values(variants[0]?.properties ?? {}).some(
+    (property) => property.const !== undefined,
+  );
+  if (discriminated) return undefined;
+  const keys = distinguishingKeys(variants);
+  const value = valueAt(input, path);
+  const set = keys.filter((key) => valueAt(value, [key]) !== undefined);
+  if (set.length === 1 || typeof value !== "object" || value === null) return undefined;
+  const first = keys[0] ?? "";
+  return {
+    key: keyOf(path),
+    found: describeFound(value, false),
+    allowed: `exactly one of ${keys.map((key) => `\`${key}\``).join(" or ")} (found ${set.length === 0 ? "neither" : "both"})`,
+    fix:
+      set.length === 0
+        ? setCommands([...path, first], exampleAt([...path, first])).join(" && ")
+        : set
+            .slice(0, -1)
+            .map((key) => `pulumi config rm --path '${configPath([...path, key])}'`)
+            .join(" && "),
+  };
 }
 
 /** `["database", "replicas", 0, "region"]` → `database.replicas[0].region` (Pulumi's --path syntax). */
@@ -230,7 +317,7 @@ function nearestFix(path: Path, input: unknown): string | undefined {
     const near = nearestHour(found);
     return near && `${setCommands(path, near.hour).join(" && ")}   (${near.hour}: ${near.why})`;
   }
-  const options = schemaAt(path)?.enum?.filter((value) => typeof value === "string");
+  const options = schemaAt(path, input)?.enum?.filter((value) => typeof value === "string");
   if (options === undefined || typeof found !== "string") return undefined;
   const near = /size$/i.test(last)
     ? nearestSize(found, options)
@@ -262,38 +349,72 @@ function environmentProblem(found: unknown): ConfigProblem {
   };
 }
 
+/** The union of objects around `path` that is written with none or several of its variants. */
+function conflictingVariant(path: Path, input: unknown): ConfigProblem | undefined {
+  for (let length = path.length; length > 0; length -= 1) {
+    const problem = variantProblem(path.slice(0, length), input);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+/** The issues of the variant a union's value is written as (its keys say which), if it names one. */
+function chosenVariantIssues(
+  issue: z.core.$ZodIssueInvalidUnion,
+  input: unknown,
+): z.core.$ZodIssue[] | undefined {
+  const { path } = issue;
+  const value = valueAt(input, path);
+  const parent = schemaAt(path.slice(0, -1), input);
+  const variants = variantsOf(parent?.properties?.[String(path.at(-1))]) ?? [];
+  const keys = distinguishingKeys(variants);
+  const index = variants.findIndex((variant) =>
+    Object.keys(variant.properties ?? {}).some(
+      (key) => keys.includes(key) && valueAt(value, [key]) !== undefined,
+    ),
+  );
+  return issue.errors[index]?.map((inner) => ({ ...inner, path: [...path, ...inner.path] }));
+}
+
 function problemsOf(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
   const path = issue.path;
   const secret = typeof path[0] === "string" && isSecretKey(path[0]);
   if (path[0] === "environment") return [environmentProblem(valueAt(input, path))];
+  const conflict = conflictingVariant(path, input);
+  if (conflict !== undefined) return [conflict];
+
+  const chosen = issue.code === "invalid_union" ? chosenVariantIssues(issue, input) : undefined;
+  if (chosen !== undefined) return chosen.flatMap((inner) => problemsOf(inner, input));
 
   if (issue.code === "unrecognized_keys") {
-    const known = Object.keys(schemaAt(path)?.properties ?? {}).filter(
+    const known = Object.keys(schemaAt(path, input)?.properties ?? {}).filter(
       (key) => key !== "environment",
     );
     return issue.keys.map((key) => unknownKeyProblem(path, key, known, input));
   }
 
-  if (issue.code === "custom") {
-    const params: { fix?: unknown } = issue.params ?? {};
-    return [
-      {
-        key: keyOf(path),
-        found: describeFound(valueAt(input, path), secret),
-        allowed: issue.message,
-        fix: typeof params.fix === "string" ? params.fix : fixFor(path, input),
-      },
-    ];
-  }
-
+  const params: { fix?: unknown; suggest?: unknown } =
+    issue.code === "custom" ? (issue.params ?? {}) : {};
+  const node = schemaAt(path, input);
   return [
     {
       key: keyOf(path),
       found: describeFound(valueAt(input, path), secret),
-      allowed: isUnsizedService(path, input)
-        ? `the size and scaling of ${String(path[1])}, a service of the catalog (stacks/service-catalog.ts): every service it lists runs in each region, so each stack sizes it`
-        : describeAllowed(schemaAt(path), issue.message),
-      fix: fixFor(path, input),
+      allowed:
+        issue.code === "custom"
+          ? issue.message
+          : isUnsizedService(path, input)
+            ? `the size and scaling of ${String(path[1])}, a service of the catalog (stacks/service-catalog.ts): every service it lists runs in each region, so each stack sizes it`
+            : (node?.allowed ??
+              (issue.code === "invalid_value"
+                ? `one of ${listOf(issue.values)}`
+                : describeAllowed(node, issue.message))),
+      fix:
+        typeof params.fix === "string"
+          ? params.fix
+          : params.suggest !== undefined
+            ? setCommands(path, params.suggest).join(" && ")
+            : fixFor(path, input),
     },
   ];
 }
@@ -410,7 +531,13 @@ export function problemsFromIssues(
   issues: readonly z.core.$ZodIssue[],
   input: unknown,
 ): ConfigProblem[] {
-  const problems = issues.flatMap((issue) => problemsOf(issue, input));
+  const all = issues.flatMap((issue) => problemsOf(issue, input));
+  // A union written with both variants fails in several places: it is one problem.
+  const problems = all.filter(
+    (problem, index) =>
+      all.findIndex((other) => other.key === problem.key && other.allowed === problem.allowed) ===
+      index,
+  );
   // A key reported missing because it was misspelt is one problem, fixed by the rename.
   const renamed = new Set(problems.flatMap((problem) => problem.alsoFixes ?? []));
   return problems.filter((problem) => !providedByRename(problem, renamed));

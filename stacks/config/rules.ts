@@ -302,59 +302,15 @@ export const rules: readonly CrossFieldRule[] = [
       }),
   },
   {
-    id: "service-scaling-is-fixed-or-automatic",
-    reads: [["services"]],
-    violations: ({ services }) =>
-      Object.entries(services).flatMap(([name, service]) => {
-        const both = service.instances !== undefined && service.autoscaling !== undefined;
-        const neither = service.instances === undefined && service.autoscaling === undefined;
-        return both || neither
-          ? [
-              {
-                path: ["services", name],
-                allowed: `exactly one of \`instances\` or \`autoscaling\` (found ${both ? "both" : "neither"})`,
-                fix: both
-                  ? `pulumi config rm --path 'services.${name}.instances'`
-                  : `pulumi config set --path 'services.${name}.instances' 1`,
-              },
-            ]
-          : [];
-      }),
-  },
-  {
-    id: "autoscaling-is-consistent",
-    reads: [["services"]],
-    violations: ({ services }) =>
-      Object.entries(services).flatMap(([name, service]): RuleViolation[] => {
-        const scaling = service.autoscaling;
-        if (scaling === undefined) return [];
-        const found: RuleViolation[] = [];
-        if (!service.size.startsWith("apps-d-")) {
-          found.push({
-            path: ["services", name, "size"],
-            allowed: "a dedicated-CPU size (apps-d-*): App Platform autoscales only those",
-            fix: `pulumi config set --path 'services.${name}.size' apps-d-1vcpu-1gb`,
-          });
-        }
-        if (scaling.minInstances > scaling.maxInstances) {
-          found.push({
-            path: ["services", name, "autoscaling", "maxInstances"],
-            allowed: `at least minInstances (${scaling.minInstances})`,
-            fix: `pulumi config set --path 'services.${name}.autoscaling.maxInstances' ${scaling.minInstances * 2}`,
-          });
-        }
-        return found;
-      }),
-  },
-  {
     id: "production-services-run-two-instances",
     reads: [["environment"], ["services"]],
     violations: ({ environment, services }) =>
       isProduction(environment)
         ? Object.entries(services).flatMap(([name, service]) => {
-            const fewest = service.autoscaling?.minInstances ?? service.instances ?? 0;
-            const key =
-              service.autoscaling === undefined ? "instances" : "autoscaling.minInstances";
+            const [fewest, key] =
+              "autoscaling" in service
+                ? [service.autoscaling.minInstances, "autoscaling.minInstances"]
+                : [service.instances, "instances"];
             return fewest < 2
               ? [
                   {
@@ -377,19 +333,6 @@ export const rules: readonly CrossFieldRule[] = [
             path: ["apmIngestKey"],
             allowed: `the ingest key of ${monitoring.apm.provider} when monitoring.apm is set: without it no trace is accepted`,
             fix: "pulumi config set --secret apmIngestKey <key>",
-          },
-        ];
-      }
-      if (
-        monitoring.apm?.provider === "newrelic" &&
-        monitoring.apm.newrelicAccountId === undefined
-      ) {
-        return [
-          {
-            path: ["monitoring", "apm", "newrelicAccountId"],
-            allowed:
-              "the New Relic account id with provider newrelic: the alert policy lives in it",
-            fix: "pulumi config set --path 'monitoring.apm.newrelicAccountId' 1234567",
           },
         ];
       }
