@@ -60,6 +60,13 @@ function variantsOf(node: JsonSchemaNode | undefined): JsonSchemaNode[] | undefi
   return options?.every((option) => option.properties !== undefined) === true ? options : undefined;
 }
 
+/** Whether a key of constant value (`provider`) tells the variants apart. */
+function isDiscriminated(variants: readonly JsonSchemaNode[]): boolean {
+  return Object.values(variants[0]?.properties ?? {}).some(
+    (property) => property.const !== undefined,
+  );
+}
+
 /** Keys that some variants have and others lack: which of them is set picks the variant. */
 function distinguishingKeys(variants: readonly JsonSchemaNode[]): string[] {
   const keys = [...new Set(variants.flatMap((variant) => Object.keys(variant.properties ?? {})))];
@@ -69,13 +76,17 @@ function distinguishingKeys(variants: readonly JsonSchemaNode[]): string[] {
 /** The variant `value` is written as, or all variants merged when it names none. */
 function variantFor(node: JsonSchemaNode, variants: JsonSchemaNode[], value: unknown) {
   const set = typeof value === "object" && value !== null ? Object.keys(value) : [];
-  const picked = variants.find((variant) =>
+  // A discriminator's value names the variant; without one, the keys only it has.
+  const named = (variant: JsonSchemaNode) =>
     Object.entries(variant.properties ?? {}).some(
-      ([key, property]) =>
-        (property.const !== undefined && property.const === valueAt(value, [key])) ||
-        (distinguishingKeys(variants).includes(key) && set.includes(key)),
-    ),
-  );
+      ([key, property]) => property.const !== undefined && property.const === valueAt(value, [key]),
+    );
+  const keyed = (variant: JsonSchemaNode) =>
+    Object.keys(variant.properties ?? {}).some(
+      (key) => distinguishingKeys(variants).includes(key) && set.includes(key),
+    );
+  const picked =
+    variants.find(named) ?? (isDiscriminated(variants) ? undefined : variants.find(keyed));
   if (picked !== undefined) return { ...picked, description: node.description };
   const properties: Record<string, JsonSchemaNode> = {};
   for (const [key, property] of variants.flatMap((variant) =>
@@ -127,10 +138,7 @@ function variantProblem(path: Path, input: unknown): ConfigProblem | undefined {
     schemaAt(path.slice(0, -1), input)?.properties?.[String(path.at(-1))],
   );
   if (variants === undefined || path.length === 0) return undefined;
-  const discriminated = Object.values(variants[0]?.properties ?? {}).some(
-    (property) => property.const !== undefined,
-  );
-  if (discriminated) return undefined;
+  if (isDiscriminated(variants)) return undefined;
   const keys = distinguishingKeys(variants);
   const value = valueAt(input, path);
   const set = keys.filter((key) => valueAt(value, [key]) !== undefined);
@@ -200,9 +208,6 @@ export function describeAllowed(node: JsonSchemaNode | undefined, fallback: stri
   if (node === undefined) return fallback;
   if (node.allowed !== undefined) return node.allowed;
   if (node.enum !== undefined) return `one of ${listOf(node.enum)}`;
-  if (node.anyOf?.every((option) => option.const !== undefined) === true) {
-    return `one of ${listOf(node.anyOf.map((option) => option.const))}`;
-  }
   if (node.type === "integer") return range(node, "a whole number");
   if (node.type === "number") return range(node, "a number");
   if (node.type === "boolean") return "true or false";

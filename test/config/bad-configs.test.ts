@@ -322,6 +322,49 @@ const cases: BadConfigCase[] = [
     ],
   },
   {
+    name: "an APM backend the platform does not know",
+    config: () =>
+      withValues(
+        { ...production, secretKeys: new Set([...production.secretKeys, "apmIngestKey"]) },
+        {
+          "monitoring.apm": { provider: "honeycomb", datadogSite: "datadoghq.eu" },
+          apmIngestKey: "ingest-key-0123456789",
+        },
+      ),
+    problems: [
+      {
+        key: "platform:monitoring.apm.provider",
+        found: '"honeycomb" (a string)',
+        allowed: "one of datadog, newrelic",
+        fix: "pulumi config set --path 'monitoring.apm.provider' datadog",
+      },
+    ],
+  },
+  {
+    name: "New Relic without the account its alert policy lives in: the type requires it",
+    config: () =>
+      withValues(
+        { ...production, secretKeys: new Set([...production.secretKeys, "apmIngestKey"]) },
+        {
+          "monitoring.apm": { provider: "newrelic", datadogSite: "datadoghq.eu" },
+          apmIngestKey: "ingest-key-0123456789",
+        },
+      ),
+    problems: [
+      {
+        key: "platform:monitoring.apm.newrelicAccountId",
+        found: "nothing (the key is not set)",
+        allowed: "a whole number from 1 to 9007199254740991",
+        fix: "pulumi config set --path 'monitoring.apm.newrelicAccountId' 1234567",
+      },
+      {
+        key: "platform:monitoring.apm.datadogSite",
+        found: "a key the platform does not know",
+        fix: "pulumi config rm --path 'monitoring.apm.datadogSite'",
+      },
+    ],
+  },
+  {
     name: "a restore point older than DigitalOcean's recovery window (now is 2026-11-03T12:00:00Z)",
     config: () => withValue(production, "database.restore", { at: "2026-10-20T08:00:00+02:00" }),
     problems: [
