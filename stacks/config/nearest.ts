@@ -32,11 +32,11 @@ export function nearestSize(asked: string, sizes: readonly string[]): string | u
 type Place = readonly [latitude: number, longitude: number];
 
 /**
- * Where DigitalOcean's datacenters and uptime probes are (their cities, from DigitalOcean's
- * "Regional Availability" list, docs.digitalocean.com/platform/regional-availability/), and the
- * places people write instead of a slug: AWS-style `eu-west`, a continent, a city.
+ * Where DigitalOcean's datacenters are (their cities, from DigitalOcean's "Regional Availability"
+ * list, docs.digitalocean.com/platform/regional-availability/), and the places people write
+ * instead of a slug, each as the datacenter city it means.
  */
-const PLACES: Readonly<Record<string, Place>> = {
+const CITIES: Readonly<Record<string, Place>> = {
   nyc: [40.7, -74.0],
   sfo: [37.8, -122.4],
   ams: [52.4, 4.9],
@@ -48,33 +48,28 @@ const PLACES: Readonly<Record<string, Place>> = {
   syd: [-33.9, 151.2],
   atl: [33.7, -84.4],
   ric: [37.5, -77.4],
-  us_east: [39.0, -77.5],
-  us_west: [37.8, -122.4],
-  eu_west: [52.4, 4.9],
-  se_asia: [1.35, 103.8],
+  // The middle of the continent, and Washington, where the `us_east` uptime probes are.
   us: [39.0, -95.0],
-  na: [39.0, -95.0],
-  ca: [43.7, -79.4],
-  eu: [50.1, 8.7],
-  europe: [50.1, 8.7],
-  uk: [51.5, -0.1],
-  gb: [51.5, -0.1],
-  de: [50.1, 8.7],
-  nl: [52.4, 4.9],
-  ap: [1.35, 103.8],
-  asia: [1.35, 103.8],
-  in: [12.97, 77.6],
-  au: [-33.9, 151.2],
-  newyork: [40.7, -74.0],
-  sanfrancisco: [37.8, -122.4],
-  amsterdam: [52.4, 4.9],
-  frankfurt: [50.1, 8.7],
-  london: [51.5, -0.1],
-  singapore: [1.35, 103.8],
-  toronto: [43.7, -79.4],
-  bangalore: [12.97, 77.6],
-  sydney: [-33.9, 151.2],
+  us_east: [39.0, -77.5],
 };
+
+/** Names for those cities: a full name, a country, a continent, an uptime probe's region. */
+const ALIASES: Readonly<Record<string, string>> = Object.fromEntries(
+  Object.entries({
+    nyc: "newyork",
+    sfo: "sanfrancisco us_west",
+    ams: "amsterdam nl eu_west",
+    fra: "frankfurt de eu europe",
+    lon: "london uk gb",
+    sgp: "singapore se_asia ap asia",
+    tor: "toronto ca",
+    blr: "bangalore in",
+    syd: "sydney au",
+    us: "na",
+  }).flatMap(([city, names]) => names.split(" ").map((name) => [name, city])),
+);
+
+const cityOf = (name: string): Place | undefined => CITIES[ALIASES[name] ?? name];
 
 /** Where a direction word moves a place on its continent (`eu-west` is London, not Frankfurt). */
 const DIRECTIONS: Readonly<Record<string, Readonly<Record<string, Place>>>> = {
@@ -87,14 +82,14 @@ const CONTINENTS: Readonly<Record<string, string>> = { na: "us", europe: "eu", a
 const normal = (text: string) => text.toLowerCase().replaceAll(/[\s-]+/g, "_");
 
 /** Where a region name points: a slug's city (`sfo1`), a continent and direction (`eu-west`). */
-export function placeOf(name: string): Place | undefined {
+function placeOf(name: string): Place | undefined {
   const text = normal(name);
-  const exact = PLACES[text] ?? PLACES[text.replaceAll("_", "")];
+  const exact = cityOf(text) ?? cityOf(text.replaceAll("_", ""));
   if (exact !== undefined) return exact;
   const words = text.split(/[_\d]+/).filter((word) => word !== "");
   const [first = "", second = ""] = words;
   const directions = DIRECTIONS[CONTINENTS[first] ?? first];
-  return directions?.[second] ?? PLACES[first] ?? PLACES[first.slice(0, 3)];
+  return directions?.[second] ?? cityOf(first) ?? cityOf(first.slice(0, 3));
 }
 
 /** Great-circle distance in kilometres. */

@@ -78,7 +78,7 @@ function when(
  * does (the `production-has-replica-in-secondary-region` rule wants one there), else one of a few
  * well-connected datacenters.
  */
-export function failoverDatacenter(primary: string, replicaRegions: readonly string[]): string {
+function failoverDatacenter(primary: string, replicaRegions: readonly string[]): string {
   const candidates = [...replicaRegions, "ams3", "fra1", "lon1", "nyc1", "sfo3"];
   return (
     candidates.find(

@@ -545,6 +545,5 @@ export function schemaFor(catalog: readonly CatalogService[]): typeof baseSchema
       baseSchema.extend({ services: servicesGroup(catalog) });
 }
 
-export type StackConfigInput = z.input<typeof baseSchema>;
 export type StackConfig = z.output<typeof baseSchema>;
 export type ServiceConfig = z.output<typeof service>;

@@ -53,6 +53,13 @@ const uses = (name: string, services: string[]) => ({
   uses: { ...catalogService(name).uses, services },
 });
 
+/** Production with `apm` as its APM backend, and the ingest key it needs. */
+const withApm = (apm: object) =>
+  withValues(
+    { ...production, secretKeys: new Set([...production.secretKeys, "apmIngestKey"]) },
+    { "monitoring.apm": apm, apmIngestKey: "ingest-key-0123456789" },
+  );
+
 const cases: BadConfigCase[] = [
   {
     name: "a stack that sizes a service the catalog lacks, with the closest name suggested",
@@ -323,14 +330,7 @@ const cases: BadConfigCase[] = [
   },
   {
     name: "an APM backend the platform does not know",
-    config: () =>
-      withValues(
-        { ...production, secretKeys: new Set([...production.secretKeys, "apmIngestKey"]) },
-        {
-          "monitoring.apm": { provider: "honeycomb", datadogSite: "datadoghq.eu" },
-          apmIngestKey: "ingest-key-0123456789",
-        },
-      ),
+    config: () => withApm({ provider: "honeycomb", datadogSite: "datadoghq.eu" }),
     problems: [
       {
         key: "platform:monitoring.apm.provider",
@@ -342,14 +342,7 @@ const cases: BadConfigCase[] = [
   },
   {
     name: "New Relic without the account its alert policy lives in: the type requires it",
-    config: () =>
-      withValues(
-        { ...production, secretKeys: new Set([...production.secretKeys, "apmIngestKey"]) },
-        {
-          "monitoring.apm": { provider: "newrelic", datadogSite: "datadoghq.eu" },
-          apmIngestKey: "ingest-key-0123456789",
-        },
-      ),
+    config: () => withApm({ provider: "newrelic", datadogSite: "datadoghq.eu" }),
     problems: [
       {
         key: "platform:monitoring.apm.newrelicAccountId",

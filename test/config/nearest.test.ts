@@ -33,21 +33,28 @@ describe("the nearest size", () => {
 });
 
 describe("the nearest region", () => {
-  it.each([
-    ["sfo1", DATACENTER_REGIONS, "sfo3"],
-    ["nyc2", DATACENTER_REGIONS, "nyc1"],
-    ["ams2", DATACENTER_REGIONS, "ams3"],
-    ["eu-west", DATACENTER_REGIONS, "ams3"],
-    ["eu-central-1", DATACENTER_REGIONS, "fra1"],
-    ["us-west", DATACENTER_REGIONS, "sfo3"],
-    ["ap-southeast-1", DATACENTER_REGIONS, "sgp1"],
-    ["Frankfurt", DATACENTER_REGIONS, "fra1"],
-    ["eu-west", UPTIME_REGIONS, "eu_west"],
-    ["europe", UPTIME_REGIONS, "eu_west"],
-    ["us-west-2", UPTIME_REGIONS, "us_west"],
-    ["mars", UPTIME_REGIONS, undefined],
-  ] as const)("for %s is %s", (asked, regions, nearest) => {
-    expect(nearestRegion(asked, regions)).toBe(nearest);
+  const datacenters = {
+    sfo1: "sfo3",
+    nyc2: "nyc1",
+    ams2: "ams3",
+    "eu-west": "ams3",
+    "eu-central-1": "fra1",
+    "us-west": "sfo3",
+    "ap-southeast-1": "sgp1",
+    Frankfurt: "fra1",
+  };
+  it.each(Object.entries(datacenters))("for the datacenter %s is %s", (asked, nearest) => {
+    expect(nearestRegion(asked, DATACENTER_REGIONS)).toBe(nearest);
+  });
+
+  const probes = {
+    "eu-west": "eu_west",
+    europe: "eu_west",
+    "us-west-2": "us_west",
+    mars: undefined,
+  };
+  it.each(Object.entries(probes))("for the uptime probe %s is %s", (asked, nearest) => {
+    expect(nearestRegion(asked, UPTIME_REGIONS)).toBe(nearest);
   });
 
   it("is a European one for every European way of writing it", () => {
