@@ -427,11 +427,14 @@ export function checkCrossFieldRules(
   ctx: z.RefinementCtx<StackConfig>,
   context: RuleContext,
 ): void {
-  const invalid = ctx.issues.filter((issue) => issue.code !== "custom");
+  // An unknown key makes only itself invalid, not the object that holds it.
+  const invalid = ctx.issues.flatMap((issue) => {
+    const path = issue.path ?? [];
+    if (issue.code === "custom") return [];
+    return issue.code === "unrecognized_keys" ? issue.keys.map((key) => [...path, key]) : [path];
+  });
   for (const rule of rules) {
-    if (invalid.some((issue) => rule.reads.some((key) => overlaps(issue.path ?? [], key)))) {
-      continue;
-    }
+    if (invalid.some((path) => rule.reads.some((key) => overlaps(path, key)))) continue;
     for (const { path, allowed, ...fix } of rule.violations(config, context)) {
       ctx.addIssue({
         code: "custom",

@@ -855,6 +855,22 @@ describe("stack config validation refuses bad config with precise messages", () 
     });
   });
 
+  it("reports the rules across keys beside unknown and misplaced keys", () => {
+    const problems = problemsOf(
+      withValues(production, {
+        "domain.appHost": undefined,
+        appHost: "app.example.com",
+        colour: "blue",
+        "database.standbys": 0,
+      }),
+    );
+    expect(problems.map((problem) => problem.key)).toEqual([
+      "platform:appHost",
+      "platform:colour",
+      "platform:database.standbys",
+    ]);
+  });
+
   it("reports every independent problem of one config at once", () => {
     const problems = problemsOf(
       withValues(
