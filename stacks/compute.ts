@@ -61,7 +61,7 @@ export function sizingOf(config: Pick<PlatformConfig, "services">, name: string)
 }
 
 function scalingOf(service: ServiceConfig): ServiceScaling {
-  return service.autoscaling ?? { instances: service.instances ?? 1 };
+  return "autoscaling" in service ? service.autoscaling : { instances: service.instances };
 }
 
 /** The migration job's size: it opens one connection and exits. */

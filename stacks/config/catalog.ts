@@ -8,8 +8,32 @@ import * as digitalocean from "@pulumi/digitalocean";
 export const ENVIRONMENTS = ["staging", "production"] as const;
 export type Environment = (typeof ENVIRONMENTS)[number];
 
-/** DigitalOcean datacenter slugs (droplets, VPCs, databases). */
-export const DATACENTER_REGIONS = digitalocean.Region;
+/**
+ * The datacenters of the SDK's list (digitalocean.Region) where both a new managed PostgreSQL
+ * cluster and an App Platform app can be created today. "PostgreSQL Availability"
+ * (docs.digitalocean.com/products/databases/postgresql/details/availability/, generated 26 Mar
+ * 2026) marks nyc1, nyc2, nyc3, ams3, sfo2, sfo3, sgp1, lon1, fra1, tor1, blr1 and syd1; App
+ * Platform's regions ("List App Regions", docs.digitalocean.com/reference/dots/reference/apps/
+ * apps-list-regions/: nyc → nyc1, nyc3; ams → ams3; fra → fra1) and its VPC table
+ * (APP_PLATFORM_DATACENTERS below) name neither nyc2 nor sfo2. sfo1 and ams2 take nothing new.
+ */
+const CURRENT = new Set([
+  "nyc1",
+  "nyc3",
+  "sgp1",
+  "lon1",
+  "ams3",
+  "fra1",
+  "tor1",
+  "sfo3",
+  "blr1",
+  "syd1",
+]);
+
+/** DigitalOcean datacenter slugs where the platform's databases and apps can be created. */
+export const DATACENTER_REGIONS = Object.values(digitalocean.Region).filter((region) =>
+  CURRENT.has(region),
+);
 
 /** DigitalOcean managed database sizes; the memory is the `<n>gb` suffix of the slug. */
 export const DATABASE_SIZES = digitalocean.DatabaseSlug;

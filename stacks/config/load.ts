@@ -16,14 +16,14 @@ import {
   type ConfigProblem,
 } from "./problems.ts";
 import { providerCredential } from "./provider-credentials.ts";
+import { checkCrossFieldRules, type RuleContext } from "./rules.ts";
 import {
   CONFIG_NAMESPACE,
   GROUP_KEYS,
   SECRET_KEYS,
-  stackConfigSchemaAt,
+  schemaFor,
   type StackConfig,
 } from "./schema.ts";
-import type { RuleContext } from "./rules.ts";
 import { catalogProblems } from "./service-catalog-rules.ts";
 import { isUnreadSetting, unreadSettingProblems } from "./unread-settings.ts";
 import { SERVICE_CATALOG } from "../service-catalog.ts";
@@ -99,6 +99,19 @@ export function schemaInput(raw: RawStackConfig): Record<string, unknown> {
  * from a broken catalog).
  */
 export type ValidationContext = RuleContext;
+
+/**
+ * The schema of the stack's catalog with every cross-field rule, as of `context`. `when` runs the
+ * rules even when some keys are invalid; each rule skips itself if its own are.
+ */
+function stackConfigSchemaAt(context: ValidationContext) {
+  return schemaFor(context.catalog ?? SERVICE_CATALOG).superRefine(
+    (config, ctx) => {
+      checkCrossFieldRules(config, ctx, context);
+    },
+    { when: () => true },
+  );
+}
 
 export function validateStackConfig(raw: RawStackConfig, context: ValidationContext): LoadResult {
   const input = schemaInput(raw);

@@ -3,6 +3,8 @@
 // JSON Schema (its enums, ranges and examples), so they always match what the schema accepts.
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
+import { APP_PLATFORM_DATACENTERS, appRegionOf, DATACENTER_REGIONS } from "./catalog.ts";
+import { nearestHour, nearestRegion, nearestSize } from "./nearest.ts";
 import { exampleStandIn } from "./placeholders.ts";
 import { CONFIG_NAMESPACE, SECRET_KEYS, stackConfigSchema } from "./schema.ts";
 import type { ProviderCredential } from "./provider-credentials.ts";
@@ -17,6 +19,7 @@ export interface JsonSchemaNode {
   enum?: unknown[];
   const?: unknown;
   anyOf?: JsonSchemaNode[];
+  oneOf?: JsonSchemaNode[];
   properties?: Record<string, JsonSchemaNode>;
   required?: string[];
   items?: JsonSchemaNode;
@@ -44,14 +47,108 @@ export function configJsonSchema(): JsonSchemaNode {
   return cachedJsonSchema;
 }
 
-/** Follows a config path through the JSON Schema, looking through optional wrappers. */
-export function schemaAt(path: Path): JsonSchemaNode | undefined {
+/** The variants of a union of objects (a discriminated union, or variants told apart by keys). */
+function variantsOf(node: JsonSchemaNode | undefined): JsonSchemaNode[] | undefined {
+  const options = node?.oneOf ?? node?.anyOf;
+  return options?.every((option) => option.properties !== undefined) === true ? options : undefined;
+}
+
+/** Whether a key of constant value (`provider`) tells the variants apart. */
+function isDiscriminated(variants: readonly JsonSchemaNode[]): boolean {
+  return Object.values(variants[0]?.properties ?? {}).some(
+    (property) => property.const !== undefined,
+  );
+}
+
+/** Keys that some variants have and others lack: which of them is set picks the variant. */
+function distinguishingKeys(variants: readonly JsonSchemaNode[]): string[] {
+  const keys = [...new Set(variants.flatMap((variant) => Object.keys(variant.properties ?? {})))];
+  return keys.filter((key) => !variants.every((variant) => key in (variant.properties ?? {})));
+}
+
+/** The variant `value` is written as, or all variants merged when it names none. */
+function variantFor(node: JsonSchemaNode, variants: JsonSchemaNode[], value: unknown) {
+  const set = typeof value === "object" && value !== null ? Object.keys(value) : [];
+  // A discriminator's value names the variant; without one, the keys only it has.
+  const named = (variant: JsonSchemaNode) =>
+    Object.entries(variant.properties ?? {}).some(
+      ([key, property]) => property.const !== undefined && property.const === valueAt(value, [key]),
+    );
+  const keyed = (variant: JsonSchemaNode) =>
+    Object.keys(variant.properties ?? {}).some(
+      (key) => distinguishingKeys(variants).includes(key) && set.includes(key),
+    );
+  const picked =
+    variants.find(named) ?? (isDiscriminated(variants) ? undefined : variants.find(keyed));
+  if (picked !== undefined) return { ...picked, description: node.description };
+  const properties: Record<string, JsonSchemaNode> = {};
+  for (const [key, property] of variants.flatMap((variant) =>
+    Object.entries(variant.properties ?? {}),
+  )) {
+    const consts = variants.map((variant) => variant.properties?.[key]?.const);
+    properties[key] ??= consts.every((value) => value !== undefined)
+      ? { ...property, const: undefined, enum: consts }
+      : property;
+  }
+  const required = Object.keys(properties).filter((key) =>
+    variants.every((variant) => variant.required?.includes(key) === true),
+  );
+  return { type: "object", properties, required, description: node.description };
+}
+
+/** A node with its union's variants merged into one object, for a reference of every key. */
+export function mergedVariants(node: JsonSchemaNode): JsonSchemaNode {
+  const variants = variantsOf(node);
+  return variants === undefined ? node : variantFor(node, variants, undefined);
+}
+
+/**
+ * Follows a config path through the JSON Schema, looking through optional wrappers, and into the
+ * variant of a union that `input` is written as.
+ */
+export function schemaAt(path: Path, input?: unknown): JsonSchemaNode | undefined {
   let node: JsonSchemaNode | undefined = configJsonSchema();
-  for (const segment of path) {
+  for (const [index, segment] of path.entries()) {
+    const variants = variantsOf(node);
+    if (node !== undefined && variants !== undefined) {
+      node = variantFor(node, variants, valueAt(input, path.slice(0, index)));
+    }
     if (node === undefined) return undefined;
     node = typeof segment === "number" ? node.items : node.properties?.[String(segment)];
   }
-  return node;
+  const variants = variantsOf(node);
+  return node === undefined || variants === undefined
+    ? node
+    : variantFor(node, variants, valueAt(input, path));
+}
+
+/**
+ * A union whose variants are told apart by their keys, written with none or several of them:
+ * a service sized with both `instances` and `autoscaling`. One problem for it, whatever else fails.
+ */
+function variantProblem(path: Path, input: unknown): ConfigProblem | undefined {
+  const variants = variantsOf(
+    schemaAt(path.slice(0, -1), input)?.properties?.[String(path.at(-1))],
+  );
+  if (variants === undefined || path.length === 0) return undefined;
+  if (isDiscriminated(variants)) return undefined;
+  const keys = distinguishingKeys(variants);
+  const value = valueAt(input, path);
+  const set = keys.filter((key) => valueAt(value, [key]) !== undefined);
+  if (set.length === 1 || typeof value !== "object" || value === null) return undefined;
+  const first = keys[0] ?? "";
+  return {
+    key: keyOf(path),
+    found: describeFound(value, false),
+    allowed: `exactly one of ${keys.map((key) => `\`${key}\``).join(" or ")} (found ${set.length === 0 ? "neither" : "both"})`,
+    fix:
+      set.length === 0
+        ? setCommands([...path, first], exampleAt([...path, first])).join(" && ")
+        : set
+            .slice(0, -1)
+            .map((key) => `pulumi config rm --path '${configPath([...path, key])}'`)
+            .join(" && "),
+  };
 }
 
 /** `["database", "replicas", 0, "region"]` → `database.replicas[0].region` (Pulumi's --path syntax). */
@@ -104,9 +201,6 @@ export function describeAllowed(node: JsonSchemaNode | undefined, fallback: stri
   if (node === undefined) return fallback;
   if (node.allowed !== undefined) return node.allowed;
   if (node.enum !== undefined) return `one of ${listOf(node.enum)}`;
-  if (node.anyOf?.every((option) => option.const !== undefined) === true) {
-    return `one of ${listOf(node.anyOf.map((option) => option.const))}`;
-  }
   if (node.type === "integer") return range(node, "a whole number");
   if (node.type === "number") return range(node, "a number");
   if (node.type === "boolean") return "true or false";
@@ -200,7 +294,48 @@ function isUnsizedService(path: Path, input: unknown): boolean {
   return path[0] === "services" && path.length === 2 && valueAt(input, path) === undefined;
 }
 
+/** Where an app of each region can run: App Platform's datacenters that take new resources. */
+const APP_DATACENTERS: readonly string[] = Object.values(APP_PLATFORM_DATACENTERS).filter(
+  (datacenter) => (DATACENTER_REGIONS as readonly string[]).includes(datacenter),
+);
+
+/** The regions a value at `path` may take: for the app's regions, where apps run (not the primary's). */
+function regionChoices(path: Path, options: readonly string[], input: unknown): string[] {
+  if (path[0] !== "regions") return [...options];
+  const primary = valueAt(input, ["regions", "primary"]);
+  return APP_DATACENTERS.filter(
+    (datacenter) =>
+      path[1] !== "secondary" ||
+      typeof primary !== "string" ||
+      appRegionOf(datacenter) !== appRegionOf(primary),
+  );
+}
+
+/**
+ * The fix that sets the valid value nearest to the refused one, with why when that is not plain:
+ * a size with at least the vCPUs and memory asked, a region closest on the map, the nearest hour.
+ */
+function nearestFix(path: Path, input: unknown): string | undefined {
+  const found = valueAt(input, path);
+  if (typeof found !== "string" && typeof found !== "number") return undefined;
+  const last = String(path.at(-1));
+  if (last === "hour") {
+    const near = nearestHour(found);
+    return near && `${setCommands(path, near.hour).join(" && ")}   (${near.hour}: ${near.why})`;
+  }
+  const options = schemaAt(path, input)?.enum?.filter((value) => typeof value === "string");
+  if (options === undefined || typeof found !== "string") return undefined;
+  const near = /size$/i.test(last)
+    ? nearestSize(found, options)
+    : path.some((segment) => /region/i.test(String(segment)))
+      ? nearestRegion(found, regionChoices(path, options, input))
+      : undefined;
+  return near && setCommands(path, near).join(" && ");
+}
+
 function fixFor(path: Path, input: unknown): string {
+  const nearest = nearestFix(path, input);
+  if (nearest !== undefined) return nearest;
   const example = contextualExample(path, input);
   // The schema's own example stands for a value of the user's; one derived from their config
   // (a host inside their zone) is theirs already.
@@ -222,38 +357,72 @@ function environmentProblem(found: unknown): ConfigProblem {
   };
 }
 
+/** The union of objects around `path` that is written with none or several of its variants. */
+function conflictingVariant(path: Path, input: unknown): ConfigProblem | undefined {
+  for (let length = path.length; length > 0; length -= 1) {
+    const problem = variantProblem(path.slice(0, length), input);
+    if (problem !== undefined) return problem;
+  }
+  return undefined;
+}
+
+/** The issues of the variant a union's value is written as (its keys say which), if it names one. */
+function chosenVariantIssues(
+  issue: z.core.$ZodIssueInvalidUnion,
+  input: unknown,
+): z.core.$ZodIssue[] | undefined {
+  const { path } = issue;
+  const value = valueAt(input, path);
+  const parent = schemaAt(path.slice(0, -1), input);
+  const variants = variantsOf(parent?.properties?.[String(path.at(-1))]) ?? [];
+  const keys = distinguishingKeys(variants);
+  const index = variants.findIndex((variant) =>
+    Object.keys(variant.properties ?? {}).some(
+      (key) => keys.includes(key) && valueAt(value, [key]) !== undefined,
+    ),
+  );
+  return issue.errors[index]?.map((inner) => ({ ...inner, path: [...path, ...inner.path] }));
+}
+
 function problemsOf(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
   const path = issue.path;
   const secret = typeof path[0] === "string" && isSecretKey(path[0]);
   if (path[0] === "environment") return [environmentProblem(valueAt(input, path))];
+  const conflict = conflictingVariant(path, input);
+  if (conflict !== undefined) return [conflict];
+
+  const chosen = issue.code === "invalid_union" ? chosenVariantIssues(issue, input) : undefined;
+  if (chosen !== undefined) return chosen.flatMap((inner) => problemsOf(inner, input));
 
   if (issue.code === "unrecognized_keys") {
-    const known = Object.keys(schemaAt(path)?.properties ?? {}).filter(
+    const known = Object.keys(schemaAt(path, input)?.properties ?? {}).filter(
       (key) => key !== "environment",
     );
     return issue.keys.map((key) => unknownKeyProblem(path, key, known, input));
   }
 
-  if (issue.code === "custom") {
-    const params: { fix?: unknown } = issue.params ?? {};
-    return [
-      {
-        key: keyOf(path),
-        found: describeFound(valueAt(input, path), secret),
-        allowed: issue.message,
-        fix: typeof params.fix === "string" ? params.fix : fixFor(path, input),
-      },
-    ];
-  }
-
+  const params: { fix?: unknown; suggest?: unknown } =
+    issue.code === "custom" ? (issue.params ?? {}) : {};
+  const node = schemaAt(path, input);
   return [
     {
       key: keyOf(path),
       found: describeFound(valueAt(input, path), secret),
-      allowed: isUnsizedService(path, input)
-        ? `the size and scaling of ${String(path[1])}, a service of the catalog (stacks/service-catalog.ts): every service it lists runs in each region, so each stack sizes it`
-        : describeAllowed(schemaAt(path), issue.message),
-      fix: fixFor(path, input),
+      allowed:
+        issue.code === "custom"
+          ? issue.message
+          : isUnsizedService(path, input)
+            ? `the size and scaling of ${String(path[1])}, a service of the catalog (stacks/service-catalog.ts): every service it lists runs in each region, so each stack sizes it`
+            : (node?.allowed ??
+              (issue.code === "invalid_value"
+                ? `one of ${listOf(issue.values)}`
+                : describeAllowed(node, issue.message))),
+      fix:
+        typeof params.fix === "string"
+          ? params.fix
+          : params.suggest !== undefined
+            ? setCommands(path, params.suggest).join(" && ")
+            : fixFor(path, input),
     },
   ];
 }
@@ -292,6 +461,27 @@ export function renameCommands(from: Path, to: Path, value: unknown): string {
   return [...copies, `pulumi config rm --path '${configPath(from)}'`].join(" && ");
 }
 
+/** Whether nothing is set at `path` (a group left out of the stack file reads as `{}`). */
+function isUnset(input: unknown, path: Path): boolean {
+  const value = valueAt(input, path);
+  return (
+    value === undefined ||
+    (typeof value === "object" && value !== null && Object.keys(value).length === 0)
+  );
+}
+
+/**
+ * Where an unknown `key` under `path` belongs when it is a known key one level up or one level
+ * down (a line indented one step too little or too much), and is not set there.
+ */
+function movedTo(path: Path, key: string, input: unknown): Path | undefined {
+  const up = path.length === 0 ? [] : [[...path.slice(0, -1), key]];
+  const down = Object.keys(schemaAt(path)?.properties ?? {}).map((group) => [...path, group, key]);
+  return [...up, ...down].find(
+    (candidate) => schemaAt(candidate) !== undefined && isUnset(input, candidate),
+  );
+}
+
 function unknownKeyProblem(
   path: Path,
   key: string,
@@ -299,6 +489,16 @@ function unknownKeyProblem(
   input: unknown,
 ): ConfigProblem {
   const misspelt = [...path, key];
+  const moved = movedTo(path, key, input);
+  if (moved !== undefined) {
+    return {
+      key: keyOf(misspelt),
+      found: `moved: \`${keyOf(moved)}\` belongs under \`${keyOf(moved.slice(0, -1))}\``,
+      allowed: `one of ${listOf(known)}`,
+      fix: renameCommands(misspelt, moved, valueAt(input, misspelt)),
+      alsoFixes: keyOf(moved),
+    };
+  }
   const meant = resemblingKey(key, known);
   // Under `services`, the known keys are the catalog's services.
   const what =
@@ -339,7 +539,13 @@ export function problemsFromIssues(
   issues: readonly z.core.$ZodIssue[],
   input: unknown,
 ): ConfigProblem[] {
-  const problems = issues.flatMap((issue) => problemsOf(issue, input));
+  const all = issues.flatMap((issue) => problemsOf(issue, input));
+  // A union written with both variants fails in several places: it is one problem.
+  const problems = all.filter(
+    (problem, index) =>
+      all.findIndex((other) => other.key === problem.key && other.allowed === problem.allowed) ===
+      index,
+  );
   // A key reported missing because it was misspelt is one problem, fixed by the rename.
   const renamed = new Set(problems.flatMap((problem) => problem.alsoFixes ?? []));
   return problems.filter((problem) => !providedByRename(problem, renamed));

@@ -23,7 +23,6 @@ import {
   type UsageAssumptions,
 } from "../../policy/cost/context.ts";
 import { SERVICE_CATALOG, type CatalogService } from "../service-catalog.ts";
-import { checkCrossFieldRules, type RuleContext } from "./rules.ts";
 
 /** The Pulumi project name: config keys are `platform:<key>`. */
 export const CONFIG_NAMESPACE = "platform";
@@ -58,33 +57,58 @@ const cloudflareId = pattern(/^[0-9a-f]{32}$/, "a Cloudflare id: 32 lower-case h
 
 const wholeNumber = (min: number, max: number) => z.number().int().min(min).max(max);
 
-const autoscaling = z.strictObject({
-  minInstances: documented(wholeNumber(1, 250), "Fewest instances the service scales in to.", 2),
-  maxInstances: documented(wholeNumber(1, 250), "Most instances the service scales out to.", 6),
-  cpuPercent: documented(
-    wholeNumber(20, 95),
-    "Average CPU utilisation that autoscaling aims to hold.",
-    70,
-  ),
-});
+const autoscaling = z
+  .strictObject({
+    minInstances: documented(wholeNumber(1, 250), "Fewest instances the service scales in to.", 2),
+    maxInstances: documented(wholeNumber(1, 250), "Most instances the service scales out to.", 6),
+    cpuPercent: documented(
+      wholeNumber(20, 95),
+      "Average CPU utilisation that autoscaling aims to hold.",
+      70,
+    ),
+  })
+  .superRefine(({ minInstances, maxInstances }, ctx) => {
+    if (minInstances <= maxInstances) return;
+    ctx.addIssue({
+      code: "custom",
+      path: ["maxInstances"],
+      message: `at least minInstances (${minInstances})`,
+      params: { suggest: minInstances * 2 },
+    });
+  });
 
-const service = z.strictObject({
-  size: documented(
-    z.enum(APP_INSTANCE_SIZES),
-    "App Platform instance size. Autoscaling needs a dedicated-CPU size (`apps-d-*`).",
-    "apps-d-1vcpu-1gb",
-  ),
-  instances: documented(
-    wholeNumber(1, 250).optional(),
-    "Fixed instance count, when the service does not autoscale.",
-    1,
-  ),
-  autoscaling: documented(autoscaling.optional(), "Autoscaling bounds; replaces `instances`.", {
-    minInstances: 2,
-    maxInstances: 6,
-    cpuPercent: 70,
+const sizeDescription =
+  "App Platform instance size. Autoscaling needs a dedicated-CPU size (`apps-d-*`).";
+const DEDICATED = "a dedicated-CPU size (apps-d-*): App Platform autoscales only those";
+
+/** A service runs a fixed number of instances, or autoscales on a dedicated-CPU size. */
+const service = z.union([
+  z.strictObject({
+    size: documented(z.enum(APP_INSTANCE_SIZES), sizeDescription, "apps-d-1vcpu-1gb"),
+    instances: documented(
+      wholeNumber(1, 250),
+      "Fixed instance count, when the service does not autoscale.",
+      1,
+    ),
   }),
-});
+  z.strictObject({
+    size: documented(
+      z
+        .enum(
+          APP_INSTANCE_SIZES.filter((size) => size.startsWith("apps-d-")),
+          { error: DEDICATED },
+        )
+        .meta({ allowed: DEDICATED }),
+      sizeDescription,
+      "apps-d-1vcpu-1gb",
+    ),
+    autoscaling: documented(autoscaling, "Autoscaling bounds; replaces `instances`.", {
+      minInstances: 2,
+      maxInstances: 6,
+      cpuPercent: 70,
+    }),
+  }),
+]);
 
 /**
  * Size and scaling of every service of the catalog, keyed by its name: a stack sizes each one, and
@@ -114,6 +138,20 @@ const usageAmount = (key: keyof UsageAssumptions) =>
     `${USAGE_DESCRIPTIONS[key]}.`,
     DEFAULT_USAGE[key],
   );
+
+/** What raises an APM alert on a watched service, whichever the backend. */
+const alertThresholds = {
+  errorRatePercent: documented(
+    wholeNumber(1, 100).default(5),
+    "Share of a watched service's requests failing, in percent, that raises an alert.",
+    5,
+  ),
+  p95LatencyMs: documented(
+    wholeNumber(10, 60_000).default(1000),
+    "A watched service's p95 latency, in milliseconds, that raises an alert.",
+    1000,
+  ),
+};
 
 const replica = z.strictObject({
   region: documented(z.enum(DATACENTER_REGIONS), "Datacenter of the read-only replica.", "ams3"),
@@ -312,7 +350,7 @@ const groups = {
             600,
           ),
           periodSeconds: documented(
-            z.union(RATE_LIMIT_PERIODS.map((period) => z.literal(period))),
+            z.literal(RATE_LIMIT_PERIODS),
             "Rate-limit counting period.",
             60,
           ),
@@ -380,38 +418,35 @@ const groups = {
       ),
       apm: documented(
         z
-          .strictObject({
-            provider: documented(
-              z.enum(["datadog", "newrelic"]),
-              "Where the services send OpenTelemetry traces and metrics, and where the monitors of the services the catalog asks to watch (`apmMonitors`) live. Its ingest key is the secret `apmIngestKey`.",
-              "datadog",
-            ),
-            datadogSite: documented(
-              z.enum(DATADOG_SITES).default("datadoghq.com"),
-              "Datadog site of the organisation (provider datadog).",
-              "datadoghq.eu",
-            ),
-            newrelicRegion: documented(
-              z.enum(NEWRELIC_REGIONS).default("US"),
-              "New Relic data centre of the account (provider newrelic).",
-              "EU",
-            ),
-            newrelicAccountId: documented(
-              wholeNumber(1, Number.MAX_SAFE_INTEGER).optional(),
-              "New Relic account id that holds the alert policy (provider newrelic; required there).",
-              1234567,
-            ),
-            errorRatePercent: documented(
-              wholeNumber(1, 100).default(5),
-              "Share of a watched service's requests failing, in percent, that raises an alert.",
-              5,
-            ),
-            p95LatencyMs: documented(
-              wholeNumber(10, 60_000).default(1000),
-              "A watched service's p95 latency, in milliseconds, that raises an alert.",
-              1000,
-            ),
-          })
+          .discriminatedUnion("provider", [
+            z.strictObject({
+              provider: documented(
+                z.literal("datadog"),
+                "Where the services send OpenTelemetry traces and metrics, and where the monitors of the services the catalog asks to watch (`apmMonitors`) live. Its ingest key is the secret `apmIngestKey`.",
+                "datadog",
+              ),
+              datadogSite: documented(
+                z.enum(DATADOG_SITES).default("datadoghq.com"),
+                "Datadog site of the organisation (provider datadog).",
+                "datadoghq.eu",
+              ),
+              ...alertThresholds,
+            }),
+            z.strictObject({
+              provider: documented(z.literal("newrelic"), "New Relic as the backend.", "newrelic"),
+              newrelicRegion: documented(
+                z.enum(NEWRELIC_REGIONS).default("US"),
+                "New Relic data centre of the account (provider newrelic).",
+                "EU",
+              ),
+              newrelicAccountId: documented(
+                wholeNumber(1, Number.MAX_SAFE_INTEGER),
+                "New Relic account id that holds the alert policy (provider newrelic; required there).",
+                1234567,
+              ),
+              ...alertThresholds,
+            }),
+          ])
           .optional(),
         "Application performance monitoring; leave unset to send no telemetry.",
         { provider: "datadog", datadogSite: "datadoghq.eu" },
@@ -503,27 +538,12 @@ const baseSchema = z.strictObject({ ...groups, ...secrets });
 export const stackConfigSchema = baseSchema;
 
 /** The schema of a stack whose services are those of `catalog`. */
-function schemaFor(catalog: readonly CatalogService[]): typeof baseSchema {
+export function schemaFor(catalog: readonly CatalogService[]): typeof baseSchema {
   return catalog === SERVICE_CATALOG
     ? baseSchema
     : // The same keys but `services`, whose keys are the catalog's: the same type to every reader.
       baseSchema.extend({ services: servicesGroup(catalog) });
 }
 
-/**
- * The schema with every cross-field rule, as of `context` (the rules that compare with the clock
- * read its `now`), for the services of `context.catalog`. `when` runs the rules even when some
- * keys are invalid; each rule skips itself if its own are.
- */
-export function stackConfigSchemaAt(context: RuleContext) {
-  return schemaFor(context.catalog ?? SERVICE_CATALOG).superRefine(
-    (config, ctx) => {
-      checkCrossFieldRules(config, ctx, context);
-    },
-    { when: () => true },
-  );
-}
-
-export type StackConfigInput = z.input<typeof baseSchema>;
 export type StackConfig = z.output<typeof baseSchema>;
 export type ServiceConfig = z.output<typeof service>;

@@ -65,6 +65,13 @@ const uses = (name: string, services: string[]) => ({
   uses: { ...catalogService(name).uses, services },
 });
 
+/** Production with `apm` as its APM backend, and the ingest key it needs. */
+const withApm = (apm: object) =>
+  withValues(
+    { ...production, secretKeys: new Set([...production.secretKeys, "apmIngestKey"]) },
+    { "monitoring.apm": apm, apmIngestKey: "ingest-key-0123456789" },
+  );
+
 const cases: BadConfigCase[] = [
   {
     name: "a stack that sizes a service the catalog lacks, with the closest name suggested",
@@ -209,6 +216,156 @@ const cases: BadConfigCase[] = [
         allowed:
           "nyc1: an App Platform app in nyc joins VPCs in nyc1 only (one of ams3, blr1, fra1, lon1, nyc1, sfo3, sgp1, syd1, tor1); a database elsewhere is reached through VPC peering, as replicas are",
         fix: "pulumi config set --path 'regions.primary' nyc1",
+      },
+    ],
+  },
+  {
+    name: "an App Platform size that does not exist, answered with one that has the memory asked",
+    config: () => withValue(production, "services.web.size", "apps-d-1vcpu-3gb"),
+    problems: [
+      {
+        key: "platform:services.web.size",
+        found: '"apps-d-1vcpu-3gb" (a string)',
+        fix: "pulumi config set --path 'services.web.size' apps-d-1vcpu-4gb",
+      },
+    ],
+  },
+  {
+    name: "a database size that does not exist, answered with one of at least 2 vCPUs and 8 GB",
+    config: () => withValue(production, "database.replicas[0].size", "db-s-2vcpu-8gb"),
+    problems: [
+      {
+        key: "platform:database.replicas[0].size",
+        fix: "pulumi config set --path 'database.replicas[0].size' db-s-4vcpu-8gb",
+      },
+    ],
+  },
+  {
+    name: "a probe region written the AWS way, answered with the same place",
+    config: () => withValue(production, "monitoring.uptimeRegions", ["eu-west", "us_east"]),
+    problems: [
+      {
+        key: "platform:monitoring.uptimeRegions[0]",
+        allowed: "one of us_east, us_west, eu_west, se_asia",
+        fix: "pulumi config set --path 'monitoring.uptimeRegions[0]' eu_west",
+      },
+    ],
+  },
+  {
+    name: "a primary region named by continent, answered with a datacenter on it",
+    config: () => withValue(staging, "regions.primary", "eu-central"),
+    problems: [
+      {
+        key: "platform:regions.primary",
+        fix: "pulumi config set --path 'regions.primary' fra1",
+      },
+    ],
+  },
+  {
+    name: "a legacy datacenter as the secondary region, answered with the current one nearby",
+    config: () =>
+      withValues(production, {
+        "regions.secondary": "sfo1",
+        "database.replicas[0].region": "sfo3",
+      }),
+    problems: [
+      {
+        key: "platform:regions.secondary",
+        found: '"sfo1" (a string)',
+        allowed: "one of nyc1, nyc3, sgp1, lon1, ams3, fra1, tor1, sfo3, blr1, syd1",
+        fix: "pulumi config set --path 'regions.secondary' sfo3",
+      },
+    ],
+  },
+  {
+    name: "a legacy datacenter for a replica",
+    config: () =>
+      withValue(production, "database.replicas[1]", { region: "nyc2", size: "db-s-2vcpu-4gb" }),
+    problems: [
+      {
+        key: "platform:database.replicas[1].region",
+        fix: "pulumi config set --path 'database.replicas[1].region' nyc1",
+      },
+    ],
+  },
+  {
+    name: "a maintenance hour at half past, rounded to the earlier whole hour",
+    config: () => withValue(production, "database.maintenanceWindow.hour", "2:30"),
+    problems: [
+      {
+        key: "platform:database.maintenanceWindow.hour",
+        allowed: "a whole UTC hour as HH:00",
+        fix: "pulumi config set --path 'database.maintenanceWindow.hour' 02:00   (02:00: 2:30 is halfway between two hours; the earlier keeps the window from opening later than asked)",
+      },
+    ],
+  },
+  {
+    name: "a key indented one level too little, named once as moved",
+    config: () =>
+      withValues(production, {
+        "database.maintenanceWindow.hour": undefined,
+        "database.hour": "02:00",
+      }),
+    problems: [
+      {
+        key: "platform:database.hour",
+        found:
+          "moved: `platform:database.maintenanceWindow.hour` belongs under `platform:database.maintenanceWindow`",
+        fix: `pulumi config set --path 'database.maintenanceWindow.hour' "$(pulumi config get --path 'database.hour')" && pulumi config rm --path 'database.hour'`,
+      },
+    ],
+  },
+  {
+    name: "a group's key written at the top level, named once as moved",
+    config: () =>
+      withValues(production, { "domain.appHost": undefined, appHost: "app.example.com" }),
+    problems: [
+      {
+        key: "platform:appHost",
+        found: "moved: `platform:domain.appHost` belongs under `platform:domain`",
+      },
+    ],
+  },
+  {
+    name: "a key indented one level too much, named once as moved",
+    config: () =>
+      withValues(production, {
+        "database.poolSize": undefined,
+        "database.maintenanceWindow.poolSize": 20,
+      }),
+    problems: [
+      {
+        key: "platform:database.maintenanceWindow.poolSize",
+        found: "moved: `platform:database.poolSize` belongs under `platform:database`",
+      },
+    ],
+  },
+  {
+    name: "an APM backend the platform does not know",
+    config: () => withApm({ provider: "honeycomb", datadogSite: "datadoghq.eu" }),
+    problems: [
+      {
+        key: "platform:monitoring.apm.provider",
+        found: '"honeycomb" (a string)',
+        allowed: "one of datadog, newrelic",
+        fix: "pulumi config set --path 'monitoring.apm.provider' datadog",
+      },
+    ],
+  },
+  {
+    name: "New Relic without the account its alert policy lives in: the type requires it",
+    config: () => withApm({ provider: "newrelic", datadogSite: "datadoghq.eu" }),
+    problems: [
+      {
+        key: "platform:monitoring.apm.newrelicAccountId",
+        found: "nothing (the key is not set)",
+        allowed: "a whole number from 1 to 9007199254740991",
+        fix: "pulumi config set --path 'monitoring.apm.newrelicAccountId' '<your New Relic account id>'",
+      },
+      {
+        key: "platform:monitoring.apm.datadogSite",
+        found: "a key the platform does not know",
+        fix: "pulumi config rm --path 'monitoring.apm.datadogSite'",
       },
     ],
   },
@@ -865,6 +1022,22 @@ describe("stack config validation refuses bad config with precise messages", () 
     });
   });
 
+  it("reports the rules across keys beside unknown and misplaced keys", () => {
+    const problems = problemsOf(
+      withValues(production, {
+        "domain.appHost": undefined,
+        appHost: "app.example.com",
+        colour: "blue",
+        "database.standbys": 0,
+      }),
+    );
+    expect(problems.map((problem) => problem.key)).toEqual([
+      "platform:appHost",
+      "platform:colour",
+      "platform:database.standbys",
+    ]);
+  });
+
   it("reports every independent problem of one config at once", () => {
     const problems = problemsOf(
       withValues(
@@ -877,9 +1050,11 @@ describe("stack config validation refuses bad config with precise messages", () 
         },
       ),
     );
+    // The rule on standbys reads database.standbys only, so the missing pool does not hide it.
     expect(problems.map((problem) => problem.key)).toEqual([
       "platform:regions.primary",
       "platform:database.poolSize",
+      "platform:database.standbys",
       "platform:sentryDsn",
     ]);
   });

@@ -210,6 +210,32 @@ const brokenConfigs: Case[] = [
     config: () => withValue(staging, "monitoring", undefined),
   },
   {
+    name: "production: a web size with 3 GB, which App Platform does not sell",
+    config: () => withValue(production, "services.web.size", "apps-d-1vcpu-3gb"),
+  },
+  {
+    name: "production: a legacy secondary datacenter and replica",
+    config: () =>
+      withValues(production, {
+        "regions.secondary": "sfo1",
+        "database.replicas[0].region": "sfo1",
+      }),
+  },
+  {
+    name: "staging: a maintenance hour at twenty past",
+    config: () => withValue(staging, "database.maintenanceWindow.hour", "3:20"),
+  },
+  {
+    name: "staging: hostnames and a pool size at the wrong depth",
+    config: () =>
+      withValues(staging, {
+        "domain.appHost": undefined,
+        appHost: "app.example-staging.com",
+        "database.poolSize": undefined,
+        "database.maintenanceWindow.poolSize": 10,
+      }),
+  },
+  {
     name: "production: HSTS too short to preload",
     config: () => withValue(production, "edge.hsts.maxAgeSeconds", 3600),
   },

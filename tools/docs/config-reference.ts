@@ -4,6 +4,7 @@ import {
   configJsonSchema,
   describeAllowed,
   type JsonSchemaNode,
+  mergedVariants,
 } from "../../stacks/config/problems.ts";
 import { CONFIG_NAMESPACE, SECRET_KEYS } from "../../stacks/config/schema.ts";
 
@@ -27,7 +28,9 @@ interface Row {
   description: string;
 }
 
-function rowsOf(node: JsonSchemaNode, path: string, required: boolean): Row[] {
+function rowsOf(written: JsonSchemaNode, path: string, required: boolean): Row[] {
+  // A union (fixed or autoscaled service, one APM backend or another) lists every variant's keys.
+  const node = mergedVariants(written);
   const children = node.properties ?? (node.type === "array" ? node.items?.properties : undefined);
   const childPath = node.type === "array" ? `${path}[]` : path;
   if (children !== undefined) {
