@@ -92,7 +92,7 @@ const SEPARATE_VALUES: readonly SeparateValue[] = [
     group: "aws",
     key: "accountId",
     between: withProduction,
-    why: "production lives in an AWS account of its own, which staging's credentials and CI roles cannot reach (README, Bootstrap: First setup, an AWS account per environment, at least one for production alone)",
+    why: "production lives in an AWS account of its own, which staging's credentials and CI roles cannot reach (README, Adopting: Before the first pulumi up, one AWS account per environment, at least one for production alone)",
   },
 ];
 

@@ -8,7 +8,7 @@ import {
 } from "./policy.ts";
 
 /** Where the README lists what the bootstrap needs besides AWS. */
-const TOKENS_SECTION = "README.md, Continuous delivery → The tokens, exactly";
+const TOKENS_SECTION = "README.md, Adopting → The tokens, exactly";
 
 /** What `pnpm admin-policy --json` prints. */
 export interface AdminPolicyReport {

@@ -29,7 +29,7 @@ const WithPlan = z.object({
 const Variables = z.object({ variables: z.array(z.object({ name: z.string() })) });
 const Secrets = z.object({ secrets: z.array(z.object({ name: z.string() })) });
 
-/** The tokens people set in every environment of a stack (README: Bootstrap, step 4). */
+/** The tokens people set in every environment of a stack (README: Adopting, step 5). */
 export const PROVIDER_SECRETS = [
   "DIGITALOCEAN_TOKEN",
   "CLOUDFLARE_API_TOKEN",
@@ -39,7 +39,7 @@ export const PROVIDER_SECRETS = [
 export const BACKEND_SECRETS = ["PULUMI_ACCESS_TOKEN", "PULUMI_CONFIG_PASSPHRASE"];
 
 /**
- * What a private repository gets on each plan (README: The tokens, exactly, "GitHub's plan", from
+ * What a private repository gets on each plan (README: Before the first pulumi up, "GitHub plan", from
  * docs.github.com: environments, environment secrets and deployment branch and tag policies on
  * Pro, Team or Enterprise; required reviewers on Enterprise; rulesets on Pro, Team or Enterprise
  * Cloud). A public repository has them all on every plan.

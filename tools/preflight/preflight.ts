@@ -74,7 +74,7 @@ function backendCredentialChecks(
         "credentials.backend",
         "State backend",
         "PULUMI_BACKEND_URL is not set and `pulumi login` names no backend",
-        `pulumi login '${expected ?? "<the stack's backend>"}'   (README: Deploy it, step 2)`,
+        `pulumi login '${expected ?? "<the stack's backend>"}'   (README: Adopting, step 4)`,
       ),
     );
   } else if (backend.kind === "cloud" && backend.token === undefined) {
