@@ -62,10 +62,13 @@ export const APP_INSTANCE_SIZES = [
   "apps-d-8vcpu-32gb",
 ] as const;
 
+/** Sizes App Platform runs one instance of, never more (`single_instance_only` in its API). */
+export const SINGLE_INSTANCE_SIZES = ["apps-s-1vcpu-0.5gb", "apps-s-1vcpu-1gb-fixed"] as const;
+
 /** Datacenters that host DigitalOcean container registries. */
 export const REGISTRY_REGIONS = ["nyc3", "sfo3", "ams3", "sgp1", "fra1"] as const;
 
-/** Container registry tiers. `starter` holds a single repository, and the platform pushes two. */
+/** Container registry tiers. `starter` holds a single repository; the platform pushes one per service. */
 export const REGISTRY_TIERS = ["basic", "professional"] as const;
 
 /** AWS regions, as published by the AWS provider. */

@@ -27,6 +27,7 @@ import {
   HSTS_PRELOAD_MIN_MAX_AGE,
   PLAN_LIMITS,
   REGISTRY_REGIONS,
+  SINGLE_INSTANCE_SIZES,
 } from "./catalog.ts";
 import type { StackConfig } from "./schema.ts";
 
@@ -279,6 +280,24 @@ export const rules: readonly CrossFieldRule[] = [
           { suggest: 2 },
         );
       }),
+  },
+  {
+    // DigitalOcean lists these sizes with `single_instance_only: true` (the instance sizes of
+    // `GET /v2/apps/tiers/instance_sizes`, digitalocean/openapi
+    // specification/resources/apps/responses/examples.yml): an app spec that runs two refuses.
+    id: "single-instance-sizes-run-one",
+    reads: ["services"],
+    violations: ({ services }) =>
+      Object.entries(services).flatMap(([name, service]) =>
+        when(
+          "instances" in service &&
+            service.instances > 1 &&
+            (SINGLE_INSTANCE_SIZES as readonly string[]).includes(service.size),
+          `services.${name}.size`,
+          `a size DigitalOcean runs more than one instance of (not ${SINGLE_INSTANCE_SIZES.join(" or ")})`,
+          { suggest: "apps-s-1vcpu-1gb" },
+        ),
+      ),
   },
   {
     id: "apm-has-its-ingest-key",

@@ -637,6 +637,19 @@ const cases: BadConfigCase[] = [
     ],
   },
   {
+    name: "two instances of a size DigitalOcean runs only once",
+    config: () =>
+      withValue(production, "services.processor", { size: "apps-s-1vcpu-0.5gb", instances: 2 }),
+    problems: [
+      {
+        key: "platform:services.processor.size",
+        allowed:
+          "a size DigitalOcean runs more than one instance of (not apps-s-1vcpu-0.5gb or apps-s-1vcpu-1gb-fixed)",
+        fix: "pulumi config set --path 'services.processor.size' apps-s-1vcpu-1gb",
+      },
+    ],
+  },
+  {
     name: "a service with both a fixed count and autoscaling",
     config: () => withValue(production, "services.web.instances", 3),
     problems: [
