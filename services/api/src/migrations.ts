@@ -174,6 +174,11 @@ export async function migrate(
 ): Promise<MigrationResult> {
   validateMigrations(migrations);
   const client = await pool.connect();
+  // The server ending this connection (a restart, a failover) fails the query in flight, and pg
+  // also emits `error` on the client, which the pool hears only on idle clients: the failed query
+  // is what reports it (the migration retries), so the event must not crash the process.
+  const ignoreLost = () => undefined;
+  client.on("error", ignoreLost);
   try {
     await client.query("BEGIN");
     await client.query("SELECT pg_advisory_xact_lock($1)", [MIGRATION_LOCK_KEY]);
@@ -216,6 +221,7 @@ export async function migrate(
     const roles = options.roles ?? [];
     for (const role of roles) await grantAccess(client, role);
     await client.query("COMMIT");
+    client.off("error", ignoreLost);
     client.release();
     return { applied, alreadyApplied: rows.length, granted: [...roles] };
   } catch (error) {
@@ -224,6 +230,7 @@ export async function migrate(
       () => false,
       () => true,
     );
+    client.off("error", ignoreLost);
     client.release(rollbackFailed);
     throw error;
   }

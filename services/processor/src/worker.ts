@@ -61,17 +61,26 @@ export function startWorker(options: WorkerOptions): Worker {
       if (handler === undefined) throw new Error(`no handler for jobs of kind ${job.kind}`);
       await trace(job, async () => {
         const client = await pool.connect();
+        // A connection the server ends while the job holds it (a restart, a failover) fails the
+        // query in flight, and pg also emits `error` on the client: the pool listens only to
+        // idle clients, so without this the process would crash instead of retrying the job.
+        const lost = (error: Error) => {
+          log.warn({ err: error }, "database connection lost during the job");
+        };
+        client.on("error", lost);
         try {
           await client.query("BEGIN");
           await handler(client, job);
           await completeJob(client, job);
           await client.query("COMMIT");
+          client.off("error", lost);
           client.release();
         } catch (error) {
           const broken = await client.query("ROLLBACK").then(
             () => false,
             () => true,
           );
+          client.off("error", lost);
           client.release(broken);
           throw error;
         }

@@ -109,6 +109,19 @@ describe("migrate", () => {
     expect(rows).toEqual([]);
   });
 
+  it("fails, without crashing the process, when the server ends its connection midway", async () => {
+    const cut = [
+      ...MIGRATIONS,
+      // Applied by the tests above.
+      { version: 100, name: "add_notes", sql: "ALTER TABLE items ADD COLUMN notes text" },
+      { version: 200, name: "cut_off", sql: "SELECT pg_terminate_backend(pg_backend_pid())" },
+    ];
+    await expect(migrate(db.pool, cut)).rejects.toThrow(/terminat/);
+    // Nothing of it stayed, and the pool serves the next run.
+    const { rows } = await db.pool.query("SELECT 1 FROM schema_migrations WHERE version = 200");
+    expect(rows).toEqual([]);
+  });
+
   it("rejects versions that do not increase", async () => {
     const shuffled = [
       { version: 2, name: "b", sql: "" },

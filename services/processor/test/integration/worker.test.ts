@@ -162,6 +162,33 @@ describe("a failing job", () => {
   });
 });
 
+describe("a job whose connection the server ends", () => {
+  it("is retried, and the worker keeps running (a database restart must not crash it)", async () => {
+    const id = await createItem(db.pool, "survive a restart");
+    const itemCreated = HANDLERS["item.created"];
+    if (itemCreated === undefined) throw new Error("no item.created handler");
+    const { lines } = await worker({
+      "item.created": async (client, job) => {
+        if (job.attempt === 1) {
+          // As a restarting server does: the backend goes while the job holds the connection.
+          const { rows } = await client.query<{ pid: number }>("SELECT pg_backend_pid() AS pid");
+          await db.pool.query("SELECT pg_terminate_backend($1)", [rows[0]?.pid]);
+          await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+        await itemCreated(client, job);
+      },
+    });
+    await eventually(allIn("done"), 15_000, "the job to be done on its second attempt");
+    expect(await jobs(db.pool)).toEqual([expect.objectContaining({ state: "done", attempts: 2 })]);
+    const { rows } = await db.pool.query<{ processed: boolean }>(
+      "SELECT processed_at IS NOT NULL AS processed FROM items WHERE id = $1",
+      [id],
+    );
+    expect(rows).toEqual([{ processed: true }]);
+    expect(lines.map((line) => line.msg)).toContain("database connection lost during the job");
+  });
+});
+
 describe("a claim", () => {
   it("left by a worker that died is claimed again once its lease ends, and counts as an attempt", async () => {
     await createItem(db.pool, "orphan");
