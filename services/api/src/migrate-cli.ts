@@ -20,12 +20,14 @@ try {
     }),
   );
   try {
-    const result = await migrate(pool, undefined, { roles: config.DATABASE_ROLES ?? [] });
+    // Unset DATABASE_ROLES grants and revokes nothing; set, it is every role there is to keep.
+    const result = await migrate(pool, undefined, { roles: config.DATABASE_ROLES });
     logger.info(
       {
         applied: result.applied,
         alreadyApplied: result.alreadyApplied,
         granted: result.granted,
+        revoked: result.revoked,
       },
       "database schema is up to date",
     );

@@ -77,14 +77,17 @@ export interface MigrationResult {
   alreadyApplied: number;
   /** The roles granted their access, as asked. */
   granted: DatabaseRole[];
+  /** Roles this migrator had granted access that `roles` no longer names, their access revoked. */
+  revoked: string[];
 }
 
 export interface MigrateOptions {
   /**
    * The services' roles and their access. Each gets USAGE on the schema and, now and (through
    * default privileges) for the tables later migrations create, SELECT (`read`), or row access and
-   * USAGE on every sequence (`readwrite`); nothing else.
-   * @default [] (no grant)
+   * USAGE on every sequence (`readwrite`); nothing else. Given, it is every role to keep: a role
+   * this migrator granted access before and no longer listed has that access revoked.
+   * @default undefined (no grant, no revocation)
    */
   roles?: readonly DatabaseRole[];
 }
@@ -145,6 +148,51 @@ export function roleGrants(role: string, access: DatabaseAccess, database: strin
     `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT ${rows} ON TABLES TO ${grantee}`,
     ...sequences,
   ];
+}
+
+/**
+ * Roles that hold access in `public` granted by this migrator (or the schema's owner, whose role
+ * it has), other than `current`: services that left the catalog. Their access is revoked, table,
+ * sequence, default and schema privileges alike, so that nothing depends on the role any more and
+ * the stack can delete its user (DROP ROLE refuses a role that still holds privileges, 2BP01).
+ */
+async function revokeFormerRoles(
+  client: pg.PoolClient,
+  current: readonly string[],
+): Promise<string[]> {
+  const { rows } = await client.query<{ role: string }>(
+    `SELECT DISTINCT r.rolname AS role
+       FROM (SELECT (aclexplode(c.relacl)).grantor, (aclexplode(c.relacl)).grantee
+               FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname = 'public' AND c.relacl IS NOT NULL
+             UNION ALL
+             SELECT (aclexplode(d.defaclacl)).grantor, (aclexplode(d.defaclacl)).grantee
+               FROM pg_default_acl d JOIN pg_namespace n ON n.oid = d.defaclnamespace
+              WHERE n.nspname = 'public'
+             UNION ALL
+             SELECT (aclexplode(n.nspacl)).grantor, (aclexplode(n.nspacl)).grantee
+               FROM pg_namespace n WHERE n.nspname = 'public' AND n.nspacl IS NOT NULL) AS acl
+       JOIN pg_roles r ON r.oid = acl.grantee
+      WHERE acl.grantee <> acl.grantor
+        AND pg_has_role(current_user, acl.grantor, 'MEMBER')
+        AND r.rolname <> current_user
+        AND NOT r.rolname = ANY($1::text[])
+      ORDER BY 1`,
+    [current],
+  );
+  for (const { role } of rows) {
+    const grantee = pg.escapeIdentifier(role);
+    for (const statement of [
+      `REVOKE ALL ON ALL TABLES IN SCHEMA public FROM ${grantee}`,
+      `REVOKE ALL ON ALL SEQUENCES IN SCHEMA public FROM ${grantee}`,
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON TABLES FROM ${grantee}`,
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE ALL ON SEQUENCES FROM ${grantee}`,
+      `REVOKE ALL ON SCHEMA public FROM ${grantee}`,
+    ]) {
+      await client.query(statement);
+    }
+  }
+  return rows.map((row) => row.role);
 }
 
 async function grantAccess(client: pg.PoolClient, { role, access }: DatabaseRole): Promise<void> {
@@ -220,10 +268,19 @@ export async function migrate(
     }
     const roles = options.roles ?? [];
     for (const role of roles) await grantAccess(client, role);
+    // Only when the roles are given: a migration without them (a service migrating at start) knows
+    // nothing of the catalog, and must not take access away from anyone.
+    const revoked =
+      options.roles === undefined
+        ? []
+        : await revokeFormerRoles(
+            client,
+            roles.map(({ role }) => role),
+          );
     await client.query("COMMIT");
     client.off("error", ignoreLost);
     client.release();
-    return { applied, alreadyApplied: rows.length, granted: [...roles] };
+    return { applied, alreadyApplied: rows.length, granted: [...roles], revoked };
   } catch (error) {
     // A client whose ROLLBACK fails is broken (the connection dropped): destroy it, not reuse it.
     const rollbackFailed = await client.query("ROLLBACK").then(

@@ -21,6 +21,8 @@ const owner = `doadmin_${suffix}`;
 const runtime = `app_${suffix}`;
 // A service whose catalog binding says `read`: it reads rows and writes none.
 const reader = `reader_${suffix}`;
+// A service that leaves the catalog: its role must lose everything, so that its user can go.
+const former = `former_${suffix}`;
 const database = `api_privileges_${suffix}`;
 const apiRoot = fileURLToPath(new URL("../..", import.meta.url));
 const running: ApiProcess[] = [];
@@ -85,6 +87,7 @@ beforeAll(async () => {
     `CREATE ROLE ${owner} LOGIN CREATEDB CREATEROLE NOSUPERUSER PASSWORD 'owner'`,
     `CREATE ROLE ${runtime} LOGIN PASSWORD 'runtime'`,
     `CREATE ROLE ${reader} LOGIN PASSWORD 'reader'`,
+    `CREATE ROLE ${former} LOGIN PASSWORD 'former'`,
     `CREATE DATABASE ${database} OWNER ${owner}`,
   ]);
 });
@@ -98,6 +101,7 @@ afterAll(async () => {
     `DROP DATABASE IF EXISTS ${database} WITH (FORCE)`,
     `DROP ROLE IF EXISTS ${runtime}`,
     `DROP ROLE IF EXISTS ${reader}`,
+    `DROP ROLE IF EXISTS ${former}`,
     `DROP ROLE IF EXISTS ${owner}`,
   ]);
 });
@@ -236,6 +240,27 @@ describe("least-privilege roles with migrations as a release step", () => {
     });
     expect(narrowed.code).toBe(0);
     expect(await sqlStateAs(reader, "UPDATE items SET title = title")).toBe("42501");
+    expect(await sqlStateAs(reader, "SELECT count(*) FROM items")).toBe("ok");
+  });
+
+  it("revokes every access of a role the catalog no longer names, so that its user can be deleted", async () => {
+    const withFormer = await runMigrationJob({
+      DATABASE_URL: urlAs(owner),
+      DATABASE_ROLES: `${runtime}=readwrite,${reader}=read,${former}=readwrite`,
+    });
+    expect(withFormer.code).toBe(0);
+    expect(await sqlStateAs(former, "INSERT INTO items (title) VALUES ('x')")).toBe("ok");
+    const without = await runMigrationJob({
+      DATABASE_URL: urlAs(owner),
+      DATABASE_ROLES: `${runtime}=readwrite,${reader}=read`,
+    });
+    expect(without.code).toBe(0);
+    expect(without.logs.at(-1)).toMatchObject({ revoked: [former] });
+    expect(await sqlStateAs(former, "SELECT count(*) FROM items")).toBe("42501");
+    // What the stack's deletion of the user then does: nothing depends on the role any more.
+    await asServer([`DROP ROLE ${former}`]);
+    // The roles still listed keep their access.
+    expect(await sqlStateAs(runtime, "UPDATE items SET title = title")).toBe("ok");
     expect(await sqlStateAs(reader, "SELECT count(*) FROM items")).toBe("ok");
   });
 

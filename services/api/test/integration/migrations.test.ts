@@ -31,6 +31,7 @@ describe("migrate", () => {
       applied: [],
       alreadyApplied: MIGRATIONS.length,
       granted: [],
+      revoked: [],
     });
   });
 
@@ -71,6 +72,7 @@ describe("migrate", () => {
       applied: [{ version: 100, name: "add_notes" }],
       alreadyApplied: MIGRATIONS.length,
       granted: [],
+      revoked: [],
     });
   });
 

@@ -106,11 +106,13 @@ describe("the migrations on a database restored to a point in time", () => {
       applied: [{ version: LATER.version, name: LATER.name }],
       alreadyApplied: MIGRATIONS.length,
       granted: [{ role: runtime, access: "readwrite" }],
+      revoked: [],
     });
     expect(await migrateDatabase(restored, CURRENT_BUILD)).toEqual({
       applied: [],
       alreadyApplied: CURRENT_BUILD.length,
       granted: [{ role: runtime, access: "readwrite" }],
+      revoked: [],
     });
   });
 
