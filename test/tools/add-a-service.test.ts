@@ -74,7 +74,7 @@ async function sizeIt(root: string, stack: string, instances: number): Promise<v
   };
   document.config["platform:services"] = {
     ...document.config["platform:services"],
-    notifier: { size: "apps-s-1vcpu-0.5gb", instances },
+    notifier: { size: "apps-s-1vcpu-1gb", instances },
   };
   await writeFile(file, dump(document));
 }
@@ -132,7 +132,7 @@ describe.each([
     for (const app of apps()) {
       const worker = (app.inputs.spec as Spec).workers?.find((w) => w.name === "notifier");
       expect(worker).toMatchObject({
-        instanceSizeSlug: "apps-s-1vcpu-0.5gb",
+        instanceSizeSlug: "apps-s-1vcpu-1gb",
         instanceCount: instances,
       });
       // Its binding's env: a read role reads, and gets no write URL.
