@@ -91,12 +91,24 @@ export function startWorker(options: WorkerOptions): Worker {
         log.warn({ err: error }, "job taken over by another worker");
         return;
       }
-      const outcome = await failJob(
-        pool,
-        job,
-        messageOf(error),
-        backoffMs(job.attempt, options.backoff),
-      );
+      let outcome: Awaited<ReturnType<typeof failJob>>;
+      try {
+        outcome = await failJob(
+          pool,
+          job,
+          messageOf(error),
+          backoffMs(job.attempt, options.backoff),
+        );
+      } catch (recordError) {
+        // The database that failed the job may be gone (a restart): the failure cannot be
+        // recorded, and need not be. The claim's lease ends, and the job is claimed again then,
+        // this attempt counted.
+        log.warn(
+          { err: error, recordErr: recordError, leaseSeconds: options.leaseSeconds },
+          "job failed and its failure could not be recorded; it runs again when its lease ends",
+        );
+        return;
+      }
       if (outcome === "set aside") {
         log.error({ err: error }, "job failed for the last time: set aside");
         options.report?.(error, { jobId: job.id, kind: job.kind });

@@ -2,7 +2,7 @@
 // retries with backoff, jobs set aside after their last attempt, and a claim that outlives its
 // worker.
 import type pg from "pg";
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { HANDLERS } from "../../src/handlers.ts";
 import { claimJob } from "../../src/queue.ts";
 import { type JobHandler, startWorker, type Worker } from "../../src/worker.ts";
@@ -186,6 +186,46 @@ describe("a job whose connection the server ends", () => {
     );
     expect(rows).toEqual([{ processed: true }]);
     expect(lines.map((line) => line.msg)).toContain("database connection lost during the job");
+  });
+});
+
+describe("a job whose failure cannot be recorded (the database went with it)", () => {
+  it("runs again when its lease ends, and the worker keeps running", async () => {
+    await createItem(db.pool, "record me later");
+    const itemCreated = HANDLERS["item.created"];
+    if (itemCreated === undefined) throw new Error("no item.created handler");
+    const pool = await poolOf();
+    const { logger, lines } = capturingLogger();
+    running.push(
+      startWorker({
+        pool,
+        logger,
+        concurrency: 1,
+        pollIntervalMs: 50,
+        leaseSeconds: 1,
+        backoff: { baseMs: 200, maxMs: 1_000 },
+        handlers: {
+          "item.created": async (client, job) => {
+            if (job.attempt === 1) {
+              // The next call on the pool is the one that records this failure: refused, as by a
+              // server that is restarting.
+              vi.spyOn(pool, "query").mockRejectedValueOnce(
+                Object.assign(new Error("connect ECONNREFUSED 127.0.0.1:5432"), {
+                  code: "ECONNREFUSED",
+                }),
+              );
+              throw new Error("the database went away");
+            }
+            await itemCreated(client, job);
+          },
+        },
+      }),
+    );
+    await eventually(allIn("done"), 15_000, "the job to be done once its lease ended");
+    expect(await jobs(db.pool)).toEqual([expect.objectContaining({ state: "done", attempts: 2 })]);
+    expect(lines.map((line) => line.msg)).toContain(
+      "job failed and its failure could not be recorded; it runs again when its lease ends",
+    );
   });
 });
 
