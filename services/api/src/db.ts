@@ -1,6 +1,7 @@
 // Two pools: writes always go to the primary; reads go to the read replica when one is configured.
 // Without DATABASE_READ_URL both roles share one pool, so a single-database deployment opens no
 // extra connections.
+import { databaseConnection } from "@platform/runtime/database";
 import pg from "pg";
 import type { Logger } from "pino";
 
@@ -56,8 +57,8 @@ export function poolConfig(
   url: string,
   options: Pick<DatabaseOptions, "caCert" | "poolMax" | "connectTimeoutMs" | "queryTimeoutMs">,
 ): pg.PoolConfig {
-  const config: pg.PoolConfig = {
-    connectionString: url,
+  return {
+    ...databaseConnection(url, options.caCert),
     max: options.poolMax,
     connectionTimeoutMillis: options.connectTimeoutMs,
     idleTimeoutMillis: 30_000,
@@ -66,16 +67,6 @@ export function poolConfig(
     keepAlive: true,
     application_name: "platform-api",
     ...(options.queryTimeoutMs === undefined ? {} : { query_timeout: options.queryTimeoutMs }),
-  };
-  if (options.caCert === undefined) return config;
-  const parsed = new URL(url);
-  for (const key of ["sslmode", "sslcert", "sslkey", "sslrootcert", "ssl"]) {
-    parsed.searchParams.delete(key);
-  }
-  return {
-    ...config,
-    connectionString: parsed.toString(),
-    ssl: { ca: options.caCert, rejectUnauthorized: true },
   };
 }
 

@@ -1,28 +1,19 @@
 // The processor's connections: its own role, through its own pool on the primary (the platform's
 // binding), with verified TLS when the managed database's CA is given.
+import { databaseConnection } from "@platform/runtime/database";
 import pg from "pg";
 import type { Logger } from "pino";
 import type { Config } from "./config.ts";
 
 export function poolConfig(config: Config): pg.PoolConfig {
-  const base: pg.PoolConfig = {
-    connectionString: config.DATABASE_URL,
+  return {
+    ...databaseConnection(config.DATABASE_URL, config.DATABASE_CA_CERT),
     // One connection per job in hand, and one for the claims.
     max: config.WORKER_CONCURRENCY + 1,
     connectionTimeoutMillis: config.DATABASE_CONNECT_TIMEOUT_MS,
     idleTimeoutMillis: 30_000,
     keepAlive: true,
     application_name: "platform-processor",
-  };
-  if (config.DATABASE_CA_CERT === undefined) return base;
-  // pg's parser turns `sslmode` into an `ssl` object that would replace this one.
-  const url = new URL(config.DATABASE_URL);
-  for (const key of ["sslmode", "sslcert", "sslkey", "sslrootcert", "ssl"])
-    url.searchParams.delete(key);
-  return {
-    ...base,
-    connectionString: url.toString(),
-    ssl: { ca: config.DATABASE_CA_CERT, rejectUnauthorized: true },
   };
 }
 
