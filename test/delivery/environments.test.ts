@@ -197,9 +197,13 @@ function select(value: unknown, path: string[]): unknown[] {
 }
 
 describe("steps that read the outputs of the run just made", () => {
+  // Read by a step's env, or by a job output another job takes (the journeys' host).
   const reads = jobsInEnvironments.flatMap((job) =>
-    stepsOf(job).flatMap((step) =>
-      Object.entries((step.env ?? {}) as Record<string, unknown>).flatMap(([name, value]) =>
+    [
+      ...stepsOf(job).map((step) => (step.env ?? {}) as Record<string, unknown>),
+      (job.body.outputs ?? {}) as Record<string, unknown>,
+    ].flatMap((values) =>
+      Object.entries(values).flatMap(([name, value]) =>
         [...String(value).matchAll(OUTPUT_READ)].map(([, stepId = "", path = ""]) => ({
           job,
           name,
@@ -217,7 +221,7 @@ describe("steps that read the outputs of the run just made", () => {
         `.github/workflows/deploy.yml#${stack} ORIGIN_HOSTS apps.*.originHost`,
         `.github/workflows/deploy.yml#${stack} IMAGES images`,
         ...(stack === "staging"
-          ? [`.github/workflows/deploy.yml#${stack} E2E_BASE_URL hostnames.app`]
+          ? [`.github/workflows/deploy.yml#${stack} app-host hostnames.app`]
           : []),
       ]),
     );

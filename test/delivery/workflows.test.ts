@@ -777,27 +777,35 @@ describe("deploy.yml", () => {
     });
   });
 
-  /** The browser check and the journeys at the end of staging's job. */
-  const BROWSER_JOURNEY_STEPS = 2;
-
-  it("ends staging's deployment with the browser journeys against the site it deployed", () => {
-    const [browser, journeys] = stepsOfJob(deploy, "staging").slice(-BROWSER_JOURNEY_STEPS);
+  it("runs the browser journeys after staging's deployment, in a job that holds no credential", () => {
+    const body = job(deploy, "journeys");
+    expect(body.needs).toBe("staging");
+    // No environment, no OIDC token, no secret: the web's test code and its dependencies run here.
+    expect(body.environment).toBeUndefined();
+    expect(body.permissions).toEqual({ contents: "read" });
+    expect(job(deploy, "staging").outputs).toEqual({
+      "app-host": "${{ fromJSON(steps.up.outputs.platform).hostnames.app }}",
+    });
+    const steps = stepsOfJob(deploy, "journeys");
+    expect(JSON.stringify(steps)).not.toContain("secrets.");
+    const [browser, journeys] = steps.slice(-2);
     // The runner's Chrome, as the checks' service tests use it: nothing downloaded.
     expect(browser?.env).toEqual({ CHROMIUM_PATH: "/usr/bin/google-chrome" });
     expect(String(browser?.run)).toContain('"$CHROMIUM_PATH" --version');
-    expect(browser?.if).toBeUndefined();
-    // The public host this run deployed, through the edge; no secret, and no condition that
-    // could skip it, so a failing journey fails the job.
+    // The public host the run deployed, through the edge; no condition that could skip it, so a
+    // failing journey fails the run.
     expect(journeys).toEqual({
       name: "Browser journeys against staging",
       env: {
-        E2E_BASE_URL: "https://${{ fromJSON(steps.up.outputs.platform).hostnames.app }}",
+        E2E_BASE_URL: "https://${{ needs.staging.outputs.app-host }}",
         CHROMIUM_PATH: "/usr/bin/google-chrome",
       },
       run: "pnpm test:deployed",
     });
-    for (const step of stepsOfJob(deploy, "production")) {
-      expect(String(step.run)).not.toContain("test:deployed");
+    for (const stack of ["staging", "production"]) {
+      for (const step of stepsOfJob(deploy, stack)) {
+        expect(String(step.run)).not.toContain("test:deployed");
+      }
     }
   });
 
@@ -812,10 +820,7 @@ describe("deploy.yml", () => {
         "id-token": "write",
         attestations: "write",
       });
-      // Staging's job ends with the browser journeys (the test below); the rest is alike.
-      const journeys = stack === "staging" ? BROWSER_JOURNEY_STEPS : 0;
-      const all = stepsOfJob(deploy, stack);
-      const steps = all.slice(0, all.length - journeys);
+      const steps = stepsOfJob(deploy, stack);
       const order = steps.map((step) => action(step) ?? String(step.run));
       // A job that holds the environment's write credentials runs only the actions it needs;
       // the stack builds the images through the engine's BuildKit, with no buildx builder.

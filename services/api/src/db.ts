@@ -72,8 +72,9 @@ export function poolConfig(
 
 export function createDatabase(options: DatabaseOptions, logger: Logger): Database {
   const write = createPool(options.url, options, logger.child({ pool: "primary" }));
+  // A read URL that is the primary's own (pnpm dev gives both) is the primary: no second pool.
   const read =
-    options.readUrl === undefined
+    options.readUrl === undefined || options.readUrl === options.url
       ? write
       : createPool(options.readUrl, options, logger.child({ pool: "replica" }));
 
@@ -98,7 +99,11 @@ export function createDatabase(options: DatabaseOptions, logger: Logger): Databa
   };
 }
 
-function createPool(url: string, options: DatabaseOptions, logger: Logger): pg.Pool {
+export function createPool(
+  url: string,
+  options: Pick<DatabaseOptions, "caCert" | "poolMax" | "connectTimeoutMs" | "queryTimeoutMs">,
+  logger: Logger,
+): pg.Pool {
   const pool = new pg.Pool(poolConfig(url, options));
   // An idle client whose server went away emits here; without a listener the process would crash.
   // The pool drops that client and the next query opens a new connection.

@@ -3,21 +3,22 @@
 // servers). On the platform it is App Platform's PRE_DEPLOY job: DATABASE_URL is then the schema
 // owner's connection and DATABASE_ROLES every service's role with the access its catalog binding
 // names, granted in the same transaction. A non-zero exit fails the deployment before traffic moves.
-import pg from "pg";
 import { ConfigError, loadConfig } from "./config.ts";
-import { poolConfig } from "./db.ts";
+import { createPool } from "./db.ts";
 import { createLogger } from "./logger.ts";
 import { migrate } from "./migrations.ts";
 
 const logger = createLogger("info");
 try {
   const config = loadConfig(process.env);
-  const pool = new pg.Pool(
-    poolConfig(config.DATABASE_URL, {
+  const pool = createPool(
+    config.DATABASE_URL,
+    {
       caCert: config.DATABASE_CA_CERT,
       poolMax: 1,
       connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
-    }),
+    },
+    logger.child({ pool: "migrations" }),
   );
   try {
     // Unset DATABASE_ROLES grants and revokes nothing; set, it is every role there is to keep.

@@ -3,9 +3,9 @@
 // so that the modules imported here (fastify, pg) load after OpenTelemetry could patch them.
 import { buildApp } from "./app.ts";
 import { type Config, httpTimeouts, sentrySettings } from "./config.ts";
-import { createDatabase, poolConfig } from "./db.ts";
+import { createDatabase, createPool } from "./db.ts";
 import { startMigrations } from "./lifecycle.ts";
-import pg from "pg";
+import type pg from "pg";
 import type { Logger } from "pino";
 import { createSentryReporter, noopReporter } from "@platform/runtime/sentry";
 import { exitOnCrash, gracefulShutdown, shutDownOnSignals } from "@platform/runtime/shutdown";
@@ -20,17 +20,15 @@ const FLUSH_TIMEOUT_MS = 2_000;
  * they are done.
  */
 function migrationPool(config: Config, logger: Logger): pg.Pool {
-  const pool = new pg.Pool(
-    poolConfig(config.DATABASE_URL, {
+  return createPool(
+    config.DATABASE_URL,
+    {
       caCert: config.DATABASE_CA_CERT,
       poolMax: 1,
       connectTimeoutMs: config.DATABASE_CONNECT_TIMEOUT_MS,
-    }),
+    },
+    logger.child({ pool: "migrations" }),
   );
-  pool.on("error", (error) => {
-    logger.warn({ err: error, pool: "migrations" }, "idle database connection failed");
-  });
-  return pool;
 }
 
 export async function startService(

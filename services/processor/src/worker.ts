@@ -126,8 +126,10 @@ export function startWorker(options: WorkerOptions): Worker {
     while (!stopping.signal.aborted) {
       let job: ClaimedJob | undefined;
       try {
-        await setAsideAbandoned(pool);
         job = await claimJob(pool, options.leaseSeconds);
+        // Claims skip a job with no attempt left, so setting those aside can wait until nothing
+        // is due: a busy worker does not pay an extra UPDATE for every job.
+        if (job === undefined) await setAsideAbandoned(pool);
         idleMs = options.pollIntervalMs;
       } catch (error) {
         const code = (error as { code?: unknown }).code;

@@ -1,5 +1,11 @@
 import { describe, expect, it } from "vitest";
-import { isDatabaseTimeout, isDatabaseUnavailable, poolConfig } from "../../src/db.ts";
+import pino from "pino";
+import {
+  createDatabase,
+  isDatabaseTimeout,
+  isDatabaseUnavailable,
+  poolConfig,
+} from "../../src/db.ts";
 
 const options = { poolMax: 5, connectTimeoutMs: 1000 };
 
@@ -100,5 +106,25 @@ describe("isDatabaseTimeout", () => {
     ["a non-error", "Query read timeout"],
   ])("is false for %s", (_name, error) => {
     expect(isDatabaseTimeout(error)).toBe(false);
+  });
+});
+
+describe("createDatabase", () => {
+  const logger = pino({ level: "silent" });
+  const primary = "postgres://app@127.0.0.1:9/app";
+
+  it("reads through the primary's pool when the read URL is the primary's own (pnpm dev)", async () => {
+    const db = createDatabase({ ...options, url: primary, readUrl: primary }, logger);
+    expect(db.read).toBe(db.write);
+    await db.close();
+  });
+
+  it("opens a pool of its own for a replica", async () => {
+    const db = createDatabase(
+      { ...options, url: primary, readUrl: "postgres://app@127.0.0.1:10/app" },
+      logger,
+    );
+    expect(db.read).not.toBe(db.write);
+    await db.close();
   });
 });
