@@ -125,6 +125,9 @@ const github = z.strictObject({
     "The team whose members alone may create, move or delete release tags (`trunk` flow).",
     "release-managers",
   ),
+  // Who can use artifact attestations: public repositories on current plans, private and internal
+  // ones on GitHub Enterprise Cloud only (docs.github.com/actions/how-tos/secure-your-work/
+  // use-artifact-attestations, "Who can use this feature?").
   attestImages: documented(
     z.boolean().default(true),
     "Whether the deploy jobs sign a build-provenance attestation of each image they deploy (repository variable `ATTEST_IMAGES`). GitHub keeps attestations for public repositories, and for private or internal ones on GitHub Enterprise Cloud only: `false` for a private repository on another plan.",

@@ -17,6 +17,7 @@ import {
 import type { RegistryLogin } from "../infra/compute/registry-login.ts";
 import { ServiceImage } from "../infra/compute/service-image.ts";
 import type { PrivateNetwork } from "../infra/core/private-network.ts";
+import { poolNameOf } from "../infra/data/postgres-cluster.ts";
 import type { OriginLock } from "../infra/edge/origin-lock.ts";
 import type { AlertRoutes } from "../infra/observability/alert-routes.ts";
 import { otlpEndpoint, otlpHeaders } from "../infra/observability/apm.ts";
@@ -136,11 +137,11 @@ export function platformBindings(
   const databaseBindings: DatabaseBindings = {
     primary: (role) => ({
       value: database.primaryConnectionString(role),
-      fingerprint: identity(role, `${role}-pool`),
+      fingerprint: identity(role, poolNameOf(role)),
     }),
     read: (role) => ({
       value: database.readConnectionString(role, region.datacenter),
-      fingerprint: identity(role, replicaIn?.name ?? `${role}-pool`),
+      fingerprint: identity(role, replicaIn?.name ?? poolNameOf(role)),
     }),
     owner: { value: database.migrationConnectionString, fingerprint: identity("owner", "primary") },
     caCertificate: database.caCertificate,

@@ -254,8 +254,11 @@ function serviceSpec(service: AppServiceArgs, args: AppSpecArgs): ServiceSpec {
  * A worker of the app (provider schema `spec.worker`, terraform-provider-digitalocean
  * digitalocean/app/app_spec.go `appSpecWorkerSchema`: image, instance size and count or
  * autoscaling, env, alerts, log destinations, `termination.grace_period_seconds` from 1 to 600, and
- * no `drain_seconds`, which only services take: a worker receives no traffic to drain). It has no
- * health check: nothing calls it, and App Platform restarts it when its process exits.
+ * no `drain_seconds`, which only services take: a worker receives no traffic to drain). The schema
+ * also takes a `liveness_health_check` (HTTP on a port, app_spec.go, the worker's schema): this
+ * one is not set, since a worker of the catalog listens on no port; App Platform restarts a worker whose
+ * process exits, and a worker that hangs without exiting is not detected (a follow-up: a liveness
+ * port on the worker).
  */
 function workerSpec(worker: AppWorkerArgs, args: AppSpecArgs): WorkerSpec {
   return {

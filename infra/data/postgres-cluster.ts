@@ -95,7 +95,7 @@ const ENGINE = "pg";
 const POOL_MODE = "transaction";
 
 /** The name of a role's pool in DigitalOcean. */
-const poolNameOf = (role: string) => `${role}-pool`;
+export const poolNameOf = (role: string) => `${role}-pool`;
 
 /** One role as auditors see it: its access and its pool. */
 export interface DatabaseRoleTopology {

@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { ENVIRONMENTS } from "./catalog.ts";
 import { EXAMPLE_VALUES, exampleStandIn } from "./placeholders.ts";
-import type { ConfigProblem } from "./problems.ts";
+import type { ConfigProblem } from "./config-problem.ts";
 import { stackConfigFromYaml } from "./stack-file.ts";
 
 /** Another stack file of the repository, as read from disk. */

@@ -3,9 +3,15 @@
 // JSON Schema (its enums, ranges and examples), so they always match what the schema accepts.
 import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
-import { APP_PLATFORM_DATACENTERS, appRegionOf, DATACENTER_REGIONS } from "./catalog.ts";
+import {
+  APP_PLATFORM_DATACENTERS,
+  appRegionOf,
+  DATACENTER_REGIONS,
+  SINGLE_INSTANCE_SIZES,
+} from "./catalog.ts";
 import { nearestHour, nearestRegion, nearestSize } from "./nearest.ts";
 import { exampleStandIn } from "./placeholders.ts";
+import { isUnreadSetting } from "./unread-settings.ts";
 import { CONFIG_NAMESPACE, SECRET_KEYS, stackConfigSchema } from "./schema.ts";
 import type { ProviderCredential } from "./provider-credentials.ts";
 import type { ConfigProblem } from "./config-problem.ts";
@@ -311,6 +317,13 @@ function regionChoices(path: Path, options: readonly string[], input: unknown): 
   );
 }
 
+/** The sizes a value at `path` may take: one that runs more than once where instances ask for it. */
+function sizeChoices(path: Path, options: readonly string[], input: unknown): string[] {
+  const instances = valueAt(input, [...path.slice(0, -1), "instances"]);
+  if (typeof instances !== "number" || instances <= 1) return [...options];
+  return options.filter((size) => !(SINGLE_INSTANCE_SIZES as readonly string[]).includes(size));
+}
+
 /**
  * The fix that sets the valid value nearest to the refused one, with why when that is not plain:
  * a size with at least the vCPUs and memory asked, a region closest on the map, the nearest hour.
@@ -326,7 +339,7 @@ function nearestFix(path: Path, input: unknown): string | undefined {
   const options = schemaAt(path, input)?.enum?.filter((value) => typeof value === "string");
   if (options === undefined || typeof found !== "string") return undefined;
   const near = /size$/i.test(last)
-    ? nearestSize(found, options)
+    ? nearestSize(found, sizeChoices(path, options, input))
     : path.some((segment) => /region/i.test(String(segment)))
       ? nearestRegion(found, regionChoices(path, options, input))
       : undefined;
@@ -576,6 +589,12 @@ export const KNOWN_NAMESPACES = [
 ] as const;
 
 /**
+ * The namespaces a key may be renamed into: known, and read by something (the program builds its
+ * AWS, GitHub and APM providers itself, which read no stack config: unread-settings.ts).
+ */
+const READ_NAMESPACES = KNOWN_NAMESPACES.filter((name) => !isUnreadSetting(`${name}:`));
+
+/**
  * A key in a namespace nobody reads, such as a misspelt `platform:`: Pulumi hands it to the
  * program, which would otherwise ignore it without a word.
  */
@@ -590,13 +609,13 @@ export function foreignKeyProblem(
   const key = rest.join(":");
   const platformKeys = Object.keys(configJsonSchema().properties ?? {});
   // Only a rename that lands on a key the program reads is worth suggesting.
-  const candidate = resemblingKey(namespace, KNOWN_NAMESPACES);
+  const candidate = resemblingKey(namespace, READ_NAMESPACES);
   const meant =
     candidate === CONFIG_NAMESPACE &&
     (platformKeySet || !platformKeys.includes(key.split(".")[0] ?? ""))
       ? undefined
       : candidate;
-  const allowed = `keys of ${listOf(KNOWN_NAMESPACES.map((name) => `${name}:`))}`;
+  const allowed = `keys of ${listOf(READ_NAMESPACES.map((name) => `${name}:`))}`;
   if (meant === undefined) {
     const found = `a key in the namespace "${namespace}", which neither the program nor a provider reads`;
     return { key: fullKey, found, allowed, fix: `pulumi config rm --path '${fullKey}'` };

@@ -4,7 +4,7 @@
 // before a single resource is registered.
 import { closest, distance } from "fastest-levenshtein";
 import { SERVICE_KINDS, type CatalogService, type ServiceKind } from "../service-catalog.ts";
-import type { ConfigProblem } from "./problems.ts";
+import type { ConfigProblem } from "./config-problem.ts";
 
 export const CATALOG_FILE = "stacks/service-catalog.ts";
 

@@ -7,7 +7,7 @@
 // and New Relic are explicit providers only here (test/config/unread-settings.test.ts checks the
 // planned runs), so an `aws:region` or `aws:profile` in Pulumi.<stack>.yaml changes nothing,
 // silently. The config refuses such a setting with what the program reads instead.
-import type { ConfigProblem } from "./problems.ts";
+import type { ConfigProblem } from "./config-problem.ts";
 
 interface ExplicitProvider {
   /** Where the program builds it. */

@@ -188,6 +188,17 @@ const brokenConfigs: Case[] = [
     config: () => withValue(production, "services.web.autoscaling.minInstances", 1),
   },
   {
+    // The nearest size to a made-up one would be a single-instance size, which two refuse.
+    name: "production: an unknown size for a service of two instances",
+    config: () =>
+      withValue(production, "services.processor", { size: "apps-s-1vcpu-0.6gb", instances: 2 }),
+  },
+  {
+    name: "production: two instances of a single-instance size",
+    config: () =>
+      withValue(production, "services.processor", { size: "apps-s-1vcpu-0.5gb", instances: 2 }),
+  },
+  {
     name: "staging: rate limit period the Free plan lacks",
     config: () => withValue(staging, "edge.rateLimit.periodSeconds", 60),
   },
@@ -343,9 +354,17 @@ describe("keys that belong elsewhere", () => {
         "plattform:edge": edge ?? "{}",
         "digitalocean:apiEndpoint": "https://api.digitalocean.com",
         "acme:flag": "1",
+        // Next to aws:, which the program's own AWS provider never reads: no rename into it.
+        "awz:region": "eu-central-1",
       },
     });
-    expect(problems.map((problem) => problem.key)).toEqual(["plattform:edge", "acme:flag"]);
+    expect(problems.map((problem) => problem.key)).toEqual([
+      "plattform:edge",
+      "acme:flag",
+      "awz:region",
+    ]);
+    expect(problems[2]).toMatchObject({ fix: "pulumi config rm --path 'awz:region'" });
+    expect(problems[2]?.allowed).not.toContain("aws:");
     expect(problems[0]?.found).toBe(
       'a key in the namespace "plattform", which nothing reads: did you mean platform:edge?',
     );

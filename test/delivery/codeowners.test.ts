@@ -38,7 +38,7 @@ describe(".github/CODEOWNERS", () => {
     }
   });
 
-  it("covers the pipelines, the program, the policies, bootstrap and the images' recipes", () => {
+  it("covers the pipelines, the program, the policies, bootstrap, the images' recipes and what the deploy jobs run", () => {
     const patterns = rules.map((rule) => rule.pattern);
     for (const required of [
       "/.github/",
@@ -48,6 +48,10 @@ describe(".github/CODEOWNERS", () => {
       "/bootstrap/",
       "/services/*/Dockerfile",
       "/services/*/Dockerfile.dockerignore",
+      // The deploy jobs run pnpm preflight (tools/) with production's credentials.
+      "/tools/",
+      "/package.json",
+      "/pnpm-lock.yaml",
     ]) {
       expect(patterns).toContain(required);
     }
