@@ -3,7 +3,7 @@
 // the declaration shows (firewall rules per database, bucket policies, IAM statements, encryption
 // settings, which app joins which VPC) comes from the plan.
 import { iamPatternMatches } from "../../policy/escalation.ts";
-import type { Statement } from "../../policy/iam.ts";
+import { hasAnyonePrincipal, type Statement } from "../../policy/iam.ts";
 import { TYPES } from "../../policy/types.ts";
 import { field, isRecord, records } from "../../policy/values.ts";
 import type { PlatformFacts } from "./outputs.ts";
@@ -53,9 +53,12 @@ function bucketPolicy(resources: readonly Resource[], name: string) {
     .flat()
     .map((statement) => ({
       effect: statement.effect,
-      principal: Object.entries(statement.principals)
-        .map(([kind, who]) => (kind === "*" ? "anyone" : `${kind} ${who.join(", ")}`))
-        .join("; "),
+      // `"*"` and `{"AWS": "*"}` alike mean anyone (policy/iam.ts).
+      principal: hasAnyonePrincipal(statement)
+        ? "anyone"
+        : Object.entries(statement.principals)
+            .map(([kind, who]) => `${kind} ${who.join(", ")}`)
+            .join("; "),
       actions: statement.actions,
       conditions: conditionsText(statement.condition),
     }));
@@ -294,7 +297,7 @@ export function encryptionRows(
     row(
       "Secrets in the stack's config and state",
       "at rest",
-      "Pulumi secrets, encrypted by the stack's secrets provider (Pulumi Cloud, or a passphrase): `secure:` in Pulumi.<stack>.yaml",
+      "Pulumi secrets, encrypted by the stack's secrets provider (the bootstrap's KMS key, `awskms://alias/platform-<stack>-secrets`, with the S3 backend; Pulumi Cloud's; or a passphrase): `secure:` in Pulumi.<stack>.yaml",
       "provider",
     ),
     row(

@@ -67,11 +67,6 @@ export async function startFakeDigitalOceanApi(teamName: string): Promise<FakeDi
       }),
     );
   });
-  // The program's client keeps its connection alive between its calls (Node's global agent), and
-  // a server that closes an idle one at its default 5 s races the next call on it: on a loaded
-  // machine the push login, seconds after the team check, then fails with ECONNRESET. Idle
-  // connections stay open longer than any run.
-  server.keepAliveTimeout = 120_000;
   await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
   const { port } = server.address() as AddressInfo;
   return {
