@@ -12,8 +12,8 @@ import {
   describeAllowed,
   type JsonSchemaNode,
   NOT_SET,
-  resemblingKey,
 } from "../stacks/config/problems.ts";
+import { resemblingKey } from "../stacks/config/nearest.ts";
 import { documented, pattern } from "../stacks/config/schema.ts";
 
 /** The bootstrap project's name: its config keys are `platform-bootstrap:<key>`. */

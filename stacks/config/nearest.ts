@@ -121,10 +121,15 @@ export function nearestRegion(asked: string, regions: readonly string[]): string
     const nearest = located.sort((a, b) => a.km - b.km)[0];
     if (nearest !== undefined) return nearest.region;
   }
-  const candidate = closest(asked, [...regions]);
-  return distance(asked, candidate) <= Math.max(2, Math.floor(candidate.length / 3))
-    ? candidate
-    : undefined;
+  return resemblingKey(asked, regions);
+}
+
+/** The name in `known` that `key` most resembles, when close enough to be a typo. */
+export function resemblingKey(key: string, known: readonly string[]): string | undefined {
+  if (known.length === 0) return undefined;
+  const candidate = closest(key, [...known]);
+  const typo = Math.max(2, Math.floor(candidate.length / 3));
+  return distance(key.toLowerCase(), candidate.toLowerCase()) <= typo ? candidate : undefined;
 }
 
 const TIME = /^(\d{1,2})(?::(\d{2}))?(?::\d{2})?\s*(am|pm)?$/i;

@@ -1,7 +1,6 @@
 // Turns schema issues into problems a person can act on: the config key, what was found, what is
 // allowed, and a command that fixes it. The "allowed" and "fix" texts come from the schema's own
 // JSON Schema (its enums, ranges and examples), so they always match what the schema accepts.
-import { closest, distance } from "fastest-levenshtein";
 import { z } from "zod";
 import {
   APP_PLATFORM_DATACENTERS,
@@ -9,7 +8,8 @@ import {
   DATACENTER_REGIONS,
   SINGLE_INSTANCE_SIZES,
 } from "./catalog.ts";
-import { nearestHour, nearestRegion, nearestSize } from "./nearest.ts";
+import { nearestHour, nearestRegion, nearestSize, resemblingKey } from "./nearest.ts";
+
 import { exampleStandIn } from "./placeholders.ts";
 import { isUnreadSetting } from "./unread-settings.ts";
 import { CONFIG_NAMESPACE, SECRET_KEYS, stackConfigSchema } from "./schema.ts";
@@ -438,14 +438,6 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
             : fixFor(path, input),
     },
   ];
-}
-
-/** The known key a misspelt one most resembles, if it is close enough to be a typo. */
-export function resemblingKey(key: string, known: readonly string[]): string | undefined {
-  if (known.length === 0) return undefined;
-  const candidate = closest(key, [...known]);
-  const typo = Math.max(2, Math.floor(candidate.length / 3));
-  return distance(key.toLowerCase(), candidate.toLowerCase()) <= typo ? candidate : undefined;
 }
 
 /** Paths of the leaf values under `value` (the value itself when it is a scalar). */

@@ -2,9 +2,9 @@
 // it: each rule is one pure check over the whole list, and each problem names the entry, what is
 // wrong and the edit that fixes it. The config loader reports them with the stack's own problems,
 // before a single resource is registered.
-import { closest, distance } from "fastest-levenshtein";
 import { SERVICE_KINDS, type CatalogService, type ServiceKind } from "../service-catalog.ts";
 import type { ConfigProblem } from "./config-problem.ts";
+import { resemblingKey } from "./nearest.ts";
 
 export const CATALOG_FILE = "stacks/service-catalog.ts";
 
@@ -24,14 +24,6 @@ function problem(
   fix: string,
 ): ConfigProblem {
   return { key: `${CATALOG_FILE}: ${service}.${field}`, found, allowed, fix };
-}
-
-/** The name in `known` (never empty) that `name` most resembles, when close enough to be a typo. */
-function resembling(name: string, known: readonly string[]): string | undefined {
-  const candidate = closest(name, [...known]);
-  return distance(name, candidate) <= Math.max(2, Math.floor(candidate.length / 3))
-    ? candidate
-    : undefined;
 }
 
 function shapeProblems(service: CatalogService): ConfigProblem[] {
@@ -177,7 +169,7 @@ function bindingProblems(catalog: readonly CatalogService[]): ConfigProblem[] {
     service.uses.services.flatMap((used): ConfigProblem[] => {
       const kind = kinds.get(used);
       if (kind === undefined) {
-        const meant = resembling(used, names);
+        const meant = resemblingKey(used, names);
         return [
           problem(
             service.name,
