@@ -21,8 +21,15 @@ import { readStack, REPOSITORY_ROOT, stackFilePath } from "../mock/run-stack.ts"
 import { toolRun } from "../mock/tool-run.ts";
 import { type Manifest, manifestOf } from "../plan/render.ts";
 import { renderMarkdown } from "./markdown.ts";
-import type { BootstrapFacts, BootstrapOutputs } from "./operations.ts";
-import { OutputsError, platformFacts, platformOutput, plaintextSecretPaths } from "./outputs.ts";
+import type { BootstrapOutputs } from "../../bootstrap/outputs.ts";
+import type { BootstrapFacts } from "./operations.ts";
+import {
+  OutputsError,
+  type Plain,
+  platformFacts,
+  platformOutput,
+  plaintextSecretPaths,
+} from "./outputs.ts";
 import { buildReport, type OfflinePlan } from "./report.ts";
 import { configSecretValues, leakedSecret, secretValuesOf } from "./secrets.ts";
 
@@ -124,7 +131,7 @@ async function offlinePlan(stack: string, stackFile: string, io: AuditIo): Promi
 async function bootstrapFacts(plan: AuditIo["bootstrapPlan"]): Promise<BootstrapFacts> {
   try {
     const { outputs, resources, simulated } = await plan();
-    return { outputs: outputs.bootstrap as BootstrapOutputs, resources, simulated };
+    return { outputs: outputs.bootstrap as Plain<BootstrapOutputs>, resources, simulated };
   } catch (error) {
     const stderr = (error as { stderr?: unknown }).stderr;
     throw new Exit(

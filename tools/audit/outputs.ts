@@ -104,7 +104,7 @@ export const REPORTED_OUTPUTS = Object.keys(platformSchema.shape).filter(
 );
 
 /** `T` as JSON carries it: every `Output<U>` replaced by `U`. */
-type Plain<T> =
+export type Plain<T> =
   T extends pulumi.Output<infer U>
     ? Plain<U>
     : T extends readonly (infer E)[]
