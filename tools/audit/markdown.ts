@@ -14,7 +14,10 @@ interface Table {
 /** A paragraph (its lines), or a table; blocks are separated by a blank line, empty ones dropped. */
 type Block = string | Table;
 
-/** A cell as it reads by default: yes or no, a dash for nothing, a list joined by commas. */
+/**
+ * A cell as it reads by default: yes or no, a dash where nothing applies (a setting without
+ * reviewers to bind), a list joined by commas.
+ */
 function cellOf(value: unknown): string {
   if (typeof value === "boolean") return value ? "yes" : "no";
   if (value === null) return "—";
@@ -36,8 +39,6 @@ function table<Row extends object>(
   return { head, rows: rows.map(show) };
 }
 const code = (value: string) => `\`${value.replaceAll("`", "'")}\``;
-/** Yes, no, or a dash where the setting does not apply (no reviewers, nothing to review). */
-const yesNo = (value: boolean | null) => (value === null ? "—" : value ? "yes" : "no");
 const none = (items: readonly string[], shown: (item: string) => string = code) =>
   items.length === 0 ? "none" : items.map(shown).join(", ");
 const bullets = (items: readonly string[]) => items.map((item) => `- ${item}`).join("\n");
@@ -290,7 +291,7 @@ function secrets({ secrets: { config, generated } }: AuditReport) {
       "config key | set | inputs it reaches | what it is",
       config.map((s) => [
         code(s.key),
-        yesNo(s.set),
+        cellOf(s.set),
         s.set ? `${s.destinations.length}` : "—",
         s.description,
       ]),
@@ -355,8 +356,8 @@ function pipeline({ pipeline: section }: AuditReport): Block[] {
         e.kind,
         e.deployFrom,
         reviewers(e),
-        yesNo(e.preventSelfReview),
-        yesNo(e.adminsBypass),
+        cellOf(e.preventSelfReview),
+        cellOf(e.adminsBypass),
         code(e.awsRole.arn),
         code(e.awsRole.trusts),
         trustText(e),

@@ -54,14 +54,7 @@ export function monitoringSection(platform: PlatformFacts, resources: readonly R
               emails: records(field(inputs.mechanisms, "emails")).map((email) => str(email.id)),
             })),
           },
-    apm:
-      monitoring.apm === null
-        ? null
-        : {
-            backend: monitoring.apm.backend.provider,
-            endpoint: monitoring.apm.endpoint,
-            monitors: monitoring.apm.monitors,
-          },
+    apm: monitoring.apm,
     logs: {
       drains: platform.integrations?.logDrains ?? [],
       sentry: platform.integrations?.sentry ?? false,
