@@ -1,6 +1,7 @@
 // The report as Markdown: a list of sections, one per question an auditor asks, each a list of
 // blocks (a paragraph, or a table where rows compare), and one renderer for them all.
 import { formatUsd } from "../../policy/cost/estimate.ts";
+import { quantityText } from "../cost/render.ts";
 import { pathSteps, valueAtSteps } from "../mock/secrets.ts";
 import type { PipelineEnvironment as Environment } from "./operations.ts";
 import type { AuditReport } from "./report.ts";
@@ -376,8 +377,6 @@ function pipeline({ pipeline: section }: AuditReport): Block[] {
 }
 
 function cost({ cost: { monthly, budget, ...section } }: AuditReport) {
-  const range = ({ min, max }: { min: number; max: number }) =>
-    min === max ? `${min}` : `${min}–${max}`;
   const held =
     budget === null
       ? "; the stack sets no budget."
@@ -389,7 +388,7 @@ function cost({ cost: { monthly, budget, ...section } }: AuditReport) {
       section.items.map((i) => [
         i.resource,
         i.charge,
-        range(i.quantity),
+        quantityText(i.quantity),
         `${i.unitPrice} / ${i.unit}`,
         formatUsd(i.monthly),
         `${i.source.url} (${i.source.read})`,
