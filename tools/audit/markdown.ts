@@ -3,9 +3,10 @@
 import { formatUsd } from "../../policy/cost/estimate.ts";
 import { quantityText } from "../cost/render.ts";
 import { pathSteps, valueAtSteps } from "../mock/secrets.ts";
-import type { PipelineEnvironment as Environment } from "./operations.ts";
 import type { AuditReport } from "./report.ts";
 import type { SecretDestination } from "./secrets.ts";
+
+type Environment = NonNullable<AuditReport["pipeline"]>["environments"][number];
 
 /** A table's head as Markdown writes it (`app | role | region`), and a row's cells. */
 interface Table {

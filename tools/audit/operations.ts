@@ -62,8 +62,6 @@ export function monitoringSection(platform: PlatformFacts, resources: readonly R
   };
 }
 
-export type MonitoringSection = NonNullable<ReturnType<typeof monitoringSection>>;
-
 /** The bootstrap project's plan of this commit: what it exports and what it declares. */
 export interface BootstrapFacts {
   outputs: Plain<BootstrapOutputs>;
@@ -157,6 +155,3 @@ export function pipelineSection(platform: PlatformFacts, bootstrap: BootstrapFac
     })),
   };
 }
-
-export type PipelineSection = NonNullable<ReturnType<typeof pipelineSection>>;
-export type PipelineEnvironment = PipelineSection["environments"][number];

@@ -96,8 +96,6 @@ export function secretsSection(
   };
 }
 
-export type SecretsSection = ReturnType<typeof secretsSection>;
-
 /**
  * Each PostgreSQL URL among the secret inputs, described without its credentials: its libpq
  * `sslmode` (null when unset), whether its host is DigitalOcean's private (VPC) name, and whether
