@@ -25,6 +25,7 @@ import {
   type StackConfig,
 } from "./schema.ts";
 import { catalogProblems } from "./service-catalog-rules.ts";
+import { configValue } from "./stack-file.ts";
 import { isUnreadSetting, unreadSettingProblems } from "./unread-settings.ts";
 import { SERVICE_CATALOG } from "../service-catalog.ts";
 
@@ -69,16 +70,9 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-function parseStructured(text: string | undefined): unknown {
-  // A missing group is read as an empty one, so that each of its required keys is reported
-  // with its own example instead of one vague "database is missing".
-  if (text === undefined) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
+// A missing group is read as an empty one, so that each of its required keys is reported with its
+// own example instead of one vague "database is missing".
+const parseStructured = (text: string | undefined) => (text === undefined ? {} : configValue(text));
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([...GROUP_KEYS, ...SECRET_KEYS, "environment"]);
 

@@ -13,6 +13,7 @@ import * as pulumi from "@pulumi/pulumi";
 // SDK's runtime index loads already (runtime/index.js re-exports `setMocks` from it).
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
 import type { ConfigProblem } from "./config-problem.ts";
+import { configValue } from "./stack-file.ts";
 
 export interface ExampleValue {
   /** The config path in `pulumi config set --path` syntax; `[]` stands for every item of a list. */
@@ -220,14 +221,6 @@ export interface ConfigValues {
   secretKeys: ReadonlySet<string>;
 }
 
-function parsed(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
 /** The scalar values at `path` (`[]` for each item of a list), with their concrete paths. */
 function valuesAt(root: unknown, segments: readonly string[], at: string): [string, string][] {
   const [segment, ...rest] = segments;
@@ -254,7 +247,7 @@ export function exampleValuesIn(config: ConfigValues, namespace = "platform"): F
     const text = config.values[key];
     if (text === undefined) return [];
     const secret = config.secretKeys.has(key);
-    return valuesAt(rest.length === 0 ? text : parsed(text), rest, key)
+    return valuesAt(rest.length === 0 ? text : configValue(text), rest, key)
       .filter(([, value]) => entry.isExample(value))
       .map(([path, value]) => ({
         key: `${namespace}:${path}`,

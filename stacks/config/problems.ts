@@ -114,18 +114,20 @@ export function mergedVariants(node: JsonSchemaNode): JsonSchemaNode {
  */
 export function schemaAt(path: Path, input?: unknown): JsonSchemaNode | undefined {
   let node: JsonSchemaNode | undefined = configJsonSchema();
-  for (const [index, segment] of path.entries()) {
+  for (let index = 0; node !== undefined; index += 1) {
     const variants = variantsOf(node);
-    if (node !== undefined && variants !== undefined) {
+    if (variants !== undefined)
       node = variantFor(node, variants, valueAt(input, path.slice(0, index)));
-    }
-    if (node === undefined) return undefined;
+    const segment = path[index];
+    if (index === path.length) return node;
     node = typeof segment === "number" ? node.items : node.properties?.[String(segment)];
   }
-  const variants = variantsOf(node);
-  return node === undefined || variants === undefined
-    ? node
-    : variantFor(node, variants, valueAt(input, path));
+  return undefined;
+}
+
+/** The variants of the union at `path`, as the schema has them (`schemaAt` picks one). */
+function unionAt(path: Path, input: unknown): JsonSchemaNode[] | undefined {
+  return variantsOf(schemaAt(path.slice(0, -1), input)?.properties?.[String(path.at(-1))]);
 }
 
 /**
@@ -133,11 +135,8 @@ export function schemaAt(path: Path, input?: unknown): JsonSchemaNode | undefine
  * a service sized with both `instances` and `autoscaling`. One problem for it, whatever else fails.
  */
 function variantProblem(path: Path, input: unknown): ConfigProblem | undefined {
-  const variants = variantsOf(
-    schemaAt(path.slice(0, -1), input)?.properties?.[String(path.at(-1))],
-  );
-  if (variants === undefined || path.length === 0) return undefined;
-  if (isDiscriminated(variants)) return undefined;
+  const variants = unionAt(path, input);
+  if (variants === undefined || isDiscriminated(variants)) return undefined;
   const keys = distinguishingKeys(variants);
   const value = valueAt(input, path);
   const set = keys.filter((key) => valueAt(value, [key]) !== undefined);
@@ -386,8 +385,7 @@ function chosenVariantIssues(
 ): z.core.$ZodIssue[] | undefined {
   const { path } = issue;
   const value = valueAt(input, path);
-  const parent = schemaAt(path.slice(0, -1), input);
-  const variants = variantsOf(parent?.properties?.[String(path.at(-1))]) ?? [];
+  const variants = unionAt(path, input) ?? [];
   const keys = distinguishingKeys(variants);
   const index = variants.findIndex((variant) =>
     Object.keys(variant.properties ?? {}).some(
@@ -494,15 +492,15 @@ function unknownKeyProblem(
   input: unknown,
 ): ConfigProblem {
   const misspelt = [...path, key];
+  const problem = { key: keyOf(misspelt), allowed: `one of ${listOf(known)}` };
+  const renameTo = (target: Path) => ({
+    fix: renameCommands(misspelt, target, valueAt(input, misspelt)),
+    alsoFixes: keyOf(target),
+  });
   const moved = movedTo(path, key, input);
   if (moved !== undefined) {
-    return {
-      key: keyOf(misspelt),
-      found: `moved: \`${keyOf(moved)}\` belongs under \`${keyOf(moved.slice(0, -1))}\``,
-      allowed: `one of ${listOf(known)}`,
-      fix: renameCommands(misspelt, moved, valueAt(input, misspelt)),
-      alsoFixes: keyOf(moved),
-    };
+    const found = `moved: \`${keyOf(moved)}\` belongs under \`${keyOf(moved.slice(0, -1))}\``;
+    return { ...problem, found, ...renameTo(moved) };
   }
   const meant = resemblingKey(key, known);
   // Under `services`, the known keys are the catalog's services.
@@ -511,32 +509,13 @@ function unknownKeyProblem(
       ? "a service the catalog (stacks/service-catalog.ts) does not have"
       : "a key the platform does not know";
   if (meant === undefined) {
-    return {
-      key: keyOf(misspelt),
-      found: what,
-      allowed: `one of ${listOf(known)}`,
-      fix: `pulumi config rm --path '${configPath(misspelt)}'`,
-    };
+    return { ...problem, found: what, fix: `pulumi config rm --path '${configPath(misspelt)}'` };
   }
   const intended = [...path, meant];
   const found = `${what}: did you mean ${keyOf(intended)}?`;
-  const allowed = `one of ${listOf(known)}`;
-  // A group left out of the stack file reads as `{}` (see schemaInput): not set.
-  const present = valueAt(input, intended);
-  const alreadySet =
-    present !== undefined &&
-    !(typeof present === "object" && present !== null && Object.keys(present).length === 0);
-  if (alreadySet) {
-    const fix = `pulumi config rm --path '${configPath(misspelt)}'   (${configPath(intended)} is already set)`;
-    return { key: keyOf(misspelt), found, allowed, fix };
-  }
-  return {
-    key: keyOf(misspelt),
-    found,
-    allowed,
-    fix: renameCommands(misspelt, intended, valueAt(input, misspelt)),
-    alsoFixes: keyOf(intended),
-  };
+  if (isUnset(input, intended)) return { ...problem, found, ...renameTo(intended) };
+  const fix = `pulumi config rm --path '${configPath(misspelt)}'   (${configPath(intended)} is already set)`;
+  return { ...problem, found, fix };
 }
 
 /** Every problem of a parse, in the order of the schema's keys. */

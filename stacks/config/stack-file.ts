@@ -13,6 +13,15 @@ export interface StackFileConfig {
   secretKeys: string[];
 }
 
+/** A value in Pulumi's string form as data: structured values are JSON text, the rest is text. */
+export function configValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Supplies the plaintext that stands in for a `secure:` value of `key`. */
 export type FakeSecret = (key: string) => string;
 
