@@ -165,7 +165,8 @@ export function configPath(path: Path): string {
     .join("");
 }
 
-function valueAt(root: unknown, path: Path): unknown {
+/** The value at `path` inside `root`, if there is one. */
+export function valueAt(root: unknown, path: Path): unknown {
   let value = root;
   for (const segment of path) {
     if (typeof value !== "object" || value === null) return undefined;
@@ -237,21 +238,15 @@ function renderValue(value: unknown): string {
  * command names what belongs there instead (placeholders.ts).
  */
 export function setCommands(path: Path, example: unknown, standIns = false): string[] {
-  if (Array.isArray(example)) {
-    return example.flatMap((item, index) => setCommands([...path, index], item, standIns));
-  }
-  if (typeof example === "object" && example !== null) {
-    return Object.entries(example).flatMap(([key, item]) =>
-      setCommands([...path, key], item, standIns),
-    );
-  }
-  const [first] = path;
-  const standIn = standIns ? exampleStandIn(configPath(path), example) : undefined;
-  const value = renderValue(standIn ?? example);
-  if (path.length === 1 && typeof first === "string" && isSecretKey(first)) {
-    return [`pulumi config set --secret ${first} ${value}`];
-  }
-  return [`pulumi config set --path '${configPath(path)}' ${value}`];
+  return leafPaths(example, path).map((leaf) => {
+    const leafValue = valueAt(example, leaf.slice(path.length));
+    const standIn = standIns ? exampleStandIn(configPath(leaf), leafValue) : undefined;
+    const value = renderValue(standIn ?? leafValue);
+    const [first] = leaf;
+    return leaf.length === 1 && typeof first === "string" && isSecretKey(first)
+      ? `pulumi config set --secret ${first} ${value}`
+      : `pulumi config set --path '${configPath(leaf)}' ${value}`;
+  });
 }
 
 function isSecretKey(key: string): boolean {

@@ -532,18 +532,16 @@ export const SECRET_KEYS = Object.keys(secrets) as (keyof typeof secrets)[];
 /** Top-level keys holding structured (object) values. */
 export const GROUP_KEYS = Object.keys(groups).filter((key) => key !== "environment");
 
-const baseSchema = z.strictObject({ ...groups, ...secrets });
-
 /** The shape of the config, for its JSON Schema (the README's reference, problem texts). */
-export const stackConfigSchema = baseSchema;
+export const stackConfigSchema = z.strictObject({ ...groups, ...secrets });
 
 /** The schema of a stack whose services are those of `catalog`. */
-export function schemaFor(catalog: readonly CatalogService[]): typeof baseSchema {
+export function schemaFor(catalog: readonly CatalogService[]): typeof stackConfigSchema {
   return catalog === SERVICE_CATALOG
-    ? baseSchema
+    ? stackConfigSchema
     : // The same keys but `services`, whose keys are the catalog's: the same type to every reader.
-      baseSchema.extend({ services: servicesGroup(catalog) });
+      stackConfigSchema.extend({ services: servicesGroup(catalog) });
 }
 
-export type StackConfig = z.output<typeof baseSchema>;
+export type StackConfig = z.output<typeof stackConfigSchema>;
 export type ServiceConfig = z.output<typeof service>;
