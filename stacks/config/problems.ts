@@ -617,10 +617,7 @@ export function plaintextCredentialProblem(credential: ProviderCredential): Conf
       "a plaintext value: this provider credential would be stored unencrypted in the stack file and state",
     allowed:
       "a secret value (`secure:` in the stack file), or none: the provider's environment variable",
-    fix:
-      path === undefined
-        ? `pulumi config set --secret ${credential.key} <value>   (encrypts it in Pulumi.<stack>.yaml)`
-        : `pulumi config set --secret --path '${path}' <value>   (encrypts it in Pulumi.<stack>.yaml)`,
+    fix: `pulumi config set --secret ${path === undefined ? credential.key : `--path '${path}'`} <value>   (encrypts it in Pulumi.<stack>.yaml)`,
   };
 }
 
