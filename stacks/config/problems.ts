@@ -72,20 +72,22 @@ function distinguishingKeys(variants: readonly JsonSchemaNode[]): string[] {
   return keys.filter((key) => !variants.every((variant) => key in (variant.properties ?? {})));
 }
 
+/** The index of the variant whose own keys `value` sets (a service with `autoscaling`), or -1. */
+function keyedVariant(variants: readonly JsonSchemaNode[], value: unknown): number {
+  const set = distinguishingKeys(variants).filter((key) => valueAt(value, [key]) !== undefined);
+  return variants.findIndex((variant) => set.some((key) => key in (variant.properties ?? {})));
+}
+
 /** The variant `value` is written as, or all variants merged when it names none. */
 function variantFor(node: JsonSchemaNode, variants: JsonSchemaNode[], value: unknown) {
-  const set = typeof value === "object" && value !== null ? Object.keys(value) : [];
   // A discriminator's value names the variant; without one, the keys only it has.
   const named = (variant: JsonSchemaNode) =>
     Object.entries(variant.properties ?? {}).some(
       ([key, property]) => property.const !== undefined && property.const === valueAt(value, [key]),
     );
-  const keyed = (variant: JsonSchemaNode) =>
-    Object.keys(variant.properties ?? {}).some(
-      (key) => distinguishingKeys(variants).includes(key) && set.includes(key),
-    );
   const picked =
-    variants.find(named) ?? (isDiscriminated(variants) ? undefined : variants.find(keyed));
+    variants.find(named) ??
+    (isDiscriminated(variants) ? undefined : variants[keyedVariant(variants, value)]);
   if (picked !== undefined) return { ...picked, description: node.description };
   const properties: Record<string, JsonSchemaNode> = {};
   for (const [key, property] of variants.flatMap((variant) =>
@@ -116,8 +118,9 @@ export function schemaAt(path: Path, input?: unknown): JsonSchemaNode | undefine
   let node: JsonSchemaNode | undefined = configJsonSchema();
   for (let index = 0; node !== undefined; index += 1) {
     const variants = variantsOf(node);
-    if (variants !== undefined)
+    if (variants !== undefined) {
       node = variantFor(node, variants, valueAt(input, path.slice(0, index)));
+    }
     const segment = path[index];
     if (index === path.length) return node;
     node = typeof segment === "number" ? node.items : node.properties?.[String(segment)];
@@ -379,14 +382,7 @@ function chosenVariantIssues(
   input: unknown,
 ): z.core.$ZodIssue[] | undefined {
   const { path } = issue;
-  const value = valueAt(input, path);
-  const variants = unionAt(path, input) ?? [];
-  const keys = distinguishingKeys(variants);
-  const index = variants.findIndex((variant) =>
-    Object.keys(variant.properties ?? {}).some(
-      (key) => keys.includes(key) && valueAt(value, [key]) !== undefined,
-    ),
-  );
+  const index = keyedVariant(unionAt(path, input) ?? [], valueAt(input, path));
   return issue.errors[index]?.map((inner) => ({ ...inner, path: [...path, ...inner.path] }));
 }
 
