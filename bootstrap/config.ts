@@ -8,12 +8,11 @@ import { ENVIRONMENTS, type Environment } from "../stacks/config/catalog.ts";
 import { ConfigError } from "../stacks/config/load.ts";
 import {
   type ConfigProblem,
-  configPath,
   describeAllowed,
   type JsonSchemaNode,
   NOT_SET,
-  valueAt,
 } from "../stacks/config/problems.ts";
+import { configPath, valueAt } from "../stacks/config/config-path.ts";
 import { resemblingKey } from "../stacks/config/nearest.ts";
 import { documented, GITHUB_OWNER, GITHUB_REPOSITORY, pattern } from "../stacks/config/schema.ts";
 import { configValue } from "../stacks/config/stack-file.ts";

@@ -9,7 +9,7 @@ import path from "node:path";
 import { ENVIRONMENTS } from "./catalog.ts";
 import { EXAMPLE_VALUES, exampleStandIn } from "./placeholders.ts";
 import type { ConfigProblem } from "./config-problem.ts";
-import { valueAt } from "./problems.ts";
+import { valueAt } from "./config-path.ts";
 import { configValue, stackConfigFromYaml } from "./stack-file.ts";
 
 /** Another stack file of the repository, as read from disk. */

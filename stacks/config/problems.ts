@@ -15,10 +15,9 @@ import { isUnreadSetting } from "./unread-settings.ts";
 import { CONFIG_NAMESPACE, SECRET_KEYS, stackConfigSchema } from "./schema.ts";
 import type { ProviderCredential } from "./provider-credentials.ts";
 import type { ConfigProblem } from "./config-problem.ts";
+import { configPath, leafPaths, type Path, valueAt } from "./config-path.ts";
 
 export type { ConfigProblem };
-
-type Path = readonly PropertyKey[];
 
 export interface JsonSchemaNode {
   type?: string;
@@ -157,25 +156,6 @@ function variantProblem(path: Path, input: unknown): ConfigProblem | undefined {
             .map((key) => `pulumi config rm --path '${configPath([...path, key])}'`)
             .join(" && "),
   };
-}
-
-/** `["database", "replicas", 0, "region"]` → `database.replicas[0].region` (Pulumi's --path syntax). */
-export function configPath(path: Path): string {
-  return path
-    .map((segment, index) =>
-      typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`,
-    )
-    .join("");
-}
-
-/** The value at `path` inside `root`, if there is one. */
-export function valueAt(root: unknown, path: Path): unknown {
-  let value = root;
-  for (const segment of path) {
-    if (typeof value !== "object" || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[segment];
-  }
-  return value;
 }
 
 /** What a problem found when the key is not set. */
@@ -427,16 +407,6 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
             : fixFor(path, input),
     },
   ];
-}
-
-/** Paths of the leaf values under `value` (the value itself when it is a scalar). */
-function leafPaths(value: unknown, path: Path): Path[] {
-  if (Array.isArray(value))
-    return value.flatMap((item, index) => leafPaths(item, [...path, index]));
-  if (typeof value === "object" && value !== null) {
-    return Object.entries(value).flatMap(([key, item]) => leafPaths(item, [...path, key]));
-  }
-  return [path];
 }
 
 /**

@@ -29,7 +29,8 @@ import {
   REGISTRY_REGIONS,
   SINGLE_INSTANCE_SIZES,
 } from "./catalog.ts";
-import { setCommands, valueAt } from "./problems.ts";
+import { valueAt } from "./config-path.ts";
+import { setCommands } from "./problems.ts";
 import type { StackConfig } from "./schema.ts";
 
 type ConfigPath = readonly (string | number)[];
