@@ -94,23 +94,19 @@ export function schemaInput(raw: RawStackConfig): Record<string, unknown> {
  */
 export type ValidationContext = RuleContext;
 
-/**
- * The schema of the stack's catalog with every cross-field rule, as of `context`. `when` runs the
- * rules even when some keys are invalid; each rule skips itself if its own are.
- */
-function stackConfigSchemaAt(context: ValidationContext) {
-  return schemaFor(context.catalog ?? SERVICE_CATALOG).superRefine(
-    (config, ctx) => {
-      checkCrossFieldRules(config, ctx, context);
-    },
-    { when: () => true },
-  );
-}
-
 export function validateStackConfig(raw: RawStackConfig, context: ValidationContext): LoadResult {
   const input = schemaInput(raw);
   const catalog = catalogProblems(context.catalog ?? SERVICE_CATALOG);
-  const parsed = stackConfigSchemaAt(context).safeParse(input);
+  // The schema of the stack's catalog with every cross-field rule: `when` runs the rules even when
+  // some keys are invalid; each rule skips itself if its own are.
+  const parsed = schemaFor(context.catalog ?? SERVICE_CATALOG)
+    .superRefine(
+      (config, ctx) => {
+        checkCrossFieldRules(config, ctx, context);
+      },
+      { when: () => true },
+    )
+    .safeParse(input);
   const plaintextSecrets = SECRET_KEYS.filter(
     (key) => raw.values[key] !== undefined && !raw.secretKeys.has(key),
   ).map(plaintextSecretProblem);

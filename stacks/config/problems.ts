@@ -31,7 +31,6 @@ export interface JsonSchemaNode {
   minimum?: number;
   maximum?: number;
   minItems?: number;
-  maxItems?: number;
   format?: string;
   pattern?: string;
   /** What a patterned string accepts, in words (the schema's `allowed` metadata). */
