@@ -8,13 +8,14 @@ import { ENVIRONMENTS, type Environment } from "../stacks/config/catalog.ts";
 import { ConfigError } from "../stacks/config/load.ts";
 import {
   type ConfigProblem,
-  configPath,
   describeAllowed,
   type JsonSchemaNode,
   NOT_SET,
 } from "../stacks/config/problems.ts";
+import { configPath, valueAt } from "../stacks/config/config-path.ts";
 import { resemblingKey } from "../stacks/config/nearest.ts";
-import { documented, pattern } from "../stacks/config/schema.ts";
+import { documented, GITHUB_OWNER, GITHUB_REPOSITORY, pattern } from "../stacks/config/schema.ts";
+import { configValue } from "../stacks/config/stack-file.ts";
 
 /** The bootstrap project's name: its config keys are `platform-bootstrap:<key>`. */
 export const BOOTSTRAP_NAMESPACE = "platform-bootstrap";
@@ -84,13 +85,9 @@ const environment = z.strictObject({
 });
 
 const github = z.strictObject({
-  owner: documented(
-    pattern(/^[A-Za-z0-9-]{1,39}$/, "a GitHub user or organisation name"),
-    "Owner of the repository.",
-    "acme",
-  ),
+  owner: documented(GITHUB_OWNER, "Owner of the repository.", "acme"),
   repository: documented(
-    pattern(/^[A-Za-z0-9._-]{1,100}$/, "a GitHub repository name"),
+    GITHUB_REPOSITORY,
     "The repository whose workflows deploy the platform.",
     "platform",
   ),
@@ -220,16 +217,6 @@ function nodeAt(path: readonly PropertyKey[]): JsonSchemaNode | undefined {
   return node;
 }
 
-function valueAt(root: unknown, path: readonly PropertyKey[]): unknown {
-  return path.reduce<unknown>(
-    (value, segment) =>
-      typeof value === "object" && value !== null
-        ? (value as Record<PropertyKey, unknown>)[segment]
-        : undefined,
-    root,
-  );
-}
-
 const keyOf = (path: readonly PropertyKey[]) => `${BOOTSTRAP_NAMESPACE}:${configPath(path)}`;
 
 function shown(value: unknown): string {
@@ -275,13 +262,7 @@ export type BootstrapLoad =
 /** Parses the config's groups (`github`, `environments`, JSON text as Pulumi hands them over). */
 export function validateBootstrapConfig(values: Readonly<Record<string, string>>): BootstrapLoad {
   const input: Record<string, unknown> = {};
-  for (const [key, text] of Object.entries(values)) {
-    try {
-      input[key] = JSON.parse(text) as unknown;
-    } catch {
-      input[key] = text;
-    }
-  }
+  for (const [key, text] of Object.entries(values)) input[key] = configValue(text);
   input.github ??= {};
   input.environments ??= {};
   const parsed = schema.safeParse(input);

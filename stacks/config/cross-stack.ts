@@ -9,7 +9,8 @@ import path from "node:path";
 import { ENVIRONMENTS } from "./catalog.ts";
 import { EXAMPLE_VALUES, exampleStandIn } from "./placeholders.ts";
 import type { ConfigProblem } from "./config-problem.ts";
-import { stackConfigFromYaml } from "./stack-file.ts";
+import { valueAt } from "./config-path.ts";
+import { configValue, stackConfigFromYaml } from "./stack-file.ts";
 
 /** Another stack file of the repository, as read from disk. */
 export interface OtherStackFile {
@@ -98,15 +99,8 @@ const SEPARATE_VALUES: readonly SeparateValue[] = [
 
 /** `value.key` of a JSON group, as text; undefined when absent or not a scalar. */
 function scalarIn(groupText: string | undefined, key: string): string | undefined {
-  if (groupText === undefined) return undefined;
-  try {
-    const group: unknown = JSON.parse(groupText);
-    if (typeof group !== "object" || group === null) return undefined;
-    const value: unknown = (group as Record<string, unknown>)[key];
-    return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
-  } catch {
-    return undefined;
-  }
+  const value = groupText === undefined ? undefined : valueAt(configValue(groupText), [key]);
+  return typeof value === "string" || typeof value === "number" ? String(value) : undefined;
 }
 
 /** How two stacks' values compare: DNS names, team names and GitHub names ignore case. */

@@ -25,6 +25,7 @@ import {
   type StackConfig,
 } from "./schema.ts";
 import { catalogProblems } from "./service-catalog-rules.ts";
+import { configValue } from "./stack-file.ts";
 import { isUnreadSetting, unreadSettingProblems } from "./unread-settings.ts";
 import { SERVICE_CATALOG } from "../service-catalog.ts";
 
@@ -69,16 +70,9 @@ export class ConfigError extends pulumi.RunError {
   }
 }
 
-function parseStructured(text: string | undefined): unknown {
-  // A missing group is read as an empty one, so that each of its required keys is reported
-  // with its own example instead of one vague "database is missing".
-  if (text === undefined) return {};
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
+// A missing group is read as an empty one, so that each of its required keys is reported with its
+// own example instead of one vague "database is missing".
+const parseStructured = (text: string | undefined) => (text === undefined ? {} : configValue(text));
 
 const KNOWN_KEYS: ReadonlySet<string> = new Set([...GROUP_KEYS, ...SECRET_KEYS, "environment"]);
 
@@ -100,23 +94,19 @@ export function schemaInput(raw: RawStackConfig): Record<string, unknown> {
  */
 export type ValidationContext = RuleContext;
 
-/**
- * The schema of the stack's catalog with every cross-field rule, as of `context`. `when` runs the
- * rules even when some keys are invalid; each rule skips itself if its own are.
- */
-function stackConfigSchemaAt(context: ValidationContext) {
-  return schemaFor(context.catalog ?? SERVICE_CATALOG).superRefine(
-    (config, ctx) => {
-      checkCrossFieldRules(config, ctx, context);
-    },
-    { when: () => true },
-  );
-}
-
 export function validateStackConfig(raw: RawStackConfig, context: ValidationContext): LoadResult {
   const input = schemaInput(raw);
   const catalog = catalogProblems(context.catalog ?? SERVICE_CATALOG);
-  const parsed = stackConfigSchemaAt(context).safeParse(input);
+  // The schema of the stack's catalog with every cross-field rule: `when` runs the rules even when
+  // some keys are invalid; each rule skips itself if its own are.
+  const parsed = schemaFor(context.catalog ?? SERVICE_CATALOG)
+    .superRefine(
+      (config, ctx) => {
+        checkCrossFieldRules(config, ctx, context);
+      },
+      { when: () => true },
+    )
+    .safeParse(input);
   const plaintextSecrets = SECRET_KEYS.filter(
     (key) => raw.values[key] !== undefined && !raw.secretKeys.has(key),
   ).map(plaintextSecretProblem);

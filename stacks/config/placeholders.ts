@@ -13,6 +13,8 @@ import * as pulumi from "@pulumi/pulumi";
 // SDK's runtime index loads already (runtime/index.js re-exports `setMocks` from it).
 import { MockMonitor } from "@pulumi/pulumi/runtime/mocks.js";
 import type { ConfigProblem } from "./config-problem.ts";
+import { anyIndex, configPath, leafPaths, valueAt } from "./config-path.ts";
+import { configValue } from "./stack-file.ts";
 
 export interface ExampleValue {
   /** The config path in `pulumi config set --path` syntax; `[]` stands for every item of a list. */
@@ -220,47 +222,21 @@ export interface ConfigValues {
   secretKeys: ReadonlySet<string>;
 }
 
-function parsed(text: string): unknown {
-  try {
-    return JSON.parse(text);
-  } catch {
-    return text;
-  }
-}
-
-/** The scalar values at `path` (`[]` for each item of a list), with their concrete paths. */
-function valuesAt(root: unknown, segments: readonly string[], at: string): [string, string][] {
-  const [segment, ...rest] = segments;
-  if (segment === undefined) {
-    return typeof root === "string" || typeof root === "number" ? [[at, String(root)]] : [];
-  }
-  if (segment === "[]") {
-    if (!Array.isArray(root)) return [];
-    return root.flatMap((item: unknown, index) => valuesAt(item, rest, `${at}[${index}]`));
-  }
-  if (typeof root !== "object" || root === null) return [];
-  const child: unknown = (root as Record<string, unknown>)[segment];
-  return valuesAt(child, rest, `${at}.${segment}`);
-}
-
-function segmentsOf(path: string): string[] {
-  return path.replaceAll("[]", ".[]").split(".");
-}
-
 /** Every example value in the config, in the table's order. */
 export function exampleValuesIn(config: ConfigValues, namespace = "platform"): FoundExample[] {
   return EXAMPLE_VALUES.flatMap((entry) => {
-    const [key = "", ...rest] = segmentsOf(entry.path);
+    const [key = ""] = entry.path.split(/[.[]/);
     const text = config.values[key];
     if (text === undefined) return [];
+    const root = entry.path === key ? text : configValue(text);
     const secret = config.secretKeys.has(key);
-    return valuesAt(rest.length === 0 ? text : parsed(text), rest, key)
-      .filter(([, value]) => entry.isExample(value))
-      .map(([path, value]) => ({
-        key: `${namespace}:${path}`,
-        value: secret ? undefined : value,
-        entry,
-      }));
+    return leafPaths(root, [key]).flatMap((leaf) => {
+      const path = configPath(leaf);
+      const value = valueAt(root, leaf.slice(1));
+      const scalar = typeof value === "string" || typeof value === "number";
+      if (!scalar || anyIndex(path) !== entry.path || !entry.isExample(String(value))) return [];
+      return [{ key: `${namespace}:${path}`, value: secret ? undefined : String(value), entry }];
+    });
   });
 }
 
@@ -288,9 +264,8 @@ export function offlineExampleValues(
 /** `'<real value>'`, where a suggested fix would paste the example at `path` (`edge.zoneId`). */
 export function exampleStandIn(path: string, value: unknown): string | undefined {
   if (typeof value !== "string" && typeof value !== "number") return undefined;
-  const pattern = path.replace(/\[\d+\]/g, "[]");
   const entry = EXAMPLE_VALUES.find(
-    (candidate) => candidate.path === pattern && candidate.isExample(String(value)),
+    (candidate) => candidate.path === anyIndex(path) && candidate.isExample(String(value)),
   );
   return entry === undefined ? undefined : `<${entry.realValue}>`;
 }

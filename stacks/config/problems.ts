@@ -15,10 +15,9 @@ import { isUnreadSetting } from "./unread-settings.ts";
 import { CONFIG_NAMESPACE, SECRET_KEYS, stackConfigSchema } from "./schema.ts";
 import type { ProviderCredential } from "./provider-credentials.ts";
 import type { ConfigProblem } from "./config-problem.ts";
+import { configPath, leafPaths, type Path, valueAt } from "./config-path.ts";
 
 export type { ConfigProblem };
-
-type Path = readonly PropertyKey[];
 
 export interface JsonSchemaNode {
   type?: string;
@@ -32,7 +31,6 @@ export interface JsonSchemaNode {
   minimum?: number;
   maximum?: number;
   minItems?: number;
-  maxItems?: number;
   format?: string;
   pattern?: string;
   /** What a patterned string accepts, in words (the schema's `allowed` metadata). */
@@ -72,20 +70,22 @@ function distinguishingKeys(variants: readonly JsonSchemaNode[]): string[] {
   return keys.filter((key) => !variants.every((variant) => key in (variant.properties ?? {})));
 }
 
+/** The index of the variant whose own keys `value` sets (a service with `autoscaling`), or -1. */
+function keyedVariant(variants: readonly JsonSchemaNode[], value: unknown): number {
+  const set = distinguishingKeys(variants).filter((key) => valueAt(value, [key]) !== undefined);
+  return variants.findIndex((variant) => set.some((key) => key in (variant.properties ?? {})));
+}
+
 /** The variant `value` is written as, or all variants merged when it names none. */
 function variantFor(node: JsonSchemaNode, variants: JsonSchemaNode[], value: unknown) {
-  const set = typeof value === "object" && value !== null ? Object.keys(value) : [];
   // A discriminator's value names the variant; without one, the keys only it has.
   const named = (variant: JsonSchemaNode) =>
     Object.entries(variant.properties ?? {}).some(
       ([key, property]) => property.const !== undefined && property.const === valueAt(value, [key]),
     );
-  const keyed = (variant: JsonSchemaNode) =>
-    Object.keys(variant.properties ?? {}).some(
-      (key) => distinguishingKeys(variants).includes(key) && set.includes(key),
-    );
   const picked =
-    variants.find(named) ?? (isDiscriminated(variants) ? undefined : variants.find(keyed));
+    variants.find(named) ??
+    (isDiscriminated(variants) ? undefined : variants[keyedVariant(variants, value)]);
   if (picked !== undefined) return { ...picked, description: node.description };
   const properties: Record<string, JsonSchemaNode> = {};
   for (const [key, property] of variants.flatMap((variant) =>
@@ -114,18 +114,21 @@ export function mergedVariants(node: JsonSchemaNode): JsonSchemaNode {
  */
 export function schemaAt(path: Path, input?: unknown): JsonSchemaNode | undefined {
   let node: JsonSchemaNode | undefined = configJsonSchema();
-  for (const [index, segment] of path.entries()) {
+  for (let index = 0; node !== undefined; index += 1) {
     const variants = variantsOf(node);
-    if (node !== undefined && variants !== undefined) {
+    if (variants !== undefined) {
       node = variantFor(node, variants, valueAt(input, path.slice(0, index)));
     }
-    if (node === undefined) return undefined;
+    const segment = path[index];
+    if (index === path.length) return node;
     node = typeof segment === "number" ? node.items : node.properties?.[String(segment)];
   }
-  const variants = variantsOf(node);
-  return node === undefined || variants === undefined
-    ? node
-    : variantFor(node, variants, valueAt(input, path));
+  return undefined;
+}
+
+/** The variants of the union at `path`, as the schema has them (`schemaAt` picks one). */
+function unionAt(path: Path, input: unknown): JsonSchemaNode[] | undefined {
+  return variantsOf(schemaAt(path.slice(0, -1), input)?.properties?.[String(path.at(-1))]);
 }
 
 /**
@@ -133,11 +136,8 @@ export function schemaAt(path: Path, input?: unknown): JsonSchemaNode | undefine
  * a service sized with both `instances` and `autoscaling`. One problem for it, whatever else fails.
  */
 function variantProblem(path: Path, input: unknown): ConfigProblem | undefined {
-  const variants = variantsOf(
-    schemaAt(path.slice(0, -1), input)?.properties?.[String(path.at(-1))],
-  );
-  if (variants === undefined || path.length === 0) return undefined;
-  if (isDiscriminated(variants)) return undefined;
+  const variants = unionAt(path, input);
+  if (variants === undefined || isDiscriminated(variants)) return undefined;
   const keys = distinguishingKeys(variants);
   const value = valueAt(input, path);
   const set = keys.filter((key) => valueAt(value, [key]) !== undefined);
@@ -155,24 +155,6 @@ function variantProblem(path: Path, input: unknown): ConfigProblem | undefined {
             .map((key) => `pulumi config rm --path '${configPath([...path, key])}'`)
             .join(" && "),
   };
-}
-
-/** `["database", "replicas", 0, "region"]` → `database.replicas[0].region` (Pulumi's --path syntax). */
-export function configPath(path: Path): string {
-  return path
-    .map((segment, index) =>
-      typeof segment === "number" ? `[${segment}]` : `${index === 0 ? "" : "."}${String(segment)}`,
-    )
-    .join("");
-}
-
-function valueAt(root: unknown, path: Path): unknown {
-  let value = root;
-  for (const segment of path) {
-    if (typeof value !== "object" || value === null) return undefined;
-    value = (value as Record<PropertyKey, unknown>)[segment];
-  }
-  return value;
 }
 
 /** What a problem found when the key is not set. */
@@ -238,21 +220,15 @@ function renderValue(value: unknown): string {
  * command names what belongs there instead (placeholders.ts).
  */
 export function setCommands(path: Path, example: unknown, standIns = false): string[] {
-  if (Array.isArray(example)) {
-    return example.flatMap((item, index) => setCommands([...path, index], item, standIns));
-  }
-  if (typeof example === "object" && example !== null) {
-    return Object.entries(example).flatMap(([key, item]) =>
-      setCommands([...path, key], item, standIns),
-    );
-  }
-  const [first] = path;
-  const standIn = standIns ? exampleStandIn(configPath(path), example) : undefined;
-  const value = renderValue(standIn ?? example);
-  if (path.length === 1 && typeof first === "string" && isSecretKey(first)) {
-    return [`pulumi config set --secret ${first} ${value}`];
-  }
-  return [`pulumi config set --path '${configPath(path)}' ${value}`];
+  return leafPaths(example, path).map((leaf) => {
+    const leafValue = valueAt(example, leaf.slice(path.length));
+    const standIn = standIns ? exampleStandIn(configPath(leaf), leafValue) : undefined;
+    const value = renderValue(standIn ?? leafValue);
+    const [first] = leaf;
+    return leaf.length === 1 && typeof first === "string" && isSecretKey(first)
+      ? `pulumi config set --secret ${first} ${value}`
+      : `pulumi config set --path '${configPath(leaf)}' ${value}`;
+  });
 }
 
 function isSecretKey(key: string): boolean {
@@ -385,15 +361,7 @@ function chosenVariantIssues(
   input: unknown,
 ): z.core.$ZodIssue[] | undefined {
   const { path } = issue;
-  const value = valueAt(input, path);
-  const parent = schemaAt(path.slice(0, -1), input);
-  const variants = variantsOf(parent?.properties?.[String(path.at(-1))]) ?? [];
-  const keys = distinguishingKeys(variants);
-  const index = variants.findIndex((variant) =>
-    Object.keys(variant.properties ?? {}).some(
-      (key) => keys.includes(key) && valueAt(value, [key]) !== undefined,
-    ),
-  );
+  const index = keyedVariant(unionAt(path, input) ?? [], valueAt(input, path));
   return issue.errors[index]?.map((inner) => ({ ...inner, path: [...path, ...inner.path] }));
 }
 
@@ -440,16 +408,6 @@ function problemsOf(issue: z.core.$ZodIssue, input: unknown): ConfigProblem[] {
   ];
 }
 
-/** Paths of the leaf values under `value` (the value itself when it is a scalar). */
-function leafPaths(value: unknown, path: Path): Path[] {
-  if (Array.isArray(value))
-    return value.flatMap((item, index) => leafPaths(item, [...path, index]));
-  if (typeof value === "object" && value !== null) {
-    return Object.entries(value).flatMap(([key, item]) => leafPaths(item, [...path, key]));
-  }
-  return [path];
-}
-
 /**
  * Commands that move a value from `from` to `to`: the Pulumi CLI has no rename, so each leaf is
  * copied with `pulumi config get` (its value never appears in the command) and the old key removed.
@@ -494,15 +452,15 @@ function unknownKeyProblem(
   input: unknown,
 ): ConfigProblem {
   const misspelt = [...path, key];
+  const problem = { key: keyOf(misspelt), allowed: `one of ${listOf(known)}` };
+  const renameTo = (target: Path) => ({
+    fix: renameCommands(misspelt, target, valueAt(input, misspelt)),
+    alsoFixes: keyOf(target),
+  });
   const moved = movedTo(path, key, input);
   if (moved !== undefined) {
-    return {
-      key: keyOf(misspelt),
-      found: `moved: \`${keyOf(moved)}\` belongs under \`${keyOf(moved.slice(0, -1))}\``,
-      allowed: `one of ${listOf(known)}`,
-      fix: renameCommands(misspelt, moved, valueAt(input, misspelt)),
-      alsoFixes: keyOf(moved),
-    };
+    const found = `moved: \`${keyOf(moved)}\` belongs under \`${keyOf(moved.slice(0, -1))}\``;
+    return { ...problem, found, ...renameTo(moved) };
   }
   const meant = resemblingKey(key, known);
   // Under `services`, the known keys are the catalog's services.
@@ -511,32 +469,13 @@ function unknownKeyProblem(
       ? "a service the catalog (stacks/service-catalog.ts) does not have"
       : "a key the platform does not know";
   if (meant === undefined) {
-    return {
-      key: keyOf(misspelt),
-      found: what,
-      allowed: `one of ${listOf(known)}`,
-      fix: `pulumi config rm --path '${configPath(misspelt)}'`,
-    };
+    return { ...problem, found: what, fix: `pulumi config rm --path '${configPath(misspelt)}'` };
   }
   const intended = [...path, meant];
   const found = `${what}: did you mean ${keyOf(intended)}?`;
-  const allowed = `one of ${listOf(known)}`;
-  // A group left out of the stack file reads as `{}` (see schemaInput): not set.
-  const present = valueAt(input, intended);
-  const alreadySet =
-    present !== undefined &&
-    !(typeof present === "object" && present !== null && Object.keys(present).length === 0);
-  if (alreadySet) {
-    const fix = `pulumi config rm --path '${configPath(misspelt)}'   (${configPath(intended)} is already set)`;
-    return { key: keyOf(misspelt), found, allowed, fix };
-  }
-  return {
-    key: keyOf(misspelt),
-    found,
-    allowed,
-    fix: renameCommands(misspelt, intended, valueAt(input, misspelt)),
-    alsoFixes: keyOf(intended),
-  };
+  if (isUnset(input, intended)) return { ...problem, found, ...renameTo(intended) };
+  const fix = `pulumi config rm --path '${configPath(misspelt)}'   (${configPath(intended)} is already set)`;
+  return { ...problem, found, fix };
 }
 
 /** Every problem of a parse, in the order of the schema's keys. */
@@ -643,10 +582,7 @@ export function plaintextCredentialProblem(credential: ProviderCredential): Conf
       "a plaintext value: this provider credential would be stored unencrypted in the stack file and state",
     allowed:
       "a secret value (`secure:` in the stack file), or none: the provider's environment variable",
-    fix:
-      path === undefined
-        ? `pulumi config set --secret ${credential.key} <value>   (encrypts it in Pulumi.<stack>.yaml)`
-        : `pulumi config set --secret --path '${path}' <value>   (encrypts it in Pulumi.<stack>.yaml)`,
+    fix: `pulumi config set --secret ${path === undefined ? credential.key : `--path '${path}'`} <value>   (encrypts it in Pulumi.<stack>.yaml)`,
   };
 }
 

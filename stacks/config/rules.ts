@@ -29,6 +29,8 @@ import {
   REGISTRY_REGIONS,
   SINGLE_INSTANCE_SIZES,
 } from "./catalog.ts";
+import { valueAt } from "./config-path.ts";
+import { setCommands } from "./problems.ts";
 import type { StackConfig } from "./schema.ts";
 
 type ConfigPath = readonly (string | number)[];
@@ -89,29 +91,30 @@ function failoverDatacenter(primary: string, replicaRegions: readonly string[]):
   );
 }
 
+/** The commands that add a replica in `region` as the `index`th of `database.replicas`. */
+const replicaCommands = (index: number, region: string, size: string) =>
+  setCommands(["database", "replicas", index], { region, size });
+
 /**
  * The commands that give the stack a secondary region agreeing with the rest of its config: in
  * production, the replica the secondary app reads from comes along when none runs there yet.
  * `config.database` may be invalid (these rules do not read it), so it is only looked at.
  */
-function secondaryRegionFix({ environment, regions, database }: StackConfig): string {
-  const { replicas, size } = (database as { replicas?: unknown; size?: unknown } | undefined) ?? {};
-  const regionsOf = Array.isArray(replicas) ? (replicas as { region?: unknown }[]) : [];
-  const replicaRegions = regionsOf.flatMap((replica) =>
-    typeof replica.region === "string" ? [replica.region] : [],
-  );
-  const secondary = failoverDatacenter(regions.primary, replicaRegions);
-  const commands = [`pulumi config set --path 'regions.secondary' ${secondary}`];
+function secondaryRegionFix(config: StackConfig): string {
+  const replicas = valueAt(config, ["database", "replicas"]);
+  const size = valueAt(config, ["database", "size"]);
+  const replicaRegions = (Array.isArray(replicas) ? replicas : []).flatMap((replica: unknown) => {
+    const region = valueAt(replica, ["region"]);
+    return typeof region === "string" ? [region] : [];
+  });
+  const secondary = failoverDatacenter(config.regions.primary, replicaRegions);
+  const commands = setCommands(["regions", "secondary"], secondary);
   if (
-    environment === "production" &&
+    config.environment === "production" &&
     !replicaRegions.includes(secondary) &&
     typeof size === "string"
   ) {
-    const at = `database.replicas[${replicaRegions.length}]`;
-    commands.push(
-      `pulumi config set --path '${at}.region' ${secondary}`,
-      `pulumi config set --path '${at}.size' ${size}`,
-    );
+    commands.push(...replicaCommands(replicaRegions.length, secondary, size));
   }
   return commands.join(" && ");
 }
@@ -213,19 +216,15 @@ export const rules: readonly CrossFieldRule[] = [
   {
     id: "production-has-replica-in-secondary-region",
     reads: ["environment", "regions.secondary", "database.replicas", "database.size"],
-    violations: ({ environment, regions: { secondary }, database: { replicas, size } }) => {
-      const at = `database.replicas[${replicas.length}]`;
-      return when(
+    violations: ({ environment, regions: { secondary }, database: { replicas, size } }) =>
+      when(
         environment === "production" &&
           secondary !== undefined &&
           !replicas.some((replica) => replica.region === secondary),
         "database.replicas",
         `at least one replica in the secondary region ${String(secondary)}: the failover app reads from it`,
-        {
-          fix: `pulumi config set --path '${at}.region' ${String(secondary)} && pulumi config set --path '${at}.size' ${size}`,
-        },
-      );
-    },
+        { fix: replicaCommands(replicas.length, String(secondary), size).join(" && ") },
+      ),
   },
   {
     // DigitalOcean refuses a fork outside the window, after creating nothing (infra/data/

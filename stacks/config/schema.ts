@@ -55,6 +55,10 @@ const hostname = pattern(
 
 const cloudflareId = pattern(/^[0-9a-f]{32}$/, "a Cloudflare id: 32 lower-case hex characters");
 
+/** GitHub's names, which the bootstrap project's config takes too. */
+export const GITHUB_OWNER = pattern(/^[A-Za-z0-9-]{1,39}$/, "a GitHub user or organisation name");
+export const GITHUB_REPOSITORY = pattern(/^[A-Za-z0-9._-]{1,100}$/, "a GitHub repository name");
+
 const wholeNumber = (min: number, max: number) => z.number().int().min(min).max(max);
 
 const autoscaling = z
@@ -377,13 +381,9 @@ const groups = {
     .meta({ description: "The AWS account of the environment." }),
   github: z
     .strictObject({
-      owner: documented(
-        pattern(/^[A-Za-z0-9-]{1,39}$/, "a GitHub user or organisation name"),
-        "Owner of the repository.",
-        "acme",
-      ),
+      owner: documented(GITHUB_OWNER, "Owner of the repository.", "acme"),
       repository: documented(
-        pattern(/^[A-Za-z0-9._-]{1,100}$/, "a GitHub repository name"),
+        GITHUB_REPOSITORY,
         "Repository whose workflows deploy this stack. Its environments, their protection rules, the CI roles and the rulesets come from the bootstrap project (`bootstrap/`); this stack writes only what it knows into its deploy environment: the app's URL, the origins, the registry and the origin lock's secret.",
         "platform",
       ),
@@ -532,18 +532,16 @@ export const SECRET_KEYS = Object.keys(secrets) as (keyof typeof secrets)[];
 /** Top-level keys holding structured (object) values. */
 export const GROUP_KEYS = Object.keys(groups).filter((key) => key !== "environment");
 
-const baseSchema = z.strictObject({ ...groups, ...secrets });
-
 /** The shape of the config, for its JSON Schema (the README's reference, problem texts). */
-export const stackConfigSchema = baseSchema;
+export const stackConfigSchema = z.strictObject({ ...groups, ...secrets });
 
 /** The schema of a stack whose services are those of `catalog`. */
-export function schemaFor(catalog: readonly CatalogService[]): typeof baseSchema {
+export function schemaFor(catalog: readonly CatalogService[]): typeof stackConfigSchema {
   return catalog === SERVICE_CATALOG
-    ? baseSchema
+    ? stackConfigSchema
     : // The same keys but `services`, whose keys are the catalog's: the same type to every reader.
-      baseSchema.extend({ services: servicesGroup(catalog) });
+      stackConfigSchema.extend({ services: servicesGroup(catalog) });
 }
 
-export type StackConfig = z.output<typeof baseSchema>;
+export type StackConfig = z.output<typeof stackConfigSchema>;
 export type ServiceConfig = z.output<typeof service>;

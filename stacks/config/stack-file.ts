@@ -13,6 +13,15 @@ export interface StackFileConfig {
   secretKeys: string[];
 }
 
+/** A value in Pulumi's string form as data: structured values are JSON text, the rest is text. */
+export function configValue(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}
+
 /** Supplies the plaintext that stands in for a `secure:` value of `key`. */
 export type FakeSecret = (key: string) => string;
 
@@ -27,21 +36,18 @@ function isSecure(value: unknown): value is { secure: string } {
 
 /** Replaces nested `secure:` values; reports whether any was found. */
 function revealNested(value: unknown, key: string, fake: FakeSecret): [unknown, boolean] {
-  if (isSecure(value)) return [fake(key), true];
-  if (Array.isArray(value)) {
-    const items = value.map((item) => revealNested(item, key, fake));
-    return [items.map(([item]) => item), items.some(([, secret]) => secret)];
-  }
-  if (typeof value === "object" && value !== null) {
-    const entries = Object.entries(value).map(
-      ([name, item]) => [name, revealNested(item, key, fake)] as const,
-    );
-    return [
-      Object.fromEntries(entries.map(([name, [item]]) => [name, item])),
-      entries.some(([, [, secret]]) => secret),
-    ];
-  }
-  return [value, false];
+  const found = { secret: false };
+  const reveal = (item: unknown): unknown => {
+    if (isSecure(item)) {
+      found.secret = true;
+      return fake(key);
+    }
+    if (Array.isArray(item)) return item.map(reveal);
+    if (typeof item !== "object" || item === null) return item;
+    return Object.fromEntries(Object.entries(item).map(([name, inner]) => [name, reveal(inner)]));
+  };
+  const revealed = reveal(value);
+  return [revealed, found.secret];
 }
 
 /** A stack file that is not valid YAML: one line, `file:line:column: reason`, and the fix. */

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { configPath } from "../../stacks/config/config-path.ts";
 import {
-  configPath,
   describeAllowed,
   formatProblems,
   schemaAt,
