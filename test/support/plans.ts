@@ -24,6 +24,8 @@ export interface Planned {
   manifest: Manifest;
   /** The same, as the CLI prints it. */
   manifestText: string;
+  /** The run as `runStackInChild(stack)` answers it, for the tests that compare it with others. */
+  child: ChildRun;
 }
 
 const cache = new Map<PlannedStack, Promise<Planned>>();
@@ -37,6 +39,7 @@ async function load(stack: PlannedStack): Promise<Planned> {
     run: child.run,
     manifest: JSON.parse(child.manifest) as Manifest,
     manifestText: child.manifest,
+    child,
   };
 }
 
