@@ -1,21 +1,75 @@
 import { configDefaults, defineConfig } from "vitest/config";
 
+// The test files that start Pulumi's runtime in their own process (setMocks, a program run, a
+// component or an Output outside a program; test/support/stack-overrides.ts' cleanManifest runs
+// the program), or change the process's environment. Pulumi keeps
+// its runtime state on `global`, so each of these gets a process of its own.
+const OWN_PROCESS = [
+  "test/bootstrap/bootstrap.test.ts",
+  "test/bootstrap/identity.test.ts",
+  "test/config/load.test.ts",
+  "test/config/placeholders.test.ts",
+  "test/infra/apm-monitors-preview.test.ts",
+  "test/infra/app-spec.test.ts",
+  "test/infra/components.test.ts",
+  "test/stacks/apm-datadog.test.ts",
+  "test/stacks/apm-newrelic.test.ts",
+  "test/stacks/config-errors.test.ts",
+  "test/stacks/integrations.test.ts",
+  "test/stacks/origin-lock-rotation.test.ts",
+  "test/stacks/production.test.ts",
+  "test/stacks/service-env.test.ts",
+  "test/stacks/staging.test.ts",
+  "test/stacks/team.test.ts",
+  "test/stacks/unknown-stack.test.ts",
+  "test/tools/audit-report.test.ts",
+  "test/tools/preflight-providers.test.ts",
+  "test/tools/preflight.test.ts",
+];
+
+// The fault drill needs the web's build and its own PostgreSQL: vitest.drill.config.ts.
+const NOT_HERE = [...configDefaults.exclude, "test/drill/**"];
+
+// A test that starts the plan CLI twice takes up to 14 s while three workers share two cores.
+const testTimeout = 30_000;
+
 export default defineConfig({
   test: {
-    include: ["test/**/*.test.ts"],
-    // Plans each stack once for the test files that only read it (test/support/plans.ts).
+    // Plans each stack once for the test files that only read it (test/support/plans.ts). It is
+    // the root's: both projects below read what it provides, and it runs once.
     globalSetup: ["test/global-setup.ts"],
-    // The fault drill needs the web's build and its own PostgreSQL: vitest.drill.config.ts.
-    exclude: [...configDefaults.exclude, "test/drill/**"],
-    // Pulumi keeps its runtime state on `global`: each test file gets its own process.
-    pool: "forks",
-    isolate: true,
     // Vitest's default is one worker fewer than the cores: one on a 2-core runner, which then
     // idles while a test waits for the CLI or the program it started. Three keep both cores busy
     // (root tests on 2 cores: 169 s with two workers, 135 s with three).
     maxWorkers: 3,
-    // A test that starts the plan CLI twice takes up to 14 s while three workers share two cores.
-    testTimeout: 30_000,
+    testTimeout,
+    projects: [
+      {
+        test: {
+          name: "own-process",
+          include: OWN_PROCESS,
+          exclude: NOT_HERE,
+          pool: "forks",
+          isolate: true,
+          testTimeout,
+        },
+      },
+      {
+        // Every other file only reads: config tables, policy rules, workflows, the shared plans,
+        // tools run in children or called as functions. They share their workers' processes
+        // (`isolate: false`), so each worker loads vitest and the modules once instead of once a
+        // file. Kept honest by running them all in one process, in random order:
+        //   pnpm exec vitest run --project shared --maxWorkers 1 --sequence.shuffle
+        test: {
+          name: "shared",
+          include: ["test/**/*.test.ts"],
+          exclude: [...NOT_HERE, ...OWN_PROCESS],
+          pool: "forks",
+          isolate: false,
+          testTimeout,
+        },
+      },
+    ],
     coverage: {
       provider: "v8",
       include: ["infra/**/*.ts", "stacks/**/*.ts", "bootstrap/**/*.ts"],
