@@ -23,6 +23,32 @@ export default defineConfig(
       "@typescript-eslint/switch-exhaustiveness-check": "error",
     },
   },
+  {
+    // The provider SDKs load through infra/sdk/ (infra/sdk/load.ts says why): an ES import of
+    // one loads every resource module it has.
+    ignores: ["infra/sdk/**"],
+    rules: {
+      "@typescript-eslint/no-restricted-imports": [
+        "error",
+        {
+          paths: [
+            "aws",
+            "cloudflare",
+            "datadog",
+            "digitalocean",
+            "docker",
+            "github",
+            "newrelic",
+            "random",
+          ].map((provider) => ({
+            name: `@pulumi/${provider}`,
+            message: `Import { ${provider} } from infra/sdk/${provider}.ts; types with import type.`,
+            allowTypeImports: true,
+          })),
+        },
+      ],
+    },
+  },
   { files: ["**/*.js"], extends: [tseslint.configs.disableTypeChecked] },
   prettier,
 );

@@ -3,8 +3,9 @@
 // environment of the stack (deploy, preview, drift), each trusting exactly that environment's
 // OIDC subject. The roles' grants come from the platform stack's own footprint and hold no IAM
 // action at all: nothing CI assumes can change a role, its own included.
-import * as aws from "@pulumi/aws";
-import * as github from "@pulumi/github";
+import { aws } from "../infra/sdk/aws.ts";
+import type * as GitHub from "@pulumi/github";
+import { github } from "../infra/sdk/github.ts";
 import * as pulumi from "@pulumi/pulumi";
 import {
   deployPermissions,
@@ -53,7 +54,7 @@ export const rolePrefix = (environment: string) => `${environmentPrefix(environm
 export function buildIdentity(
   config: BootstrapConfig,
   stacks: readonly PlatformStack[],
-  githubProvider: github.Provider,
+  githubProvider: GitHub.Provider,
 ): EnvironmentIdentity[] {
   const { owner, repository, oidcSubject } = config.github;
   // Both forms look the repository up: its ids, and its names as GitHub spells them, which is

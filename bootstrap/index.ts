@@ -2,7 +2,7 @@
 // administrator, never by a workflow. Validates its config and the platform's stack files before
 // a single resource is registered, then declares the CI roles (AWS) and the environments and
 // rulesets (GitHub), and exports the trust model for auditors.
-import * as github from "@pulumi/github";
+import { github } from "../infra/sdk/github.ts";
 import { loadBootstrapConfig } from "./config.ts";
 import { buildIdentity } from "./identity.ts";
 import type { BootstrapOutputs } from "./outputs.ts";

@@ -4,7 +4,8 @@
 // branch's scheduled check, read-only), each told which AWS role its jobs assume; the
 // repository's delivery flow; and the rulesets that protect the branches and the release tags
 // that deploy.
-import * as github from "@pulumi/github";
+import type * as GitHub from "@pulumi/github";
+import { github } from "../infra/sdk/github.ts";
 import type * as pulumi from "@pulumi/pulumi";
 import { BranchRuleset } from "../infra/delivery/branch-ruleset.ts";
 import { teamIdFrom } from "../infra/delivery/github-team.ts";
@@ -33,7 +34,7 @@ export interface RepositoryTier {
 export function buildRepository(
   config: BootstrapConfig,
   identities: readonly EnvironmentIdentity[],
-  githubProvider: github.Provider,
+  githubProvider: GitHub.Provider,
 ): RepositoryTier {
   const { owner, repository } = config.github;
   const onGitHub = { provider: githubProvider };

@@ -7,7 +7,8 @@
 //   (`allowedAccountIds`, the AWS provider's `allowed_account_ids`: "List of allowed AWS account
 //   IDs to prevent you from mistakenly using an incorrect one"). It fails while it configures, so
 //   it cannot be the one that asks: its error would replace the one below.
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../infra/sdk/aws.ts";
 import * as pulumi from "@pulumi/pulumi";
 
 export interface AwsAccountArgs {
@@ -52,7 +53,7 @@ export function accountMismatch(
 export async function requireAwsAccount(
   stack: string,
   expected: string,
-  provider: aws.Provider,
+  provider: Aws.Provider,
 ): Promise<void> {
   let actual: string;
   try {

@@ -4,7 +4,7 @@
 // environments and their reviewers and deployment policies, the CI roles, the OIDC provider, the
 // rulesets) is the bootstrap project's (`bootstrap/`), applied by an administrator: nothing a
 // deployment runs can change it.
-import * as github from "@pulumi/github";
+import { github } from "../infra/sdk/github.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { EnvironmentValues } from "../infra/delivery/environment-values.ts";
 import type { OriginLock } from "../infra/edge/origin-lock.ts";

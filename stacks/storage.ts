@@ -1,5 +1,5 @@
 // The storage tier: the S3 asset bucket behind Cloudflare.
-import * as cloudflare from "@pulumi/cloudflare";
+import { cloudflare } from "../infra/sdk/cloudflare.ts";
 import { AssetBucket } from "../infra/storage/asset-bucket.ts";
 import type { PlatformConfig } from "./config/load.ts";
 import type { Foundation } from "./foundation.ts";

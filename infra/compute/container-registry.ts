@@ -1,4 +1,4 @@
-import * as digitalocean from "@pulumi/digitalocean";
+import { digitalocean } from "../sdk/digitalocean.ts";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryLogin } from "./registry-login.ts";
 import { PlatformComponent } from "../core/component.ts";

@@ -1,4 +1,4 @@
-import * as docker from "@pulumi/docker";
+import { docker } from "../sdk/docker.ts";
 import * as pulumi from "@pulumi/pulumi";
 import type { RegistryLogin } from "./registry-login.ts";
 import { PlatformComponent } from "../core/component.ts";

@@ -1,4 +1,4 @@
-import * as digitalocean from "@pulumi/digitalocean";
+import { digitalocean } from "../sdk/digitalocean.ts";
 import type * as pulumi from "@pulumi/pulumi";
 import { PlatformComponent } from "./component.ts";
 

@@ -1,4 +1,4 @@
-import * as digitalocean from "@pulumi/digitalocean";
+import { digitalocean } from "../sdk/digitalocean.ts";
 import * as pulumi from "@pulumi/pulumi";
 import type { GuardedDatabase } from "./postgres-cluster.ts";
 import { trustedRangeProblem } from "./trusted-sources.ts";

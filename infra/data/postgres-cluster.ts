@@ -1,4 +1,5 @@
-import * as digitalocean from "@pulumi/digitalocean";
+import type * as DigitalOcean from "@pulumi/digitalocean";
+import { digitalocean } from "../sdk/digitalocean.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { databaseMemoryGb, STANDBY_MIN_MEMORY_GB } from "./database-sizes.ts";
 import { postgresUrl } from "./postgres-url.ts";
@@ -211,14 +212,14 @@ export function nameReplicas(
 
 /** A service's role on the primary: its user and its pool. */
 interface RoleResources extends DatabaseRoleArgs {
-  user: digitalocean.DatabaseUser;
-  pool: digitalocean.DatabaseConnectionPool;
+  user: DigitalOcean.DatabaseUser;
+  pool: DigitalOcean.DatabaseConnectionPool;
   /** Connections of its pool. */
   size: number;
 }
 
 interface ReplicaResources extends NamedReplica {
-  replica: digitalocean.DatabaseReplica;
+  replica: DigitalOcean.DatabaseReplica;
 }
 
 /** The arguments with their defaults, and the resource options the defaults decide. */
@@ -341,7 +342,7 @@ export class PostgresCluster extends PlatformComponent {
     name: string,
     args: PostgresClusterArgs,
     settings: ClusterSettings,
-  ): digitalocean.DatabaseCluster {
+  ): DigitalOcean.DatabaseCluster {
     return new digitalocean.DatabaseCluster(
       `${name}-cluster${settings.key}`,
       {
@@ -363,9 +364,9 @@ export class PostgresCluster extends PlatformComponent {
 
   private createDatabase(
     name: string,
-    cluster: digitalocean.DatabaseCluster,
+    cluster: DigitalOcean.DatabaseCluster,
     settings: ClusterSettings,
-  ): digitalocean.DatabaseDb {
+  ): DigitalOcean.DatabaseDb {
     return new digitalocean.DatabaseDb(
       `${name}-database${settings.key}`,
       { clusterId: cluster.id, name: settings.databaseName },
@@ -377,8 +378,8 @@ export class PostgresCluster extends PlatformComponent {
   private createRoles(
     name: string,
     args: PostgresClusterArgs,
-    cluster: digitalocean.DatabaseCluster,
-    database: digitalocean.DatabaseDb,
+    cluster: DigitalOcean.DatabaseCluster,
+    database: DigitalOcean.DatabaseDb,
     settings: ClusterSettings,
   ): RoleResources[] {
     const shares = poolShares(args.poolSize, args.roles.length);
@@ -414,7 +415,7 @@ export class PostgresCluster extends PlatformComponent {
   private createReplicas(
     name: string,
     args: PostgresClusterArgs,
-    cluster: digitalocean.DatabaseCluster,
+    cluster: DigitalOcean.DatabaseCluster,
     settings: ClusterSettings,
   ): ReplicaResources[] {
     return nameReplicas(name, settings.replicas).map((replica) => ({
@@ -443,7 +444,7 @@ export class PostgresCluster extends PlatformComponent {
 function roleConnections(
   roles: readonly RoleResources[],
   replicas: readonly ReplicaResources[],
-  database: digitalocean.DatabaseDb,
+  database: DigitalOcean.DatabaseDb,
 ): Record<string, RoleConnections> {
   const connections: Record<string, RoleConnections> = {};
   for (const { role, user, pool } of roles) {

@@ -1,4 +1,4 @@
-import * as digitalocean from "@pulumi/digitalocean";
+import { digitalocean } from "../sdk/digitalocean.ts";
 import type * as pulumi from "@pulumi/pulumi";
 import type { GuardedDatabase } from "./postgres-cluster.ts";
 import { restoreStamp, utcTimestamp } from "./point-in-time.ts";

@@ -1,7 +1,7 @@
 // The protected branches' ruleset: changes arrive by reviewed pull requests whose checks passed,
 // the owners of what changed (CODEOWNERS) among the reviewers, and no branch it covers is ever
 // force-pushed or deleted. One per repository, owned by the bootstrap project.
-import * as github from "@pulumi/github";
+import { github } from "../sdk/github.ts";
 import type * as pulumi from "@pulumi/pulumi";
 import { PlatformComponent } from "../core/component.ts";
 

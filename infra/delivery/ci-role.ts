@@ -1,7 +1,7 @@
 // An IAM role that one GitHub Actions environment of one repository assumes with its OIDC token,
 // and nothing else can: the trust names the repository and the environment exactly (the
 // subject's form: oidc-subject.ts).
-import * as aws from "@pulumi/aws";
+import { aws } from "../sdk/aws.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { GITHUB_OIDC_ISSUER, STS_AUDIENCE } from "./github-oidc.ts";
 import { PlatformComponent } from "../core/component.ts";

@@ -3,7 +3,7 @@
 // stack's own outputs so nobody copies them by hand. The environment itself, who may enter it
 // and who approves, belong to whoever owns the trust model (the bootstrap project): a token that
 // can write these values cannot loosen the environment's protection.
-import * as github from "@pulumi/github";
+import { github } from "../sdk/github.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformComponent } from "../core/component.ts";
 

@@ -1,6 +1,6 @@
 // GitHub Actions' OpenID Connect issuer as an AWS identity provider: CI assumes roles with the
 // short-lived token each job gets, so no AWS key is stored anywhere.
-import * as aws from "@pulumi/aws";
+import { aws } from "../sdk/aws.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { PlatformComponent } from "../core/component.ts";
 

@@ -3,7 +3,7 @@
 // identity variables its jobs read (the AWS role they assume, where the state is). Owned by the
 // bootstrap project: the stacks that deploy through the environment only add their own values
 // (EnvironmentValues), with tokens that cannot change any of this.
-import * as github from "@pulumi/github";
+import { github } from "../sdk/github.ts";
 import type * as pulumi from "@pulumi/pulumi";
 import { EnvironmentValues } from "./environment-values.ts";
 import { PlatformComponent } from "../core/component.ts";

@@ -1,7 +1,7 @@
 // The release tags' ruleset: only the release team may create, move or delete a tag that deploys
 // production. Without it any writer could tag an unmerged commit, whose own workflow would then
 // run with production's credentials after one approval.
-import * as github from "@pulumi/github";
+import { github } from "../sdk/github.ts";
 import type * as pulumi from "@pulumi/pulumi";
 import { PlatformComponent } from "../core/component.ts";
 

@@ -4,7 +4,7 @@
 // provider). Access is granted by the CI roles' own policies, per stack (ci-permissions.ts): the
 // deploy role writes its stack's state and uses the key, the preview role only reads and
 // decrypts. One environment's CI reaches nothing of another's, not even its state.
-import * as aws from "@pulumi/aws";
+import { aws } from "../sdk/aws.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { denyInsecureTransport } from "../storage/bucket-policies.ts";
 import { loggedBucket } from "../storage/locked-bucket.ts";

@@ -1,8 +1,9 @@
-import * as cloudflare from "@pulumi/cloudflare";
+import type * as Cloudflare from "@pulumi/cloudflare";
+import { cloudflare } from "../sdk/cloudflare.ts";
 import type * as pulumi from "@pulumi/pulumi";
 import { PlatformComponent } from "../core/component.ts";
 
-type RulesetRule = cloudflare.types.input.RulesetRule;
+type RulesetRule = Cloudflare.types.input.RulesetRule;
 
 /** The zone's Cloudflare plan: it decides which rule fields, periods and managed rulesets exist. */
 export type ZonePlan = "free" | "pro" | "business" | "enterprise";

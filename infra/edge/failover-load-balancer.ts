@@ -1,4 +1,4 @@
-import * as cloudflare from "@pulumi/cloudflare";
+import { cloudflare } from "../sdk/cloudflare.ts";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertRoutes } from "../observability/alert-routes.ts";
 import { PlatformComponent } from "../core/component.ts";

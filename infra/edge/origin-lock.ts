@@ -1,5 +1,5 @@
 import * as pulumi from "@pulumi/pulumi";
-import * as random from "@pulumi/random";
+import { random } from "../sdk/random.ts";
 import { PlatformComponent } from "../core/component.ts";
 
 /** The request header that carries the secret; the services refuse requests without it. */

@@ -1,4 +1,4 @@
-import * as cloudflare from "@pulumi/cloudflare";
+import { cloudflare } from "../sdk/cloudflare.ts";
 import type * as pulumi from "@pulumi/pulumi";
 import { PlatformComponent } from "../core/component.ts";
 

@@ -1,8 +1,8 @@
 // Monitors where the traces land: a service's error rate and p95 latency, as Datadog monitors or
 // New Relic alert conditions, notifying the platform's one alert route. Only the chosen backend's
 // resources exist.
-import * as datadog from "@pulumi/datadog";
-import * as newrelic from "@pulumi/newrelic";
+import { datadog } from "../sdk/datadog.ts";
+import { newrelic } from "../sdk/newrelic.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { SPAN_OPERATIONS } from "@platform/runtime/contract";
 import type { AlertRoutes } from "./alert-routes.ts";

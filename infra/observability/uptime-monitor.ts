@@ -1,7 +1,7 @@
 // An endpoint watched from outside: a DigitalOcean uptime check from the configured regions, and
 // three alerts on it (down from every region, slow, certificate about to expire), all sent along
 // the platform's one alert route.
-import * as digitalocean from "@pulumi/digitalocean";
+import { digitalocean } from "../sdk/digitalocean.ts";
 import * as pulumi from "@pulumi/pulumi";
 import type { AlertRoutes } from "./alert-routes.ts";
 import { PlatformComponent } from "../core/component.ts";

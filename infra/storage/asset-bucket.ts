@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import { aws } from "../sdk/aws.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { assetBucketPolicy } from "./bucket-policies.ts";
 import {

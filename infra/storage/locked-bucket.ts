@@ -2,7 +2,8 @@
 // owner-enforced (no ACLs), encrypted (SSE-S3), versioned, with replaced versions and unfinished
 // uploads expiring. The asset bucket, its log bucket and the state backend's buckets all start
 // from it.
-import * as aws from "@pulumi/aws";
+import type * as Aws from "@pulumi/aws";
+import { aws } from "../sdk/aws.ts";
 import * as pulumi from "@pulumi/pulumi";
 import { logBucketPolicy } from "./bucket-policies.ts";
 
@@ -18,9 +19,9 @@ export interface LockedBucketOptions {
 }
 
 export interface LockedBucket {
-  bucket: aws.s3.Bucket;
+  bucket: Aws.s3.Bucket;
   /** Policies must wait for it: S3 refuses a policy while the block is being written. */
-  publicAccessBlock: aws.s3.BucketPublicAccessBlock;
+  publicAccessBlock: Aws.s3.BucketPublicAccessBlock;
 }
 
 /**

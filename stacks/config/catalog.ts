@@ -1,8 +1,8 @@
 // The provider values that stack config is checked against. Where a provider SDK publishes the list
 // (DigitalOcean regions and database sizes, AWS regions), it is taken from the SDK so that an
 // upgrade brings new values; the rest comes from the providers' documentation.
-import * as aws from "@pulumi/aws";
-import * as digitalocean from "@pulumi/digitalocean";
+import { aws } from "../../infra/sdk/aws.ts";
+import { digitalocean } from "../../infra/sdk/digitalocean.ts";
 
 /** The stacks this program knows. Any other stack name is refused, never treated as staging. */
 export const ENVIRONMENTS = ["staging", "production"] as const;

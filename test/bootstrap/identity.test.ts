@@ -5,7 +5,7 @@ import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { pathToFileURL } from "node:url";
-import * as github from "@pulumi/github";
+import { github } from "../../infra/sdk/github.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateBootstrapConfig } from "../../bootstrap/config.ts";
 import { buildIdentity, ENVIRONMENT_KINDS, rolePrefix } from "../../bootstrap/identity.ts";
