@@ -1,4 +1,12 @@
+import { enableCompileCache } from "node:module";
 import { configDefaults, defineConfig } from "vitest/config";
+import { COMPILE_CACHE_DIR } from "./tools/compile-cache.ts";
+
+// Node's compile cache, as the CLIs keep it (tools/compile-cache.ts), for this process, every test
+// worker and every child they start (they inherit the variable): each of them loads the SDKs, and
+// with the cache skips compiling them again (3 stack test files: 8.1 -> 5.6 CPU-s).
+enableCompileCache(COMPILE_CACHE_DIR);
+process.env.NODE_COMPILE_CACHE ??= COMPILE_CACHE_DIR;
 
 // The test files that start Pulumi's runtime in their own process (setMocks, a program run, a
 // component or an Output outside a program; test/support/stack-overrides.ts' cleanManifest runs
