@@ -47,13 +47,17 @@ export const STACK_TOOL_OPTIONS = {
   help: { type: "boolean", short: "h", default: false },
 } as const;
 
-/** `parseArgs`, with an unknown flag or a missing value as exit 2 and the usage. */
+/**
+ * `parseArgs`, with an unknown flag or a missing value as exit 2 and the usage.
+ * @param args what follows the script on the command line; `process.argv`'s when absent
+ */
 export function parseCommandLine<T extends ParseArgsConfig>(
   config: T,
   usage: string,
+  args?: string[],
 ): ReturnType<typeof parseArgs<T>> {
   try {
-    return parseArgs(config);
+    return parseArgs(args === undefined ? config : { ...config, args });
   } catch (error) {
     throw new Exit(2, `${(error as Error).message}\n${usage}`);
   }

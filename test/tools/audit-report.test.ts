@@ -1,16 +1,19 @@
 // `pnpm audit-report`: the report an auditor reads, offline from the plan or with a deployment's
-// outputs piped in. The CLI runs as a child process (each run is a Pulumi program of its own); the
-// one in-process run is the secret-leak test's, which needs the plan's secret values to look for.
+// outputs piped in. Its main runs in this process on the stacks' runs test/global-setup.ts made
+// (test/support/plans.ts), or on a run of its own where a test changes the stack file; one test
+// spawns the CLI, for the wiring of the process (arguments, streams, exit code).
 import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { Readable } from "node:stream";
 import { dump, load } from "js-yaml";
 import { beforeAll, describe, expect, it } from "vitest";
 import { formatUsd } from "../../policy/cost/estimate.ts";
 import type { PolicyRuleResult } from "../../policy/evaluate.ts";
 import { SECRET_KEYS } from "../../stacks/config/schema.ts";
 import { touchesBucket } from "../../tools/audit/data.ts";
+import { auditReport as auditMain } from "../../tools/audit/main.ts";
 import { renderMarkdown } from "../../tools/audit/markdown.ts";
 import { plaintextSecretPaths } from "../../tools/audit/outputs.ts";
 import { evaluatePolicies, policySection } from "../../tools/audit/policies.ts";
@@ -24,6 +27,7 @@ import {
   stackFilePath,
 } from "../../tools/mock/run-stack.ts";
 import { pathSteps, valueAtSteps } from "../../tools/mock/secrets.ts";
+import { PLANNED_STACKS } from "../support/planned-stacks.ts";
 import { planned } from "../support/plans.ts";
 
 interface CliResult {
@@ -32,9 +36,12 @@ interface CliResult {
   stderr: string;
 }
 
-function spawnNode(script: string, args: readonly string[], input = ""): Promise<CliResult> {
+/** The CLI in a process of its own, as `pnpm audit-report` starts it. */
+function spawnCli(args: readonly string[]): Promise<CliResult> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [script, ...args], { cwd: REPOSITORY_ROOT });
+    const child = spawn(process.execPath, ["tools/audit/cli.ts", ...args], {
+      cwd: REPOSITORY_ROOT,
+    });
     let stdout = "";
     let stderr = "";
     child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
@@ -43,18 +50,37 @@ function spawnNode(script: string, args: readonly string[], input = ""): Promise
     child.on("close", (code) => {
       resolve({ code: code ?? -1, stdout, stderr });
     });
-    child.stdin.end(input);
+    child.stdin.end();
   });
 }
 
-/** A child's JSON output; when it printed none, the error says why (its exit code and stderr). */
+/** A JSON output; when there is none, the error says why (the exit code and stderr). */
 function parsed({ code, stdout, stderr }: CliResult): unknown {
   if (code !== 0 || stdout === "") throw new Error(`exit ${code}, stderr: ${stderr}`);
   return JSON.parse(stdout);
 }
 
-const auditReport = (args: readonly string[], input?: string) =>
-  spawnNode("tools/audit/cli.ts", args, input);
+/**
+ * The report's main in this process, `input` on its stdin: the stack's program run is the one the
+ * global set-up made (or `run`), the bootstrap's plan too.
+ */
+async function auditReport(args: string[], input = "", run?: ProgramRun): Promise<CliResult> {
+  let stdout = "";
+  let stderr = "";
+  const code = await auditMain({
+    argv: args,
+    stdin: Readable.from([Buffer.from(input)]),
+    stdout: { write: (text: string) => (stdout += text) },
+    stderr: { write: (text: string) => (stderr += text) },
+    runStack: async (stack) => {
+      const plannedStack = PLANNED_STACKS.find((name) => name === stack);
+      if (plannedStack === undefined) throw new Error(`no planned run of ${stack}`);
+      return run ?? (await planned(plannedStack)).run;
+    },
+    bootstrapPlan: async () => (await planned("identity")).manifest,
+  });
+  return { code, stdout, stderr };
+}
 
 const SECTIONS = [
   "## Deployment",
@@ -421,8 +447,9 @@ describe("pnpm audit-report production --outputs", () => {
   });
 
   it("refuses a missing file in one line, with the command that writes it", async () => {
-    const result = await auditReport(["production", "--outputs", "no-such-outputs.json"]);
+    const result = await spawnCli(["production", "--outputs", "no-such-outputs.json"]);
     expect(result.code).toBe(1);
+    expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
       "Cannot read --outputs no-such-outputs.json: ENOENT. Write it with: pulumi stack output --json --stack production > no-such-outputs.json\n",
     );
@@ -520,10 +547,10 @@ describe("secrets", () => {
     }
     stackFile = join(await mkdtemp(join(tmpdir(), "audit-")), "Pulumi.production.yaml");
     await writeFile(stackFile, dump(config));
-    [withSecrets, secretMarkdown, secretJson] = await Promise.all([
-      runStack("production", { stackFile }),
-      auditReport(["production", "--stack-file", stackFile]),
-      auditReport(["production", "--json", "--stack-file", stackFile]),
+    withSecrets = await runStack("production", { stackFile });
+    [secretMarkdown, secretJson] = await Promise.all([
+      auditReport(["production", "--stack-file", stackFile], "", withSecrets),
+      auditReport(["production", "--json", "--stack-file", stackFile], "", withSecrets),
     ]);
   }, 60_000);
 

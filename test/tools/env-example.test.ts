@@ -27,6 +27,8 @@ const NOT_FOR_USERS: Record<string, string> = {
   AWS_ENDPOINT_URL: "the API's address, moved only by tests that answer as the API",
   BENCH_PEAK_MEMORY_FILE: "set by the benchmark for the runs it starts",
   SHELLCHECK: "the linter's path, for a shellcheck that is not on PATH",
+  PULUMI_DEBUG_PROMISE_LEAKS:
+    "the Pulumi SDK's own debugging switch; offline runs keep its stack traces when it is set",
 };
 
 /** `NAME` of every `NAME=` line, commented out or not. */

@@ -113,19 +113,19 @@ function vpcMembers(resources: readonly Resource[], datacenter: string): string[
     });
 }
 
-/** The topology and who may connect as the outputs say, then each firewall as the plan says. */
-function databaseFacts(
-  { protected: _protected, trustedSources, ...topology }: NonNullable<PlatformFacts["database"]>,
-  resources: readonly Resource[],
-) {
-  return { ...topology, trustedSources, firewalls: firewallsOf(resources) };
-}
+/** Facts without their protection flag, which section 5 reports. */
+const unprotected = <T extends { protected: boolean }>({ protected: _protected, ...facts }: T) =>
+  facts;
 
 export function dataSection(platform: PlatformFacts, resources: readonly Resource[]) {
   const { database, network, assets, registry } = platform;
   const region = awsRegion(resources);
   return {
-    database: database === undefined ? null : databaseFacts(database, resources),
+    // The topology and who may connect as the outputs say, then each firewall as the plan says.
+    database:
+      database === undefined
+        ? null
+        : { ...unprotected(database), firewalls: firewallsOf(resources) },
     network:
       network === undefined
         ? null
@@ -147,15 +147,7 @@ export function dataSection(platform: PlatformFacts, resources: readonly Resourc
       policy: bucketPolicy(resources, controls.name),
       roles: bucketRoles(resources, controls.name),
     })),
-    registry:
-      registry === undefined
-        ? null
-        : {
-            name: registry.name,
-            endpoint: registry.endpoint,
-            datacenter: registry.datacenter,
-            tier: registry.tier,
-          },
+    registry: registry === undefined ? null : unprotected(registry),
   };
 }
 
@@ -196,15 +188,9 @@ function bucketRows(platform: PlatformFacts, resources: readonly Resource[]) {
     const tlsOnly = bucketPolicy(resources, controls.name).some(
       (s) => s.effect === "Deny" && s.conditions.includes("request without TLS"),
     );
+    const undeclared = `${controls.encryption} (no encryption configuration in the plan)`;
     return [
-      sse === null
-        ? row(
-            subject,
-            "at rest",
-            `${controls.encryption} (no encryption configuration in the plan)`,
-            "outputs",
-          )
-        : row(subject, "at rest", sse, "plan"),
+      row(subject, "at rest", sse ?? undeclared, sse === null ? "outputs" : "plan"),
       tlsOnly
         ? row(
             subject,

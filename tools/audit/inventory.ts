@@ -1,6 +1,6 @@
 // Sections 1 and 5: what the plan declares, counted by provider and by tier, and which resources a
 // `pulumi destroy` or a replacement could not delete.
-import { providerOf } from "../plan/render.ts";
+import { countsByProvider } from "../plan/render.ts";
 import type { Resource } from "./plan.ts";
 
 /**
@@ -22,39 +22,28 @@ function tierOf(resource: Resource, byUrn: ReadonlyMap<string, Resource>): strin
   return pkg === "platform" && module !== undefined ? module : "stack";
 }
 
-const sorted = (counts: Record<string, number>) =>
-  Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
-
 const byUrnOf = (resources: readonly Resource[]) => new Map(resources.map((r) => [r.urn, r]));
 
+/** Components, and resources a provider creates by provider package: in all and per tier. */
 export function inventoryOf(resources: readonly Resource[]) {
   const byUrn = byUrnOf(resources);
-  const byProvider: Record<string, number> = {};
-  const tiers = new Map<
-    string,
-    { tier: string; components: number; resources: number; byProvider: Record<string, number> }
-  >();
-  for (const resource of resources) {
-    const tier = tierOf(resource, byUrn);
-    const row = tiers.get(tier) ?? { tier, components: 0, resources: 0, byProvider: {} };
-    tiers.set(tier, row);
-    if (!resource.custom) {
-      row.components += 1;
-      continue;
-    }
-    const provider = providerOf(resource.type);
-    byProvider[provider] = (byProvider[provider] ?? 0) + 1;
-    row.resources += 1;
-    row.byProvider[provider] = (row.byProvider[provider] ?? 0) + 1;
-  }
+  const provided = resources.filter((resource) => resource.custom);
+  const tiers = Map.groupBy(resources, (resource) => tierOf(resource, byUrn));
   return {
     /** Every resource of the plan, components and provider configurations included. */
     total: resources.length,
-    components: resources.filter((resource) => !resource.custom).length,
-    /** Resources a provider creates (not components), by provider package. */
-    byProvider: sorted(byProvider),
-    byTier: [...tiers.values()]
-      .map((row) => ({ ...row, byProvider: sorted(row.byProvider) }))
+    components: resources.length - provided.length,
+    byProvider: countsByProvider(provided),
+    byTier: [...tiers]
+      .map(([tier, members]) => {
+        const custom = members.filter((resource) => resource.custom);
+        return {
+          tier,
+          components: members.length - custom.length,
+          resources: custom.length,
+          byProvider: countsByProvider(custom),
+        };
+      })
       .sort((a, b) => a.tier.localeCompare(b.tier)),
   };
 }

@@ -7,27 +7,52 @@
 //   --stack-file <path>   another stack file (tests, experiments)
 // It runs the offline plan in every case: inventory, policy results, protection and secrets are
 // what this commit declares; the pipeline's controls come from the bootstrap project's offline
-// plan of this commit (run in a process of its own). It needs no credentials and never prints a
-// secret value.
+// plan of this commit. It needs no credentials and never prints a secret value.
+// Everything it touches is in `AuditIo`, so tests call it in-process; cli.ts wires the process.
 import { execFileSync } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
+import { text } from "node:stream/consumers";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
-import { ConfigError } from "../../stacks/config/load.ts";
 import { StackFileError } from "../../stacks/config/stack-file.ts";
 import { Exit, exitCodeOf, parseCommandLine, STACK_TOOL_OPTIONS } from "../command-line.ts";
 import { costContextOfStack } from "../cost/stack-context.ts";
-import { readStack, REPOSITORY_ROOT, runStack, stackFilePath } from "../mock/run-stack.ts";
+import type { ProgramRun } from "../mock/run-program.ts";
+import { readStack, REPOSITORY_ROOT, stackFilePath } from "../mock/run-stack.ts";
+import { toolRun } from "../mock/tool-run.ts";
 import { type Manifest, manifestOf } from "../plan/render.ts";
 import { renderMarkdown } from "./markdown.ts";
-import type { BootstrapOutputs } from "./operations.ts";
-import { OutputsError, platformFacts, platformOutput, plaintextSecretPaths } from "./outputs.ts";
+import type { BootstrapOutputs } from "../../bootstrap/outputs.ts";
+import type { BootstrapFacts } from "./operations.ts";
+import {
+  OutputsError,
+  type Plain,
+  platformFacts,
+  platformOutput,
+  plaintextSecretPaths,
+} from "./outputs.ts";
 import { buildReport, type OfflinePlan } from "./report.ts";
 import { configSecretValues, leakedSecret, secretValuesOf } from "./secrets.ts";
+
+interface Writer {
+  write(text: string): unknown;
+}
+
+export interface AuditIo {
+  /** What follows the script on the command line: `production --json`. */
+  argv: string[];
+  stdin: AsyncIterable<Uint8Array | string> & { isTTY?: boolean };
+  stdout: Writer;
+  stderr: Writer;
+  /** The stack's program under the mock runtime, which holds one program per process. */
+  runStack: (stack: string, stackFile: string) => Promise<ProgramRun>;
+  /** The bootstrap project's offline plan of this commit (`pnpm plan bootstrap --json`). */
+  bootstrapPlan: () => Promise<Manifest>;
+}
 
 const usage =
   "usage: pnpm audit-report <staging|production> [--json] [--outputs <file|->] [--stack-file <path>]";
 
-async function readOutputs(file: string, stack: string): Promise<string> {
+async function readOutputs(file: string, stack: string, stdin: AuditIo["stdin"]) {
   const hint = `pulumi stack output --json --stack ${stack}`;
   if (file !== "-") {
     try {
@@ -40,20 +65,18 @@ async function readOutputs(file: string, stack: string): Promise<string> {
     }
   }
   // Without a pipe, stdin is the terminal and the report would wait for typing.
-  if (process.stdin.isTTY) {
+  if (stdin.isTTY === true) {
     throw new OutputsError(
       `--outputs - reads stdin; pipe the outputs in: ${hint} | pnpm audit-report ${stack} --outputs -`,
     );
   }
-  const chunks: Buffer[] = [];
-  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString("utf8");
+  return text(stdin);
 }
 
 /** The deployment's `platform` output as read (to compare with the plan) and as validated. */
-async function deployedOutputs(file: string, stack: string) {
+async function deployedOutputs(file: string, stack: string, stdin: AuditIo["stdin"]) {
   const source = file === "-" ? "stdin" : file;
-  const raw = platformOutput(await readOutputs(file, stack), source, stack);
+  const raw = platformOutput(await readOutputs(file, stack, stdin), source, stack);
   return { raw, facts: platformFacts(raw, source) };
 }
 
@@ -76,10 +99,11 @@ function commitOf(): { sha: string; dirty: boolean } | null {
   }
 }
 
-function commandLine() {
+function commandLine(argv: string[]) {
   const { values, positionals } = parseCommandLine(
     { allowPositionals: true, options: { ...STACK_TOOL_OPTIONS, outputs: { type: "string" } } },
     usage,
+    argv,
   );
   if (values.help) return "help";
   const [stack] = positionals;
@@ -94,38 +118,20 @@ function commandLine() {
   return { stack, stackFile, json: values.json, outputsFile: values.outputs ?? null };
 }
 
-async function offlinePlan(stack: string, stackFile: string): Promise<OfflinePlan> {
+async function offlinePlan(stack: string, stackFile: string, io: AuditIo): Promise<OfflinePlan> {
   const config = await readStack(stack, stackFile);
-  const run = await runStack(stack, { stackFile });
-  if (run.errors.length > 0) {
-    const configErrors = run.errors.filter((error) => error instanceof ConfigError);
-    const errors = configErrors.length > 0 ? configErrors.map((e) => e.message) : run.errors;
-    throw new Exit(
-      1,
-      `The stack's offline plan failed, so there is nothing to report:\n${errors.map(String).join("\n")}`,
-    );
-  }
+  const run = await toolRun(
+    () => io.runStack(stack, stackFile),
+    "The stack's offline plan failed, so there is nothing to report",
+  );
   const secretValues = configSecretValues(config.values, config.secretKeys);
   return { run, manifest: manifestOf(stack, run), secretValues, cost: costContextOfStack(config) };
 }
 
-/**
- * The bootstrap project's plan of this commit (`pnpm plan bootstrap --json`), in a process of its
- * own: Pulumi's mock runtime holds one program per process.
- */
-function bootstrapPlan() {
-  const planCli = new URL("../plan/cli.ts", import.meta.url).pathname;
+async function bootstrapFacts(plan: AuditIo["bootstrapPlan"]): Promise<BootstrapFacts> {
   try {
-    const manifest = JSON.parse(
-      execFileSync(process.execPath, [planCli, "bootstrap", "--json"], {
-        cwd: REPOSITORY_ROOT,
-        encoding: "utf8",
-        maxBuffer: 64 * 1024 * 1024,
-        stdio: ["ignore", "pipe", "pipe"],
-      }),
-    ) as Manifest;
-    const { outputs, resources, simulated } = manifest;
-    return { outputs: outputs.bootstrap as BootstrapOutputs, resources, simulated };
+    const { outputs, resources, simulated } = await plan();
+    return { outputs: outputs.bootstrap as Plain<BootstrapOutputs>, resources, simulated };
   } catch (error) {
     const stderr = (error as { stderr?: unknown }).stderr;
     throw new Exit(
@@ -135,17 +141,21 @@ function bootstrapPlan() {
   }
 }
 
-async function main(): Promise<number> {
-  const options = commandLine();
+async function report(io: AuditIo): Promise<number> {
+  const options = commandLine(io.argv);
   if (options === "help") {
-    process.stdout.write(`${usage}\n`);
+    io.stdout.write(`${usage}\n`);
     return 0;
   }
   const { stack, stackFile, outputsFile } = options;
   try {
     // The deployment's outputs are read and checked before the plan runs: bad input fails at once.
-    const deployed = outputsFile === null ? null : await deployedOutputs(outputsFile, stack);
-    const plan = await offlinePlan(stack, stackFile);
+    const deployed =
+      outputsFile === null ? null : await deployedOutputs(outputsFile, stack, io.stdin);
+    // The bootstrap's plan runs in its own process meanwhile; the stack's failure is told first.
+    const bootstrap = bootstrapFacts(io.bootstrapPlan);
+    bootstrap.catch(() => undefined);
+    const plan = await offlinePlan(stack, stackFile, io);
     const offline = plan.manifest.outputs.platform;
     const plaintext = deployed === null ? [] : plaintextSecretPaths(offline, deployed.raw);
     if (plaintext.length > 0) {
@@ -154,16 +164,16 @@ async function main(): Promise<number> {
         `The outputs show secret values in plaintext (${plaintext.join(", ")}): they were written with --show-secrets. Run pulumi stack output --json --stack ${stack} without it.`,
       );
     }
-    const report = buildReport({
+    const audit = buildReport({
       stack,
       commit: commitOf(),
       generatedAt: new Date().toISOString(),
       outputsFile,
       plan,
-      bootstrap: bootstrapPlan(),
+      bootstrap: await bootstrap,
       platform: deployed?.facts ?? platformFacts(offline, "the offline plan"),
     });
-    const text = options.json ? `${JSON.stringify(report, null, 2)}\n` : renderMarkdown(report);
+    const text = options.json ? `${JSON.stringify(audit, null, 2)}\n` : renderMarkdown(audit);
     // The last check before anything is printed: no value of a secret input or secret config
     // key of the plan may appear, whatever a section does.
     const leaked = leakedSecret(text, secretValuesOf(plan.run.resources, plan.secretValues));
@@ -173,7 +183,7 @@ async function main(): Promise<number> {
         `Refusing to print the report: it would contain the value of the secret ${leaked}. This is a bug in tools/audit.`,
       );
     }
-    process.stdout.write(text);
+    io.stdout.write(text);
     return 0;
   } catch (error) {
     if (error instanceof OutputsError || error instanceof StackFileError)
@@ -182,4 +192,6 @@ async function main(): Promise<number> {
   }
 }
 
-process.exitCode = await exitCodeOf(main);
+/** The report's exit code: 0, 1 for bad input (with the reason on stderr), 2 for bad usage. */
+export const auditReport = (io: AuditIo): Promise<number> =>
+  exitCodeOf(() => report(io), io.stderr);

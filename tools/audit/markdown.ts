@@ -1,12 +1,14 @@
 // The report as Markdown: a list of sections, one per question an auditor asks, each a list of
 // blocks (a paragraph, or a table where rows compare), and one renderer for them all.
 import { formatUsd } from "../../policy/cost/estimate.ts";
+import { quantityText } from "../cost/render.ts";
 import { pathSteps, valueAtSteps } from "../mock/secrets.ts";
-import type { PipelineEnvironment as Environment } from "./operations.ts";
 import type { AuditReport } from "./report.ts";
 import type { SecretDestination } from "./secrets.ts";
 
-/** A table's head is written as Markdown writes it: `app | role | region`. */
+type Environment = NonNullable<AuditReport["pipeline"]>["environments"][number];
+
+/** A table's head as Markdown writes it (`app | role | region`), and a row's cells. */
 interface Table {
   head: string;
   rows: readonly (readonly string[])[];
@@ -14,15 +16,38 @@ interface Table {
 /** A paragraph (its lines), or a table; blocks are separated by a blank line, empty ones dropped. */
 type Block = string | Table;
 
-const table = (head: string, rows: Table["rows"]): Table => ({ head, rows });
+/**
+ * A cell as it reads by default: yes or no, a dash where nothing applies (a setting without
+ * reviewers to bind), a list joined by commas.
+ */
+function cellOf(value: unknown): string {
+  if (typeof value === "boolean") return value ? "yes" : "no";
+  if (value === null) return "—";
+  if (Array.isArray(value)) return value.join(", ");
+  return typeof value === "string" ? value : JSON.stringify(value);
+}
+
+/**
+ * One row per item of the report, one column per field in the report's order, each shown by the
+ * column's own formatter where it has one: the table shows the JSON's data, nothing else.
+ */
+function table<Row extends object>(
+  head: string,
+  rows: readonly Row[],
+  shown: { [K in keyof Row]?: (value: Row[K]) => string } = {},
+): Table {
+  const show = (row: Row) =>
+    (Object.keys(row) as (keyof Row)[]).map((key) => shown[key]?.(row[key]) ?? cellOf(row[key]));
+  return { head, rows: rows.map(show) };
+}
 const code = (value: string) => `\`${value.replaceAll("`", "'")}\``;
-/** Yes, no, or a dash where the setting does not apply (no reviewers, nothing to review). */
-const yesNo = (value: boolean | null) => (value === null ? "—" : value ? "yes" : "no");
 const none = (items: readonly string[], shown: (item: string) => string = code) =>
   items.length === 0 ? "none" : items.map(shown).join(", ");
 const bullets = (items: readonly string[]) => items.map((item) => `- ${item}`).join("\n");
 const named = (counts: Record<string, number>) =>
-  Object.entries(counts).map(([name, count]) => `${name} ${count}`);
+  Object.entries(counts)
+    .map(([name, count]) => `${name} ${count}`)
+    .join(", ");
 
 /**
  * Each value the offline plan made up, marked where it shows: after the code span that holds it,
@@ -105,43 +130,27 @@ function deployment({ deployment: { hostnames: hosts, project, apps, images } }:
     hosts === null
       ? ""
       : `Public hostnames: ${code(hosts.app)}, ${code(hosts.assets)}. DigitalOcean project: ${projectText}.`,
-    table(
-      "app | role | region | app id | origin host",
-      apps.map((a) => [code(a.name), a.role, a.region, code(a.appId), code(a.originHost)]),
-    ),
-    table(
-      "image | deployed by digest",
-      images.map((i) => [i.service, code(i.repoDigest)]),
-    ),
+    table("app | role | region | app id | origin host", apps, {
+      name: code,
+      appId: code,
+      originHost: code,
+    }),
+    table("image | deployed by digest", images, { repoDigest: code }),
   ];
 }
 
 function inventory({ inventory: { total, components, byProvider, byTier } }: AuditReport) {
   return [
     `${total} resources in the plan: ${total - components} from providers and ${components} components (\`platform:<tier>:<Kind>\`). A resource's tier is that of its top-level component.`,
-    table(
-      "provider | resources",
-      Object.entries(byProvider).map(([provider, count]) => [provider, `${count}`]),
-    ),
-    table(
-      "tier | components | resources | by provider",
-      byTier.map((t) => [
-        t.tier,
-        `${t.components}`,
-        `${t.resources}`,
-        named(t.byProvider).join(", "),
-      ]),
-    ),
+    table("provider | resources", Object.entries(byProvider)),
+    table("tier | components | resources | by provider", byTier, { byProvider: named }),
   ];
 }
 
 function endpoints({ endpoints: { public: reachable, internal } }: AuditReport): Block[] {
   return [
     "Every host and path the internet can reach, and what guards it: the edge (Cloudflare), an origin lock (the secret header the edge adds, or a bucket policy that admits Cloudflare's ranges only), or none.",
-    table(
-      "host | path | serves | guarded by | how",
-      reachable.map((e) => [code(e.host), e.path, e.serves, e.guard, e.how]),
-    ),
+    table("host | path | serves | guarded by | how", reachable, { host: code }),
     `Not reachable from the internet: ${internal.length === 0 ? "" : `${none(internal)} (no route: only the app's other components call ${internal.length === 1 ? "it" : "them"}); `}the database (its firewall admits only the trusted sources of section 3).`,
   ];
 }
@@ -198,23 +207,16 @@ function data({ data: { database: db, network, buckets, registry } }: AuditRepor
             )}`,
           ]),
           "Who connects as whom: a role per service that uses the database, granted exactly its access by the migration job (the schema's owner), each through its own pool.",
-          table(
-            "role | access | pool",
-            db.roles.map((r) => [
-              code(r.role),
-              r.access,
-              `${code(r.pool.name)} (${r.pool.mode} mode, ${r.pool.size} connections)`,
-            ]),
-          ),
+          table("role | access | pool", db.roles, {
+            role: code,
+            pool: (pool) => `${code(pool.name)} (${pool.mode} mode, ${pool.size} connections)`,
+          }),
           "Who can connect: the database firewall admits these sources and nothing else.",
           table(
             "trusted source | type | value",
             db.trustedSources.map((s) => [s.source, s.type, code(s.value)]),
           ),
-          table(
-            "firewall of (plan) | rules",
-            db.firewalls.map((f) => [code(f.guards), none(f.rules)]),
-          ),
+          table("firewall of (plan) | rules", db.firewalls, { guards: code, rules: none }),
         ]),
     "### Private network",
     ...(network === null
@@ -264,16 +266,10 @@ function protection({ protection: { resources, declared } }: AuditReport) {
   const said = declared.map((d) => `${d.what} ${d.protected ? "protected" : "**not protected**"}`);
   return [
     "`protect`: `pulumi destroy` and replacements fail until it is lifted; `retainOnDelete`: removing the resource from the program leaves it in the cloud.",
-    table(
-      "resource | type | tier | protect | retainOnDelete",
-      resources.map((r) => [
-        code(r.name),
-        code(r.type),
-        r.tier,
-        yesNo(r.protect),
-        yesNo(r.retainOnDelete),
-      ]),
-    ),
+    table("resource | type | tier | protect | retainOnDelete", resources, {
+      name: code,
+      type: code,
+    }),
     `The outputs declare: ${said.join("; ") || "nothing"}.`,
   ];
 }
@@ -297,7 +293,7 @@ function secrets({ secrets: { config, generated } }: AuditReport) {
       "config key | set | inputs it reaches | what it is",
       config.map((s) => [
         code(s.key),
-        yesNo(s.set),
+        cellOf(s.set),
         s.set ? `${s.destinations.length}` : "—",
         s.description,
       ]),
@@ -318,18 +314,9 @@ function monitoring({ monitoring: section }: AuditReport): Block[] {
   const pools = lb?.pools.map((p) => `${code(p.name)} (${p.region}; ${p.monitor})`) ?? [];
   return [
     `Alert route, shared by the stack's alerts: e-mail ${none(route.emails)}; Slack ${route.slack ? `on (${channel})` : "off"}.`,
-    table(
-      "uptime check | alerts",
-      section.uptime.map((u) => [code(u.url), u.alerts.join(", ")]),
-    ),
-    table(
-      "App Platform app | app alerts (plan)",
-      section.appAlerts.map((a) => [code(a.app), a.rules.join(", ")]),
-    ),
-    table(
-      "app | service | alerts above",
-      section.serviceAlerts.map((s) => [code(s.app), s.service, named(s.thresholds).join(", ")]),
-    ),
+    table("uptime check | alerts", section.uptime, { url: code }),
+    table("App Platform app | app alerts (plan)", section.appAlerts, { app: code }),
+    table("app | service | alerts above", section.serviceAlerts, { app: code, thresholds: named }),
     lb === null
       ? ""
       : [
@@ -341,12 +328,7 @@ function monitoring({ monitoring: section }: AuditReport): Block[] {
     apm === null
       ? "APM: none configured."
       : `APM: ${apm.backend}, traces and metrics to ${code(apm.endpoint)}.`,
-    apm === null
-      ? ""
-      : table(
-          "monitor | query | threshold",
-          apm.monitors.map((m) => [m.name, code(m.query), `${m.threshold}`]),
-        ),
+    apm === null ? "" : table("monitor | query | threshold", apm.monitors, { query: code }),
     `Logs drained to: ${none(logs.drains)}. Errors to Sentry: ${logs.sentry ? "on" : "off"}.`,
   ];
 }
@@ -376,8 +358,8 @@ function pipeline({ pipeline: section }: AuditReport): Block[] {
         e.kind,
         e.deployFrom,
         reviewers(e),
-        yesNo(e.preventSelfReview),
-        yesNo(e.adminsBypass),
+        cellOf(e.preventSelfReview),
+        cellOf(e.adminsBypass),
         code(e.awsRole.arn),
         code(e.awsRole.trusts),
         trustText(e),
@@ -396,8 +378,6 @@ function pipeline({ pipeline: section }: AuditReport): Block[] {
 }
 
 function cost({ cost: { monthly, budget, ...section } }: AuditReport) {
-  const range = ({ min, max }: { min: number; max: number }) =>
-    min === max ? `${min}` : `${min}–${max}`;
   const held =
     budget === null
       ? "; the stack sets no budget."
@@ -409,7 +389,7 @@ function cost({ cost: { monthly, budget, ...section } }: AuditReport) {
       section.items.map((i) => [
         i.resource,
         i.charge,
-        range(i.quantity),
+        quantityText(i.quantity),
         `${i.unitPrice} / ${i.unit}`,
         formatUsd(i.monthly),
         `${i.source.url} (${i.source.read})`,
@@ -432,15 +412,7 @@ const SECTIONS: readonly [title: string, blocks: (report: AuditReport) => Block[
   ["1. Inventory", inventory],
   ["2. Policy results", policies],
   ["3. Data: where it lives and who can reach it", data],
-  [
-    "4. Encryption",
-    ({ encryption }) => [
-      table(
-        "what | state | how | from",
-        encryption.map((r) => [r.subject, r.state, r.how, r.from]),
-      ),
-    ],
-  ],
+  ["4. Encryption", ({ encryption }) => [table("what | state | how | from", encryption)]],
   ["5. Protection from deletion", protection],
   ["6. Secrets (names only)", secrets],
   ["7. Monitors and alert routes", monitoring],

@@ -7,7 +7,8 @@
 // role's trust policy as declared.
 import { TYPES } from "../../policy/types.ts";
 import { field, isRecord, records } from "../../policy/values.ts";
-import type { PlatformFacts } from "./outputs.ts";
+import type { BootstrapOutputs } from "../../bootstrap/outputs.ts";
+import type { Plain, PlatformFacts } from "./outputs.ts";
 import { ofType, type Resource, statements, str } from "./plan.ts";
 
 export function monitoringSection(platform: PlatformFacts, resources: readonly Resource[]) {
@@ -53,14 +54,7 @@ export function monitoringSection(platform: PlatformFacts, resources: readonly R
               emails: records(field(inputs.mechanisms, "emails")).map((email) => str(email.id)),
             })),
           },
-    apm:
-      monitoring.apm === null
-        ? null
-        : {
-            backend: monitoring.apm.backend.provider,
-            endpoint: monitoring.apm.endpoint,
-            monitors: monitoring.apm.monitors,
-          },
+    apm: monitoring.apm,
     logs: {
       drains: platform.integrations?.logDrains ?? [],
       sentry: platform.integrations?.sentry ?? false,
@@ -68,28 +62,9 @@ export function monitoringSection(platform: PlatformFacts, resources: readonly R
   };
 }
 
-export type MonitoringSection = NonNullable<ReturnType<typeof monitoringSection>>;
-
-/** What the bootstrap project exports (`bootstrap` output of `pnpm plan bootstrap --json`). */
-export interface BootstrapOutputs {
-  repository: string;
-  flow: string;
-  environments: {
-    name: string;
-    /** `deploy` changes the stack; `preview` and `drift` only read it. */
-    kind: string;
-    stack: string;
-    deployFrom: string;
-    reviewers: { users: string[]; teams: string[] };
-    variables: string[];
-    awsRole: { arn: string; trusts: string };
-  }[];
-  oidcProviders: { accountId: string; arn: string; created: boolean }[];
-}
-
 /** The bootstrap project's plan of this commit: what it exports and what it declares. */
 export interface BootstrapFacts {
-  outputs: BootstrapOutputs;
+  outputs: Plain<BootstrapOutputs>;
   resources: readonly Resource[];
   /** What its plan made up (GitHub's ids, say). */
   simulated: readonly string[];
@@ -180,6 +155,3 @@ export function pipelineSection(platform: PlatformFacts, bootstrap: BootstrapFac
     })),
   };
 }
-
-export type PipelineSection = NonNullable<ReturnType<typeof pipelineSection>>;
-export type PipelineEnvironment = PipelineSection["environments"][number];

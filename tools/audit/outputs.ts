@@ -41,7 +41,8 @@ const platformSchema = z.object({
     vpcs: z.array(z.object({ datacenter: s, id: s, ipRange: s })),
     peerings: list,
   }),
-  registry: z.object({ name: s, endpoint: s, tier: s, datacenter: s, protected: b }),
+  // In the order the report lists them.
+  registry: z.object({ name: s, endpoint: s, datacenter: s, tier: s, protected: b }),
   images: z.record(s, z.object({ repoDigest: s })),
   apps: z.array(
     z.object({ name: s, role: s, region, appId: s, originHost: s, services: z.array(service) }),
@@ -83,7 +84,8 @@ const platformSchema = z.object({
     uptime: z.array(z.object({ url: s, alerts: list })),
     apm: z
       .object({
-        backend: z.object({ provider: s }),
+        // The report names a backend by its provider.
+        backend: z.object({ provider: s }).transform((backend) => backend.provider),
         endpoint: s,
         monitors: z.array(z.object({ name: s, query: s, threshold: n })),
       })
@@ -104,7 +106,7 @@ export const REPORTED_OUTPUTS = Object.keys(platformSchema.shape).filter(
 );
 
 /** `T` as JSON carries it: every `Output<U>` replaced by `U`. */
-type Plain<T> =
+export type Plain<T> =
   T extends pulumi.Output<infer U>
     ? Plain<U>
     : T extends readonly (infer E)[]

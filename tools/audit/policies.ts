@@ -39,8 +39,7 @@ export function policySection(results: readonly PolicyRuleResult[]) {
   };
 }
 
-export type PolicySection = ReturnType<typeof policySection> | { available: false; reason: string };
-export type PolicyRow = ReturnType<typeof policySection>["rules"][number];
+type PolicySection = ReturnType<typeof policySection> | { available: false; reason: string };
 
 /** Runs the pack over the plan; a pack that throws becomes the section's reason, not a crash. */
 export function evaluatePolicies(

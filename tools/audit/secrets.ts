@@ -4,7 +4,7 @@
 // no real secret is ever in this process. The values are compared, never copied into the report:
 // a config key's value found inside a resource's secret input says where that key goes; a
 // connection URL yields its `sslmode` and whether its host is private, nothing else.
-import { field, records } from "../../policy/values.ts";
+import { field, records, text } from "../../policy/values.ts";
 import { configJsonSchema } from "../../stacks/config/problems.ts";
 import { CONFIG_NAMESPACE, SECRET_KEYS } from "../../stacks/config/schema.ts";
 import type { RecordedResource } from "../mock/run-program.ts";
@@ -42,14 +42,8 @@ export function configSecretValues(
   secretKeys: readonly string[],
 ): Record<string, string> {
   const prefix = `${CONFIG_NAMESPACE}:`;
-  return Object.fromEntries(
-    secretKeys.flatMap((key): [string, string][] => {
-      const value = values[key];
-      return key.startsWith(prefix) && value !== undefined
-        ? [[key.slice(prefix.length), value]]
-        : [];
-    }),
-  );
+  const ours = secretKeys.filter((key) => key.startsWith(prefix) && key in values);
+  return Object.fromEntries(ours.map((key) => [key.slice(prefix.length), values[key] ?? ""]));
 }
 
 /** Every secret input of the plan: where it goes, and its value (compared, never printed). */
@@ -90,23 +84,17 @@ export function secretsSection(
       .map((leaf) => leaf.destination)
       .sort(byPlace);
   const schema = configJsonSchema().properties ?? {};
-  const describe = (key: string) => {
-    const description = schema[key]?.description;
-    return typeof description === "string" ? description : "";
-  };
   return {
     config: SECRET_KEYS.map((key) => ({
       key,
       set: key in configValues,
-      description: describe(key),
+      description: text(schema[key]?.description) ?? "",
       destinations: goingTo(key),
     })),
     /** Passwords, keys and URLs the stack or a provider makes: no config key provides them. */
     generated: goingTo(undefined),
   };
 }
-
-export type SecretsSection = ReturnType<typeof secretsSection>;
 
 /**
  * Each PostgreSQL URL among the secret inputs, described without its credentials: its libpq

@@ -9,7 +9,8 @@ export function costReport(stack: string, estimate: Estimate): CostReport {
   return { stack, ...estimate };
 }
 
-const quantityText = ({ min, max }: Range) =>
+/** A quantity, or the range an autoscaled one spans: `2–6`. */
+export const quantityText = ({ min, max }: Range) =>
   min === max ? String(min) : `${String(min)}–${String(max)}`;
 
 const unitPriceText = (item: CostItem) =>

@@ -8,7 +8,7 @@ export function providerOf(type: string): string {
   return type.split(":")[0] ?? type;
 }
 
-export function countsByProvider(resources: readonly RecordedResource[]): Record<string, number> {
+export function countsByProvider(resources: readonly { type: string }[]): Record<string, number> {
   const counts: Record<string, number> = {};
   for (const { type } of resources) counts[providerOf(type)] = (counts[providerOf(type)] ?? 0) + 1;
   return Object.fromEntries(Object.entries(counts).sort(([a], [b]) => a.localeCompare(b)));
