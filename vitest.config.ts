@@ -48,7 +48,9 @@ export default defineConfig({
     globalSetup: ["test/global-setup.ts"],
     // Vitest's default is one worker fewer than the cores: one on a 2-core runner, which then
     // idles while a test waits for the CLI or the program it started. Three keep both cores busy
-    // (root tests on 2 cores: 169 s with two workers, 135 s with three).
+    // (root tests on 2 cores: 169 s with two workers, 135 s with three). With the tools' mains
+    // in-process, the projects below and the compile cache: 52.5-57.4 s (94-96 s before), on the
+    // same 2 cores shared with other work: /usr/bin/time pnpm test:unit.
     maxWorkers: 3,
     testTimeout,
     projects: [
