@@ -1,6 +1,9 @@
-// The command lines of the stack tools (pnpm cost, pnpm audit-report), and how one ends early: a message on stderr and an exit code (1: bad input,
-// 2: bad usage), thrown from anywhere in the tool and turned into both by its main.
+// The command lines of the stack tools (pnpm plan, pnpm cost, pnpm preflight, pnpm audit-report),
+// and how one ends early: a message on stderr and an exit code (1: bad input, 2: bad usage),
+// thrown from anywhere in the tool and turned into both by its main.
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import type { RunBootstrapOptions, RunStackOptions } from "./mock/run-stack.ts";
+import type { ProgramRun } from "./mock/run-program.ts";
 
 export class Exit extends Error {
   readonly code: number;
@@ -8,6 +11,33 @@ export class Exit extends Error {
     super(message);
     this.code = code;
   }
+}
+
+/** Where a tool writes: `process.stdout` and `process.stderr` in its cli.ts, strings in a test. */
+export interface Output {
+  write(text: string): unknown;
+}
+
+/**
+ * What a tool's main takes from the process it runs in. Only the tool's cli.ts reads `process`;
+ * a test calls the same main with its own arguments and streams, in its own process.
+ */
+export interface ToolProcess {
+  /** The arguments after the script's path. */
+  argv: string[];
+  cwd: string;
+  env: Record<string, string | undefined>;
+  stdout: Output;
+  stderr: Output;
+}
+
+/**
+ * How a tool obtains a program run under the mock runtime: `runStack` and `runBootstrap` in its
+ * cli.ts; in a test, the run made once for the whole test run when the stack is a standard one.
+ */
+export interface ProgramRuns {
+  stack(stack: string, options: RunStackOptions): Promise<ProgramRun>;
+  bootstrap(options: RunBootstrapOptions): Promise<ProgramRun>;
 }
 
 /** The flags every stack tool takes: `--json`, `--stack-file <path>` and `--help`. */
@@ -33,10 +63,13 @@ export function parseCommandLine<T extends ParseArgsConfig>(
   }
 }
 
-/** Runs a tool's main: its exit code, or an Exit's message on stderr and its code. */
+/**
+ * Runs a tool's main: its exit code, or an Exit's message on `stderr` and its code.
+ * @default stderr the process's
+ */
 export async function exitCodeOf(
   main: () => Promise<number>,
-  stderr: { write(text: string): unknown } = process.stderr,
+  stderr: Output = process.stderr,
 ): Promise<number> {
   try {
     return await main();

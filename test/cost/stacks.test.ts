@@ -11,6 +11,7 @@ import { readStack } from "../../tools/mock/run-stack.ts";
 import { costContextOfStack } from "../../tools/cost/stack-context.ts";
 import type { Manifest } from "../../tools/plan/render.ts";
 import { runStackInChild } from "../support/child-run.ts";
+import { planned as sharedPlan } from "../support/plans.ts";
 import { stackValue } from "../support/stack-overrides.ts";
 
 interface Planned {
@@ -19,12 +20,24 @@ interface Planned {
   estimate: Estimate;
 }
 
-async function planned(stack: string, configOverrides: Record<string, string> = {}) {
+async function estimated(stack: string, manifest: string): Promise<Planned> {
+  const { resources } = JSON.parse(manifest) as Manifest;
+  const context = costContextOfStack(await readStack(stack));
+  return { resources, context, estimate: estimateCost(resources, context) };
+}
+
+/** The stack as its file declares it: the run test/global-setup.ts made (test/support/plans.ts). */
+async function asDeclared(stack: "staging" | "production"): Promise<Planned> {
+  const { run, manifestText } = await sharedPlan(stack);
+  expect(run.errors).toEqual([]);
+  return estimated(stack, manifestText);
+}
+
+/** The stack with whole config keys replaced: a run of its own, in a child process. */
+async function planned(stack: string, configOverrides: Record<string, string>): Promise<Planned> {
   const run = await runStackInChild(stack, { configOverrides });
   expect(run.errors).toEqual([]);
-  const { resources } = JSON.parse(run.manifest) as Manifest;
-  const context = costContextOfStack(await readStack(stack));
-  return { resources, context, estimate: estimateCost(resources, context) } satisfies Planned;
+  return estimated(stack, run.manifest);
 }
 
 const price = (size: string) => APP_INSTANCE_SIZES[size]?.usdPerMonth ?? Number.NaN;
@@ -32,8 +45,8 @@ const price = (size: string) => APP_INSTANCE_SIZES[size]?.usdPerMonth ?? Number.
 const plans: Partial<Record<"staging" | "production", Planned>> = {};
 beforeAll(async () => {
   [plans.staging, plans.production] = await Promise.all([
-    planned("staging"),
-    planned("production"),
+    asDeclared("staging"),
+    asDeclared("production"),
   ]);
 }, 60_000);
 

@@ -7,6 +7,7 @@ import { utcTimestamp } from "../../infra/data/point-in-time.ts";
 import { diffManifests, parseManifest, type ManifestDiff } from "../../tools/plan/diff.ts";
 import type { Manifest, ManifestResource } from "../../tools/plan/render.ts";
 import { runStackInChild, type ChildRun } from "../support/child-run.ts";
+import { planned } from "../support/plans.ts";
 import { TYPES } from "../support/program.ts";
 import { patchedConfig } from "../support/stack-overrides.ts";
 
@@ -27,7 +28,7 @@ let diff: ManifestDiff;
 
 beforeAll(async () => {
   [live, restoring, stale] = await Promise.all([
-    runStackInChild("production"),
+    planned("production").then(({ child }) => child),
     runStackInChild("production", await withRestore(restorePoint)),
     runStackInChild("production", await withRestore(staleRestorePoint)),
   ]);

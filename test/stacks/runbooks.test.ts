@@ -9,6 +9,7 @@ import { parseManifest } from "../../tools/plan/diff.ts";
 import type { Manifest, ManifestResource } from "../../tools/plan/render.ts";
 import { REPOSITORY_ROOT } from "../../tools/mock/run-stack.ts";
 import { runStackInChild, type ChildRun } from "../support/child-run.ts";
+import { planned } from "../support/plans.ts";
 import { TYPES } from "../support/program.ts";
 import { rawStackConfig, withValue } from "../support/stack-config.ts";
 
@@ -176,7 +177,7 @@ beforeAll(async () => {
       configOverrides: overridesOf(applyConfig(restoring, restoreRunbook.configCommands)),
       lastOutputs: restored,
     }),
-    runStackInChild("production"),
+    planned("production").then(({ child }) => child),
     runStackInChild("production", {
       configOverrides: overridesOf(applyConfig(production, lostRegionRunbook.configCommands)),
     }),

@@ -24,23 +24,39 @@ export interface Planned {
   manifest: Manifest;
   /** The same, as the CLI prints it. */
   manifestText: string;
+  /** The run as `runStackInChild(stack)` answers it, for the tests that compare it with others. */
+  child: ChildRun;
 }
 
 const cache = new Map<PlannedStack, Promise<Planned>>();
+
+/**
+ * Freezes `value` and everything in it: test files that share a process (vitest.config.ts) share
+ * these records too, so a test that changed one would change it for every file after it. A test
+ * that needs to change a plan changes its own copy (`structuredClone`).
+ */
+function deepFreeze<T>(value: T): T {
+  if (typeof value === "object" && value !== null && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
 
 async function load(stack: PlannedStack): Promise<Planned> {
   const child = JSON.parse(
     await readFile(path.join(inject("plansDir"), `${stack}.json`), "utf8"),
   ) as ChildRun;
   if (child.run === undefined) throw new Error(`the planned run of ${stack} has no record`);
-  return {
+  return deepFreeze({
     run: child.run,
     manifest: JSON.parse(child.manifest) as Manifest,
     manifestText: child.manifest,
-  };
+    child,
+  });
 }
 
-/** The planned run of `stack`, read once per test file. */
+/** The planned run of `stack`, read once per test process, frozen. */
 export function planned(stack: PlannedStack): Promise<Planned> {
   let found = cache.get(stack);
   if (found === undefined) {

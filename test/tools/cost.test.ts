@@ -1,49 +1,35 @@
-// `pnpm cost` and the cost section of `pnpm plan --diff`, run as the CLI runs them.
-import { execFile } from "node:child_process";
+// `pnpm cost` and the cost section of `pnpm plan --diff`: their mains in this process on the runs
+// test/global-setup.ts made, and the CLI in a child where the process itself or another stack file
+// is the point.
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { beforeAll, describe, expect, it } from "vitest";
-import { REPOSITORY_ROOT, stackFilePath } from "../../tools/mock/run-stack.ts";
+import { main as costMain } from "../../tools/cost/main.ts";
 import type { CostReport } from "../../tools/cost/render.ts";
+import { stackFilePath } from "../../tools/mock/run-stack.ts";
+import { main as planMain } from "../../tools/plan/plan.ts";
 import type { Manifest } from "../../tools/plan/render.ts";
+import { planned } from "../support/plans.ts";
+import { PLANNED_RUNS, runCli, runMain, type ToolResult } from "../support/tool-in-process.ts";
 
-const run = promisify(execFile);
-
-interface Result {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function node(script: string, ...args: string[]): Promise<Result> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, [script, ...args], {
-      cwd: REPOSITORY_ROOT,
-      maxBuffer: 64 * 1024 * 1024,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
-
-const cost = (...args: string[]) => node("tools/cost/cli.ts", ...args);
+/** `pnpm cost ...args` in this process, on the runs test/global-setup.ts made. */
+const cost = (...args: string[]): Promise<ToolResult> =>
+  runMain((tool) => costMain(tool, PLANNED_RUNS), args);
 
 let production: CostReport;
 let staging: CostReport;
-let text: Result;
+let text: ToolResult;
 /** The production manifest without its read replica: a base that lacks one priced resource. */
 let baseFile: string;
 
 beforeAll(async () => {
+  // The text report runs as `pnpm cost` does, in a process of its own: exit code and streams.
   const [prod, stag, human, plan] = await Promise.all([
     cost("production", "--json"),
     cost("staging", "--json"),
-    cost("staging"),
-    node("tools/plan/cli.ts", "production", "--json"),
+    runCli("tools/cost/cli.ts", ["staging"]),
+    planned("production").then(({ manifestText }) => ({ stdout: manifestText })),
   ]);
   expect(prod.code).toBe(0);
   expect(stag.code).toBe(0);
@@ -105,7 +91,10 @@ describe("pnpm cost", () => {
   });
 
   it("adds the same before and after to the offline plan's diff of forks (pnpm plan --diff)", async () => {
-    const diff = await node("tools/plan/cli.ts", "production", "--diff", baseFile);
+    const diff = await runMain(
+      (tool) => planMain(tool, PLANNED_RUNS),
+      ["production", "--diff", baseFile],
+    );
     expect(diff.code).toBe(0);
     expect(diff.stdout).toMatch(/^### Offline plan of `production`: 1 to add/);
     expect(diff.stdout).toContain("\n\n### Monthly cost of `production`: ");
@@ -116,7 +105,8 @@ describe("pnpm cost", () => {
     const file = join(await mkdtemp(join(tmpdir(), "cost-")), "Pulumi.staging.yaml");
     const yaml = await readFile(stackFilePath("staging"), "utf8");
     await writeFile(file, yaml.replace("awsRegion: eu-central-1", "awsRegion: ap-south-2"));
-    const result = await cost("staging", "--stack-file", file);
+    // Another stack file: a program run of its own, in a process of its own.
+    const result = await runCli("tools/cost/cli.ts", ["staging", "--stack-file", file]);
     expect(result.code).toBe(1);
     expect(result.stderr).toBe(
       'The estimate is incomplete; add these to policy/cost/prices.ts with their source:\n  - S3 buckets in region "ap-south-2", which policy/cost/prices.ts (S3_REGIONS) lacks\n',

@@ -1,33 +1,29 @@
-import { execFile } from "node:child_process";
+// `pnpm plan`: its main in this process on the runs test/global-setup.ts made of the repository's
+// stacks (test/support/tool-in-process.ts), and its cli.ts in a child process where the input is
+// another stack file or a last deployment, or where the process itself is the point (the exit
+// code and streams, the same bytes in any process).
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { promisify } from "node:util";
 import { describe, expect, it } from "vitest";
-import { REPOSITORY_ROOT, stackFilePath } from "../../tools/mock/run-stack.ts";
+import { stackFilePath } from "../../tools/mock/run-stack.ts";
+import { main } from "../../tools/plan/plan.ts";
 import type { Manifest } from "../../tools/plan/render.ts";
 import { planned } from "../support/plans.ts";
 import { SHIPPED_EXAMPLE_KEYS } from "../support/shipped-examples.ts";
+import {
+  PLANNED_RUNS,
+  runCli,
+  runMain,
+  type ToolResult as PlanResult,
+} from "../support/tool-in-process.ts";
 
-const run = promisify(execFile);
+/** `pnpm plan ...args` in this process, on the planned runs. */
+const plan = (...args: string[]): Promise<PlanResult> =>
+  runMain((tool) => main(tool, PLANNED_RUNS), args);
 
-interface PlanResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function plan(...args: string[]): Promise<PlanResult> {
-  try {
-    const { stdout, stderr } = await run(process.execPath, ["tools/plan/cli.ts", ...args], {
-      cwd: REPOSITORY_ROOT,
-    });
-    return { code: 0, stdout, stderr };
-  } catch (error) {
-    const failed = error as { code: number; stdout: string; stderr: string };
-    return { code: failed.code, stdout: failed.stdout, stderr: failed.stderr };
-  }
-}
+/** `pnpm plan ...args` in a process of its own, which runs the program itself. */
+const planInChild = (...args: string[]): Promise<PlanResult> => runCli("tools/plan/cli.ts", args);
 
 /** `pnpm plan production --json` as the test run planned it (test/support/plans.ts). */
 const productionJson = async (): Promise<PlanResult> => ({
@@ -42,7 +38,7 @@ describe("pnpm plan", () => {
     const { outputs } = JSON.parse(firstRun.stdout) as { outputs: Record<string, unknown> };
     const file = join(await mkdtemp(join(tmpdir(), "plan-")), "outputs.json");
     await writeFile(file, JSON.stringify(outputs));
-    const next = await plan("production", "--json", "--last-outputs", file);
+    const next = await planInChild("production", "--json", "--last-outputs", file);
     expect(next.code).toBe(0);
     const ignored = (
       JSON.parse(next.stdout) as { resources: { type: string; ignoreChanges: string[] }[] }
@@ -59,7 +55,10 @@ describe("pnpm plan", () => {
   });
 
   it("writes a byte-identical manifest on every run of the same input, in any process", async () => {
-    const [first, second] = await Promise.all([productionJson(), plan("production", "--json")]);
+    const [first, second] = await Promise.all([
+      productionJson(),
+      planInChild("production", "--json"),
+    ]);
     expect(first.code).toBe(0);
     expect(first.stdout).toBe(second.stdout);
     const manifest = JSON.parse(first.stdout) as {
@@ -113,7 +112,7 @@ describe("pnpm plan", () => {
     const stackFile = join(directory, "Pulumi.production.yaml");
     await writeFile(stackFile, broken);
 
-    const { code, stdout, stderr } = await plan("production", "--stack-file", stackFile);
+    const { code, stdout, stderr } = await planInChild("production", "--stack-file", stackFile);
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toMatch(/^Stack "production" has 3 config problems/);
@@ -133,7 +132,7 @@ describe("pnpm plan", () => {
     );
     const stackFile = join(directory, "Pulumi.staging.yaml");
     await writeFile(stackFile, sameZone);
-    const { code, stdout, stderr } = await plan("staging", "--stack-file", stackFile);
+    const { code, stdout, stderr } = await planInChild("staging", "--stack-file", stackFile);
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toContain(
@@ -246,7 +245,7 @@ describe("pnpm plan", () => {
     const stackFile = join(directory, "Pulumi.staging.yaml");
     const text = await readFile(stackFilePath("staging"), "utf8");
     await writeFile(stackFile, text.replace("    plan: free\n", "    pln: free\n"));
-    const { code, stdout, stderr } = await plan("staging", "--stack-file", stackFile);
+    const { code, stdout, stderr } = await planInChild("staging", "--stack-file", stackFile);
     expect(code).toBe(1);
     expect(stdout).toBe("");
     expect(stderr).toBe(

@@ -1,15 +1,14 @@
 // `pnpm preflight staging` against local stand-ins of every API it asks (test/support/
 // fake-provider-apis.ts): a ready account passes and nothing is written, an unready one fails with
 // the fix of each problem, and without credentials each missing one is named.
-import { execFile } from "node:child_process";
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
-import { promisify } from "node:util";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
-import { REPOSITORY_ROOT, stackFilePath } from "../../tools/mock/run-stack.ts";
+import { stackFilePath } from "../../tools/mock/run-stack.ts";
 import { type Check, type Report, renderText } from "../../tools/preflight/check.ts";
 import type { Plans } from "../../tools/preflight/plans.ts";
+import { main } from "../../tools/preflight/main.ts";
 import { runPreflight } from "../../tools/preflight/preflight.ts";
 import {
   DEPLOY_VARIABLES,
@@ -21,6 +20,7 @@ import {
   type World,
 } from "../support/fake-provider-apis.ts";
 import { sharedPlans } from "../support/preflight-plans.ts";
+import { runCli, runMain } from "../support/tool-in-process.ts";
 
 const STACK = "staging";
 let apis: FakeProviderApis;
@@ -314,14 +314,22 @@ describe("pnpm preflight, an account that is not ready", () => {
 });
 
 describe("pnpm preflight without credentials", () => {
+  const bare = { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: "true" };
+  /** Its main in this process, on the plans test/global-setup.ts made of the standard stacks. */
   const run = (args: string[]) =>
-    promisify(execFile)(process.execPath, ["tools/preflight/cli.ts", ...args], {
-      cwd: REPOSITORY_ROOT,
-      env: { PATH: process.env.PATH, HOME: home, AWS_EC2_METADATA_DISABLED: "true" },
-    }).then(
-      ({ stdout, stderr }) => ({ code: 0, stdout, stderr }),
-      (error: unknown) => error as { code: number; stdout: string; stderr: string },
+    runMain(
+      (tool) =>
+        main(tool, (stack, stackFile) => {
+          if (stack !== STACK || stackFile !== undefined) {
+            throw new Error(`no shared plan of ${stack} (${String(stackFile)}): use runCli`);
+          }
+          return sharedPlans();
+        }),
+      args,
+      bare,
     );
+  /** The CLI in a process of its own, which plans in two more (planBoth). */
+  const runInChild = (args: string[]) => runCli("tools/preflight/cli.ts", args, bare);
 
   it("exits non-zero naming every missing credential", async () => {
     const result = await run([STACK]);
@@ -342,7 +350,7 @@ describe("pnpm preflight without credentials", () => {
   }, 60_000);
 
   it("prints one JSON object for CI with --json, and exits the same way", async () => {
-    const result = await run([STACK, "--json"]);
+    const result = await runInChild([STACK, "--json"]);
     expect(result.code).toBe(1);
     const report = JSON.parse(result.stdout) as Report;
     expect(report).toMatchObject({ stack: STACK, ok: false, counts: { fail: 5, skipped: 3 } });

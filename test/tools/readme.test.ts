@@ -2,15 +2,18 @@ import { readFile } from "node:fs/promises";
 import { beforeAll, describe, expect, it } from "vitest";
 import { SECRET_KEYS } from "../../stacks/config/schema.ts";
 import { configReference } from "../../tools/docs/config-reference.ts";
-import { architectureDiagram, regeneratedReadme } from "../../tools/docs/readme.ts";
+import { architectureDiagramOf, regeneratedReadme } from "../../tools/docs/readme.ts";
 import { REPOSITORY_ROOT } from "../../tools/mock/run-stack.ts";
+import { planned } from "../support/plans.ts";
 
 const readmePath = `${REPOSITORY_ROOT}README.md`;
 
 let diagram: string;
 
+// `pnpm docs:update` draws it from its own run of the production stack (architectureDiagram); the
+// test draws it from the run test/global-setup.ts made of the same stack file.
 beforeAll(async () => {
-  diagram = await architectureDiagram();
+  diagram = architectureDiagramOf((await planned("production")).run);
 });
 
 describe("the README's generated sections", () => {

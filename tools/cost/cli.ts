@@ -1,7 +1,9 @@
-// Entry of `pnpm cost`. Node's compile cache keeps the compiled SDK modules between runs (as for
-// `pnpm plan`), so it is switched on before anything else is imported.
+// Entry of `pnpm cost`, and the one place it meets its process (tools/process-entry.ts). Node's
+// compile cache keeps the compiled SDK modules between runs (as for `pnpm plan`), so it is
+// switched on before anything else is imported.
 import { enableCompileCache } from "node:module";
 import { COMPILE_CACHE_DIR } from "../compile-cache.ts";
 
 enableCompileCache(COMPILE_CACHE_DIR);
-await import("./main.ts");
+const { runInThisProcess } = await import("../process-entry.ts");
+await runInThisProcess((await import("./main.ts")).main);

@@ -9,8 +9,15 @@
 import { existsSync, readFileSync } from "node:fs";
 import { estimateCost, type Estimate } from "../../policy/cost/estimate.ts";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
-import { Exit, exitCodeOf, parseCommandLine, STACK_TOOL_OPTIONS } from "../command-line.ts";
-import { readStack, runStack, stackFilePath } from "../mock/run-stack.ts";
+import {
+  Exit,
+  exitCodeOf,
+  parseCommandLine,
+  STACK_TOOL_OPTIONS,
+  type ProgramRuns,
+  type ToolProcess,
+} from "../command-line.ts";
+import { readStack, stackFilePath } from "../mock/run-stack.ts";
 import { toolRun } from "../mock/tool-run.ts";
 import { StackFileError } from "../../stacks/config/stack-file.ts";
 import { parseManifest } from "../plan/diff.ts";
@@ -21,9 +28,10 @@ import { costContextOfStack } from "./stack-context.ts";
 const usage =
   "usage: pnpm cost [staging|production] [--json | --diff <base.json>] [--stack-file <path>]";
 
-function commandLine() {
+function commandLine(argv: string[]) {
   const { values, positionals } = parseCommandLine(
     {
+      args: argv,
       allowPositionals: true,
       options: { ...STACK_TOOL_OPTIONS, diff: { type: "string" } },
     },
@@ -70,8 +78,8 @@ async function stackFileOf(stack: string, stackFile: string) {
   }
 }
 
-async function plannedResources(stack: string, stackFile: string) {
-  const run = await toolRun(() => runStack(stack, { stackFile }));
+async function plannedResources(runs: ProgramRuns, stack: string, stackFile: string) {
+  const run = await toolRun(() => runs.stack(stack, { stackFile }));
   return manifestOf(stack, run).resources;
 }
 
@@ -79,29 +87,32 @@ function incomplete(estimate: Estimate): string {
   return `The estimate is incomplete; add these to policy/cost/prices.ts with their source:\n${estimate.problems.map((problem) => `  - ${problem}`).join("\n")}\n`;
 }
 
-async function main(): Promise<number> {
-  const options = commandLine();
+async function cost({ argv, stdout, stderr }: ToolProcess, runs: ProgramRuns): Promise<number> {
+  const options = commandLine(argv);
   if (options === "help") {
-    process.stdout.write(`${usage}\n`);
+    stdout.write(`${usage}\n`);
     return 0;
   }
   const { stack, stackFile } = options;
   const base = options.diff === undefined ? undefined : baseManifest(options.diff, stack);
   const context = costContextOfStack(await stackFileOf(stack, stackFile));
-  const estimate = estimateCost(await plannedResources(stack, stackFile), context);
+  const estimate = estimateCost(await plannedResources(runs, stack, stackFile), context);
   if (base !== undefined) {
     const before = estimateCost(base.resources, context);
-    process.stdout.write(renderCostDiffMarkdown(stack, before, estimate));
+    stdout.write(renderCostDiffMarkdown(stack, before, estimate));
   } else if (options.json) {
-    process.stdout.write(`${JSON.stringify(costReport(stack, estimate), null, 2)}\n`);
+    stdout.write(`${JSON.stringify(costReport(stack, estimate), null, 2)}\n`);
   } else {
-    process.stdout.write(renderCostText(stack, estimate));
+    stdout.write(renderCostText(stack, estimate));
   }
   if (estimate.problems.length > 0) {
-    process.stderr.write(incomplete(estimate));
+    stderr.write(incomplete(estimate));
     return 1;
   }
   return 0;
 }
 
-process.exitCode = await exitCodeOf(main);
+/** `pnpm cost` with `tool`'s arguments, writing to its streams: the exit code. */
+export function main(tool: ToolProcess, runs: ProgramRuns): Promise<number> {
+  return exitCodeOf(() => cost(tool, runs), tool.stderr);
+}

@@ -2,6 +2,7 @@
 // table (from stacks/service-catalog.ts) and the architecture diagram (from the production plan).
 // `pnpm docs:update` rewrites them; a test fails when one drifts.
 import * as prettier from "prettier";
+import type { ProgramRun } from "../mock/run-program.ts";
 import { runStack } from "../mock/run-stack.ts";
 import { renderMermaid } from "../plan/mermaid.ts";
 import { manifestOf } from "../plan/render.ts";
@@ -79,13 +80,17 @@ function replaceSection(readme: string, section: Section, body: string): string 
   return `${readme.slice(0, start + section.start.length)}\n\n${body}\n\n${readme.slice(end)}`;
 }
 
-/** The production stack's components and how they connect, as a Mermaid block. */
-export async function architectureDiagram(): Promise<string> {
-  const run = await runStack("production");
+/** The components of a run of the production stack and how they connect, as a Mermaid block. */
+export function architectureDiagramOf(run: ProgramRun): string {
   if (run.errors.length > 0) {
     throw new Error(`the production plan failed: ${run.errors.map(String).join("; ")}`);
   }
   return `\`\`\`mermaid\n${renderMermaid(manifestOf("production", run).resources)}\`\`\``;
+}
+
+/** The production stack's components and how they connect, as a Mermaid block. */
+export async function architectureDiagram(): Promise<string> {
+  return architectureDiagramOf(await runStack("production"));
 }
 
 /** The README with both generated sections replaced, formatted as Prettier would. */

@@ -16,15 +16,15 @@ import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { ConfigError } from "../../stacks/config/load.ts";
 import { exampleValuesWarning, offlineExampleValues } from "../../stacks/config/placeholders.ts";
 import { estimateCost } from "../../policy/cost/estimate.ts";
+import type { ProgramRuns, ToolProcess } from "../command-line.ts";
+import type { ProgramRun } from "../mock/run-program.ts";
 import {
   BOOTSTRAP_STACK,
   BOOTSTRAP_STACK_FILE,
   readStack,
-  runBootstrap,
-  runStack,
   stackFilePath,
 } from "../mock/run-stack.ts";
-import { StackFileError } from "../../stacks/config/stack-file.ts";
+import { StackFileError, type StackFileConfig } from "../../stacks/config/stack-file.ts";
 import { renderCostDiffMarkdown } from "../cost/render.ts";
 import { costContextOfStack } from "../cost/stack-context.ts";
 import { renderDetails } from "./details.ts";
@@ -50,8 +50,11 @@ function readJson(path: string, flag: string, hint: string): string {
   }
 }
 
-async function main(): Promise<number> {
+/** `pnpm plan` with `tool`'s arguments, writing to its streams: the exit code. */
+export async function main(tool: ToolProcess, runs: ProgramRuns): Promise<number> {
+  const { stdout, stderr } = tool;
   const { values, positionals } = parseArgs({
+    args: tool.argv,
     allowPositionals: true,
     options: {
       json: { type: "boolean", default: false },
@@ -64,14 +67,14 @@ async function main(): Promise<number> {
     },
   });
   if (values.help) {
-    process.stdout.write(`${usage}\n`);
+    stdout.write(`${usage}\n`);
     return 0;
   }
   const modes = [values.json, values.details, values.diff, values.mermaid].filter(
     (mode) => mode !== undefined && mode !== false,
   );
   if (positionals.length > 1 || modes.length > 1) {
-    process.stderr.write(`${usage}\n(one of --json, --details, --diff, --mermaid at a time)\n`);
+    stderr.write(`${usage}\n(one of --json, --details, --diff, --mermaid at a time)\n`);
     return 2;
   }
   const bootstrap = positionals[0] === BOOTSTRAP;
@@ -79,7 +82,7 @@ async function main(): Promise<number> {
   const stackFile =
     values["stack-file"] ?? (bootstrap ? BOOTSTRAP_STACK_FILE : stackFilePath(stack));
   if (!existsSync(stackFile)) {
-    process.stderr.write(
+    stderr.write(
       `No stack file ${stackFile}. Stacks of this project: ${ENVIRONMENTS.join(", ")} (pnpm plan production), and the bootstrap project's (pnpm plan ${BOOTSTRAP}).\n`,
     );
     return 1;
@@ -101,49 +104,53 @@ async function main(): Promise<number> {
       base = parseManifest(readJson(values.diff, "--diff", hint), values.diff);
     }
   } catch (error) {
-    process.stderr.write(`${(error as Error).message}\n`);
+    stderr.write(`${(error as Error).message}\n`);
     return 1;
   }
 
-  let run: Awaited<ReturnType<typeof runStack>>;
+  let run: ProgramRun;
+  let stackConfig: StackFileConfig | undefined;
   try {
+    // The platform's stack file is read first, so that a file that is not YAML stops the plan
+    // before the program starts; the cost and the example-values warning read it too.
+    stackConfig = bootstrap ? undefined : await readStack(stack, stackFile);
     run = bootstrap
-      ? await runBootstrap({ stackFile })
-      : await runStack(stack, {
+      ? await runs.bootstrap({ stackFile })
+      : await runs.stack(stack, {
           stackFile,
           ...(lastOutputs === undefined ? {} : { lastOutputs }),
         });
   } catch (error) {
     if (!(error instanceof StackFileError)) throw error;
-    process.stderr.write(`${error.message}\n`);
+    stderr.write(`${error.message}\n`);
     return 1;
   }
   const configErrors = run.errors.filter((error) => error instanceof ConfigError);
   if (configErrors.length > 0) {
-    process.stderr.write(`${configErrors.map((error) => error.message).join("\n")}\n`);
+    stderr.write(`${configErrors.map((error) => error.message).join("\n")}\n`);
     return 1;
   }
   if (run.errors.length > 0) {
-    process.stderr.write(
+    stderr.write(
       `The program failed under the mock runtime:\n${run.errors.map(String).join("\n")}\n`,
     );
     return 1;
   }
   if (values.json) {
-    process.stdout.write(renderManifest(stack, run));
+    stdout.write(renderManifest(stack, run));
   } else if (values.details !== undefined) {
     const details = renderDetails(manifestOf(stack, run).resources, values.details);
     if (!details.ok) {
-      process.stderr.write(`${details.error}\n`);
+      stderr.write(`${details.error}\n`);
       return 1;
     }
-    process.stdout.write(`${details.text}\n`);
+    stdout.write(`${details.text}\n`);
   } else if (base !== undefined) {
     const head = manifestOf(stack, run);
     // The monthly estimate before and after, priced alike: this branch's table and assumptions.
-    const cost = costContextOfStack(await readStack(stack, stackFile));
-    process.stdout.write(`${renderDiffMarkdown(stack, diffManifests(base, head))}\n`);
-    process.stdout.write(
+    const cost = costContextOfStack(stackConfig ?? (await readStack(stack, stackFile)));
+    stdout.write(`${renderDiffMarkdown(stack, diffManifests(base, head))}\n`);
+    stdout.write(
       renderCostDiffMarkdown(
         stack,
         estimateCost(base.resources, cost),
@@ -151,20 +158,16 @@ async function main(): Promise<number> {
       ),
     );
   } else if (values.mermaid) {
-    process.stdout.write(renderMermaid(manifestOf(stack, run).resources));
+    stdout.write(renderMermaid(manifestOf(stack, run).resources));
   } else {
-    process.stdout.write(`${renderHuman(stack, run)}\n`);
+    stdout.write(`${renderHuman(stack, run)}\n`);
   }
   // A plan made on example values says so, once (a real run stops on them: placeholders.ts).
-  if (!bootstrap) {
-    const examples = offlineExampleValues(await readStack(stack, stackFile));
+  if (stackConfig !== undefined) {
+    const examples = offlineExampleValues(stackConfig);
     if (examples.length > 0) {
-      process.stderr.write(
-        `${exampleValuesWarning(relative(process.cwd(), stackFile), examples)}\n`,
-      );
+      stderr.write(`${exampleValuesWarning(relative(tool.cwd, stackFile), examples)}\n`);
     }
   }
   return 0;
 }
-
-process.exitCode = await main();

@@ -10,21 +10,30 @@
 // Exits 1 when any check failed, 2 on bad usage.
 import { existsSync } from "node:fs";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
-import { Exit, exitCodeOf, parseCommandLine, STACK_TOOL_OPTIONS } from "../command-line.ts";
+import {
+  Exit,
+  exitCodeOf,
+  parseCommandLine,
+  STACK_TOOL_OPTIONS,
+  type ToolProcess,
+} from "../command-line.ts";
 import { stackFilePath } from "../mock/run-stack.ts";
 import { renderText } from "./check.ts";
-import { planBoth } from "./plans.ts";
+import { planBoth, type Plans } from "./plans.ts";
 import { runPreflight } from "./preflight.ts";
 
 const usage = "usage: pnpm preflight <staging|production> [--json] [--stack-file <path>]";
 
-async function main(): Promise<number> {
+/** Where the offline plans come from: `planBoth` (two child processes), or a test's own. */
+export type PlanSource = (stack: string, stackFile?: string) => Promise<Plans>;
+
+async function preflight({ argv, env, stdout }: ToolProcess, plans: PlanSource): Promise<number> {
   const { values, positionals } = parseCommandLine(
-    { allowPositionals: true, options: STACK_TOOL_OPTIONS },
+    { args: argv, allowPositionals: true, options: STACK_TOOL_OPTIONS },
     usage,
   );
   if (values.help) {
-    process.stdout.write(`${usage}\n`);
+    stdout.write(`${usage}\n`);
     return 0;
   }
   const [stack, ...rest] = positionals;
@@ -41,11 +50,14 @@ async function main(): Promise<number> {
   const report = await runPreflight({
     stack,
     stackFile,
-    env: process.env,
-    plans: () => planBoth(stack, values["stack-file"]),
+    env,
+    plans: () => plans(stack, values["stack-file"]),
   });
-  process.stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
+  stdout.write(values.json ? `${JSON.stringify(report, null, 2)}\n` : renderText(report));
   return report.ok ? 0 : 1;
 }
 
-process.exitCode = await exitCodeOf(main);
+/** `pnpm preflight` with `tool`'s arguments, environment and streams: the exit code. */
+export function main(tool: ToolProcess, plans: PlanSource = planBoth): Promise<number> {
+  return exitCodeOf(() => preflight(tool, plans), tool.stderr);
+}
