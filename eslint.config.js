@@ -4,6 +4,14 @@ import prettier from "eslint-config-prettier";
 import globals from "globals";
 import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
+import { readFileSync } from "node:fs";
+
+// Every provider SDK the program depends on (package.json), loaded only through infra/sdk/.
+const SDK_MODULES = Object.keys(
+  JSON.parse(readFileSync(new URL("package.json", import.meta.url), "utf8")).dependencies,
+)
+  .filter((name) => name.startsWith("@pulumi/") && name !== "@pulumi/pulumi")
+  .map((name) => name.slice("@pulumi/".length));
 
 export default defineConfig(
   { ignores: ["**/node_modules/", "coverage/", "**/.next/", "**/dist/", "**/next-env.d.ts"] },
@@ -31,16 +39,7 @@ export default defineConfig(
       "@typescript-eslint/no-restricted-imports": [
         "error",
         {
-          paths: [
-            "aws",
-            "cloudflare",
-            "datadog",
-            "digitalocean",
-            "docker",
-            "github",
-            "newrelic",
-            "random",
-          ].map((provider) => ({
+          paths: SDK_MODULES.map((provider) => ({
             name: `@pulumi/${provider}`,
             message: `Import { ${provider} } from infra/sdk/${provider}.ts; types with import type.`,
             allowTypeImports: true,
