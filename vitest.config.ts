@@ -68,7 +68,9 @@ export default defineConfig({
         // Every other file only reads: config tables, policy rules, workflows, the shared plans,
         // tools run in children or called as functions. They share their workers' processes
         // (`isolate: false`), so each worker loads vitest and the modules once instead of once a
-        // file. Kept honest by running them all in one process, in random order:
+        // file. A file here that starts Pulumi's runtime fails (the set-up file below checks the
+        // runtime's global state after each file); to check the files do not depend on their order,
+        // run them all in one process, shuffled:
         //   pnpm exec vitest run --project shared --maxWorkers 1 --sequence.shuffle
         test: {
           name: "shared",
@@ -76,6 +78,7 @@ export default defineConfig({
           exclude: [...NOT_HERE, ...OWN_PROCESS],
           pool: "forks",
           isolate: false,
+          setupFiles: ["test/support/shared-process-guard.ts"],
           testTimeout,
         },
       },
