@@ -5,12 +5,13 @@ import globals from "globals";
 import { defineConfig } from "eslint/config";
 import tseslint from "typescript-eslint";
 import { readFileSync } from "node:fs";
+import { isProviderSdk } from "./infra/sdk/load.ts";
 
 // Every provider SDK the program depends on (package.json), loaded only through infra/sdk/.
 const SDK_MODULES = Object.keys(
   JSON.parse(readFileSync(new URL("package.json", import.meta.url), "utf8")).dependencies,
 )
-  .filter((name) => name.startsWith("@pulumi/") && name !== "@pulumi/pulumi")
+  .filter(isProviderSdk)
   .map((name) => name.slice("@pulumi/".length));
 
 export default defineConfig(

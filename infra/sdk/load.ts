@@ -10,3 +10,8 @@
 import { createRequire } from "node:module";
 
 export const requireSdk = createRequire(import.meta.url);
+
+/** Whether a dependency is a provider SDK, loaded only through this folder (not @pulumi/pulumi). */
+export function isProviderSdk(packageName: string): boolean {
+  return packageName.startsWith("@pulumi/") && packageName !== "@pulumi/pulumi";
+}

@@ -196,7 +196,7 @@ export const EXAMPLE_VALUES: readonly ExampleValue[] = [
     path: "slackWebhookUrl",
     realValue: "your Slack incoming webhook URL",
     whereToFind: "Slack: your Slack app's Incoming Webhooks page",
-    isExample: (value) => value.endsWith("/T000/B000/XXXX"),
+    isExample: oneOf("https://hooks.slack.com/services/T000/B000/XXXX"),
   },
   {
     path: "apmIngestKey",

@@ -2,7 +2,6 @@
 // outputs piped in. Its main runs in this process on the stacks' runs test/global-setup.ts made
 // (test/support/plans.ts), or on a run of its own where a test changes the stack file; one test
 // spawns the CLI, for the wiring of the process (arguments, streams, exit code).
-import { spawn } from "node:child_process";
 import { mkdtemp, readFile, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -20,42 +19,13 @@ import { evaluatePolicies, policySection } from "../../tools/audit/policies.ts";
 import type { AuditReport } from "../../tools/audit/report.ts";
 import { leakedSecret } from "../../tools/audit/secrets.ts";
 import type { ProgramRun } from "../../tools/mock/run-program.ts";
-import {
-  fakeSecret,
-  REPOSITORY_ROOT,
-  runStack,
-  stackFilePath,
-} from "../../tools/mock/run-stack.ts";
+import { fakeSecret, runStack, stackFilePath } from "../../tools/mock/run-stack.ts";
 import { pathSteps, valueAtSteps } from "../../tools/mock/secrets.ts";
-import { PLANNED_STACKS } from "../support/planned-stacks.ts";
+import { PLANNED_RUNS, runCli, type ToolResult } from "../support/tool-in-process.ts";
 import { planned } from "../support/plans.ts";
 
-interface CliResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-/** The CLI in a process of its own, as `pnpm audit-report` starts it. */
-function spawnCli(args: readonly string[]): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ["tools/audit/cli.ts", ...args], {
-      cwd: REPOSITORY_ROOT,
-    });
-    let stdout = "";
-    let stderr = "";
-    child.stdout.setEncoding("utf8").on("data", (chunk: string) => (stdout += chunk));
-    child.stderr.setEncoding("utf8").on("data", (chunk: string) => (stderr += chunk));
-    child.on("error", reject);
-    child.on("close", (code) => {
-      resolve({ code: code ?? -1, stdout, stderr });
-    });
-    child.stdin.end();
-  });
-}
-
 /** A JSON output; when there is none, the error says why (the exit code and stderr). */
-function parsed({ code, stdout, stderr }: CliResult): unknown {
+function parsed({ code, stdout, stderr }: ToolResult): unknown {
   if (code !== 0 || stdout === "") throw new Error(`exit ${code}, stderr: ${stderr}`);
   return JSON.parse(stdout);
 }
@@ -64,7 +34,7 @@ function parsed({ code, stdout, stderr }: CliResult): unknown {
  * The report's main in this process, `input` on its stdin: the stack's program run is the one the
  * global set-up made (or `run`), the bootstrap's plan too.
  */
-async function auditReport(args: string[], input = "", run?: ProgramRun): Promise<CliResult> {
+async function auditReport(args: string[], input = "", run?: ProgramRun): Promise<ToolResult> {
   let stdout = "";
   let stderr = "";
   const code = await auditMain({
@@ -72,11 +42,7 @@ async function auditReport(args: string[], input = "", run?: ProgramRun): Promis
     stdin: Readable.from([Buffer.from(input)]),
     stdout: { write: (text: string) => (stdout += text) },
     stderr: { write: (text: string) => (stderr += text) },
-    runStack: async (stack) => {
-      const plannedStack = PLANNED_STACKS.find((name) => name === stack);
-      if (plannedStack === undefined) throw new Error(`no planned run of ${stack}`);
-      return run ?? (await planned(plannedStack)).run;
-    },
+    runs: run === undefined ? PLANNED_RUNS : { stack: () => Promise.resolve(run) },
     bootstrapPlan: async () => (await planned("identity")).manifest,
   });
   return { code, stdout, stderr };
@@ -119,10 +85,10 @@ interface PlatformShape {
   delivery?: unknown;
 }
 
-let markdown: CliResult;
-let json: CliResult;
-let stagingMarkdown: CliResult;
-let stagingJson: CliResult;
+let markdown: ToolResult;
+let json: ToolResult;
+let stagingMarkdown: ToolResult;
+let stagingJson: ToolResult;
 let report: AuditReport;
 /** `pulumi stack output --json` as the offline plan would have it. */
 let planOutputs: { platform: PlatformShape };
@@ -447,7 +413,11 @@ describe("pnpm audit-report production --outputs", () => {
   });
 
   it("refuses a missing file in one line, with the command that writes it", async () => {
-    const result = await spawnCli(["production", "--outputs", "no-such-outputs.json"]);
+    const result = await runCli("tools/audit/cli.ts", [
+      "production",
+      "--outputs",
+      "no-such-outputs.json",
+    ]);
     expect(result.code).toBe(1);
     expect(result.stdout).toBe("");
     expect(result.stderr).toBe(
@@ -532,8 +502,8 @@ describe("policy results", () => {
 describe("secrets", () => {
   let stackFile: string;
   let withSecrets: ProgramRun;
-  let secretMarkdown: CliResult;
-  let secretJson: CliResult;
+  let secretMarkdown: ToolResult;
+  let secretJson: ToolResult;
 
   beforeAll(async () => {
     // Production with every optional integration and an APM backend: each secret key is set.

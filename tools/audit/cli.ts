@@ -19,7 +19,7 @@ process.exitCode = await auditReport({
   stdin: process.stdin,
   stdout: process.stdout,
   stderr: process.stderr,
-  runStack: (stack, stackFile) => runStack(stack, { stackFile }),
+  runs: { stack: runStack },
   bootstrapPlan: async () => {
     const { stdout } = await promisify(execFile)(
       process.execPath,

@@ -14,9 +14,15 @@ import { existsSync, readFileSync } from "node:fs";
 import { text } from "node:stream/consumers";
 import { ENVIRONMENTS } from "../../stacks/config/catalog.ts";
 import { StackFileError } from "../../stacks/config/stack-file.ts";
-import { Exit, exitCodeOf, parseCommandLine, STACK_TOOL_OPTIONS } from "../command-line.ts";
+import {
+  Exit,
+  exitCodeOf,
+  parseCommandLine,
+  type ProgramRuns,
+  STACK_TOOL_OPTIONS,
+  type ToolProcess,
+} from "../command-line.ts";
 import { costContextOfStack } from "../cost/stack-context.ts";
-import type { ProgramRun } from "../mock/run-program.ts";
 import { readStack, REPOSITORY_ROOT, stackFilePath } from "../mock/run-stack.ts";
 import { toolRun } from "../mock/tool-run.ts";
 import { type Manifest, manifestOf } from "../plan/render.ts";
@@ -33,18 +39,11 @@ import {
 import { buildReport, type OfflinePlan } from "./report.ts";
 import { configSecretValues, leakedSecret, secretValuesOf } from "./secrets.ts";
 
-interface Writer {
-  write(text: string): unknown;
-}
-
-export interface AuditIo {
-  /** What follows the script on the command line: `production --json`. */
-  argv: string[];
+/** What the other stack tools take from their process, plus stdin and the bootstrap's plan. */
+export interface AuditIo extends Pick<ToolProcess, "argv" | "stdout" | "stderr"> {
   stdin: AsyncIterable<Uint8Array | string> & { isTTY?: boolean };
-  stdout: Writer;
-  stderr: Writer;
-  /** The stack's program under the mock runtime, which holds one program per process. */
-  runStack: (stack: string, stackFile: string) => Promise<ProgramRun>;
+  /** The stack's program run under the mock runtime, which holds one program per process. */
+  runs: Pick<ProgramRuns, "stack">;
   /** The bootstrap project's offline plan of this commit (`pnpm plan bootstrap --json`). */
   bootstrapPlan: () => Promise<Manifest>;
 }
@@ -121,7 +120,7 @@ function commandLine(argv: string[]) {
 async function offlinePlan(stack: string, stackFile: string, io: AuditIo): Promise<OfflinePlan> {
   const config = await readStack(stack, stackFile);
   const run = await toolRun(
-    () => io.runStack(stack, stackFile),
+    () => io.runs.stack(stack, { stackFile }),
     "The stack's offline plan failed, so there is nothing to report",
   );
   const secretValues = configSecretValues(config.values, config.secretKeys);

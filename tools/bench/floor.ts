@@ -8,14 +8,13 @@
 // pays by default, and what this one paid before infra/sdk/ (the floor #22's target was set on).
 import { readFile } from "node:fs/promises";
 import { enableCompileCache } from "node:module";
-import { requireSdk } from "../../infra/sdk/load.ts";
+import { isProviderSdk, requireSdk } from "../../infra/sdk/load.ts";
 import { COMPILE_CACHE_DIR } from "../compile-cache.ts";
 
 enableCompileCache(COMPILE_CACHE_DIR);
 const { dependencies } = JSON.parse(
   await readFile(new URL("../../package.json", import.meta.url), "utf8"),
 ) as { dependencies: Record<string, string> };
-const isProviderSdk = (name: string) => name.startsWith("@pulumi/") && name !== "@pulumi/pulumi";
 const eager = process.argv.includes("--eager");
 for (const name of Object.keys(dependencies)) {
   if (isProviderSdk(name) && !eager) requireSdk(name);
