@@ -31,6 +31,10 @@ const EnvSchema = z
     /** Backoff before the second attempt; each further one doubles it, up to the maximum. */
     WORKER_RETRY_BASE_MS: z.coerce.number().int().min(10).max(3_600_000).default(5_000),
     WORKER_RETRY_MAX_MS: z.coerce.number().int().min(10).max(86_400_000).default(300_000),
+    /** Days a done job is kept after it finished; then the worker deletes it. */
+    WORKER_KEEP_DONE_DAYS: count(3_650).default(7),
+    /** Days a failed job is kept, for a person to see why, before the worker deletes it. */
+    WORKER_KEEP_FAILED_DAYS: count(3_650).default(30),
     /** The longest wait for the jobs in hand after SIGTERM (App Platform kills 60 s after it). */
     SHUTDOWN_TIMEOUT_MS: milliseconds.default(50_000),
   })

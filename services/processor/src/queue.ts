@@ -77,6 +77,35 @@ export async function setAsideAbandoned(db: Queryable): Promise<number> {
   return rowCount ?? 0;
 }
 
+/** How long finished jobs are kept, counted from `finished_at`, and how many go per statement. */
+export interface Retention {
+  /** Done jobs: kept for a look back at what ran. */
+  doneDays: number;
+  /** Failed jobs: kept longer, for a person to see why they failed. */
+  failedDays: number;
+  batchSize: number;
+}
+
+/**
+ * Deletes up to `batchSize` finished jobs past their retention and returns how many: without it the
+ * table grows by a row per item for ever, and with it every scan and backup. Rows another worker is
+ * deleting at the same time are skipped, not waited for; pending and running jobs are never touched.
+ */
+export async function deleteExpiredJobs(db: Queryable, retention: Retention): Promise<number> {
+  const { rowCount } = await db.query(
+    `DELETE FROM jobs
+      WHERE id IN (
+        SELECT id FROM jobs
+         WHERE (state = 'done' AND finished_at < now() - make_interval(days => $1))
+            OR (state = 'failed' AND finished_at < now() - make_interval(days => $2))
+         LIMIT $3
+         FOR UPDATE SKIP LOCKED
+      )`,
+    [retention.doneDays, retention.failedDays, retention.batchSize],
+  );
+  return rowCount ?? 0;
+}
+
 /** Thrown when the claim was taken over: the lease ran out and another worker has the job. */
 export class LostClaimError extends Error {
   constructor(job: Pick<ClaimedJob, "id">) {

@@ -1,8 +1,8 @@
 // The worker's loop: up to `concurrency` jobs in hand, each claimed from the queue, run by the
 // handler of its kind inside a transaction that also completes it, retried with backoff when it
-// fails, set aside when its attempts run out. `close()` (SIGTERM) stops claiming and waits for the
-// jobs in hand to finish. A database that is unreachable, or a schema that is not migrated yet,
-// only delays the next claim.
+// fails, set aside when its attempts run out; finished jobs are deleted once past their retention.
+// `close()` (SIGTERM) stops claiming and waits for the jobs in hand to finish. A database that is
+// unreachable, or a schema that is not migrated yet, only delays the next claim.
 import { setTimeout as sleep } from "node:timers/promises";
 import type pg from "pg";
 import type { Logger } from "pino";
@@ -11,8 +11,10 @@ import {
   type ClaimedJob,
   claimJob,
   completeJob,
+  deleteExpiredJobs,
   failJob,
   LostClaimError,
+  type Retention,
   setAsideAbandoned,
 } from "./queue.ts";
 
@@ -33,6 +35,11 @@ export interface WorkerOptions {
   /** How long a claim holds before another worker may take the job over. */
   leaseSeconds: number;
   backoff: { baseMs: number; maxMs: number };
+  /**
+   * Finished jobs past their retention are deleted while nothing is due, a batch at a time, at most
+   * once per `intervalMs` unless the last batch was full (a backlog).
+   */
+  retention: Retention & { intervalMs: number };
   /** Reports an error that is not the job's own (Sentry). */
   report?: (error: unknown, tags: Record<string, string>) => void;
   tracer?: JobTracer;
@@ -120,6 +127,23 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   };
 
+  // Shared by the slots: one of them sweeps at a time, the others go on claiming.
+  let nextSweepAt = 0;
+  const sweepExpired = async (): Promise<void> => {
+    if (Date.now() < nextSweepAt) return;
+    const { retention } = options;
+    nextSweepAt = Number.POSITIVE_INFINITY;
+    let deleted = 0;
+    try {
+      deleted = await deleteExpiredJobs(pool, retention);
+      if (deleted > 0) logger.info({ deleted }, "deleted finished jobs past their retention");
+    } catch (error) {
+      logger.warn({ err: error }, "could not delete finished jobs; trying again later");
+    } finally {
+      nextSweepAt = Date.now() + (deleted === retention.batchSize ? 0 : retention.intervalMs);
+    }
+  };
+
   /** One slot: claims and runs jobs one after another until closed. */
   const slot = async (): Promise<void> => {
     let idleMs = options.pollIntervalMs;
@@ -131,6 +155,7 @@ export function startWorker(options: WorkerOptions): Worker {
         // is due: a busy worker does not pay an extra UPDATE for every job.
         if (job === undefined) await setAsideAbandoned(pool);
         idleMs = options.pollIntervalMs;
+        if (job === undefined) await sweepExpired();
       } catch (error) {
         const code = (error as { code?: unknown }).code;
         logger.warn(

@@ -4,7 +4,7 @@
 import type pg from "pg";
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from "vitest";
 import { HANDLERS } from "../../src/handlers.ts";
-import { claimJob } from "../../src/queue.ts";
+import { claimJob, deleteExpiredJobs } from "../../src/queue.ts";
 import { type JobHandler, startWorker, type Worker } from "../../src/worker.ts";
 import {
   createItem,
@@ -40,9 +40,16 @@ async function poolOf(): Promise<pg.Pool> {
   return pool;
 }
 
+/** A retention no test job reaches: only the retention tests delete finished jobs. */
+const KEEP_ALL = { doneDays: 3_650, failedDays: 3_650, batchSize: 1_000, intervalMs: 60_000 };
+
 async function worker(
   handlers: Record<string, JobHandler>,
-  options: { concurrency?: number; leaseSeconds?: number } = {},
+  options: {
+    concurrency?: number;
+    leaseSeconds?: number;
+    retention?: typeof KEEP_ALL;
+  } = {},
 ) {
   const { logger, lines } = capturingLogger();
   const started = startWorker({
@@ -53,6 +60,7 @@ async function worker(
     pollIntervalMs: 50,
     leaseSeconds: options.leaseSeconds ?? 30,
     backoff: { baseMs: 200, maxMs: 1_000 },
+    retention: options.retention ?? KEEP_ALL,
   });
   running.push(started);
   return { worker: started, lines };
@@ -204,6 +212,7 @@ describe("a job whose failure cannot be recorded (the database went with it)", (
         pollIntervalMs: 50,
         leaseSeconds: 1,
         backoff: { baseMs: 200, maxMs: 1_000 },
+        retention: KEEP_ALL,
         handlers: {
           "item.created": async (client, job) => {
             if (job.attempt === 1) {
@@ -276,6 +285,83 @@ describe("a claim", () => {
   });
 });
 
+describe("finished jobs", () => {
+  /** Jobs as the queue leaves them: `age` before now, in PostgreSQL's interval syntax. */
+  async function insertJobs(state: string, count: number, age: string, runAt = "now()") {
+    await db.pool.query(
+      `INSERT INTO jobs (kind, state, attempts, finished_at, run_at, claim, last_error)
+       SELECT 'mail.send', $1::text, 1,
+              CASE WHEN $1::text IN ('done', 'failed') THEN now() - $3::interval END,
+              ${runAt},
+              CASE WHEN $1::text = 'running' THEN gen_random_uuid() END,
+              CASE WHEN $1::text = 'failed' THEN 'the remote end said no' END
+         FROM generate_series(1, $2::int)`,
+      [state, count, age],
+    );
+  }
+  const remaining = async () =>
+    (
+      await db.pool.query<{ state: string; days: number }>(
+        `SELECT state, extract(day FROM now() - coalesce(finished_at, created_at))::int AS days
+           FROM jobs ORDER BY state, days`,
+      )
+    ).rows;
+
+  it("are deleted once past their retention, done and failed each by their own, in batches; pending and running ones never", async () => {
+    await insertJobs("done", 5, "8 days");
+    await insertJobs("done", 1, "6 days");
+    await insertJobs("failed", 2, "8 days");
+    await insertJobs("failed", 1, "31 days");
+    // Not due for a day, and a lease an hour long: the worker neither runs nor deletes them.
+    await insertJobs("pending", 1, "0", "now() + interval '1 day'");
+    await insertJobs("running", 1, "0", "now() + interval '1 hour'");
+
+    const { lines } = await worker(
+      {},
+      { retention: { doneDays: 7, failedDays: 30, batchSize: 2, intervalMs: 60_000 } },
+    );
+    await eventually(
+      async () => (await remaining()).length === 5,
+      10_000,
+      "the expired jobs to be deleted",
+    );
+    expect(await remaining()).toEqual([
+      { state: "done", days: 6 },
+      { state: "failed", days: 8 },
+      { state: "failed", days: 8 },
+      { state: "pending", days: 0 },
+      { state: "running", days: 0 },
+    ]);
+    // Six expired jobs in batches of two: three full batches back to back, then the interval.
+    const deleted = lines
+      .filter((line) => line.msg === "deleted finished jobs past their retention")
+      .map((line) => line.deleted);
+    expect(deleted).toEqual([2, 2, 2]);
+  });
+
+  it("are found through the index the migrations build for them, not by reading the table", async () => {
+    const client = await db.pool.connect();
+    try {
+      await client.query("BEGIN");
+      await client.query("SET LOCAL enable_seqscan = off");
+      // The function's own statement, explained instead of run.
+      const explained: string[] = [];
+      const explaining = {
+        query: async (text: string, values: unknown[]) => {
+          const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${text}`, values);
+          explained.push(...rows.map((row) => row["QUERY PLAN"]));
+          return { rowCount: 0 };
+        },
+      } as unknown as pg.PoolClient;
+      await deleteExpiredJobs(explaining, { doneDays: 7, failedDays: 30, batchSize: 10 });
+      expect(explained.join("\n")).toContain("jobs_finished_idx");
+    } finally {
+      await client.query("ROLLBACK");
+      client.release();
+    }
+  });
+});
+
 describe("a worker before the migrations", () => {
   it("waits for the jobs table instead of failing", async () => {
     const { default: pg } = await import("pg");
@@ -294,6 +380,7 @@ describe("a worker before the migrations", () => {
       pollIntervalMs: 50,
       leaseSeconds: 30,
       backoff: { baseMs: 100, maxMs: 100 },
+      retention: KEEP_ALL,
     });
     await eventually(
       () =>
