@@ -1,0 +1,71 @@
+// `pnpm bench`'s registration floor: the floor's dependencies, then the resources of a plan
+// (`plan production --json`, the file named as the argument) registered one by one through the
+// same mock runtime and recorder as the plan (tools/mock/run-program.ts), each as a generic
+// CustomResource or ComponentResource with its type, name, parent and recorded inputs. No program
+// code, no config, no provider SDK resource module: what the SDK itself costs to register that many
+// resources, which no program declaring them can go below.
+import { readFile } from "node:fs/promises";
+import { loadDependencies } from "./dependencies.ts";
+
+interface PlannedResource {
+  urn: string;
+  type: string;
+  name: string;
+  /** null for the stack's own resources (JSON has no undefined). */
+  parent: string | null;
+  custom: boolean;
+  inputs: Record<string, unknown>;
+}
+
+const [manifestFile] = process.argv.slice(2);
+if (manifestFile === undefined) throw new Error("usage: registration-floor.ts <plan --json file>");
+// First, so that the compile cache it enables serves everything after it, as in the plan.
+await loadDependencies({ eager: false });
+const pulumi = await import("@pulumi/pulumi");
+const { runProgram } = await import("../mock/run-program.ts");
+// The SDK's classes are abstract: a generated resource class adds only its typed outputs.
+class GenericResource extends pulumi.CustomResource {}
+class GenericComponent extends pulumi.ComponentResource {}
+const { resources, stack } = JSON.parse(await readFile(manifestFile, "utf8")) as {
+  resources: PlannedResource[];
+  stack: string;
+};
+
+const run = await runProgram({
+  project: "platform",
+  stack,
+  config: {},
+  secretKeys: [],
+  program: () => {
+    const registered = new Map<string, GenericResource | GenericComponent>();
+    // The plan lists resources by URN; a parent is registered before its children.
+    const pending = [...resources];
+    while (pending.length > 0) {
+      const ready = pending.findIndex(
+        (resource) => resource.parent === null || registered.has(resource.parent),
+      );
+      if (ready === -1) throw new Error("a planned resource's parent is not in the plan");
+      const [resource] = pending.splice(ready, 1);
+      if (resource === undefined) break;
+      const parent = resource.parent === null ? undefined : registered.get(resource.parent);
+      const options = parent === undefined ? {} : { parent };
+      registered.set(
+        resource.urn,
+        resource.custom
+          ? new GenericResource(resource.type, resource.name, resource.inputs, options)
+          : new GenericComponent(resource.type, resource.name, {}, options),
+      );
+    }
+    return Promise.resolve({});
+  },
+});
+// The same URNs as the plan: every resource registered, under the same parent.
+const registeredUrns = new Set(run.resources.map((resource) => resource.urn));
+const missing = resources.filter((resource) => !registeredUrns.has(resource.urn));
+if (run.errors.length > 0 || missing.length > 0 || registeredUrns.size !== resources.length) {
+  throw new Error(
+    `registered ${registeredUrns.size} of the plan's ${resources.length} resources` +
+      (missing[0] === undefined ? "" : `, not ${missing[0].urn}`) +
+      run.errors.map((error) => `; ${String(error)}`).join(""),
+  );
+}
