@@ -49,8 +49,8 @@ const worker = startWorker({
   pollIntervalMs: config.WORKER_POLL_INTERVAL_MS,
   leaseSeconds: config.WORKER_LEASE_SECONDS,
   backoff: { baseMs: config.WORKER_RETRY_BASE_MS, maxMs: config.WORKER_RETRY_MAX_MS },
-  // A thousand rows per statement, so that none holds many locks for long: once a minute, or one
-  // batch after another while they come back full.
+  // A thousand rows per statement, so that none holds many locks for long: once a minute, or at
+  // every poll while the batches come back full.
   retention: {
     doneDays: config.WORKER_KEEP_DONE_DAYS,
     failedDays: config.WORKER_KEEP_FAILED_DAYS,

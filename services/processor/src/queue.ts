@@ -92,15 +92,18 @@ export interface Retention {
  * deleting at the same time are skipped, not waited for; pending and running jobs are never touched.
  */
 export async function deleteExpiredJobs(db: Queryable, retention: Retention): Promise<number> {
+  // `id = ANY (ARRAY(…))` runs the select once and then deletes by primary key; `id IN (…)` let
+  // the planner join it against a scan of the whole table (a hash semi join over 200k rows, seen
+  // with EXPLAIN on PostgreSQL 15).
   const { rowCount } = await db.query(
     `DELETE FROM jobs
-      WHERE id IN (
+      WHERE id = ANY (ARRAY(
         SELECT id FROM jobs
          WHERE (state = 'done' AND finished_at < now() - make_interval(days => $1))
             OR (state = 'failed' AND finished_at < now() - make_interval(days => $2))
          LIMIT $3
          FOR UPDATE SKIP LOCKED
-      )`,
+      ))`,
     [retention.doneDays, retention.failedDays, retention.batchSize],
   );
   return rowCount ?? 0;

@@ -37,7 +37,7 @@ export interface WorkerOptions {
   backoff: { baseMs: number; maxMs: number };
   /**
    * Finished jobs past their retention are deleted while nothing is due, a batch at a time, at most
-   * once per `intervalMs` unless the last batch was full (a backlog).
+   * once per `intervalMs` unless the last batch was full (a backlog: then at the next poll).
    */
   retention: Retention & { intervalMs: number };
   /** Reports an error that is not the job's own (Sentry). */
@@ -137,6 +137,7 @@ export function startWorker(options: WorkerOptions): Worker {
     try {
       deleted = await deleteExpiredJobs(pool, retention);
       if (deleted > 0) logger.info({ deleted }, "deleted finished jobs past their retention");
+      else logger.debug("no finished jobs past their retention");
     } catch (error) {
       logger.warn({ err: error }, "could not delete finished jobs; trying again later");
     } finally {

@@ -14,6 +14,7 @@ import {
   type TestDatabase,
 } from "../support/database.ts";
 import { capturingLogger } from "../support/logs.ts";
+import type { LogLevel } from "@platform/runtime/env";
 
 let db: TestDatabase;
 const running: Worker[] = [];
@@ -49,9 +50,10 @@ async function worker(
     concurrency?: number;
     leaseSeconds?: number;
     retention?: typeof KEEP_ALL;
+    logLevel?: LogLevel;
   } = {},
 ) {
-  const { logger, lines } = capturingLogger();
+  const { logger, lines } = capturingLogger(options.logLevel);
   const started = startWorker({
     pool: await poolOf(),
     logger,
@@ -315,13 +317,21 @@ describe("finished jobs", () => {
     // Not due for a day, and a lease an hour long: the worker neither runs nor deletes them.
     await insertJobs("pending", 1, "0", "now() + interval '1 day'");
     await insertJobs("running", 1, "0", "now() + interval '1 hour'");
+    // A failed job an operator queued again, its old finished_at left as it was.
+    await insertJobs("failed", 1, "40 days");
+    await db.pool.query(
+      "UPDATE jobs SET state = 'pending', run_at = now() + interval '1 day' WHERE finished_at < now() - interval '35 days'",
+    );
 
     const { lines } = await worker(
       {},
-      { retention: { doneDays: 7, failedDays: 30, batchSize: 2, intervalMs: 60_000 } },
+      {
+        retention: { doneDays: 7, failedDays: 30, batchSize: 2, intervalMs: 60_000 },
+        logLevel: "debug",
+      },
     );
     await eventually(
-      async () => (await remaining()).length === 5,
+      async () => (await remaining()).length === 6,
       10_000,
       "the expired jobs to be deleted",
     );
@@ -330,35 +340,47 @@ describe("finished jobs", () => {
       { state: "failed", days: 8 },
       { state: "failed", days: 8 },
       { state: "pending", days: 0 },
+      { state: "pending", days: 40 },
       { state: "running", days: 0 },
     ]);
-    // Six expired jobs in batches of two: three full batches back to back, then the interval.
-    const deleted = lines
-      .filter((line) => line.msg === "deleted finished jobs past their retention")
-      .map((line) => line.deleted);
-    expect(deleted).toEqual([2, 2, 2]);
+    // Six expired jobs in batches of two: a full batch at each poll, then one that finds nothing
+    // and waits out the interval (a minute here): a job that expires meanwhile stays till then.
+    await eventually(
+      () =>
+        Promise.resolve(lines.some((line) => line.msg === "no finished jobs past their retention")),
+      5_000,
+      "a sweep that finds nothing",
+    );
+    const sweeps = () =>
+      lines
+        .filter((line) => line.msg === "deleted finished jobs past their retention")
+        .map((line) => line.deleted);
+    expect(sweeps()).toEqual([2, 2, 2]);
+    await insertJobs("done", 1, "9 days");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    expect(await remaining()).toHaveLength(7);
+    expect(sweeps()).toEqual([2, 2, 2]);
   });
 
-  it("are found through the index the migrations build for them, not by reading the table", async () => {
-    const client = await db.pool.connect();
-    try {
-      await client.query("BEGIN");
-      await client.query("SET LOCAL enable_seqscan = off");
-      // The function's own statement, explained instead of run.
-      const explained: string[] = [];
-      const explaining = {
-        query: async (text: string, values: unknown[]) => {
-          const { rows } = await client.query<{ "QUERY PLAN": string }>(`EXPLAIN ${text}`, values);
-          explained.push(...rows.map((row) => row["QUERY PLAN"]));
-          return { rowCount: 0 };
-        },
-      } as unknown as pg.PoolClient;
-      await deleteExpiredJobs(explaining, { doneDays: 7, failedDays: 30, batchSize: 10 });
-      expect(explained.join("\n")).toContain("jobs_finished_idx");
-    } finally {
-      await client.query("ROLLBACK");
-      client.release();
-    }
+  it("are found through the index the migrations build for them, and deleted by primary key", async () => {
+    // A table as a steady queue leaves it: many jobs finished recently, a few past retention.
+    await insertJobs("done", 20_000, "1 day");
+    await insertJobs("done", 10, "8 days");
+    await db.pool.query("ANALYZE jobs");
+    // The function's own statement, explained instead of run.
+    const explained: string[] = [];
+    const explaining = {
+      query: async (text: string, values: unknown[]) => {
+        const { rows } = await db.pool.query<{ "QUERY PLAN": string }>(`EXPLAIN ${text}`, values);
+        explained.push(...rows.map((row) => row["QUERY PLAN"]));
+        return { rowCount: 0 };
+      },
+    } as unknown as pg.PoolClient;
+    await deleteExpiredJobs(explaining, { doneDays: 7, failedDays: 30, batchSize: 1_000 });
+    const plan = explained.join("\n");
+    expect(plan).toContain("jobs_finished_idx");
+    expect(plan).toContain("Index Scan using jobs_pkey on jobs");
+    expect(plan).not.toMatch(/Seq Scan on jobs\b/);
   });
 });
 

@@ -1,4 +1,5 @@
 import { Writable } from "node:stream";
+import type { LogLevel } from "@platform/runtime/env";
 import { createLogger } from "@platform/runtime/logger";
 
 export interface LogLine {
@@ -8,7 +9,7 @@ export interface LogLine {
 }
 
 /** A logger that keeps its JSON lines for the test to read. */
-export function capturingLogger() {
+export function capturingLogger(level: LogLevel = "info") {
   const lines: LogLine[] = [];
   const stream = new Writable({
     write(chunk: Buffer, _encoding, done) {
@@ -18,5 +19,5 @@ export function capturingLogger() {
       done();
     },
   });
-  return { logger: createLogger("processor", "info", stream), lines };
+  return { logger: createLogger("processor", level, stream), lines };
 }
