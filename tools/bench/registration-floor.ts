@@ -3,19 +3,13 @@
 // same mock runtime and recorder as the plan (tools/mock/run-program.ts), each as a generic
 // CustomResource or ComponentResource with its type, name, parent and recorded inputs. No program
 // code, no config, no provider SDK resource module: what the SDK itself costs to register that many
-// resources, which no program declaring them can go below.
+// resources, which no program declaring them can go below. It is a low bound: the plan's JSON
+// carries no provider references and its secrets as `[secret]` strings, and this leaves out
+// dependsOn, protect, ignoreChanges and provider function calls, so the plan less this floor is at
+// most the program's own work.
 import { readFile } from "node:fs/promises";
+import type { Manifest } from "../plan/render.ts";
 import { loadDependencies } from "./dependencies.ts";
-
-interface PlannedResource {
-  urn: string;
-  type: string;
-  name: string;
-  /** null for the stack's own resources (JSON has no undefined). */
-  parent: string | null;
-  custom: boolean;
-  inputs: Record<string, unknown>;
-}
 
 const [manifestFile] = process.argv.slice(2);
 if (manifestFile === undefined) throw new Error("usage: registration-floor.ts <plan --json file>");
@@ -26,10 +20,7 @@ const { runProgram } = await import("../mock/run-program.ts");
 // The SDK's classes are abstract: a generated resource class adds only its typed outputs.
 class GenericResource extends pulumi.CustomResource {}
 class GenericComponent extends pulumi.ComponentResource {}
-const { resources, stack } = JSON.parse(await readFile(manifestFile, "utf8")) as {
-  resources: PlannedResource[];
-  stack: string;
-};
+const { resources, stack } = JSON.parse(await readFile(manifestFile, "utf8")) as Manifest;
 
 const run = await runProgram({
   project: "platform",
