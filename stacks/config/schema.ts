@@ -492,7 +492,7 @@ const groups = {
 const secrets = {
   sentryDsn: documented(
     z.url({ protocol: /^https$/ }).optional(),
-    "Sentry DSN handed to both services.",
+    "Sentry DSN handed to every service.",
     "https://public@o0.ingest.sentry.io/0",
   ),
   logtailToken: documented(
