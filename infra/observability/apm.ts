@@ -1,5 +1,5 @@
 // Where traces go: the OTLP/HTTP endpoint and headers of the chosen backend, which the stack hands
-// both services as standard OpenTelemetry env vars (the headers, holding the key, as a SECRET).
+// every service as standard OpenTelemetry env vars (the headers, holding the key, as a SECRET).
 import * as pulumi from "@pulumi/pulumi";
 
 export const DATADOG_SITES = [
