@@ -266,7 +266,9 @@ export async function buildCompute(
         env: serviceEnv(service, catalog, bindings, image.digest),
       };
       if (service.kind === "worker") {
-        workers.push(common);
+        workers.push(
+          service.liveness === undefined ? common : { ...common, liveness: service.liveness },
+        );
       } else {
         services.push({
           ...common,

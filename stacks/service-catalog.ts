@@ -51,6 +51,12 @@ export interface CatalogService {
   /** Liveness, as the service sees it: App Platform's health check (web and internal). */
   healthPath?: string;
   /**
+   * A worker's liveness endpoint (workers only): App Platform's liveness health check asks `path`
+   * on `port` and restarts a worker that fails it, so that one that hangs without exiting is
+   * replaced. The worker gets the port as `PORT`; no route leads to it.
+   */
+  liveness?: { port: number; path: string };
+  /**
    * Readiness, as the service sees it (web): what the uptime checks and the load balancer's
    * monitors ask through the edge. A service that uses others answers it only when they are ready.
    */
@@ -118,6 +124,7 @@ export const SERVICE_CATALOG: readonly CatalogService[] = [
     kind: "worker",
     folder: "services/processor",
     dockerfile: "services/processor/Dockerfile",
+    liveness: { port: 3003, path: "/livez" },
     uses: { database: "readwrite", services: [], assets: false },
     local: { nodeArgs: ["--watch", "src/main.ts"] },
   },

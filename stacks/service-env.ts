@@ -117,6 +117,12 @@ function databaseEnv(service: CatalogService, bindings: PlatformBindings): Servi
   ];
 }
 
+/** Where it listens: a service on its port, a worker with a liveness endpoint on that one's. */
+function portEnv(service: CatalogService): ServiceEnv[] {
+  const port = service.port ?? service.liveness?.port;
+  return port === undefined ? [] : [plainEnv(ENV.port, String(port))];
+}
+
 /**
  * The env of `service` in one region's app, in a stable order: the platform's own, telemetry,
  * its port, the database for its role, the services it uses, the assets, its own plain values.
@@ -135,7 +141,7 @@ export function serviceEnv(
     // Every service that listens refuses requests without one of these (the edge adds the first).
     ...(service.port === undefined ? [] : secretEnv(ENV.originLockSecrets, bindings.originLock)),
     ...telemetryEnv(service, bindings, digest),
-    ...(service.port === undefined ? [] : [plainEnv(ENV.port, String(service.port))]),
+    ...portEnv(service),
     ...databaseEnv(service, bindings),
     ...used.map((other) => plainEnv(serviceUrlEnv(other.name), internalUrlOf(other))),
     ...(service.uses.assets ? [plainEnv(ENV.assetsUrl, bindings.assetsUrl)] : []),

@@ -60,6 +60,8 @@ export interface AppWorkerArgs {
   size: string;
   scaling: ServiceScaling;
   env: ServiceEnv[];
+  /** Where App Platform's liveness check asks whether the worker still makes progress. */
+  liveness?: { port: number; path: string };
 }
 
 /** When App Platform runs a job; see `AppJobArgs.kind`. */
@@ -254,11 +256,12 @@ function serviceSpec(service: AppServiceArgs, args: AppSpecArgs): ServiceSpec {
  * A worker of the app (provider schema `spec.worker`, terraform-provider-digitalocean
  * digitalocean/app/app_spec.go `appSpecWorkerSchema`: image, instance size and count or
  * autoscaling, env, alerts, log destinations, `termination.grace_period_seconds` from 1 to 600, and
- * no `drain_seconds`, which only services take: a worker receives no traffic to drain). The schema
- * also takes a `liveness_health_check` (HTTP on a port, app_spec.go, the worker's schema): this
- * one is not set, since a worker of the catalog listens on no port; App Platform restarts a worker whose
- * process exits, and a worker that hangs without exiting is not detected (a follow-up: a liveness
- * port on the worker).
+ * no `drain_seconds`, which only services take: a worker receives no traffic to drain). App
+ * Platform restarts a worker whose process exits; one that hangs without exiting is caught by the
+ * worker's `liveness_health_check` (the worker's schema in app_spec.go, expanded for workers by
+ * expandAppLivenessHealthCheck, set in the provider's acceptance test resource_app_test.go as
+ * `worker { liveness_health_check { http_path, failure_threshold, port } }`). That function sends
+ * every field, 0 where unset, so each is set here, with the services' own timing.
  */
 function workerSpec(worker: AppWorkerArgs, args: AppSpecArgs): WorkerSpec {
   return {
@@ -269,6 +272,15 @@ function workerSpec(worker: AppWorkerArgs, args: AppSpecArgs): WorkerSpec {
     // SIGTERM asks the worker to finish the job in hand and stop claiming; a job longer than this
     // is killed and claimed again once its lease expires.
     termination: { gracePeriodSeconds: WORKER_GRACE_PERIOD_SECONDS },
+    ...(worker.liveness === undefined
+      ? {}
+      : {
+          livenessHealthCheck: {
+            httpPath: worker.liveness.path,
+            port: worker.liveness.port,
+            ...HEALTH_CHECK,
+          },
+        }),
     envs: envSpecs(worker.env),
     alerts: serviceAlerts(args.thresholds, args.alerts),
     logDestinations: logDestinations(args.logDrains),
@@ -460,6 +472,13 @@ export interface WorkerTopology {
   scaling: ServiceScaling;
   /** Seconds between SIGTERM and SIGKILL. */
   gracePeriodSeconds: number;
+  /** Its liveness check, when it has one; null for a worker only restarted when it exits. */
+  livenessCheck: {
+    path: string;
+    port: number;
+    periodSeconds: number;
+    failureThreshold: number;
+  } | null;
   alerts: Record<string, number>;
 }
 
@@ -498,6 +517,15 @@ export function appTopology(
       size: worker.size,
       scaling: worker.scaling,
       gracePeriodSeconds: WORKER_GRACE_PERIOD_SECONDS,
+      livenessCheck:
+        worker.liveness === undefined
+          ? null
+          : {
+              path: worker.liveness.path,
+              port: worker.liveness.port,
+              periodSeconds: HEALTH_CHECK.periodSeconds,
+              failureThreshold: HEALTH_CHECK.failureThreshold,
+            },
       alerts: serviceAlertValues(args.thresholds),
     })),
     jobs: args.jobs.map((job) => ({

@@ -90,7 +90,18 @@ function shapeProblems(service: CatalogService): ConfigProblem[] {
         ),
       );
     }
-    return found;
+    return [...found, ...livenessProblems(service)];
+  }
+  if (service.liveness !== undefined) {
+    found.push(
+      problem(
+        name,
+        "liveness",
+        `liveness on kind "${kind}"`,
+        "liveness on workers only: a service's healthPath is App Platform's liveness check",
+        `remove liveness from ${name}; its healthPath is checked already`,
+      ),
+    );
   }
   if (service.port === undefined || !Number.isInteger(service.port) || service.port < 1024) {
     found.push(
@@ -137,6 +148,36 @@ function shapeProblems(service: CatalogService): ConfigProblem[] {
     );
   }
   return found;
+}
+
+/** A worker's liveness endpoint, when it has one: a port of its own and a path. */
+function livenessProblems({ name, liveness }: CatalogService): ConfigProblem[] {
+  if (liveness === undefined) return [];
+  const { port, path } = liveness;
+  return [
+    ...(Number.isInteger(port) && port >= 1024 && port <= 65_535
+      ? []
+      : [
+          problem(
+            name,
+            "liveness.port",
+            String(port),
+            "the port the worker's liveness endpoint listens on, from 1024 to 65535",
+            "set liveness.port, e.g. 3003",
+          ),
+        ]),
+    ...(path.startsWith("/")
+      ? []
+      : [
+          problem(
+            name,
+            "liveness.path",
+            JSON.stringify(path),
+            "a path starting with /: App Platform's liveness check asks it",
+            'set liveness.path: "/livez"',
+          ),
+        ]),
+  ];
 }
 
 function sharedRouteProblems(catalog: readonly CatalogService[]): ConfigProblem[] {

@@ -137,6 +137,19 @@ describe("catalog rules", () => {
       ["stacks/service-catalog.ts: processor.route: route, healthPath on a worker"],
     ],
     [
+      "a worker's liveness endpoint on a privileged port and a path without its slash",
+      [web, api, { ...processor, liveness: { port: 80, path: "livez" } }],
+      [
+        "stacks/service-catalog.ts: processor.liveness.port: 80",
+        'stacks/service-catalog.ts: processor.liveness.path: "livez"',
+      ],
+    ],
+    [
+      "a liveness endpoint on a service, whose health path is its liveness check",
+      [web, { ...api, liveness: { port: 3004, path: "/livez" } }, processor],
+      ['stacks/service-catalog.ts: api.liveness: liveness on kind "internal"'],
+    ],
+    [
       "an internal service without a port or a health path",
       [web, api, processor, entry({ name: "search", port: undefined, healthPath: undefined })],
       [

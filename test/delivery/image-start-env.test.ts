@@ -66,7 +66,8 @@ describe("the image start check's env", () => {
       MIGRATE_ON_START: "false",
       DATABASE_URL: "postgres://image-check:unused@127.0.0.1:9/none",
     });
-    expect(production("processor")).not.toHaveProperty("PORT");
+    // A worker listens only for App Platform's liveness check.
+    expect(production("processor")).toMatchObject({ PORT: "3003" });
     expect(production("processor")).not.toHaveProperty("MIGRATE_ON_START");
   });
 
@@ -88,11 +89,22 @@ describe("the image start check's env", () => {
     expect(api.child.exitCode).toBeNull();
   });
 
-  it("starts the processor, which keeps claiming with no database behind it", async () => {
-    const processor = start("processor", "src/main.ts", production("processor"));
+  it("starts the processor, which keeps claiming and stays live with no database behind it", async () => {
+    const port = await freePort();
+    const processor = start("processor", "src/main.ts", {
+      ...production("processor"),
+      PORT: String(port),
+    });
     await eventually(
       () => processor.output().includes("claiming jobs"),
       () => `the processor did not start claiming; its output:\n${processor.output()}`,
+    );
+    const liveness = catalogService("processor").liveness?.path ?? "(none)";
+    await eventually(
+      async () =>
+        (await fetch(`http://127.0.0.1:${String(port)}${liveness}`).catch(() => undefined))
+          ?.status === 200,
+      () => `the processor did not answer ${liveness}; its output:\n${processor.output()}`,
     );
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(processor.child.exitCode).toBeNull();

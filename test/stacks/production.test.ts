@@ -116,6 +116,18 @@ describe("production data tier", () => {
         instanceCount: 2,
       });
       expect(processor).not.toHaveProperty("healthCheck");
+      // A worker that hangs without exiting is restarted: every field set, since the provider
+      // sends 0 for an unset one (expandAppLivenessHealthCheck in app_spec.go).
+      expect(processor?.livenessHealthCheck).toEqual({
+        httpPath: "/livez",
+        port: 3003,
+        initialDelaySeconds: 10,
+        periodSeconds: 10,
+        timeoutSeconds: 3,
+        successThreshold: 1,
+        failureThreshold: 3,
+      });
+      expect(envOf(processor ?? ({} as never), "PORT")).toMatchObject({ value: "3003" });
       expect(envOf(processor ?? ({} as never), "DATABASE_URL")).toMatchObject({
         type: "SECRET",
         value: poolUri,

@@ -109,6 +109,7 @@ describe("a service's env", () => {
       "OTEL_EXPORTER_OTLP_HEADERS: secret apm",
       "OTEL_SERVICE_NAME",
       "OTEL_RESOURCE_ATTRIBUTES",
+      "PORT",
       "DATABASE_URL: secret primary processor",
       "DATABASE_READ_URL: secret read processor",
       "DATABASE_CA_CERT",

@@ -106,6 +106,7 @@ export interface RecordedWorker {
   instanceCount?: number;
   envs: RecordedEnv[];
   alerts: { rule: string }[];
+  livenessHealthCheck?: Record<string, unknown>;
 }
 
 export function appSpecOf(app: RecordedResource): RecordedAppSpec {

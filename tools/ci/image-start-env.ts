@@ -14,6 +14,7 @@ export function imageStartEnv(service: CatalogService): Record<string, string> {
   return {
     ...service.env,
     ...(service.port === undefined ? {} : { [ENV.port]: String(service.port) }),
+    ...(service.liveness === undefined ? {} : { [ENV.port]: String(service.liveness.port) }),
     // Production refuses to start without it (the origin lock fails closed); 32 characters at least.
     [ENV.originLockSecrets]: "image-start-check-not-a-real-secret",
     ...(service.uses.database === "readwrite" ? { [ENV.databaseUrl]: database } : {}),

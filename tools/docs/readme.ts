@@ -38,9 +38,14 @@ function exposureOf(service: CatalogService): string {
 /** The catalog as a Markdown table: one row per service, what it is and what it uses. */
 export function catalogTable(catalog: readonly CatalogService[] = SERVICE_CATALOG): string {
   const rows = catalog.map((service) => {
-    const checks = [service.healthPath, service.readinessPath]
-      .filter((path) => path !== undefined)
-      .map((path) => `\`${path}\``);
+    const checks = [
+      ...[service.healthPath, service.readinessPath]
+        .filter((path) => path !== undefined)
+        .map((path) => `\`${path}\``),
+      ...(service.liveness === undefined
+        ? []
+        : [`\`${service.liveness.path}\` (liveness, port ${String(service.liveness.port)})`]),
+    ];
     const uses = [
       service.uses.database === "none" ? "" : `database (${service.uses.database})`,
       ...service.uses.services.map((name) => `\`${name}\``),

@@ -5,6 +5,7 @@ import {
   commonEnv,
   milliseconds,
   parseEnv,
+  port,
   postgresUrl,
   sentrySettings as commonSentrySettings,
   type SentrySettings,
@@ -22,6 +23,12 @@ const EnvSchema = z
     [ENV.databaseUrl]: postgresUrl,
     [ENV.databaseCaCert]: caCertificate.optional(),
     DATABASE_CONNECT_TIMEOUT_MS: milliseconds.default(3_000),
+    /**
+     * The liveness endpoint's port (src/liveness.ts), which the platform sets from the catalog's
+     * `liveness`. Unset (`pnpm dev`, tests): no endpoint.
+     */
+    [ENV.port]: port.optional(),
+    HOST: z.string().min(1).default("0.0.0.0"),
     /** Jobs in hand at once; each holds one connection while it runs. */
     WORKER_CONCURRENCY: count(32).default(2),
     /** The wait before looking for due jobs again when there are none. */

@@ -60,12 +60,33 @@ const worker = startWorker({
   report,
   ...(telemetry === undefined ? {} : { tracer: telemetry.tracer }),
 });
+// Past twice a job's lease, its claim is long lost: a step that old is a stuck slot.
+const liveness =
+  config.PORT === undefined
+    ? undefined
+    : await (
+        await import("./liveness.ts")
+      ).startLiveness({
+        host: config.HOST,
+        port: config.PORT,
+        longestStepMs: () => worker.longestStepMs(),
+        stalledAfterMs: 2 * config.WORKER_LEASE_SECONDS * 1_000,
+        logger,
+      });
 shutDownOnSignals(
   gracefulShutdown({
     server: {
       close: async () => {
         await worker.close();
         await pool.end();
+        // Last: App Platform's checks see the worker alive while it finishes the jobs in hand.
+        await new Promise<void>((resolve) => {
+          if (liveness === undefined) resolve();
+          else
+            liveness.close(() => {
+              resolve();
+            });
+        });
       },
     },
     logger,

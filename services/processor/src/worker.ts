@@ -48,6 +48,11 @@ export interface WorkerOptions {
 export interface Worker {
   /** Stops claiming and settles once the jobs in hand have finished. */
   close(): Promise<void>;
+  /**
+   * How long the oldest step in hand has run, in milliseconds: a claim, a sweep or a job; 0 while
+   * every slot waits for the next poll. The liveness endpoint reads it (src/liveness.ts).
+   */
+  longestStepMs(): number;
 }
 
 /** SQLSTATE 42P01 (undefined_table): the schema is not migrated yet. */
@@ -145,10 +150,14 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   };
 
+  /** When each slot's step in hand began; undefined while the slot waits for the next poll. */
+  const stepStartedAt: (number | undefined)[] = [];
+
   /** One slot: claims and runs jobs one after another until closed. */
-  const slot = async (): Promise<void> => {
+  const slot = async (index: number): Promise<void> => {
     let idleMs = options.pollIntervalMs;
     while (!stopping.signal.aborted) {
+      stepStartedAt[index] = Date.now();
       let job: ClaimedJob | undefined;
       try {
         job = await claimJob(pool, options.leaseSeconds);
@@ -171,17 +180,26 @@ export function startWorker(options: WorkerOptions): Worker {
         await run(job);
         continue;
       }
+      stepStartedAt[index] = undefined;
       await sleep(idleMs, undefined, { signal: stopping.signal }).catch(() => undefined);
     }
+    stepStartedAt[index] = undefined;
   };
 
-  const slots = Array.from({ length: options.concurrency }, slot);
+  const slots = Array.from({ length: options.concurrency }, (_, index) => slot(index));
   logger.info({ concurrency: options.concurrency, kinds: Object.keys(handlers) }, "claiming jobs");
   const finished = Promise.all(slots).then(() => undefined);
   return {
     async close() {
       stopping.abort();
       await finished;
+    },
+    longestStepMs() {
+      const now = Date.now();
+      return Math.max(
+        0,
+        ...stepStartedAt.map((started) => (started === undefined ? 0 : now - started)),
+      );
     },
   };
 }

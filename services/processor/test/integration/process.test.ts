@@ -73,6 +73,14 @@ async function holdItem(id: string): Promise<{ release: () => Promise<void> }> {
 const stateOf = async (id: string) =>
   (await jobs(db.pool)).find((job) => job.id === id)?.state ?? "missing";
 
+/** What the liveness endpoint answers, on the port the process logged. */
+async function livez(lines: LogLine[]): Promise<{ status: number; body: unknown }> {
+  const listening = lines.find((line) => line.msg === "liveness endpoint listening");
+  if (listening === undefined) throw new Error("the liveness endpoint is not listening");
+  const response = await fetch(`http://127.0.0.1:${String(listening.port)}/livez`);
+  return { status: response.status, body: await response.json() };
+}
+
 describe("the processor process", () => {
   it("starts claiming, and on SIGTERM finishes the job in hand, claims no other, and exits 0", async () => {
     const held = await createItem(db.pool, "in hand");
@@ -136,5 +144,38 @@ describe("the processor process", () => {
       }),
     ]);
     expect(JSON.stringify(lines)).not.toContain("hunter2");
+  });
+  it("answers its liveness check while its steps move, fails it while a job hangs past twice its lease, and recovers", async () => {
+    const first = await createItem(db.pool, "first");
+    const { lines } = startProcessor({ PORT: "0", HOST: "127.0.0.1", WORKER_LEASE_SECONDS: "1" });
+    await eventually(
+      () => Promise.resolve(lines.some((line) => line.msg === "liveness endpoint listening")),
+      10_000,
+      "the liveness endpoint",
+    );
+    await eventually(async () => (await stateOf(first)) === "done", 10_000, "a first job done");
+    const live = await livez(lines);
+    expect(live.status).toBe(200);
+    expect(live.body).toMatchObject({ status: "ok" });
+
+    // The next job waits on a row this test holds: its slot stops moving.
+    const held = await createItem(db.pool, "held");
+    const lock = await holdItem(held);
+    await eventually(
+      async () => (await stateOf(held)) === "running",
+      10_000,
+      "the held job in hand",
+    );
+    await eventually(
+      async () => (await livez(lines)).status === 503,
+      10_000,
+      "liveness to fail once the job in hand is older than 2 s (twice its lease)",
+    );
+    expect((await livez(lines)).body).toMatchObject({ status: "stalled" });
+    expect(lines.map((line) => line.msg)).toContain("a step has run too long: liveness fails");
+
+    await lock.release();
+    await eventually(async () => (await livez(lines)).status === 200, 10_000, "liveness again");
+    expect(await stateOf(held)).toBe("done");
   });
 });
