@@ -53,7 +53,7 @@ export interface AppOutput {
   fingerprint: pulumi.Output<string>;
   /** Each service's exposure, size, scaling, health check and alert thresholds. */
   services: ServiceTopology[];
-  /** Each background worker's size, scaling, grace period and alert thresholds. */
+  /** Each background worker's size, scaling, grace period, liveness check and alert thresholds. */
   workers: WorkerTopology[];
   /** Jobs, such as the `PRE_DEPLOY` migration every deployment runs. */
   jobs: JobTopology[];

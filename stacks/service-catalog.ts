@@ -13,7 +13,8 @@ import type { DatabaseAccess } from "@platform/runtime/contract";
 /**
  * - `web`: publicly routed under `route` on the app's hostname, behind the edge;
  * - `internal`: reachable only by the app's other components, at `http://<name>:<port>`;
- * - `worker`: no port, a background process.
+ * - `worker`: a background process with no route and no port of its own (optionally a liveness
+ *   port, which only App Platform's liveness check calls).
  */
 export type ServiceKind = "web" | "internal" | "worker";
 

@@ -48,7 +48,7 @@ export interface AppServiceArgs {
   env: ServiceEnv[];
 }
 
-/** A background process: no port, no route, no health check; App spec `workers`. */
+/** A background process: no route and no port of its own, but an optional liveness port; App spec `workers`. */
 export interface AppWorkerArgs {
   /** Component name inside the app. */
   name: string;
@@ -260,8 +260,10 @@ function serviceSpec(service: AppServiceArgs, args: AppSpecArgs): ServiceSpec {
  * Platform restarts a worker whose process exits; one that hangs without exiting is caught by the
  * worker's `liveness_health_check` (the worker's schema in app_spec.go, expanded for workers by
  * expandAppLivenessHealthCheck, set in the provider's acceptance test resource_app_test.go as
- * `worker { liveness_health_check { http_path, failure_threshold, port } }`). That function sends
- * every field, 0 where unset, so each is set here, with the services' own timing.
+ * `worker { liveness_health_check { http_path, failure_threshold, port } }`). Every field is set,
+ * with the services' own timing: godo's HealthCheckSpec omits a zero field (`omitempty`), and the
+ * API then fills its own liveness defaults (failure threshold 18, initial delay 5 s, timeout 1 s,
+ * apps.gen.go), which a refresh would read back as drift.
  */
 function workerSpec(worker: AppWorkerArgs, args: AppSpecArgs): WorkerSpec {
   return {

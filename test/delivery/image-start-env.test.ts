@@ -2,7 +2,8 @@
 // HEALTHCHECK (.github/scripts/image-start-check.sh). No Docker engine here: instead each service's
 // configuration must accept that env as production reads it, and the services that need no build
 // are started on it for real, as their images' CMD starts them.
-import { type ChildProcess, spawn } from "node:child_process";
+import { type ChildProcess, spawn, spawnSync } from "node:child_process";
+import { readFileSync } from "node:fs";
 import { once } from "node:events";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
@@ -106,6 +107,18 @@ describe("the image start check's env", () => {
           ?.status === 200,
       () => `the processor did not answer ${liveness}; its output:\n${processor.output()}`,
     );
+    // The image's own HEALTHCHECK, run as Docker runs it, passes on that endpoint, and fails
+    // where nothing answers.
+    const dockerfile = readFileSync(path.join(root, "services/processor/Dockerfile"), "utf8");
+    const healthcheck = /^HEALTHCHECK .*\\\n\s*CMD (\[.*\])$/m.exec(dockerfile)?.[1];
+    const [node, ...args] = JSON.parse(healthcheck ?? "[]") as string[];
+    const check = (port: number) =>
+      spawnSync(process.execPath, args, {
+        env: { PATH: process.env.PATH ?? "", PORT: String(port) },
+      }).status;
+    expect(node).toBe("node");
+    expect(check(port)).toBe(0);
+    expect(check(await freePort())).toBe(1);
     await new Promise((resolve) => setTimeout(resolve, 1_500));
     expect(processor.child.exitCode).toBeNull();
     expect(processor.output()).toContain("could not claim a job");

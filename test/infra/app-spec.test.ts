@@ -2,6 +2,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { describe, expect, it } from "vitest";
 import {
   appSpec,
+  appTopology,
   deploymentFingerprint,
   envSpecs,
   secretsDigestOf,
@@ -275,10 +276,38 @@ describe("a worker", () => {
       }),
     ]);
     const worker = spec.workers?.[0] ?? {};
-    for (const key of ["httpPort", "internalPorts", "healthCheck", "routes"]) {
+    for (const key of [
+      "httpPort",
+      "internalPorts",
+      "healthCheck",
+      "routes",
+      "livenessHealthCheck",
+    ]) {
       expect(worker).not.toHaveProperty(key);
     }
     expect(spec.ingress?.rules?.map((rule) => rule.component?.name)).toEqual(["api", "web"]);
+  });
+
+  it("with a liveness endpoint, is checked there with every field set, and still has no route", async () => {
+    const live = { ...processor, liveness: { port: 3003, path: "/livez" } };
+    const spec = await specOf({ ...args, workers: [live] });
+    expect(spec.workers?.[0]?.livenessHealthCheck).toEqual({
+      httpPath: "/livez",
+      port: 3003,
+      initialDelaySeconds: 10,
+      periodSeconds: 10,
+      timeoutSeconds: 3,
+      successThreshold: 1,
+      failureThreshold: 3,
+    });
+    expect(spec.workers?.[0]).not.toHaveProperty("httpPort");
+    expect(appTopology({ ...args, workers: [live] }).workers[0]?.livenessCheck).toEqual({
+      path: "/livez",
+      port: 3003,
+      periodSeconds: 10,
+      failureThreshold: 3,
+    });
+    expect(appTopology({ ...args, workers: [processor] }).workers[0]?.livenessCheck).toBeNull();
   });
 
   it("alerts like a service and is absent from an app without workers", async () => {

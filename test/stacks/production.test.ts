@@ -116,8 +116,8 @@ describe("production data tier", () => {
         instanceCount: 2,
       });
       expect(processor).not.toHaveProperty("healthCheck");
-      // A worker that hangs without exiting is restarted: every field set, since the provider
-      // sends 0 for an unset one (expandAppLivenessHealthCheck in app_spec.go).
+      // A worker that hangs without exiting is restarted. Every field is set: the API fills an
+      // omitted one with its own default, which a refresh would read back as drift.
       expect(processor?.livenessHealthCheck).toEqual({
         httpPath: "/livez",
         port: 3003,
@@ -133,7 +133,7 @@ describe("production data tier", () => {
         value: poolUri,
       });
       expect(new URL(String(poolUri)).username).toBe("processor");
-      // No port, so no origin lock: nothing calls a worker.
+      // No port of its own, so no origin lock: only App Platform's liveness check calls a worker.
       expect(envOf(processor ?? ({} as never), "ORIGIN_LOCK_SECRETS")).toBeUndefined();
       const web = serviceOf(spec, "web");
       expect(web.envs.map((env) => env.key).filter((key) => key.startsWith("DATABASE"))).toEqual(

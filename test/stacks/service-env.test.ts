@@ -90,7 +90,7 @@ describe("a service's env", () => {
     );
   });
 
-  it("gives a worker no port and no origin lock, and ties telemetry to its image when on", async () => {
+  it("gives a worker its liveness port but no origin lock, and ties telemetry to its image when on", async () => {
     const withTelemetry: PlatformBindings = {
       ...bindings,
       sentryDsn: { value: "https://key@sentry.example/1", fingerprint: "dsn" },

@@ -39,8 +39,24 @@ exitOnCrash({ logger, report, flush });
 
 const { createPool } = await import("./database.ts");
 const { startWorker } = await import("./worker.ts");
+type Worker = ReturnType<typeof startWorker>;
 const { HANDLERS } = await import("./handlers.ts");
 const pool = createPool(config, logger);
+// Listening before the first claim: a port already taken stops the process before it holds a job.
+// Past twice a job's lease, its claim is long lost: a step that old is a stuck slot.
+const started: { worker?: Worker } = {};
+const liveness =
+  config.PORT === undefined
+    ? undefined
+    : await (
+        await import("./liveness.ts")
+      ).startLiveness({
+        host: config.HOST,
+        port: config.PORT,
+        longestStepMs: () => started.worker?.longestStepMs() ?? 0,
+        stalledAfterMs: 2 * config.WORKER_LEASE_SECONDS * 1_000,
+        logger,
+      });
 const worker = startWorker({
   pool,
   logger,
@@ -60,19 +76,7 @@ const worker = startWorker({
   report,
   ...(telemetry === undefined ? {} : { tracer: telemetry.tracer }),
 });
-// Past twice a job's lease, its claim is long lost: a step that old is a stuck slot.
-const liveness =
-  config.PORT === undefined
-    ? undefined
-    : await (
-        await import("./liveness.ts")
-      ).startLiveness({
-        host: config.HOST,
-        port: config.PORT,
-        longestStepMs: () => worker.longestStepMs(),
-        stalledAfterMs: 2 * config.WORKER_LEASE_SECONDS * 1_000,
-        logger,
-      });
+started.worker = worker;
 shutDownOnSignals(
   gracefulShutdown({
     server: {

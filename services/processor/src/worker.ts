@@ -150,14 +150,17 @@ export function startWorker(options: WorkerOptions): Worker {
     }
   };
 
-  /** When each slot's step in hand began; undefined while the slot waits for the next poll. */
+  /**
+   * When each slot's step in hand began (the monotonic clock: a wall clock set back or forward
+   * would fake or hide a stall); undefined while the slot waits for the next poll.
+   */
   const stepStartedAt: (number | undefined)[] = [];
 
   /** One slot: claims and runs jobs one after another until closed. */
   const slot = async (index: number): Promise<void> => {
     let idleMs = options.pollIntervalMs;
     while (!stopping.signal.aborted) {
-      stepStartedAt[index] = Date.now();
+      stepStartedAt[index] = performance.now();
       let job: ClaimedJob | undefined;
       try {
         job = await claimJob(pool, options.leaseSeconds);
@@ -195,7 +198,7 @@ export function startWorker(options: WorkerOptions): Worker {
       await finished;
     },
     longestStepMs() {
-      const now = Date.now();
+      const now = performance.now();
       return Math.max(
         0,
         ...stepStartedAt.map((started) => (started === undefined ? 0 : now - started)),

@@ -198,7 +198,7 @@ describe.each(["api", "web", "processor"])("services/%s/Dockerfile", (service) =
     const healthcheck = runner.find((line) => line.keyword === "HEALTHCHECK")?.args ?? "";
     expect(healthcheck).toMatch(
       service === "processor"
-        ? /CMD \["node", "-e", ".*\/proc\/1\/stat/
+        ? /CMD \["node", "-e", ".*\/proc\/1\/stat.*\/livez/
         : /CMD \["node", "-e", ".*\/healthz/,
     );
   });

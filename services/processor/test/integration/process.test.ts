@@ -166,12 +166,18 @@ describe("the processor process", () => {
       10_000,
       "the held job in hand",
     );
+    // Within twice its lease the step is young enough: live still.
+    const young = await livez(lines);
+    expect(young.status).toBe(200);
+    expect((young.body as { longestStepMs: number }).longestStepMs).toBeLessThan(2_000);
     await eventually(
       async () => (await livez(lines)).status === 503,
       10_000,
       "liveness to fail once the job in hand is older than 2 s (twice its lease)",
     );
-    expect((await livez(lines)).body).toMatchObject({ status: "stalled" });
+    const stalled = (await livez(lines)).body as { status: string; longestStepMs: number };
+    expect(stalled.status).toBe("stalled");
+    expect(stalled.longestStepMs).toBeGreaterThan(2_000);
     expect(lines.map((line) => line.msg)).toContain("a step has run too long: liveness fails");
 
     await lock.release();
