@@ -1,5 +1,6 @@
 import { existsSync } from "node:fs";
 import { beforeAll, describe, expect, it } from "vitest";
+import { HEALTH_CHECK } from "../../infra/compute/app-spec.ts";
 import type { ProgramRun } from "../../tools/mock/run-program.ts";
 import { providerState } from "../../tools/mock/provider-outputs.ts";
 import { REPOSITORY_ROOT, runStack } from "../../tools/mock/run-stack.ts";
@@ -116,16 +117,12 @@ describe("production data tier", () => {
         instanceCount: 2,
       });
       expect(processor).not.toHaveProperty("healthCheck");
-      // A worker that hangs without exiting is restarted. Every field is set: the API fills an
-      // omitted one with its own default, which a refresh would read back as drift.
+      // The catalog's liveness endpoint, checked with the services' timing (every field pinned in
+      // test/infra/app-spec.test.ts): a worker that hangs without exiting is restarted.
       expect(processor?.livenessHealthCheck).toEqual({
         httpPath: "/livez",
         port: 3003,
-        initialDelaySeconds: 10,
-        periodSeconds: 10,
-        timeoutSeconds: 3,
-        successThreshold: 1,
-        failureThreshold: 3,
+        ...HEALTH_CHECK,
       });
       expect(envOf(processor ?? ({} as never), "PORT")).toMatchObject({ value: "3003" });
       expect(envOf(processor ?? ({} as never), "DATABASE_URL")).toMatchObject({
