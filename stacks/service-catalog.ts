@@ -156,6 +156,11 @@ export function dependencyOrder(catalog: readonly CatalogService[]): CatalogServ
   return ordered;
 }
 
+/** The port a service listens on (`PORT`): its own, or a worker's liveness endpoint's; none else. */
+export function listeningPortOf(service: CatalogService): number | undefined {
+  return service.port ?? service.liveness?.port;
+}
+
 /** The public services: routed under their `route` on the app's hostname. */
 export function publicServices(catalog: readonly CatalogService[]): CatalogService[] {
   return catalog.filter((service) => service.kind === "web");

@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { ENV, formatDatabaseRoles, serviceUrlEnv } from "@platform/runtime/contract";
 import * as pulumi from "@pulumi/pulumi";
 import type { ServiceEnv } from "../infra/compute/app-spec.ts";
-import type { BuildValue, CatalogService } from "./service-catalog.ts";
+import { type BuildValue, type CatalogService, listeningPortOf } from "./service-catalog.ts";
 
 /** A secret value and the fingerprint of what decides it (never of the value itself). */
 export interface FingerprintedSecret {
@@ -119,7 +119,7 @@ function databaseEnv(service: CatalogService, bindings: PlatformBindings): Servi
 
 /** Where it listens: a service on its port, a worker with a liveness endpoint on that one's. */
 function portEnv(service: CatalogService): ServiceEnv[] {
-  const port = service.port ?? service.liveness?.port;
+  const port = listeningPortOf(service);
   return port === undefined ? [] : [plainEnv(ENV.port, String(port))];
 }
 

@@ -129,6 +129,11 @@ export const HEALTH_CHECK = {
   failureThreshold: 3,
 } as const;
 
+/** An HTTP check of `path` on `port` with HEALTH_CHECK's timing: a service's, or a worker's liveness. */
+function httpCheck(httpPath: string, port: number) {
+  return { httpPath, port, ...HEALTH_CHECK };
+}
+
 function scalingSpec(
   scaling: ServiceScaling,
 ): Pick<ServiceSpec & WorkerSpec, "instanceCount" | "autoscaling"> {
@@ -239,11 +244,7 @@ function serviceSpec(service: AppServiceArgs, args: AppSpecArgs): ServiceSpec {
       : { httpPort: service.httpPort }),
     instanceSizeSlug: service.size,
     ...scalingSpec(service.scaling),
-    healthCheck: {
-      httpPath: service.healthCheckPath,
-      port: service.httpPort,
-      ...HEALTH_CHECK,
-    },
+    healthCheck: httpCheck(service.healthCheckPath, service.httpPort),
     // Time for in-flight requests to finish after SIGTERM, before the instance is killed.
     termination: { drainSeconds: 15, gracePeriodSeconds: 30 },
     envs: envSpecs(service.env),
@@ -277,11 +278,7 @@ function workerSpec(worker: AppWorkerArgs, args: AppSpecArgs): WorkerSpec {
     ...(worker.liveness === undefined
       ? {}
       : {
-          livenessHealthCheck: {
-            httpPath: worker.liveness.path,
-            port: worker.liveness.port,
-            ...HEALTH_CHECK,
-          },
+          livenessHealthCheck: httpCheck(worker.liveness.path, worker.liveness.port),
         }),
     envs: envSpecs(worker.env),
     alerts: serviceAlerts(args.thresholds, args.alerts),
@@ -455,6 +452,21 @@ export function deploymentFingerprint(args: AppSpecArgs): pulumi.Output<string> 
   return pulumi.unsecret(pulumi.jsonStringify(appSpec(masked)).apply(sha256Of));
 }
 
+/** An HTTP check as an auditor reads it: where it asks, how often, after how many failures. */
+export interface CheckTopology {
+  path: string;
+  port: number;
+  periodSeconds: number;
+  failureThreshold: number;
+}
+
+const checkTopology = (path: string, port: number): CheckTopology => ({
+  path,
+  port,
+  periodSeconds: HEALTH_CHECK.periodSeconds,
+  failureThreshold: HEALTH_CHECK.failureThreshold,
+});
+
 /** One service as an auditor reads it: where it answers, how big, how many, how it is checked. */
 export interface ServiceTopology {
   name: string;
@@ -463,7 +475,7 @@ export interface ServiceTopology {
   port: number;
   size: string;
   scaling: ServiceScaling;
-  healthCheck: { path: string; port: number; periodSeconds: number; failureThreshold: number };
+  healthCheck: CheckTopology;
   /** Alert rules with the value each fires above. */
   alerts: Record<string, number>;
 }
@@ -475,12 +487,7 @@ export interface WorkerTopology {
   /** Seconds between SIGTERM and SIGKILL. */
   gracePeriodSeconds: number;
   /** Its liveness check, when it has one; null for a worker only restarted when it exits. */
-  livenessCheck: {
-    path: string;
-    port: number;
-    periodSeconds: number;
-    failureThreshold: number;
-  } | null;
+  livenessCheck: CheckTopology | null;
   alerts: Record<string, number>;
 }
 
@@ -506,12 +513,7 @@ export function appTopology(
       port: service.httpPort,
       size: service.size,
       scaling: service.scaling,
-      healthCheck: {
-        path: service.healthCheckPath,
-        port: service.httpPort,
-        periodSeconds: HEALTH_CHECK.periodSeconds,
-        failureThreshold: HEALTH_CHECK.failureThreshold,
-      },
+      healthCheck: checkTopology(service.healthCheckPath, service.httpPort),
       alerts: serviceAlertValues(args.thresholds),
     })),
     workers: args.workers.map((worker) => ({
@@ -522,12 +524,7 @@ export function appTopology(
       livenessCheck:
         worker.liveness === undefined
           ? null
-          : {
-              path: worker.liveness.path,
-              port: worker.liveness.port,
-              periodSeconds: HEALTH_CHECK.periodSeconds,
-              failureThreshold: HEALTH_CHECK.failureThreshold,
-            },
+          : checkTopology(worker.liveness.path, worker.liveness.port),
       alerts: serviceAlertValues(args.thresholds),
     })),
     jobs: args.jobs.map((job) => ({

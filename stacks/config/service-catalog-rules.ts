@@ -26,6 +26,10 @@ function problem(
   return { key: `${CATALOG_FILE}: ${service}.${field}`, found, allowed, fix };
 }
 
+/** A port a non-root process can listen on: 1024 to 65535. */
+const isUnprivilegedPort = (port: number | undefined): boolean =>
+  port !== undefined && Number.isInteger(port) && port >= 1024 && port <= 65_535;
+
 function shapeProblems(service: CatalogService): ConfigProblem[] {
   const found: ConfigProblem[] = [];
   const { name, kind } = service;
@@ -103,7 +107,7 @@ function shapeProblems(service: CatalogService): ConfigProblem[] {
       ),
     );
   }
-  if (service.port === undefined || !Number.isInteger(service.port) || service.port < 1024) {
+  if (!isUnprivilegedPort(service.port)) {
     found.push(
       problem(
         name,
@@ -155,7 +159,7 @@ function livenessProblems({ name, liveness }: CatalogService): ConfigProblem[] {
   if (liveness === undefined) return [];
   const { port, path } = liveness;
   return [
-    ...(Number.isInteger(port) && port >= 1024 && port <= 65_535
+    ...(isUnprivilegedPort(port)
       ? []
       : [
           problem(

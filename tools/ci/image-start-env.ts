@@ -4,17 +4,22 @@
 // dependency, so an unreachable database or service is what the check should survive. Imports
 // the contract by path: the catalog job runs this before any install.
 import { ENV, serviceUrlEnv } from "../../services/shared/src/contract.ts";
-import { type CatalogService, catalogService, imageMatrix } from "../../stacks/service-catalog.ts";
+import {
+  type CatalogService,
+  catalogService,
+  imageMatrix,
+  listeningPortOf,
+} from "../../stacks/service-catalog.ts";
 
 /** A port nothing listens on: connections are refused at once. */
 const UNREACHABLE = "127.0.0.1:9";
 
 export function imageStartEnv(service: CatalogService): Record<string, string> {
   const database = `postgres://image-check:unused@${UNREACHABLE}/none`;
+  const port = listeningPortOf(service);
   return {
     ...service.env,
-    ...(service.port === undefined ? {} : { [ENV.port]: String(service.port) }),
-    ...(service.liveness === undefined ? {} : { [ENV.port]: String(service.liveness.port) }),
+    ...(port === undefined ? {} : { [ENV.port]: String(port) }),
     // Production refuses to start without it (the origin lock fails closed); 32 characters at least.
     [ENV.originLockSecrets]: "image-start-check-not-a-real-secret",
     ...(service.uses.database === "readwrite" ? { [ENV.databaseUrl]: database } : {}),
