@@ -30,6 +30,12 @@ export interface EdgeRulesArgs {
 }
 
 /**
+ * The name the stack gives each of its entry-point rulesets, and the description that marks one as
+ * the stack's own, whatever its name (an adopted ruleset keeps the one it had).
+ */
+export const rulesetLabel = (role: string) => `platform ${role}`;
+
+/**
  * Cloudflare's managed WAF rulesets and the plans that include them
  * (developers.cloudflare.com/waf/managed-rules/#availability).
  */
@@ -218,17 +224,26 @@ export class EdgeRules extends PlatformComponent {
       "response-headers": assetsCorsRules(args),
     };
     for (const [role, phase] of Object.entries(EDGE_PHASES)) {
+      const label = rulesetLabel(role);
       new cloudflare.Ruleset(
         `${name}-${role}`,
         {
           zoneId: args.zoneId,
           kind: "zone",
-          name: `platform ${role}`,
+          name: label,
+          description: label,
           phase,
           rules: rulesByRole[role as keyof typeof EDGE_PHASES],
         },
         {
           parent: this,
+          // A ruleset adopted with `pulumi import` keeps the name it had (often "default"), and
+          // the provider replaces a ruleset whose name changes (terraform-provider-cloudflare,
+          // internal/services/ruleset/schema.go: `name` has RequiresReplace). The replacement
+          // would be created first, a second entry point of the phase, which Cloudflare refuses
+          // (code 20217): the name stays as found. The description, updated in place, marks it
+          // as the stack's own, which is how the preflight tells it apart.
+          ignoreChanges: ["name"],
           ...(role === "origin-lock" ? { dependsOn: args.originLockAfter ?? [] } : {}),
         },
       );

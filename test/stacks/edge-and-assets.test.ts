@@ -307,6 +307,16 @@ describe("the Cloudflare zone in production", () => {
     );
   });
 
+  it("keeps an adopted entry point's name, which would replace it, and marks every one by its description", () => {
+    const rulesets = resourcesOfType(run, TYPES.ruleset);
+    expect(rulesets).toHaveLength(6);
+    for (const ruleset of rulesets) {
+      expect(ruleset.ignoreChanges).toEqual(["name"]);
+      expect(ruleset.inputs.description).toBe(ruleset.inputs.name);
+      expect(ruleset.inputs.name).toMatch(/^platform /);
+    }
+  });
+
   it("stamps the origin lock's secret on every request for the app, after the apps accept it", () => {
     const ruleset = resourcesOfType(run, TYPES.ruleset).find(
       (candidate) => candidate.inputs.phase === "http_request_late_transform",

@@ -62,7 +62,7 @@ export interface World {
     pools: number;
     /** Rate plans subscribed; `forbidden` when the token lacks Billing Read. */
     subscriptions: { id: string; publicName: string; state: string }[] | "forbidden";
-    rulesets: { id: string; name: string; kind: string; phase: string }[];
+    rulesets: { id: string; name: string; description?: string; kind: string; phase: string }[];
   };
   github: {
     token: string;

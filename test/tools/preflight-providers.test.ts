@@ -383,6 +383,25 @@ describe("Cloudflare", () => {
     });
   });
 
+  it("counts an adopted ruleset as the stack's own once an `up` has marked it, though it keeps its name", async () => {
+    const dashboardWaf = { ...OWN_WAF, name: "default", description: "" };
+    const imported = await ask(worldWith((draft) => (draft.cloudflare.rulesets = [dashboardWaf])));
+    expect(byId(imported.checks, "cloudflare.rulesets")).toMatchObject({
+      status: "fail",
+      fix: expect.stringContaining("keeps their names, and marks them") as unknown,
+    });
+    const marked = await ask(
+      worldWith(
+        (draft) => (draft.cloudflare.rulesets = [{ ...dashboardWaf, description: "platform waf" }]),
+      ),
+    );
+    expect(byId(marked.checks, "cloudflare.rulesets")).toMatchObject({
+      status: "pass",
+      detail: "1 of 6 are the stack's own; the other phases have none yet",
+    });
+    expect(marked.importFile).toBeUndefined();
+  });
+
   it("says when the API does not answer at all", async () => {
     const { checks } = await ask(readyStagingWorld(), { base: CLOSED });
     expect(checks.map((check) => check.id)).toEqual(["cloudflare.reachable"]);
@@ -399,6 +418,7 @@ describe("rulesetImportFile", () => {
           planned: {
             name: "edge-rules-waf",
             rulesetName: "platform waf",
+            rulesetDescription: "platform waf",
             phase: "http_request_firewall_managed",
             ancestors: [
               { type: "platform:edge:Edge", name: "edge", urn: "urn:a" },
@@ -430,7 +450,13 @@ describe("rulesetImportFile", () => {
         [
           {
             rulesetId: "r",
-            planned: { name: "top", rulesetName: "top", phase: "p", ancestors: [] },
+            planned: {
+              name: "top",
+              rulesetName: "top",
+              rulesetDescription: "top",
+              phase: "p",
+              ancestors: [],
+            },
           },
         ],
         false,

@@ -48,7 +48,13 @@ const Zone = z.object({
 // "List Zone Rulesets" (GET /zones/{zone_id}/rulesets): every ruleset of the zone, managed ones
 // included; an entry point has kind `zone` and one `phase`.
 const Rulesets = z.array(
-  z.object({ id: z.string(), name: z.string(), kind: z.string(), phase: z.string().optional() }),
+  z.object({
+    id: z.string(),
+    name: z.string(),
+    description: z.string().optional(),
+    kind: z.string(),
+    phase: z.string().optional(),
+  }),
 );
 
 // "List Pools" (GET /accounts/{account_id}/load_balancers/pools).
@@ -326,7 +332,10 @@ function rulesetsCheck(
   for (const planned of rulesets) {
     const found = entryPoints.find((ruleset) => ruleset.phase === planned.phase);
     if (found === undefined) continue;
-    if (found.name === planned.rulesetName) own.push(planned);
+    // Adopted ones keep their name (edge-rules.ts); the first `up` after the import marks them.
+    const isOwn =
+      found.name === planned.rulesetName || found.description === planned.rulesetDescription;
+    if (isOwn) own.push(planned);
     else adopt.push({ planned, rulesetId: found.id, name: found.name });
   }
   if (adopt.length === 0) {
@@ -354,7 +363,7 @@ function rulesetsCheck(
         )
         .join("; ")}`,
       [
-        "adopt them into the stack before `pulumi up` (the next `up` rewrites their rules):",
+        "adopt them into the stack before `pulumi up`; the next `up` rewrites their rules and keeps their names, and marks them as the stack's with its description, after which this check passes:",
         `cat > ${file} <<'EOF'`,
         JSON.stringify(importFile, null, 2),
         "EOF",

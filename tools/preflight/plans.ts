@@ -103,12 +103,19 @@ export interface PlannedRuleset {
   name: string;
   /** The ruleset's own name in Cloudflare, e.g. `platform waf`. */
   rulesetName: string;
+  /** Its description, which marks a ruleset as the stack's own whatever its name (adopted ones keep theirs). */
+  rulesetDescription: string;
   phase: string;
   /** Its parents from the stack down, each a component (type, name, URN). */
   ancestors: { type: string; name: string; urn: string }[];
 }
 
-const RulesetInputs = z.object({ name: z.string(), phase: z.string(), kind: z.literal("zone") });
+const RulesetInputs = z.object({
+  name: z.string(),
+  description: z.string(),
+  phase: z.string(),
+  kind: z.literal("zone"),
+});
 
 export function plannedRulesets(manifest: Manifest): PlannedRuleset[] {
   const byUrn = new Map(manifest.resources.map((resource) => [resource.urn, resource]));
@@ -128,6 +135,7 @@ export function plannedRulesets(manifest: Manifest): PlannedRuleset[] {
     return {
       name: resource.name,
       rulesetName: inputs.name,
+      rulesetDescription: inputs.description,
       phase: inputs.phase,
       ancestors: ancestorsOf(resource),
     };
