@@ -56,7 +56,7 @@ const reviewers = z
 const environment = z.strictObject({
   reviewers: documented(
     reviewers,
-    "Who approves each deployment job of the environment (GitHub takes six at most). Nobody approves their own run, admins included. Required reviewers on a private repository need GitHub Enterprise.",
+    "Who approves each deployment job of the environment (GitHub takes six at most). Nobody approves their own run, admins included. Each must be able to read the repository (the bootstrap checks). Required reviewers on a private repository need GitHub Enterprise.",
     { users: [], teams: ["platform-leads"] },
   ),
   previewReviewers: documented(

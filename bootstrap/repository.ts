@@ -6,9 +6,9 @@
 // that deploy.
 import type * as GitHub from "@pulumi/github";
 import { github } from "../infra/sdk/github.ts";
-import type * as pulumi from "@pulumi/pulumi";
+import * as pulumi from "@pulumi/pulumi";
 import { BranchRuleset } from "../infra/delivery/branch-ruleset.ts";
-import { teamIdFrom } from "../infra/delivery/github-team.ts";
+import { reviewerAccessFrom, teamIdFrom } from "../infra/delivery/github-team.ts";
 import { type DeployRef, PipelineEnvironment } from "../infra/delivery/pipeline-environment.ts";
 import { ReleaseTagRuleset } from "../infra/delivery/release-tag-ruleset.ts";
 import { type BootstrapConfig, deployRefs } from "./config.ts";
@@ -49,9 +49,30 @@ export function buildRepository(
     }
     return id;
   };
+  const fullName = `${owner}/${repository}`;
+  /** `id` once GitHub confirms the reviewer can read the repository (reviewerAccessFrom). */
+  const once = (id: pulumi.Output<number>, reviewer: string, endpoint: string, grant: string) =>
+    pulumi.all([id, github.getRestApiOutput({ endpoint }, onGitHub)]).apply(([value, answer]) => {
+      reviewerAccessFrom(reviewer, fullName, grant, answer);
+      return value;
+    });
   const ids = ({ users, teams }: People) => ({
-    users: users.map((username) => github.getUserOutput({ username }, onGitHub).id.apply(Number)),
-    teams: teams.map(teamId),
+    users: users.map((username) =>
+      once(
+        github.getUserOutput({ username }, onGitHub).id.apply(Number),
+        `The user ${username}`,
+        `repos/${fullName}/collaborators/${username}`,
+        `gh api -X PUT repos/${fullName}/collaborators/${username} -f permission=pull`,
+      ),
+    ),
+    teams: teams.map((slug) =>
+      once(
+        teamId(slug),
+        `The team ${owner}/${slug}`,
+        `orgs/${owner}/teams/${slug}/repos/${fullName}`,
+        `gh api -X PUT orgs/${owner}/teams/${slug}/repos/${fullName} -f permission=pull`,
+      ),
+    ),
   });
   const refs = deployRefs(config.github);
   const describeRef = (ref: DeployRef) =>

@@ -40,3 +40,31 @@ export function teamIdFrom(
   }
   return parsed.data.id;
 }
+
+/**
+ * Passes when GitHub's answer says the reviewer can read the repository, or throws what to do.
+ * The endpoints answer 204 when they can and 404 when they cannot ("Check team permissions for a
+ * repository", which counts access inherited from a parent team; "Check if a user is a repository
+ * collaborator", which counts organization members' access through teams and base permissions).
+ * An environment's required reviewers "must have at least read access to the repository"
+ * (terraform-provider-github resource_github_repository_environment.go, after GitHub's docs), and
+ * GitHub drops one that has not without an error: the environment is then created without the
+ * review (eclipse-csi/otterdog#556). The provider reads reviewers back only when the rule exists,
+ * so no later preview or drift check would show it.
+ */
+export function reviewerAccessFrom(
+  reviewer: string,
+  repository: string,
+  grant: string,
+  answer: { code: number },
+): void {
+  if (answer.code === 204 || answer.code === 200) return;
+  if (answer.code === 404) {
+    throw new pulumi.RunError(
+      `${reviewer} cannot read ${repository}, and GitHub drops an environment's reviewer who cannot, without an error: the environment would deploy without their review. Grant the access (${grant}), or name another reviewer in Pulumi.identity.yaml.`,
+    );
+  }
+  throw new pulumi.RunError(
+    `GitHub's answer about ${reviewer}'s access to ${repository} (HTTP ${String(answer.code)}) is neither yes (204) nor no (404); check the bootstrap token's permissions (README, The tokens, exactly) and that the GitHub provider talks to GitHub's REST API (GITHUB_BASE_URL).`,
+  );
+}

@@ -118,6 +118,37 @@ describe("the GitHub environments", () => {
     expect(environments).toHaveLength(6);
   });
 
+  it("ask GitHub first whether each reviewer can read the repository, which GitHub needs to keep them", () => {
+    const asked = run.calls
+      .filter((call) => call.token === "github:index/getRestApi:getRestApi")
+      .map((call) => String(call.inputs.endpoint));
+    expect(asked).toContain("orgs/acme/teams/platform-leads/repos/acme/platform");
+    const reviewerTeams = new Set(
+      outputs().environments.flatMap((environment) => environment.reviewers.teams),
+    );
+    for (const slug of reviewerTeams) {
+      expect(asked).toContain(`orgs/acme/teams/${slug}/repos/acme/platform`);
+    }
+  });
+
+  it("stop before creating an environment whose reviewer GitHub would drop", async () => {
+    const child = runStackInChild(BOOTSTRAP_STACK, {
+      configOverrides: {
+        "platform-bootstrap:environments": JSON.stringify({
+          staging: {},
+          production: {
+            reviewers: { teams: ["no-access-leads"] },
+            previewReviewers: { teams: ["platform-leads"] },
+          },
+        }),
+      },
+    });
+    // The environment's reviewers wait on the answer: the run fails there, naming the grant.
+    await expect(child).rejects.toThrow(
+      "The team acme/no-access-leads cannot read acme/platform, and GitHub drops an environment's reviewer who cannot, without an error: the environment would deploy without their review. Grant the access (gh api -X PUT orgs/acme/teams/no-access-leads/repos/acme/platform -f permission=pull)",
+    );
+  });
+
   it("admit main into staging and the drift checks, and release tags v* into production", () => {
     const policies = resourcesOfType(run, T.policy).map(({ inputs }) => inputs);
     expect(policies).toEqual(

@@ -7,7 +7,7 @@ import {
   type StackFootprint,
 } from "../../infra/delivery/ci-permissions.ts";
 import { githubTrustPolicy } from "../../infra/delivery/ci-role.ts";
-import { teamIdFrom } from "../../infra/delivery/github-team.ts";
+import { reviewerAccessFrom, teamIdFrom } from "../../infra/delivery/github-team.ts";
 import { oidcProviderArn } from "../../infra/delivery/github-oidc.ts";
 import { repositoryIdentityFrom, subjectPrefix } from "../../infra/delivery/oidc-subject.ts";
 import { otlpEndpoint, otlpHeaders } from "../../infra/observability/apm.ts";
@@ -91,6 +91,21 @@ describe("delivery helpers", () => {
     expect(() => teamIdFrom("acme", "x", { code: 200, body: "<html>" })).toThrow(
       /is not a team with a numeric id/,
     );
+  });
+
+  it("pass a reviewer who can read the repository, and say what to grant one who cannot", () => {
+    const grant = "gh api -X PUT orgs/acme/teams/leads/repos/acme/platform -f permission=pull";
+    expect(() => {
+      reviewerAccessFrom("The team acme/leads", "acme/platform", grant, { code: 204 });
+    }).not.toThrow();
+    expect(() => {
+      reviewerAccessFrom("The team acme/leads", "acme/platform", grant, { code: 404 });
+    }).toThrow(
+      `The team acme/leads cannot read acme/platform, and GitHub drops an environment's reviewer who cannot, without an error: the environment would deploy without their review. Grant the access (${grant}), or name another reviewer in Pulumi.identity.yaml.`,
+    );
+    expect(() => {
+      reviewerAccessFrom("The user alice", "acme/platform", grant, { code: 403 });
+    }).toThrow(/HTTP 403\) is neither yes \(204\) nor no \(404\)/);
   });
 
   it("derive the OIDC provider's ARN from the account and the issuer", () => {

@@ -236,7 +236,11 @@ const SIMULATED: Record<string, (answer: Outputs, inputs: Inputs) => unknown[]> 
   "github:index/getUser:getUser": (answer) => [answer.id],
   "github:index/getTeam:getTeam": (answer) => [answer.id],
   "github:index/getRestApi:getRestApi": (answer) => {
-    const body = JSON.parse(text(answer.body, "{}")) as { id?: number; owner?: { id?: number } };
+    // A 204 has no body.
+    const body = JSON.parse(text(answer.body, "") || "{}") as {
+      id?: number;
+      owner?: { id?: number };
+    };
     return [body.id, body.owner?.id];
   },
 };
@@ -329,6 +333,17 @@ export function invokeResult(token: string, inputs: Inputs, context: InvokeConte
         const [, org = "", slug = ""] = team;
         const id = Number.parseInt(digest("team", org, slug).slice(0, 7), 16);
         return { ...inputs, code: 200, status: "200 OK", body: JSON.stringify({ id, slug }) };
+      }
+      // Whether a reviewer can read the repository: yes ("204 No Content") offline, unless the
+      // team or user is named `no-access-…`, which lets a test show what the bootstrap does then.
+      const access =
+        /^orgs\/[^/]+\/teams\/([^/]+)\/repos\/|^repos\/[^/]+\/[^/]+\/collaborators\/([^/]+)$/.exec(
+          endpoint,
+        );
+      if (access !== null) {
+        return (access[1] ?? access[2] ?? "").startsWith("no-access-")
+          ? { ...inputs, code: 404, status: "404 Not Found", body: '{"message":"Not Found"}' }
+          : { ...inputs, code: 204, status: "204 No Content", body: "" };
       }
       const repository = /^repos\/([^/]+)\/([^/]+)$/.exec(endpoint);
       if (repository === null) return { ...inputs, code: 404, body: "{}" };
