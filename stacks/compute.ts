@@ -332,7 +332,8 @@ export async function buildCompute(
         `app-${region.appRegion}`,
         { ...args, writeOnly: { ...args.writeOnly, restAsDeployed } },
         // A new cluster admits every address until its firewall exists: no app deploys before.
-        { dependsOn: [firewall] },
+        // Its migration job reaches the primary through its VPC's peerings: active first.
+        { dependsOn: [firewall, ...network.peeringsOf(region.datacenter)] },
       ),
     };
   };

@@ -61,6 +61,8 @@ export class PrivateNetwork extends PlatformComponent {
   readonly vpcs: VpcDescription[];
   /** The peered datacenter pairs, e.g. `fra1<->ams3`. */
   readonly peerings: string[];
+  /** Each peering with the pair it joins, for what must wait until it is active. */
+  private readonly peeringResources: { pair: [string, string]; peering: pulumi.Resource }[];
 
   constructor(name: string, args: PrivateNetworkArgs, opts?: pulumi.ComponentResourceOptions) {
     super("core", "PrivateNetwork", name, opts);
@@ -88,7 +90,7 @@ export class PrivateNetwork extends PlatformComponent {
     this.vpcIds = Object.fromEntries(vpcs.map(({ datacenter, id }) => [datacenter, id]));
 
     const pairs = peeringPairs(args.datacenters);
-    for (const [first, second] of pairs) {
+    this.peeringResources = pairs.map(([first, second]) => {
       // Peering works across datacenters, managed databases included ("VPC peering for DBaaS",
       // digitalocean.com/blog/vpc-peering-technical-deep-dive), and App Platform apps reach
       // through it what lies in a peered VPC: "if an app is deployed in the nyc region and
@@ -96,7 +98,7 @@ export class PrivateNetwork extends PlatformComponent {
       // ams3. This allows your app to privately access resources located in Amsterdam"
       // (DigitalOcean, "How to Enable App Platform VPC"). That is how the secondary region's app
       // and its migration job reach the primary. The API takes exactly two VPCs.
-      new digitalocean.VpcPeering(
+      const peering = new digitalocean.VpcPeering(
         `${name}-peering-${first}-${second}`,
         {
           name: `${args.namePrefix}-${first}-${second}`,
@@ -104,9 +106,23 @@ export class PrivateNetwork extends PlatformComponent {
         },
         { parent: this, retainOnDelete: args.retainOnDelete ?? false },
       );
-    }
+      return { pair: [first, second], peering };
+    });
     this.peerings = pairs.map(([first, second]) => `${first}<->${second}`);
     this.registerOutputs({ vpcIds: this.vpcIds, vpcs: this.vpcs, peerings: this.peerings });
+  }
+
+  /**
+   * The peerings of a datacenter's VPC: what an app there must wait for before it reaches across
+   * them (the secondary region's migration job connects to the primary through one). The
+   * provider's create returns once a peering is active (terraform-provider-digitalocean,
+   * vpcpeering/resource_vpc_peering.go, its create waits for ACTIVE).
+   */
+  peeringsOf(datacenter: string): pulumi.Resource[] {
+    this.vpcIn(datacenter);
+    return this.peeringResources
+      .filter(({ pair }) => pair.includes(datacenter))
+      .map(({ peering }) => peering);
   }
 
   /** The VPC in a datacenter of the network; throws for any other datacenter. */

@@ -180,6 +180,18 @@ describe("a first `pulumi up` of production", () => {
   });
 });
 
+describe("the secondary region's way to the primary", () => {
+  // The secondary app's migration job connects to the primary's private host (the test above):
+  // from ams3 that host is reached through the peering, whose create returns once it is active.
+  it("deploys no app before its VPC's peering is active", () => {
+    const peerings = resourcesOfType(run, TYPES.vpcPeering);
+    expect(peerings.map((peering) => peering.name)).toEqual(["network-peering-fra1-ams3"]);
+    for (const app of apps()) {
+      expect(app.dependsOn).toEqual(expect.arrayContaining(peerings.map((peering) => peering.urn)));
+    }
+  });
+});
+
 describe("a second `pulumi up` with no change", () => {
   it("sends every write-only setting on the first, when nothing is deployed yet", () => {
     for (const app of apps()) expect(app.ignoreChanges).toEqual([]);
