@@ -430,7 +430,10 @@ export class PostgresCluster extends PlatformComponent {
           privateNetworkUuid: args.vpcIds[replica.region],
           tags: args.tags ?? [],
         },
-        settings.stateful,
+        // A replica's tags cannot change in place (terraform-provider-digitalocean,
+        // database/resource_database_replica.go: `tags` is ForceNew, while the cluster's update
+        // sets its tags): a new tag would replace every replica, and fail on protected ones.
+        { ...settings.stateful, ignoreChanges: ["tags"] },
       ),
     }));
   }

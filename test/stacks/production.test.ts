@@ -61,6 +61,9 @@ describe("production data tier", () => {
     expect(replicas[0]?.inputs.privateNetworkUuid).toBe(
       resourceNamed(run, TYPES.vpc, "network-vpc-ams3").id,
     );
+    // Tags only at creation: a changed tag would replace the protected replica.
+    expect(replicas[0]?.inputs.tags).toEqual(["platform", "production"]);
+    expect(replicas[0]?.ignoreChanges).toEqual(["tags"]);
   });
 
   it("protects every stateful resource from deletion", () => {
