@@ -25,6 +25,8 @@ export interface World {
     /** Read scopes the token lacks (their list calls answer 403). */
     missingScopes: string[];
     registries: string[];
+    /** The registries' storage and the tier's; by default a basic tier, nearly empty. */
+    registryStorage?: { usedBytes: number; includedBytes: number; overage: boolean };
     /** What POST /v2/registries/validate-name answers. */
     validateName: 204 | 409 | 403 | 500;
     vpcs: { id: string; name: string; region: string; default: boolean }[];
@@ -129,6 +131,11 @@ function digitalOcean(
       ? forbidden
       : json(200, { [key]: items, links: {}, meta: { total: items.length } });
   const route = `${request.method ?? ""} ${path.replace(/\?.*/, "")}`;
+  const storage = world.registryStorage ?? {
+    usedBytes: 2 ** 28,
+    includedBytes: 5 * 2 ** 30,
+    overage: false,
+  };
   const alerts = /^GET \/v2\/apps\/([^/]+)\/alerts$/.exec(route);
   if (alerts !== null) {
     const app = world.apps.find((candidate) => candidate.id === alerts[1]);
@@ -160,8 +167,26 @@ function digitalOcean(
       return list(
         "registry:read",
         "registries",
-        world.registries.map((name) => ({ name, region: "fra1" })),
+        world.registries.map((name) => ({
+          name,
+          region: "fra1",
+          storage_usage_bytes: storage.usedBytes,
+        })),
       );
+    case "GET /v2/registries/subscription":
+      return world.missingScopes.includes("registry:read")
+        ? forbidden
+        : json(200, {
+            subscription: {
+              tier: {
+                name: "Basic",
+                slug: "basic",
+                included_storage_bytes: storage.includedBytes,
+                allow_storage_overage: storage.overage,
+                storage_overage_price_in_cents: 2,
+              },
+            },
+          });
     case "GET /v2/vpcs":
       return list("vpc:read", "vpcs", world.vpcs);
     case "GET /v2/vpc_peerings":

@@ -161,6 +161,45 @@ describe("DigitalOcean", () => {
     expect(byId(unlisted, "digitalocean.registry").status).toBe("skipped");
   });
 
+  it("says how full the stack's registry is, and how to free it before a push is refused", async () => {
+    const ofWorld = (registryStorage: World["digitalocean"]["registryStorage"]) =>
+      ask(
+        worldWith((draft) => {
+          draft.digitalocean.registries = ["acme-platform-staging"];
+          draft.digitalocean.registryStorage = registryStorage;
+        }),
+      );
+    const roomy = await ofWorld({ usedBytes: 2 ** 30, includedBytes: 5 * 2 ** 30, overage: false });
+    expect(byId(roomy, "digitalocean.registry")).toMatchObject({
+      status: "pass",
+      detail:
+        "already the team's registry (created by this stack): 1.00 GiB of the 5.00 GiB the Basic tier includes",
+    });
+    const full = await ofWorld({
+      usedBytes: 4.6 * 2 ** 30,
+      includedBytes: 5 * 2 ** 30,
+      overage: false,
+    });
+    expect(byId(full, "digitalocean.registry")).toMatchObject({
+      status: "fail",
+      detail: expect.stringContaining(
+        "a deploy's push would be refused once it is full",
+      ) as unknown,
+      fix: expect.stringMatching(
+        /^in a quiet moment: doctl registry garbage-collection start --include-untagged-manifests acme-platform-staging .*; or a tier with more storage: pulumi config set --path registry.tier professional$/,
+      ) as unknown,
+    });
+    const billed = await ofWorld({
+      usedBytes: 4.6 * 2 ** 30,
+      includedBytes: 5 * 2 ** 30,
+      overage: true,
+    });
+    expect(byId(billed, "digitalocean.registry")).toMatchObject({
+      status: "pass",
+      detail: expect.stringContaining("above it each GiB is billed (2 cents a month)") as unknown,
+    });
+  });
+
   it.each([
     [403 as const, "scope registry:create is missing"],
     [500 as const, "answered HTTP 500: registry name is not available"],

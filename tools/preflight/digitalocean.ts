@@ -50,7 +50,71 @@ const Account = z.object({
 });
 
 // registries_list: `registries[].name`.
-const Registries = z.object({ registries: z.array(z.object({ name: z.string() })).default([]) });
+const Registries = z.object({
+  registries: z
+    .array(z.object({ name: z.string(), storage_usage_bytes: z.number().optional() }))
+    .default([]),
+});
+// registries_get_subscription: the tier's included storage, and whether it may be exceeded at a
+// price per GiB (subscription_tier.yml).
+const Subscription = z.object({
+  subscription: z.object({
+    tier: z.object({
+      name: z.string(),
+      slug: z.string(),
+      included_storage_bytes: z.number(),
+      allow_storage_overage: z.boolean(),
+      storage_overage_price_in_cents: z.number().optional(),
+    }),
+  }),
+});
+
+/** Share of the tier's storage above which the check says how to free space. */
+const REGISTRY_NEARLY_FULL = 0.9;
+
+const OWN_REGISTRY = "already the team's registry (created by this stack)";
+
+const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
+
+/**
+ * How full the stack's registry is. Every deploy pushes its images under the environment's tag,
+ * and the image it replaces stays, untagged: DigitalOcean deletes untagged manifests only in a
+ * garbage collection (docs.digitalocean.com/products/container-registry/how-to/
+ * clean-up-container-registry/), which nothing runs by itself. A tier without overage then
+ * refuses pushes, and the deploy with them; one with overage bills each GiB above the tier.
+ */
+async function registryStorage(
+  client: ApiClient,
+  name: string,
+  usedBytes: number | undefined,
+): Promise<Pick<Check, "status" | "detail" | "fix">> {
+  const tier = Subscription.safeParse((await client.get("v2/registries/subscription")).body).data
+    ?.subscription.tier;
+  if (usedBytes === undefined || tier === undefined || tier.included_storage_bytes <= 0) {
+    return { status: "pass", detail: OWN_REGISTRY };
+  }
+  const used = `${gib(usedBytes)} of the ${gib(tier.included_storage_bytes)} the ${tier.name} tier includes`;
+  const share = usedBytes / tier.included_storage_bytes;
+  if (share < REGISTRY_NEARLY_FULL) {
+    return { status: "pass", detail: `${OWN_REGISTRY}: ${used}` };
+  }
+  const fix = `in a quiet moment: doctl registry garbage-collection start --include-untagged-manifests ${name}   (read-only for up to 15 minutes; the untagged images of earlier deployments go, so App Platform can no longer roll back to them)`;
+  if (tier.allow_storage_overage) {
+    const price = tier.storage_overage_price_in_cents;
+    return {
+      status: "pass",
+      detail: `${OWN_REGISTRY}: ${used}; above it each GiB is billed${price === undefined ? "" : ` (${String(price)} cents a month)`}. To free space, ${fix}`,
+    };
+  }
+  return {
+    status: "fail",
+    detail: `the team's registry holds ${used}, which the tier does not let it exceed: a deploy's push would be refused once it is full`,
+    fix:
+      tier.slug === "professional"
+        ? fix
+        : `${fix}; or a tier with more storage: pulumi config set --path registry.tier professional`,
+  };
+}
 // vpcs_list: `vpcs[]` with `id`, `name`, `region` and `default`.
 const Vpcs = z.object({
   vpcs: z
@@ -215,8 +279,10 @@ async function registryCheck(
     return skip(id, title, "not run: the token may not list the team's registries (registry:read)");
   }
   const names = registries.data.registries.map((registry) => registry.name);
-  if (names.includes(name)) {
-    return pass(id, title, "already the team's registry (created by this stack)");
+  const own = registries.data.registries.find((registry) => registry.name === name);
+  if (own !== undefined) {
+    const { status, detail, fix } = await registryStorage(client, name, own.storage_usage_bytes);
+    return status === "fail" ? fail(id, title, detail, fix ?? "") : pass(id, title, detail);
   }
   const [other] = names;
   if (other !== undefined) {
