@@ -65,6 +65,8 @@ export interface World {
     /** Rate plans subscribed; `forbidden` when the token lacks Billing Read. */
     subscriptions: { id: string; publicName: string; state: string }[] | "forbidden";
     rulesets: { id: string; name: string; description?: string; kind: string; phase: string }[];
+    /** The zone's DNS records; the list answers those of the `name` asked for. By default none. */
+    dnsRecords?: { id: string; name: string; type: string; content: string; comment?: string }[];
   };
   github: {
     token: string;
@@ -272,7 +274,11 @@ function cloudflare(world: World["cloudflare"], request: IncomingMessage, path: 
           });
     case `${zonePath ?? "-"}/settings/ssl`:
       return ok({ id: "ssl", value: "full", editable: true });
-    case `${zonePath ?? "-"}/dns_records`:
+    case `${zonePath ?? "-"}/dns_records`: {
+      const name = new URL(path, "http://fake").searchParams.get("name");
+      const records = world.dnsRecords ?? [];
+      return ok(name === null ? records.slice(0, 1) : records.filter((r) => r.name === name));
+    }
     case `${zonePath ?? "-"}/load_balancers`:
     case `${accountPath}/alerting/v3/policies`:
       return ok([]);

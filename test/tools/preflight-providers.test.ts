@@ -19,6 +19,7 @@ import {
   planBoth,
   plannedApps,
   plannedRepository,
+  plannedRecords,
   plannedRulesets,
   plannedVpcs,
   type Plans,
@@ -303,6 +304,7 @@ describe("Cloudflare", () => {
         },
       },
       rulesets: plannedRulesets(manifest()),
+      records: plannedRecords(manifest()),
     });
   }
 
@@ -439,6 +441,33 @@ describe("Cloudflare", () => {
       detail: "1 of 6 are the stack's own; the other phases have none yet",
     });
     expect(marked.importFile).toBeUndefined();
+  });
+
+  it("finds another record on a hostname the stack gives a CNAME, and knows its own by the comment", async () => {
+    const [planned] = plannedRecords(manifest());
+    expect(planned?.hostname).toBe("assets.example-staging.com");
+    const record = {
+      id: "d-1",
+      name: "assets.example-staging.com",
+      type: "A",
+      content: "203.0.113.7",
+    };
+    const taken = await ask(worldWith((draft) => (draft.cloudflare.dnsRecords = [record])));
+    expect(byId(taken.checks, "cloudflare.dns-records")).toMatchObject({
+      status: "fail",
+      detail: expect.stringContaining("assets.example-staging.com: A 203.0.113.7 (d-1)") as unknown,
+    });
+    const own = await ask(
+      worldWith(
+        (draft) =>
+          (draft.cloudflare.dnsRecords = [
+            { ...record, type: "CNAME", content: "bucket", comment: planned?.comment ?? "" },
+          ]),
+      ),
+    );
+    expect(byId(own.checks, "cloudflare.dns-records").status).toBe("pass");
+    const hidden = await ask(worldWith((draft) => (draft.cloudflare.forbidden = ["dns_records"])));
+    expect(byId(hidden.checks, "cloudflare.dns-records").status).toBe("skipped");
   });
 
   it("says when the API does not answer at all", async () => {

@@ -87,6 +87,7 @@ describe("pnpm preflight, a ready account", () => {
       "cloudflare.permissions",
       "cloudflare.load-balancing",
       "cloudflare.rulesets",
+      "cloudflare.dns-records",
       "github.repository",
       "github.plan",
       "github.environment.staging",

@@ -8,7 +8,7 @@ import type { PlatformConfig } from "../../stacks/config/load.ts";
 import { CLOUDFLARE_PLANS } from "../../stacks/config/catalog.ts";
 import { type Check, checksOf } from "./check.ts";
 import { type ApiAnswer, type ApiClient, describeAnswer, Unreachable } from "./http.ts";
-import type { PlannedRuleset } from "./plans.ts";
+import type { PlannedRecord, PlannedRuleset } from "./plans.ts";
 
 const { pass, fail, confirm, skip } = checksOf("Cloudflare");
 
@@ -57,6 +57,16 @@ const Rulesets = z.array(
   }),
 );
 
+// "List DNS Records" (GET /zones/{zone_id}/dns_records?name=…): the records of one hostname.
+const DnsRecords = z.array(
+  z.object({
+    id: z.string(),
+    type: z.string(),
+    content: z.string().optional(),
+    comment: z.string().nullish(),
+  }),
+);
+
 // "List Pools" (GET /accounts/{account_id}/load_balancers/pools).
 const Pools = z.array(z.object({ id: z.string() }));
 
@@ -76,6 +86,7 @@ export interface CloudflareInputs {
   stack: string;
   config: PlatformConfig;
   rulesets: PlannedRuleset[];
+  records: PlannedRecord[];
 }
 
 async function tokenCheck({ client, config }: CloudflareInputs): Promise<Check> {
@@ -373,6 +384,43 @@ function rulesetsCheck(
   };
 }
 
+/**
+ * Whether each hostname the stack gives a CNAME is free. A CNAME cannot share its name with any
+ * other record (RFC 1034, section 3.6.2), so Cloudflare refuses the stack's while another record
+ * holds the name, and the first `up` fails there. The stack's own carries its comment.
+ */
+async function recordsCheck({ client, config, records }: CloudflareInputs): Promise<Check> {
+  const id = "cloudflare.dns-records";
+  const title = "DNS records";
+  const taken: string[] = [];
+  for (const { hostname, comment } of records) {
+    const answer = await client.get(
+      `zones/${config.edge.zoneId}/dns_records?name=${encodeURIComponent(hostname)}`,
+    );
+    const existing = resultOf(answer, DnsRecords);
+    if (existing === undefined) {
+      return skip(id, title, "not run: the token may not list the zone's DNS records");
+    }
+    for (const record of existing) {
+      if (record.comment === comment) continue;
+      taken.push(`${hostname}: ${record.type} ${record.content ?? ""} (${record.id})`.trim());
+    }
+  }
+  if (taken.length === 0) {
+    return pass(
+      id,
+      title,
+      `no other record holds ${records.map((record) => record.hostname).join(", ") || "the stack's hostnames"}`,
+    );
+  }
+  return fail(
+    id,
+    title,
+    `other records hold hostnames the stack points at its origins, and a CNAME cannot share its name with another record: ${taken.join("; ")}`,
+    "delete each once nothing else needs it (Cloudflare dashboard → DNS → Records), then `pulumi up` creates the stack's own; or give the stack another hostname (platform:domain)",
+  );
+}
+
 export interface CloudflareResult {
   checks: Check[];
   /** The import document of `cloudflare.rulesets`, when rulesets need adopting. */
@@ -398,8 +446,9 @@ export async function cloudflareChecks(inputs: CloudflareInputs): Promise<Cloudf
     const permissions = await permissionsCheck(inputs);
     const loadBalancing = await loadBalancingCheck(inputs, permissions.answers.pools);
     const rulesets = rulesetsCheck(inputs, permissions.answers.rulesets);
+    const records = await recordsCheck(inputs);
     return {
-      checks: [token, zone, permissions.check, loadBalancing, rulesets.check],
+      checks: [token, zone, permissions.check, loadBalancing, rulesets.check, records],
       ...(rulesets.importFile === undefined ? {} : { importFile: rulesets.importFile }),
     };
   } catch (error) {

@@ -142,6 +142,21 @@ export function plannedRulesets(manifest: Manifest): PlannedRuleset[] {
   });
 }
 
+/** A DNS record the stack creates: its hostname, and the comment that marks it as the stack's. */
+export interface PlannedRecord {
+  hostname: string;
+  comment: string;
+}
+
+const RecordInputs = z.object({ name: z.string(), comment: z.string() });
+
+export function plannedRecords(manifest: Manifest): PlannedRecord[] {
+  return resourcesOfType(manifest, "cloudflare:index/dnsRecord:DnsRecord").map((resource) => {
+    const inputs = RecordInputs.parse(resource.inputs);
+    return { hostname: inputs.name, comment: inputs.comment };
+  });
+}
+
 /** The GitHub side the bootstrap declares for one platform stack. */
 export interface PlannedRepository {
   environments: {

@@ -20,6 +20,7 @@ import { apiClient } from "./http.ts";
 import {
   plannedApps,
   plannedRepository,
+  plannedRecords,
   plannedRulesets,
   plannedVpcs,
   type Plans,
@@ -173,6 +174,7 @@ function askCloudflare({ env, stack, config, manifest }: Asking): Promise<Cloudf
     stack,
     config,
     rulesets: plannedRulesets(manifest),
+    records: plannedRecords(manifest),
   });
 }
 
