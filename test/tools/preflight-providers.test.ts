@@ -176,11 +176,8 @@ describe("DigitalOcean", () => {
       detail:
         "already the team's registry (created by this stack): 1.00 GiB of the 5.00 GiB the Basic tier includes",
     });
-    const full = await ofWorld({
-      usedBytes: 4.6 * 2 ** 30,
-      includedBytes: 5 * 2 ** 30,
-      overage: false,
-    });
+    const nearlyFull = { usedBytes: 4.6 * 2 ** 30, includedBytes: 5 * 2 ** 30 };
+    const full = await ofWorld({ ...nearlyFull, overage: false });
     expect(byId(full, "digitalocean.registry")).toMatchObject({
       status: "fail",
       detail: expect.stringContaining(
@@ -190,11 +187,7 @@ describe("DigitalOcean", () => {
         /^in a quiet moment: doctl registry garbage-collection start --include-untagged-manifests acme-platform-staging .*; or a tier with more storage: pulumi config set --path registry.tier professional$/,
       ) as unknown,
     });
-    const billed = await ofWorld({
-      usedBytes: 4.6 * 2 ** 30,
-      includedBytes: 5 * 2 ** 30,
-      overage: true,
-    });
+    const billed = await ofWorld({ ...nearlyFull, overage: true });
     expect(byId(billed, "digitalocean.registry")).toMatchObject({
       status: "pass",
       detail: expect.stringContaining("above it each GiB is billed (2 cents a month)") as unknown,
