@@ -50,12 +50,21 @@ export function buildRepository(
     return id;
   };
   const fullName = `${owner}/${repository}`;
+  const confirmed = new Map<string, pulumi.Output<number>>();
   /** `id` once GitHub confirms the reviewer can read the repository (reviewerAccessFrom). */
-  const once = (id: pulumi.Output<number>, reviewer: string, endpoint: string, grant: string) =>
-    pulumi.all([id, github.getRestApiOutput({ endpoint }, onGitHub)]).apply(([value, answer]) => {
-      reviewerAccessFrom(reviewer, fullName, grant, answer);
-      return value;
-    });
+  const once = (id: pulumi.Output<number>, reviewer: string, endpoint: string, grant: string) => {
+    let checked = confirmed.get(endpoint);
+    if (checked === undefined) {
+      checked = pulumi
+        .all([id, github.getRestApiOutput({ endpoint }, onGitHub)])
+        .apply(([value, answer]) => {
+          reviewerAccessFrom(reviewer, fullName, grant, answer);
+          return value;
+        });
+      confirmed.set(endpoint, checked);
+    }
+    return checked;
+  };
   const ids = ({ users, teams }: People) => ({
     users: users.map((username) =>
       once(

@@ -58,13 +58,10 @@ export function reviewerAccessFrom(
   grant: string,
   answer: { code: number },
 ): void {
-  if (answer.code === 204 || answer.code === 200) return;
-  if (answer.code === 404) {
-    throw new pulumi.RunError(
-      `${reviewer} cannot read ${repository}, and GitHub drops an environment's reviewer who cannot, without an error: the environment would deploy without their review. Grant the access (${grant}), or name another reviewer in Pulumi.identity.yaml.`,
-    );
-  }
+  // Any other answer than 204 and 404 is the provider's error before it reaches here
+  // (data_source_github_rest_api.go turns every failure but a 404 into one).
+  if (answer.code !== 404) return;
   throw new pulumi.RunError(
-    `GitHub's answer about ${reviewer}'s access to ${repository} (HTTP ${String(answer.code)}) is neither yes (204) nor no (404); check the bootstrap token's permissions (README, The tokens, exactly) and that the GitHub provider talks to GitHub's REST API (GITHUB_BASE_URL).`,
+    `${reviewer} cannot read ${repository}, or the bootstrap token cannot see that it can (README, The tokens, exactly). GitHub drops an environment's reviewer who cannot read the repository, without an error: the environment would deploy without their review. Grant the access (${grant}), or name another reviewer in Pulumi.identity.yaml.`,
   );
 }

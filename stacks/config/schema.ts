@@ -246,7 +246,7 @@ const groups = {
       ),
       poolSize: documented(
         wholeNumber(1, 5000),
-        "Connections of the transaction-mode pools, shared equally among the roles of the services that use the database (a pool each); at most the size's connection limit (25 per GB, less 3). DigitalOcean cannot resize a pool, so a change replaces every pool; production retains its pools, so delete them first there (README, Add a service).",
+        "Connections of the transaction-mode pools, shared equally among the roles of the services that use the database (a pool each); at most the size's connection limit (25 per GB, less 3). DigitalOcean cannot resize a pool, so a change replaces each pool whose share changes; production retains its pools, so delete those first there (README, Add a service).",
         20,
       ),
       maintenanceWindow: z

@@ -459,6 +459,17 @@ describe("Cloudflare", () => {
       ),
     );
     expect(byId(own.checks, "cloudflare.dns-records").status).toBe("pass");
+    // Its comment edited in the dashboard, the stack's record is still known by its target.
+    const edited = await ask(
+      worldWith(
+        (draft) =>
+          (draft.cloudflare.dnsRecords = [
+            { ...record, type: "CNAME", content: planned?.content ?? "", comment: "edited" },
+          ]),
+      ),
+    );
+    expect(planned?.content).toBe("assets.example-staging.com.s3.eu-central-1.amazonaws.com");
+    expect(byId(edited.checks, "cloudflare.dns-records").status).toBe("pass");
     const hidden = await ask(worldWith((draft) => (draft.cloudflare.forbidden = ["dns_records"])));
     expect(byId(hidden.checks, "cloudflare.dns-records").status).toBe("skipped");
   });

@@ -387,13 +387,13 @@ function rulesetsCheck(
 /**
  * Whether each hostname the stack gives a CNAME is free. A CNAME cannot share its name with any
  * other record (RFC 1034, section 3.6.2), so Cloudflare refuses the stack's while another record
- * holds the name, and the first `up` fails there. The stack's own carries its comment.
+ * holds the name, and the first `up` fails there. The stack's own carries its comment, or points where the stack points it.
  */
 async function recordsCheck({ client, config, records }: CloudflareInputs): Promise<Check> {
   const id = "cloudflare.dns-records";
   const title = "DNS records";
   const taken: string[] = [];
-  for (const { hostname, comment } of records) {
+  for (const { hostname, type, content, comment } of records) {
     const answer = await client.get(
       `zones/${config.edge.zoneId}/dns_records?name=${encodeURIComponent(hostname)}`,
     );
@@ -402,7 +402,11 @@ async function recordsCheck({ client, config, records }: CloudflareInputs): Prom
       return skip(id, title, "not run: the token may not list the zone's DNS records");
     }
     for (const record of existing) {
-      if (record.comment === comment) continue;
+      // The stack's own: its comment, or (the comment edited since) the record it would create.
+      const own =
+        record.comment === comment ||
+        (record.type === type && content !== undefined && record.content === content);
+      if (own) continue;
       taken.push(`${hostname}: ${record.type} ${record.content ?? ""} (${record.id})`.trim());
     }
   }

@@ -142,18 +142,31 @@ export function plannedRulesets(manifest: Manifest): PlannedRuleset[] {
   });
 }
 
-/** A DNS record the stack creates: its hostname, and the comment that marks it as the stack's. */
+/** A DNS record the stack creates: its hostname, what it points at, and its comment. */
 export interface PlannedRecord {
   hostname: string;
+  type: string;
+  /** The target (the bucket's regional host, from the config), or undefined when not known yet. */
+  content: string | undefined;
   comment: string;
 }
 
-const RecordInputs = z.object({ name: z.string(), comment: z.string() });
+const RecordInputs = z.object({
+  name: z.string(),
+  type: z.string(),
+  content: z.string().optional(),
+  comment: z.string(),
+});
 
 export function plannedRecords(manifest: Manifest): PlannedRecord[] {
   return resourcesOfType(manifest, "cloudflare:index/dnsRecord:DnsRecord").map((resource) => {
     const inputs = RecordInputs.parse(resource.inputs);
-    return { hostname: inputs.name, comment: inputs.comment };
+    return {
+      hostname: inputs.name,
+      type: inputs.type,
+      content: inputs.content,
+      comment: inputs.comment,
+    };
   });
 }
 
