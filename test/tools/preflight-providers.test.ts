@@ -1048,6 +1048,7 @@ describe("what the plans declare", () => {
     ]);
     expect(staging.stateBackend).toEqual({
       url: "s3://acme-pulumi-state-staging?region=eu-central-1",
+      secretsProvider: "awskms://alias/platform-staging-secrets?region=eu-central-1",
     });
     expect(plannedRepository(bootstrapManifest(), "elsewhere")).toEqual({
       environments: [],

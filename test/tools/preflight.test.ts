@@ -1,7 +1,7 @@
 // `pnpm preflight staging` against local stand-ins of every API it asks (test/support/
 // fake-provider-apis.ts): a ready account passes and nothing is written, an unready one fails with
 // the fix of each problem, and without credentials each missing one is named.
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
@@ -28,16 +28,26 @@ let world: World;
 let plans: Plans;
 /** A HOME without ~/.pulumi, so that no real `pulumi login` leaks in. */
 const home = mkdtempSync(path.join(tmpdir(), "preflight-home-"));
+/**
+ * The stack file as `pulumi stack init --secrets-provider` leaves it: the repository's, with the
+ * bootstrap's KMS key and the data key it encrypted (README: Adopting, step 4).
+ */
+const initialisedStackFile = path.join(home, `Pulumi.${STACK}.yaml`);
+writeFileSync(
+  initialisedStackFile,
+  `secretsprovider: awskms://alias/platform-staging-secrets?region=eu-central-1\nencryptedkey: AQICAHhExampleDataKey==\n${readFileSync(stackFilePath(STACK), "utf8")}`,
+);
 
 async function preflight(
   current: World,
   extra: Record<string, string | undefined> = {},
+  stackFile = initialisedStackFile,
 ): Promise<Report> {
   world = current;
   apis.requests.length = 0;
   return runPreflight({
     stack: STACK,
-    stackFile: stackFilePath(STACK),
+    stackFile,
     env: preflightEnv(apis, current, home, extra),
     plans: () => Promise.resolve(plans),
   });
@@ -103,6 +113,18 @@ describe("pnpm preflight, a ready account", () => {
     expect(check(report, "digitalocean.app-vpc.platform-staging-fra").detail).toContain(
       "the default VPC of fra1",
     );
+  });
+
+  it("stops a stack file without its secrets provider on the S3 backend, naming the bootstrap's key", async () => {
+    const report = await preflight(readyWorld(), {}, stackFilePath(STACK));
+    expect(report.ok).toBe(false);
+    expect(check(report, "credentials.secrets-provider")).toMatchObject({
+      status: "fail",
+      detail: expect.stringContaining(
+        "Pulumi.staging.yaml names none (no secretsprovider, no encryptionsalt)",
+      ) as unknown,
+      fix: "pulumi stack change-secrets-provider --stack staging 'awskms://alias/platform-staging-secrets?region=eu-central-1', then commit Pulumi.staging.yaml   (README: Adopting, step 4)",
+    });
   });
 
   it("prints no credential, in either form", async () => {

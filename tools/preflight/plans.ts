@@ -181,8 +181,8 @@ export interface PlannedRepository {
     variables: string[];
   }[];
   rulesets: { name: string; target: string }[];
-  /** The S3 backend the bootstrap made for this stack, if any. */
-  stateBackend?: { url: string };
+  /** The S3 backend the bootstrap made for this stack, if any, and the KMS key for its secrets. */
+  stateBackend?: { url: string; secretsProvider: string };
 }
 
 const BootstrapOutput = z.object({
@@ -198,7 +198,9 @@ const BootstrapOutput = z.object({
       }),
     ),
     rulesets: z.array(z.object({ name: z.string(), target: z.string() })),
-    stateBackends: z.array(z.object({ environment: z.string(), url: z.string() })),
+    stateBackends: z.array(
+      z.object({ environment: z.string(), url: z.string(), secretsProvider: z.string() }),
+    ),
   }),
 });
 
@@ -212,6 +214,8 @@ export function plannedRepository(bootstrap: Manifest, stack: string): PlannedRe
       .filter((environment) => environment.stack === stack)
       .map(({ stack: _stack, ...environment }) => environment),
     rulesets,
-    ...(backend === undefined ? {} : { stateBackend: { url: backend.url } }),
+    ...(backend === undefined
+      ? {}
+      : { stateBackend: { url: backend.url, secretsProvider: backend.secretsProvider } }),
   };
 }

@@ -111,6 +111,35 @@ function backendCredentialChecks(
   return checks;
 }
 
+/**
+ * A self-managed backend (S3, a directory) has no secrets provider of its own: the stack file
+ * names one (`pulumi stack init --secrets-provider` writes `secretsprovider` and `encryptedkey`),
+ * or the CLI falls back to a passphrase (pulumi/pulumi, pkg/backend/diy/backend.go). In CI, where
+ * PULUMI_CONFIG_PASSPHRASE is empty when unset, that would encrypt the state's secrets anew with
+ * an empty passphrase instead of failing.
+ */
+function secretsProviderCheck(
+  stack: string,
+  backend: Backend,
+  settings: StackSettings,
+  expected: string | undefined,
+): Check[] {
+  if (
+    (backend.kind !== "s3" && backend.kind !== "file") ||
+    settings.secretsProvider !== "service"
+  ) {
+    return [];
+  }
+  return [
+    credentials.fail(
+      "credentials.secrets-provider",
+      "Secrets provider",
+      `Pulumi.${stack}.yaml names none (no secretsprovider, no encryptionsalt), and with ${backend.url} the CLI would fall back to a passphrase, an empty one where none is set`,
+      `pulumi stack change-secrets-provider --stack ${stack} '${expected ?? "awskms://alias/platform-<stack>-secrets?region=<region>"}', then commit Pulumi.${stack}.yaml   (README: Adopting, step 4)`,
+    ),
+  ];
+}
+
 function awsCredentialCheck(identity: CallerIdentity): Check {
   if (identity.ok || !identity.missing) {
     return credentials.pass("credentials.aws", "AWS credentials", "found (whose: see AWS below)");
@@ -262,11 +291,13 @@ export async function runPreflight({
   const planned: GitHubInputs["planned"] = bootstrap.ok
     ? { ok: true, repository: plannedRepository(bootstrap.manifest, stack) }
     : { ok: false, message: bootstrap.message };
-  const expectedBackend = planned.ok ? planned.repository.stateBackend?.url : undefined;
+  const plannedBackend = planned.ok ? planned.repository.stateBackend : undefined;
+  const expectedBackend = plannedBackend?.url;
   const checks: Check[] = [
     ...tokens,
     ...gitHubOwnerCheck(env, config.github.owner),
     ...backendCredentialChecks(env, backend, settings, expectedBackend),
+    ...secretsProviderCheck(stack, backend, settings, plannedBackend?.secretsProvider),
   ];
   if (!stackPlan.ok) {
     return reportOf(stack, [
