@@ -411,6 +411,7 @@ describe("Cloudflare", () => {
           type: "cloudflare:index/ruleset:Ruleset",
           name: "edge-rules-cache",
           id: "zones/00112233445566778899aabbccddeeff/r-2",
+          version: "6.22.1",
           parent: "edge-rules",
         },
       ],
@@ -509,6 +510,7 @@ describe("rulesetImportFile", () => {
           type: "cloudflare:index/ruleset:Ruleset",
           name: "edge-rules-waf",
           id: "zones/z/r",
+          version: "6.22.1",
           parent: "edge-rules",
         },
       ],
@@ -534,7 +536,14 @@ describe("rulesetImportFile", () => {
         false,
       ),
     ).toEqual({
-      resources: [{ type: "cloudflare:index/ruleset:Ruleset", name: "top", id: "zones/z/r" }],
+      resources: [
+        {
+          type: "cloudflare:index/ruleset:Ruleset",
+          name: "top",
+          id: "zones/z/r",
+          version: "6.22.1",
+        },
+      ],
     });
   });
 });

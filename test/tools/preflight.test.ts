@@ -298,6 +298,7 @@ describe("pnpm preflight, an account that is not ready", () => {
           type: "cloudflare:index/ruleset:Ruleset",
           name: "edge-rules-waf",
           id: "zones/00112233445566778899aabbccddeeff/4814384a9e5d4991b9815dcfc25d2f1f",
+          version: "6.22.1",
           parent: "edge-rules",
         },
       ],

@@ -3,6 +3,7 @@
 // the Load Balancing add-on, and which entry-point rulesets already hold the phases the stack
 // writes. Paths and shapes: Cloudflare's API reference (developers.cloudflare.com/api), every
 // answer wrapped as `{ success, errors, result }`.
+import { createRequire } from "node:module";
 import { z } from "zod";
 import type { PlatformConfig } from "../../stacks/config/load.ts";
 import { CLOUDFLARE_PLANS } from "../../stacks/config/catalog.ts";
@@ -281,6 +282,15 @@ async function loadBalancingCheck(
   );
 }
 
+/**
+ * The Cloudflare plugin the program registers its resources with: the SDK's own `pulumi.version`.
+ * An import entry without a version takes the newest plugin on the machine instead (pulumi/pulumi,
+ * pkg/resource/deploy/import.go), and the adopted state would be written by another provider.
+ */
+const CLOUDFLARE_PLUGIN = z
+  .object({ pulumi: z.object({ version: z.string() }) })
+  .parse(createRequire(import.meta.url)("@pulumi/cloudflare/package.json")).pulumi.version;
+
 /** A `pulumi import --file` document that adopts `existing` rulesets into their planned places. */
 export function rulesetImportFile(
   zoneId: string,
@@ -303,6 +313,7 @@ export function rulesetImportFile(
       type: "cloudflare:index/ruleset:Ruleset",
       name: planned.name,
       id: `zones/${zoneId}/${rulesetId}`,
+      version: CLOUDFLARE_PLUGIN,
       ...(parent === undefined ? {} : { parent }),
     };
   });
