@@ -126,8 +126,8 @@ const github = z.strictObject({
   // ones on GitHub Enterprise Cloud only (docs.github.com/actions/how-tos/secure-your-work/
   // use-artifact-attestations, "Who can use this feature?").
   attestImages: documented(
-    z.boolean().default(true),
-    "Whether the deploy jobs sign a build-provenance attestation of each image they deploy (repository variable `ATTEST_IMAGES`). GitHub keeps attestations for public repositories, and for private or internal ones on GitHub Enterprise Cloud only: `false` for a private repository on another plan.",
+    z.boolean().optional(),
+    "Whether the deploy jobs sign a build-provenance attestation of each image they deploy (repository variable `ATTEST_IMAGES`). GitHub keeps attestations for public repositories, and for private or internal ones on GitHub Enterprise Cloud only. Unset: whether the repository is public, as GitHub says; `true` for a private one on Enterprise Cloud.",
     true,
   ),
 });

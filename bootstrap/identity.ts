@@ -16,6 +16,7 @@ import { CiRole } from "../infra/delivery/ci-role.ts";
 import { GitHubOidcProvider } from "../infra/delivery/github-oidc.ts";
 import {
   environmentSubject,
+  type RepositoryIdentity,
   repositoryIdentityFrom,
   subjectPrefix,
 } from "../infra/delivery/oidc-subject.ts";
@@ -51,19 +52,27 @@ export interface EnvironmentIdentity {
 /** `platform-<environment>-`: the names of an environment's CI roles start with it. */
 export const rolePrefix = (environment: string) => `${environmentPrefix(environment)}-`;
 
+/**
+ * The repository as GitHub knows it: its ids and its names as GitHub spells them, which is how
+ * the tokens' claims spell them (oidc-subject.ts), and whether it is public.
+ */
+export function repositoryOnGitHub(
+  config: BootstrapConfig,
+  githubProvider: GitHub.Provider,
+): pulumi.Output<RepositoryIdentity> {
+  const { owner, repository } = config.github;
+  return github
+    .getRestApiOutput({ endpoint: `repos/${owner}/${repository}` }, { provider: githubProvider })
+    .apply((answer) => repositoryIdentityFrom({ owner, name: repository }, answer));
+}
+
 export function buildIdentity(
   config: BootstrapConfig,
   stacks: readonly PlatformStack[],
-  githubProvider: GitHub.Provider,
+  repositoryIdentity: pulumi.Output<RepositoryIdentity>,
 ): EnvironmentIdentity[] {
   const { owner, repository, oidcSubject } = config.github;
-  // Both forms look the repository up: its ids, and its names as GitHub spells them, which is
-  // how the tokens' claims spell them (oidc-subject.ts).
-  const prefix = github
-    .getRestApiOutput({ endpoint: `repos/${owner}/${repository}` }, { provider: githubProvider })
-    .apply((answer) =>
-      subjectPrefix(repositoryIdentityFrom({ owner, name: repository }, answer), oidcSubject),
-    );
+  const prefix = repositoryIdentity.apply((found) => subjectPrefix(found, oidcSubject));
   const oidcProviders = new Map<string, EnvironmentIdentity["oidcProvider"]>();
 
   return stacks.map((stack): EnvironmentIdentity => {

@@ -4,7 +4,7 @@
 // rulesets (GitHub), and exports the trust model for auditors.
 import { github } from "../infra/sdk/github.ts";
 import { loadBootstrapConfig } from "./config.ts";
-import { buildIdentity } from "./identity.ts";
+import { buildIdentity, repositoryOnGitHub } from "./identity.ts";
 import type { BootstrapOutputs } from "./outputs.ts";
 import { readPlatformStacks } from "./platform-stacks.ts";
 import { buildRepository } from "./repository.ts";
@@ -13,8 +13,9 @@ const config = loadBootstrapConfig();
 const stacks = await readPlatformStacks(new URL("../", import.meta.url));
 // Resources land in the configured owner's repository, whatever account the token belongs to.
 const githubProvider = new github.Provider("github", { owner: config.github.owner });
-const identities = buildIdentity(config, stacks, githubProvider);
-const { environments, rulesets } = buildRepository(config, identities, githubProvider);
+const repository = repositoryOnGitHub(config, githubProvider);
+const identities = buildIdentity(config, stacks, repository);
+const { environments, rulesets } = buildRepository(config, identities, githubProvider, repository);
 
 export const bootstrap: BootstrapOutputs = {
   repository: `${config.github.owner}/${config.github.repository}`,

@@ -11,6 +11,7 @@ import { BranchRuleset } from "../infra/delivery/branch-ruleset.ts";
 import { reviewerAccessFrom, teamIdFrom } from "../infra/delivery/github-team.ts";
 import { type DeployRef, PipelineEnvironment } from "../infra/delivery/pipeline-environment.ts";
 import { ReleaseTagRuleset } from "../infra/delivery/release-tag-ruleset.ts";
+import type { RepositoryIdentity } from "../infra/delivery/oidc-subject.ts";
 import { type BootstrapConfig, deployRefs } from "./config.ts";
 import {
   ENVIRONMENT_KINDS,
@@ -35,6 +36,7 @@ export function buildRepository(
   config: BootstrapConfig,
   identities: readonly EnvironmentIdentity[],
   githubProvider: GitHub.Provider,
+  onGitHubAs: pulumi.Output<RepositoryIdentity>,
 ): RepositoryTier {
   const { owner, repository } = config.github;
   const onGitHub = { provider: githubProvider };
@@ -140,10 +142,19 @@ export function buildRepository(
     { repository, variableName: "DELIVERY_FLOW", value: config.github.flow },
     onGitHub,
   );
-  // The deploy jobs attest their images' provenance only where GitHub will keep it.
+  // The deploy jobs attest their images' provenance only where GitHub will keep it: unless the
+  // config says, where the repository is public (private ones need Enterprise Cloud).
+  const { attestImages } = config.github;
   new github.ActionsVariable(
     "attest-images",
-    { repository, variableName: "ATTEST_IMAGES", value: String(config.github.attestImages) },
+    {
+      repository,
+      variableName: "ATTEST_IMAGES",
+      value:
+        attestImages === undefined
+          ? onGitHubAs.apply((found) => String(found.isPublic))
+          : String(attestImages),
+    },
     onGitHub,
   );
 

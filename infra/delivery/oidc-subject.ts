@@ -23,6 +23,8 @@ export interface Repository {
 export interface RepositoryIdentity extends Repository {
   ownerId: number;
   repositoryId: number;
+  /** Whether anyone may read it: GitHub keeps artifact attestations of public ones on every plan. */
+  isPublic: boolean;
 }
 
 /** `repo:<owner>/<repo>`, or with the immutable ids appended to each name. */
@@ -42,6 +44,7 @@ const RepositoryResponse = z.object({
   id: z.number().int().positive(),
   name: z.string().min(1),
   owner: z.object({ id: z.number().int().positive(), login: z.string().min(1) }),
+  private: z.boolean(),
 });
 
 const CONFIG_KEYS = "platform-bootstrap:github.owner and platform-bootstrap:github.repository";
@@ -71,11 +74,11 @@ export function repositoryIdentityFrom(
   const parsed = RepositoryResponse.safeParse(parseJson(answer.body));
   if (!parsed.success) {
     throw new pulumi.RunError(
-      `GitHub's answer for the repository ${fullName} is not a repository with a numeric id, a name and an owner (id and login): ` +
+      `GitHub's answer for the repository ${fullName} is not a repository with a numeric id, a name, an owner (id and login) and its visibility: ` +
         `${z.prettifyError(parsed.error)}. Check that the GitHub provider talks to GitHub's REST API (GITHUB_BASE_URL).`,
     );
   }
-  const { id, name, owner } = parsed.data;
+  const { id, name, owner, private: isPrivate } = parsed.data;
   const found = `${owner.login}/${name}`;
   if (found.toLowerCase() !== fullName.toLowerCase()) {
     throw new pulumi.RunError(
@@ -83,7 +86,7 @@ export function repositoryIdentityFrom(
         `Point the bootstrap at it (in bootstrap/): pulumi config set --path 'github.owner' ${owner.login} && pulumi config set --path 'github.repository' ${name}`,
     );
   }
-  return { owner: owner.login, name, ownerId: owner.id, repositoryId: id };
+  return { owner: owner.login, name, ownerId: owner.id, repositoryId: id, isPublic: !isPrivate };
 }
 
 /** The body as JSON, or `undefined` (which the schema then refuses with its own message). */

@@ -153,6 +153,25 @@ describe("the GitHub environments", () => {
     );
   });
 
+  it("attest images of a private repository only when the config says it is on Enterprise Cloud", async () => {
+    const attested = async (github: Record<string, unknown>) => {
+      const child = await runStackInChild(BOOTSTRAP_STACK, {
+        configOverrides: {
+          "platform-bootstrap:github": JSON.stringify({
+            owner: "acme",
+            repository: "platform",
+            releaseTeam: "release-managers",
+            ...github,
+          }),
+        },
+      });
+      const manifest = JSON.parse(child.manifest) as Manifest;
+      return manifest.resources.find((resource) => resource.name === "attest-images")?.inputs.value;
+    };
+    expect(await attested({})).toBe("false");
+    expect(await attested({ attestImages: true })).toBe("true");
+  });
+
   it("admit main into staging and the drift checks, and release tags v* into production", () => {
     const policies = resourcesOfType(run, T.policy).map(({ inputs }) => inputs);
     expect(policies).toEqual(

@@ -10,7 +10,7 @@ const valid = {
 };
 
 describe("the bootstrap's config", () => {
-  it("takes the defaults: the trunk flow on main, releases v*, one review, immutable subjects, attested images", () => {
+  it("takes the defaults: the trunk flow on main, releases v*, one review, immutable subjects, attestations as GitHub keeps them", () => {
     const result = validateBootstrapConfig(valid);
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.config.github).toEqual({
@@ -23,8 +23,9 @@ describe("the bootstrap's config", () => {
       flow: "trunk",
       stagingBranch: "staging",
       releaseTags: "v*",
-      attestImages: true,
     });
+    // Unset, the bootstrap attests images where the repository is public (repository.ts).
+    expect(result.config.github.attestImages).toBeUndefined();
     expect(result.config.environments.staging).toEqual({
       reviewers: { users: [], teams: [] },
       previewReviewers: { users: [], teams: [] },

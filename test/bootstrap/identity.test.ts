@@ -8,7 +8,12 @@ import { pathToFileURL } from "node:url";
 import { github } from "../../infra/sdk/github.ts";
 import { beforeAll, describe, expect, it } from "vitest";
 import { validateBootstrapConfig } from "../../bootstrap/config.ts";
-import { buildIdentity, ENVIRONMENT_KINDS, rolePrefix } from "../../bootstrap/identity.ts";
+import {
+  buildIdentity,
+  ENVIRONMENT_KINDS,
+  repositoryOnGitHub,
+  rolePrefix,
+} from "../../bootstrap/identity.ts";
 import { type PlatformStack, readPlatformStacks } from "../../bootstrap/platform-stacks.ts";
 import { adminPolicies } from "../../tools/admin-policy/policy.ts";
 import { runProgram, type ProgramRun } from "../../tools/mock/run-program.ts";
@@ -50,7 +55,7 @@ beforeAll(async () => {
       const identities = buildIdentity(
         result.config,
         [stack("staging"), stack("production")],
-        provider,
+        repositoryOnGitHub(result.config, provider),
       );
       backends = identities.map((identity) => identity.backend?.url);
       return Promise.resolve({});

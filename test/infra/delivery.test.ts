@@ -125,13 +125,20 @@ describe("delivery helpers", () => {
     id: number;
     name: string;
     owner: { login: string; id: number };
+    private?: boolean;
   }) => ({
     code: 200,
-    body: JSON.stringify(repository),
+    body: JSON.stringify({ private: true, ...repository }),
   });
 
   it("write the subject in the form the repository's tokens carry", () => {
-    const repository = { owner: "acme", name: "platform", ownerId: 123456, repositoryId: 456789 };
+    const repository = {
+      owner: "acme",
+      name: "platform",
+      ownerId: 123456,
+      repositoryId: 456789,
+      isPublic: false,
+    };
     // `@`, which no name can hold: with April 2026's `-`, an organisation named acme-123456 could
     // mint the names-only subject repo:acme-123456/platform-456789 and match the trust.
     expect(subjectPrefix(repository, "immutable")).toBe("repo:acme@123456/platform@456789");
@@ -148,7 +155,13 @@ describe("delivery helpers", () => {
       name: "platform",
       ownerId: 123456,
       repositoryId: 456789,
+      isPublic: false,
     });
+    const open = repositoryIdentityFrom(
+      { owner: "acme", name: "platform" },
+      answer({ id: 1, name: "platform", owner: { login: "acme", id: 2 }, private: false }),
+    );
+    expect(open.isPublic).toBe(true);
   });
 
   it("refuse a repository that answers under another name, with the commands that follow it", () => {
@@ -170,7 +183,9 @@ describe("delivery helpers", () => {
     );
     expect(() =>
       repositoryIdentityFrom(repository, { code: 200, body: JSON.stringify({ id: "x" }) }),
-    ).toThrow(/is not a repository with a numeric id, a name and an owner \(id and login\)/);
+    ).toThrow(
+      /is not a repository with a numeric id, a name, an owner \(id and login\) and its visibility/,
+    );
     expect(() =>
       repositoryIdentityFrom(repository, { code: 200, body: "<html>Bad gateway</html>" }),
     ).toThrow(

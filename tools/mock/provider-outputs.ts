@@ -358,6 +358,8 @@ export function invokeResult(token: string, inputs: Inputs, context: InvokeConte
           name,
           full_name: `${owner}/${name}`,
           owner: { login: owner, id: ids.ownerId },
+          // A company's platform repository, as most are.
+          private: true,
         }),
         headers: "{}",
         id: "offline-request",
