@@ -40,6 +40,7 @@ function condition(body: Mapping, event: Event, flow: Flow): boolean {
       github: {
         event_name: event.name,
         ref: event.ref,
+        ref_type: event.ref.startsWith("refs/tags/") ? "tag" : "branch",
         repository: "acme/platform",
         event: {
           release: { prerelease: event.prerelease ?? false },
@@ -101,6 +102,11 @@ const release = (tag: string, prerelease = false): Event => ({
   prerelease,
 });
 const dispatch = (tag: string): Event => ({ name: "workflow_dispatch", ref: `refs/tags/${tag}` });
+/** "Run workflow" left on its default ref, a branch. */
+const dispatchOnBranch = (branch: string): Event => ({
+  name: "workflow_dispatch",
+  ref: `refs/heads/${branch}`,
+});
 const pullRequest = (base: string): Event => ({
   name: "pull_request",
   ref: "refs/pull/7/merge",
@@ -120,6 +126,7 @@ describe.each<[Flow, [string, Event, string[]][]]>([
       ["a release deploys production", release("v1.2.0"), ["production production"]],
       ["a pre-release deploys nothing", release("v1.3.0-rc.1", true), []],
       ["a run by hand on a tag deploys production", dispatch("v1.2.0"), ["production production"]],
+      ["a run by hand on a branch deploys nothing", dispatchOnBranch("main"), []],
     ],
   ],
   [
