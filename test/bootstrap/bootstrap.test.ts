@@ -153,7 +153,7 @@ describe("the GitHub environments", () => {
     );
   });
 
-  it("attest images of a private repository only when the config says it is on Enterprise Cloud", async () => {
+  it("attest images where GitHub keeps the attestation: a public repository, or a private one the config says is on Enterprise Cloud", async () => {
     const attested = async (github: Record<string, unknown>) => {
       const child = await runStackInChild(BOOTSTRAP_STACK, {
         configOverrides: {
@@ -170,6 +170,9 @@ describe("the GitHub environments", () => {
     };
     expect(await attested({})).toBe("false");
     expect(await attested({ attestImages: true })).toBe("true");
+    // A public repository's are kept on every plan: attested unless the config says not.
+    expect(await attested({ repository: "public-platform" })).toBe("true");
+    expect(await attested({ repository: "public-platform", attestImages: false })).toBe("false");
   });
 
   it("admit main into staging and the drift checks, and release tags v* into production", () => {

@@ -3,6 +3,7 @@
 // then do (create, change, drop retained, delete) must be exactly the list the runbook gives.
 // Every command, URN and import comes from README.md itself, so the two cannot drift apart.
 import { readFile } from "node:fs/promises";
+import { createRequire } from "node:module";
 import { beforeAll, describe, expect, it } from "vitest";
 import type { RawStackConfig } from "../../stacks/config/load.ts";
 import { parseManifest } from "../../tools/plan/diff.ts";
@@ -13,13 +14,18 @@ import { planned } from "../support/plans.ts";
 import { TYPES } from "../support/program.ts";
 import { rawStackConfig, withValue } from "../support/stack-config.ts";
 
+/** The version the DigitalOcean SDK registers its resources with (its package's own). */
+const DIGITALOCEAN_PLUGIN = (
+  createRequire(import.meta.url)("@pulumi/digitalocean/package.json") as { version: string }
+).version;
+
 type Verb = "create" | "update" | "replace" | "drop" | "delete";
 
 interface Runbook {
   configCommands: string[];
   stateDeletes: string[];
   unprotects: string[];
-  imports: { type: string; name: string; id: string; urn: string }[];
+  imports: { type: string; name: string; id: string; version: string; urn: string }[];
   /** `verb type name`, as the runbook lists what `pulumi up` then does. */
   plan: string[];
 }
@@ -51,7 +57,7 @@ function parseRunbook(text: string): Runbook {
   if (importFile === undefined) throw new Error("the runbook has no import.json");
   const parsed = JSON.parse(importFile.lines.join("\n")) as {
     nameTable: Record<string, string>;
-    resources: { type: string; name: string; id: string; parent: string }[];
+    resources: { type: string; name: string; id: string; parent: string; version: string }[];
   };
   const imports = parsed.resources.map((resource) => {
     const parent = parsed.nameTable[resource.parent] ?? "";
@@ -214,6 +220,9 @@ describe.each([
     for (const entry of runbook.imports) {
       expect(beforeUrns.has(entry.urn), entry.urn).toBe(false);
       expect(after.resources.find((resource) => resource.urn === entry.urn)?.type).toBe(entry.type);
+      // The program's own plugin: without a version, the import takes the newest on the machine
+      // and the next preview replaces the provider (pulumi pkg/resource/deploy/import.go).
+      expect(entry.version, entry.urn).toBe(DIGITALOCEAN_PLUGIN);
     }
   });
 

@@ -965,6 +965,8 @@ describe("the whole preflight, around the providers", () => {
     );
     const withIt = await preflight(file, { PULUMI_CONFIG_PASSPHRASE: "correct horse" });
     expect(byId(withIt.checks, "credentials.passphrase").status).toBe("pass");
+    // A passphrase stack names its provider: nothing to fall back to.
+    expect(withIt.checks.some((check) => check.id === "credentials.secrets-provider")).toBe(false);
   });
 
   it("reads a KMS secrets provider from the stack file, which needs no passphrase", async () => {
@@ -999,6 +1001,16 @@ describe("the whole preflight, around the providers", () => {
     expect(byId(withIt.checks, "github.environment.staging").detail).toBe(
       "secrets missing: PULUMI_ACCESS_TOKEN",
     );
+    // Pulumi Cloud encrypts with its own provider when the stack file names none.
+    expect(withIt.checks.some((check) => check.id === "credentials.secrets-provider")).toBe(false);
+  });
+
+  it("reads `secretsprovider: default` as no provider named, as the CLI does", async () => {
+    const report = await preflight(
+      stackFile((text) => `secretsprovider: default\n${text}`),
+      {},
+    );
+    expect(byId(report.checks, "credentials.secrets-provider").status).toBe("fail");
   });
 
   it("without any credential, names each and asks no provider", async () => {

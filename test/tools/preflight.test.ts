@@ -123,7 +123,7 @@ describe("pnpm preflight, a ready account", () => {
       detail: expect.stringContaining(
         "Pulumi.staging.yaml names none (no secretsprovider, no encryptionsalt)",
       ) as unknown,
-      fix: "pulumi stack change-secrets-provider --stack staging 'awskms://alias/platform-staging-secrets?region=eu-central-1', then commit Pulumi.staging.yaml   (README: Adopting, step 4)",
+      fix: "commit the secretsprovider and encryptedkey lines pulumi stack init wrote into Pulumi.staging.yaml; if they are lost: pulumi stack change-secrets-provider --stack staging 'awskms://alias/platform-staging-secrets?region=eu-central-1', then commit the file   (README: Adopting, step 4)",
     });
   });
 

@@ -283,13 +283,14 @@ async function loadBalancingCheck(
 }
 
 /**
- * The Cloudflare plugin the program registers its resources with: the SDK's own `pulumi.version`.
- * An import entry without a version takes the newest plugin on the machine instead (pulumi/pulumi,
- * pkg/resource/deploy/import.go), and the adopted state would be written by another provider.
+ * The Cloudflare plugin the program registers its resources with: the SDK package's version
+ * (its utilities' getVersion). An import entry without a version takes the newest plugin on the
+ * machine instead (pulumi/pulumi, pkg/resource/deploy/import.go), and the adopted state would be
+ * written by another provider.
  */
 const CLOUDFLARE_PLUGIN = z
-  .object({ pulumi: z.object({ version: z.string() }) })
-  .parse(createRequire(import.meta.url)("@pulumi/cloudflare/package.json")).pulumi.version;
+  .object({ version: z.string() })
+  .parse(createRequire(import.meta.url)("@pulumi/cloudflare/package.json")).version;
 
 /** A `pulumi import --file` document that adopts `existing` rulesets into their planned places. */
 export function rulesetImportFile(

@@ -135,7 +135,7 @@ function secretsProviderCheck(
       "credentials.secrets-provider",
       "Secrets provider",
       `Pulumi.${stack}.yaml names none (no secretsprovider, no encryptionsalt), and with ${backend.url} the CLI would fall back to a passphrase, an empty one where none is set`,
-      `pulumi stack change-secrets-provider --stack ${stack} '${expected ?? "awskms://alias/platform-<stack>-secrets?region=<region>"}', then commit Pulumi.${stack}.yaml   (README: Adopting, step 4)`,
+      `commit the secretsprovider and encryptedkey lines pulumi stack init wrote into Pulumi.${stack}.yaml; if they are lost: pulumi stack change-secrets-provider --stack ${stack} '${expected ?? "awskms://alias/platform-<stack>-secrets?region=<region>"}', then commit the file   (README: Adopting, step 4)`,
     ),
   ];
 }

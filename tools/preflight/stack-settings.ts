@@ -33,7 +33,8 @@ function secretsProviderOf(text: string): string {
   const header = StackFileHeader.safeParse(load(text));
   if (!header.success) return "service";
   const { secretsprovider, encryptionsalt } = header.data;
-  if (secretsprovider !== undefined) return secretsprovider;
+  // The CLI reads `default` as no provider named (pulumi pkg/cmd/pulumi/stack/secrets.go).
+  if (secretsprovider !== undefined && secretsprovider !== "default") return secretsprovider;
   return encryptionsalt === undefined ? "service" : "passphrase";
 }
 
