@@ -49,6 +49,17 @@ export interface EnvironmentIdentity {
   oidcProvider: { accountId: string; arn: pulumi.Output<string>; created: boolean };
 }
 
+/**
+ * How long each kind of job may hold its role: a deploy job runs up to two hours (a first
+ * production `up` creates clusters and a replica one after the other), previews and drift checks
+ * one; the workflows' `timeout-minutes` and `role-duration-seconds` match (a test holds them).
+ */
+export const SESSION_SECONDS: Record<EnvironmentKind, number> = {
+  deploy: 7200,
+  preview: 3600,
+  drift: 3600,
+};
+
 /** `platform-<environment>-`: the names of an environment's CI roles start with it. */
 export const rolePrefix = (environment: string) => `${environmentPrefix(environment)}-`;
 
@@ -141,6 +152,7 @@ export function buildIdentity(
             permissions: footprint.apply(
               kind === "deploy" ? deployPermissions : previewPermissions,
             ),
+            maxSessionSeconds: SESSION_SECONDS[kind],
           },
           onAws,
         ),

@@ -25,6 +25,11 @@ export interface CiRoleArgs {
   subject: pulumi.Input<string>;
   /** What the role may do; every statement names its resources. */
   permissions: pulumi.Input<PolicyStatement[]>;
+  /**
+   * The longest session a job may ask for, in seconds: at least its job's `timeout-minutes`, so
+   * that no credential expires under a running `pulumi up` (its state writes would fail halfway).
+   */
+  maxSessionSeconds: number;
 }
 
 /**
@@ -70,8 +75,7 @@ export class CiRole extends PlatformComponent {
         assumeRolePolicy: pulumi
           .all([args.oidcProviderArn, args.subject])
           .apply(([arn, subject]) => JSON.stringify(githubTrustPolicy(arn, subject))),
-        // One hour covers the longest job (a deployment); tokens expire with it.
-        maxSessionDuration: 3600,
+        maxSessionDuration: args.maxSessionSeconds,
       },
       { parent: this },
     );

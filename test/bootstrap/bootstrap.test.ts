@@ -208,6 +208,18 @@ describe("the CI roles", () => {
   const ids = offlineRepositoryIds("acme", "platform");
   const prefix = `repo:acme@${String(ids.ownerId)}/platform@${String(ids.repositoryId)}`;
 
+  it("let a deploy job hold its role for two hours, previews and drift checks for one", () => {
+    const sessions = Object.fromEntries(
+      resourcesOfType(run, T.role).map((role) => [role.name, role.inputs.maxSessionDuration]),
+    );
+    expect(sessions).toMatchObject({
+      "ci-production-deploy-role": 7200,
+      "ci-production-preview-role": 3600,
+      "ci-production-drift-role": 3600,
+      "ci-staging-deploy-role": 7200,
+    });
+  });
+
   it.each([
     ["ci-staging-deploy-role", "111111111111", "staging"],
     ["ci-staging-preview-role", "111111111111", "staging-preview"],

@@ -30,6 +30,7 @@ import {
   type Mapping,
   type WorkflowSource,
 } from "../../tools/lint/workflow-rules.ts";
+import { type EnvironmentKind, SESSION_SECONDS } from "../../bootstrap/identity.ts";
 import { environmentsOf, jobsOfAll } from "./workflow-jobs.ts";
 
 const root = path.resolve(import.meta.dirname, "../..");
@@ -877,6 +878,7 @@ describe("deploy.yml", () => {
       expect(withOf(aws ?? {})).toEqual({
         "role-to-assume": "${{ vars.AWS_ROLE_ARN }}",
         "aws-region": "${{ vars.AWS_REGION }}",
+        "role-duration-seconds": 7200,
       });
       // The read-only preflight runs with the environment's credentials after the role is
       // assumed and before `up`, so that a half-ready account stops the job before any change.
@@ -1058,6 +1060,26 @@ describe("every workflow", () => {
         expect(withOf(step)["role-to-assume"], id).toBe("${{ vars.AWS_ROLE_ARN }}");
       }
     }
+  });
+
+  it("holds each role's credentials as long as its job may run, and no longer than the role allows", () => {
+    for (const { id, body, workflow } of jobs) {
+      const assumed = stepsOf(workflow.workflow)
+        .filter((step) => `${workflow.file}#${step.job}` === id)
+        .map(({ step }) => step)
+        .filter((step) => action(step) === "aws-actions/configure-aws-credentials");
+      if (assumed.length === 0) continue;
+      const [environment = ""] = environmentsOf(body);
+      const kind = (/-(preview|drift)$/.exec(environment)?.[1] ?? "deploy") as EnvironmentKind;
+      const jobSeconds = Number(body["timeout-minutes"]) * 60;
+      for (const step of assumed) {
+        // configure-aws-credentials asks for one hour unless told (its action.yml).
+        const seconds = Number(withOf(step)["role-duration-seconds"] ?? 3600);
+        expect(seconds, id).toBeGreaterThanOrEqual(jobSeconds);
+        expect(seconds, id).toBeLessThanOrEqual(SESSION_SECONDS[kind]);
+      }
+    }
+    expect(SESSION_SECONDS.deploy).toBe(7200);
   });
 
   it("reads no repository-level preview role or preview token of the old contract", () => {
