@@ -439,7 +439,7 @@ describe("Cloudflare", () => {
 
   it("finds another record on a hostname the stack gives a CNAME, and knows its own by the comment", async () => {
     const [planned] = plannedRecords(manifest());
-    expect(planned?.hostname).toBe("assets.example-staging.com");
+    expect(planned?.name).toBe("assets.example-staging.com");
     const record = {
       id: "d-1",
       name: "assets.example-staging.com",

@@ -405,7 +405,7 @@ async function recordsCheck({ client, config, records }: CloudflareInputs): Prom
   const id = "cloudflare.dns-records";
   const title = "DNS records";
   const taken: string[] = [];
-  for (const { hostname, type, content, comment } of records) {
+  for (const { name: hostname, type, content, comment } of records) {
     const answer = await client.get(
       `zones/${config.edge.zoneId}/dns_records?name=${encodeURIComponent(hostname)}`,
     );
@@ -426,7 +426,7 @@ async function recordsCheck({ client, config, records }: CloudflareInputs): Prom
     return pass(
       id,
       title,
-      `no other record holds ${records.map((record) => record.hostname).join(", ") || "the stack's hostnames"}`,
+      `no other record holds ${records.map((record) => record.name).join(", ") || "the stack's hostnames"}`,
     );
   }
   return fail(

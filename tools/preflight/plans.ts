@@ -142,32 +142,22 @@ export function plannedRulesets(manifest: Manifest): PlannedRuleset[] {
   });
 }
 
-/** A DNS record the stack creates: its hostname, what it points at, and its comment. */
-export interface PlannedRecord {
-  hostname: string;
-  type: string;
-  /** The target (the bucket's regional host, from the config), or undefined when not known yet. */
-  content: string | undefined;
-  comment: string;
-}
-
-const RecordInputs = z.object({
+/**
+ * A DNS record the stack creates: its hostname (`name`), type, target (`content`: the bucket's
+ * regional host, from the config; absent when not known yet) and comment.
+ */
+const PlannedRecordInputs = z.object({
   name: z.string(),
   type: z.string(),
   content: z.string().optional(),
   comment: z.string(),
 });
+export type PlannedRecord = z.output<typeof PlannedRecordInputs>;
 
 export function plannedRecords(manifest: Manifest): PlannedRecord[] {
-  return resourcesOfType(manifest, "cloudflare:index/dnsRecord:DnsRecord").map((resource) => {
-    const inputs = RecordInputs.parse(resource.inputs);
-    return {
-      hostname: inputs.name,
-      type: inputs.type,
-      content: inputs.content,
-      comment: inputs.comment,
-    };
-  });
+  return resourcesOfType(manifest, "cloudflare:index/dnsRecord:DnsRecord").map((resource) =>
+    PlannedRecordInputs.parse(resource.inputs),
+  );
 }
 
 /** The GitHub side the bootstrap declares for one platform stack. */
