@@ -18,6 +18,7 @@ import {
   environmentSubject,
   type RepositoryIdentity,
   repositoryIdentityFrom,
+  subjectFormFrom,
   subjectPrefix,
 } from "../infra/delivery/oidc-subject.ts";
 import { StateBackend } from "../infra/delivery/state-backend.ts";
@@ -81,9 +82,19 @@ export function buildIdentity(
   config: BootstrapConfig,
   stacks: readonly PlatformStack[],
   repositoryIdentity: pulumi.Output<RepositoryIdentity>,
+  githubProvider: GitHub.Provider,
 ): EnvironmentIdentity[] {
   const { owner, repository, oidcSubject } = config.github;
-  const prefix = repositoryIdentity.apply((found) => subjectPrefix(found, oidcSubject));
+  // The form GitHub gives the repository's tokens, which the roles must trust to the letter.
+  const template = github.getRestApiOutput(
+    { endpoint: `repos/${owner}/${repository}/actions/oidc/customization/sub` },
+    { provider: githubProvider },
+  );
+  const prefix = pulumi
+    .all([repositoryIdentity, template])
+    .apply(([found, answer]) =>
+      subjectPrefix(found, subjectFormFrom(`${owner}/${repository}`, oidcSubject, answer)),
+    );
   const oidcProviders = new Map<string, EnvironmentIdentity["oidcProvider"]>();
 
   return stacks.map((stack): EnvironmentIdentity => {

@@ -14,7 +14,7 @@ const stacks = await readPlatformStacks(new URL("../", import.meta.url));
 // Resources land in the configured owner's repository, whatever account the token belongs to.
 const githubProvider = new github.Provider("github", { owner: config.github.owner });
 const repository = repositoryOnGitHub(config, githubProvider);
-const identities = buildIdentity(config, stacks, repository);
+const identities = buildIdentity(config, stacks, repository, githubProvider);
 const { environments, rulesets } = buildRepository(config, identities, githubProvider, repository);
 
 export const bootstrap: BootstrapOutputs = {

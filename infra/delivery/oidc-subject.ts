@@ -89,6 +89,48 @@ export function repositoryIdentityFrom(
   return { owner: owner.login, name, ownerId: owner.id, repositoryId: id, isPublic: !isPrivate };
 }
 
+// `GET /repos/{owner}/{repo}/actions/oidc/customization/sub`: whether the repository uses
+// GitHub's default subject template, the claim keys of a custom one, and whether its subjects carry
+// the immutable ids (go-github actions_oidc.go, OIDCSubjectClaimCustomTemplate; GitHub docs,
+// "Immutable subject claims": on by default for repositories created or renamed since
+// 15 July 2026, an opt-in for older ones).
+const SubjectTemplate = z.object({
+  use_default: z.boolean().optional(),
+  include_claim_keys: z.array(z.string()).optional(),
+  use_immutable_subject: z.boolean().optional(),
+});
+
+/**
+ * The form of the repository's `sub` claims as GitHub reports it, else the configured one, else
+ * `immutable`; or what to fix: a custom template (its subjects name other claims than the
+ * environment) or a configured form GitHub contradicts, either of which no CI role could trust.
+ */
+export function subjectFormFrom(
+  repository: string,
+  configured: SubjectForm | undefined,
+  answer: { code: number; body: string },
+): SubjectForm {
+  const template =
+    answer.code === 200 ? SubjectTemplate.safeParse(parseJson(answer.body)).data : undefined;
+  if (template?.use_default === false && (template.include_claim_keys?.length ?? 0) > 0) {
+    throw new pulumi.RunError(
+      `The repository ${repository} customizes its OIDC subject (${(template.include_claim_keys ?? []).join(", ")}), and the CI roles trust GitHub's default subject, which names the environment. Reset it: gh api -X PUT repos/${repository}/actions/oidc/customization/sub -F use_default=true`,
+    );
+  }
+  const reported =
+    template?.use_immutable_subject === undefined
+      ? undefined
+      : template.use_immutable_subject
+        ? "immutable"
+        : "names";
+  if (reported !== undefined && configured !== undefined && reported !== configured) {
+    throw new pulumi.RunError(
+      `platform-bootstrap:github.oidcSubject is ${configured}, but GitHub says the tokens of ${repository} carry ${reported === "immutable" ? "the immutable subject" : "the subject by names"}, which is what the CI roles must trust. Let GitHub decide: pulumi config rm --path github.oidcSubject`,
+    );
+  }
+  return reported ?? configured ?? "immutable";
+}
+
 /** The body as JSON, or `undefined` (which the schema then refuses with its own message). */
 function parseJson(body: string): unknown {
   try {

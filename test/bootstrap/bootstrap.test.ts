@@ -283,6 +283,39 @@ describe("the CI roles", () => {
   });
 });
 
+describe("the subject form GitHub gives the repository's tokens", () => {
+  const trusts = async (repository: string) => {
+    const child = await runStackInChild(BOOTSTRAP_STACK, {
+      configOverrides: {
+        "platform-bootstrap:github": JSON.stringify({
+          owner: "acme",
+          repository,
+          releaseTeam: "release-managers",
+        }),
+      },
+    });
+    const manifest = JSON.parse(child.manifest) as Manifest;
+    // The plan's outputs are plain JSON: each role's subject is text there.
+    const { environments } = manifest.outputs.bootstrap as {
+      environments: { awsRole: { trusts: string } }[];
+    };
+    return environments.map((environment) => environment.awsRole.trusts);
+  };
+
+  it("is trusted as GitHub reports it: by names for a repository that never took immutable ids", async () => {
+    const ids = offlineRepositoryIds("acme", "legacy-platform");
+    const trusted = await trusts("legacy-platform");
+    expect(trusted).toContain("repo:acme/legacy-platform:environment:production");
+    expect(trusted.join()).not.toContain(String(ids.repositoryId));
+  });
+
+  it("stops on a customized subject template, which no role could trust", async () => {
+    await expect(trusts("custom-subject-platform")).rejects.toThrow(
+      "The repository acme/custom-subject-platform customizes its OIDC subject (repo, context)",
+    );
+  });
+});
+
 describe("the AWS accounts", () => {
   it("each get GitHub's OIDC provider once, protected and kept if the bootstrap goes", () => {
     const providers = resourcesOfType(run, T.oidc);

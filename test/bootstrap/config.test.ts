@@ -10,22 +10,23 @@ const valid = {
 };
 
 describe("the bootstrap's config", () => {
-  it("takes the defaults: the trunk flow on main, releases v*, one review, immutable subjects, attestations as GitHub keeps them", () => {
+  it("takes the defaults: the trunk flow on main, releases v*, one review, subjects and attestations as GitHub has them", () => {
     const result = validateBootstrapConfig(valid);
     if (!result.ok) throw new Error(JSON.stringify(result.problems));
     expect(result.config.github).toEqual({
       owner: "acme",
       repository: "platform",
       releaseTeam: "release",
-      oidcSubject: "immutable",
       defaultBranch: "main",
       requiredReviews: 1,
       flow: "trunk",
       stagingBranch: "staging",
       releaseTags: "v*",
     });
-    // Unset, the bootstrap attests images where the repository is public (repository.ts).
+    // Unset, the bootstrap attests images where the repository is public (repository.ts), and
+    // trusts the subject form GitHub reports for it (identity.ts).
     expect(result.config.github.attestImages).toBeUndefined();
+    expect(result.config.github.oidcSubject).toBeUndefined();
     expect(result.config.environments.staging).toEqual({
       reviewers: { users: [], teams: [] },
       previewReviewers: { users: [], teams: [] },

@@ -56,6 +56,7 @@ beforeAll(async () => {
         result.config,
         [stack("staging"), stack("production")],
         repositoryOnGitHub(result.config, provider),
+        provider,
       );
       backends = identities.map((identity) => identity.backend?.url);
       return Promise.resolve({});

@@ -9,7 +9,11 @@ import {
 import { githubTrustPolicy } from "../../infra/delivery/ci-role.ts";
 import { reviewerAccessFrom, teamIdFrom } from "../../infra/delivery/github-team.ts";
 import { oidcProviderArn } from "../../infra/delivery/github-oidc.ts";
-import { repositoryIdentityFrom, subjectPrefix } from "../../infra/delivery/oidc-subject.ts";
+import {
+  repositoryIdentityFrom,
+  subjectFormFrom,
+  subjectPrefix,
+} from "../../infra/delivery/oidc-subject.ts";
 import { otlpEndpoint, otlpHeaders } from "../../infra/observability/apm.ts";
 
 const footprint: StackFootprint = {
@@ -143,6 +147,34 @@ describe("delivery helpers", () => {
     // mint the names-only subject repo:acme-123456/platform-456789 and match the trust.
     expect(subjectPrefix(repository, "immutable")).toBe("repo:acme@123456/platform@456789");
     expect(subjectPrefix(repository, "names")).toBe("repo:acme/platform");
+  });
+
+  it("take the subject's form from GitHub's template, and refuse one no role could trust", () => {
+    const template = (body: unknown) => ({ code: 200, body: JSON.stringify(body) });
+    const said = template({ use_default: true, use_immutable_subject: false });
+    expect(subjectFormFrom("acme/platform", undefined, said)).toBe("names");
+    expect(
+      subjectFormFrom("acme/platform", undefined, template({ use_immutable_subject: true })),
+    ).toBe("immutable");
+    // GitHub says nothing (an older API, no access): the config decides, else immutable.
+    expect(subjectFormFrom("acme/platform", "names", template({ use_default: true }))).toBe(
+      "names",
+    );
+    expect(subjectFormFrom("acme/platform", undefined, { code: 404, body: "{}" })).toBe(
+      "immutable",
+    );
+    expect(() => subjectFormFrom("acme/platform", "immutable", said)).toThrow(
+      "platform-bootstrap:github.oidcSubject is immutable, but GitHub says the tokens of acme/platform carry the subject by names, which is what the CI roles must trust. Let GitHub decide: pulumi config rm --path github.oidcSubject",
+    );
+    expect(() =>
+      subjectFormFrom(
+        "acme/platform",
+        undefined,
+        template({ use_default: false, include_claim_keys: ["repo", "context"] }),
+      ),
+    ).toThrow(
+      "The repository acme/platform customizes its OIDC subject (repo, context), and the CI roles trust GitHub's default subject, which names the environment. Reset it: gh api -X PUT repos/acme/platform/actions/oidc/customization/sub -F use_default=true",
+    );
   });
 
   it("spell the repository as GitHub does, since the trust compares the claim case-sensitively", () => {
