@@ -6,7 +6,7 @@ import { type ChildProcess, spawn } from "node:child_process";
 import { once } from "node:events";
 import { createInterface } from "node:readline";
 import { PHASE_DEVELOPMENT_SERVER, PHASE_PRODUCTION_BUILD } from "next/constants";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, beforeAll, describe, expect, it, vi } from "vitest";
 import { localLaunches } from "../../local.ts";
 import nextConfig from "../next.config.ts";
 import { freePort } from "./support/servers.ts";
@@ -71,8 +71,14 @@ describe("next dev, as pnpm dev runs it", () => {
   it("still refuses them to another site", async () => {
     const response = await devResource("http://attacker.example");
     expect(response.status).toBe(403);
-    expect(output.join("\n")).toContain(
-      `${BLOCKED} /_next/static/chunks/no-such-chunk.js from "attacker.example"`,
+    // next dev may answer before its warning reaches the pipe.
+    await vi.waitFor(
+      () => {
+        expect(output.join("\n")).toContain(
+          `${BLOCKED} /_next/static/chunks/no-such-chunk.js from "attacker.example"`,
+        );
+      },
+      { timeout: 5_000, interval: 50 },
     );
   });
 });
