@@ -93,7 +93,7 @@ const github = z.strictObject({
   ),
   oidcSubject: documented(
     z.enum(SUBJECT_FORMS).optional(),
-    "Form of the `sub` claim in the repository's OIDC tokens, which the CI roles trust exactly: `immutable` (`repo:<owner>@<owner id>/<repo>@<repo id>:…`, repositories created, renamed or transferred since 15 July 2026, and older ones opted in) or `names` (`repo:<owner>/<repo>:…`). Unset: as GitHub reports it for the repository (its OIDC customization's `use_immutable_subject`), else `immutable`; set, GitHub must agree.",
+    "Form of the `sub` claim in the repository's OIDC tokens, which the CI roles trust exactly: `immutable` (`repo:<owner>@<owner id>/<repo>@<repo id>:…`, repositories created, renamed or transferred since 15 July 2026, and older ones opted in) or `names` (`repo:<owner>/<repo>:…`). Unset: as GitHub signs the repository's subjects (its OIDC customization's `sub_claim_prefix`), else `immutable`; set, GitHub must agree.",
     "immutable",
   ),
   defaultBranch: documented(branchName.default("main"), "The default branch.", "main"),

@@ -92,9 +92,7 @@ export function buildIdentity(
   );
   const prefix = pulumi
     .all([repositoryIdentity, template])
-    .apply(([found, answer]) =>
-      subjectPrefix(found, subjectFormFrom(`${owner}/${repository}`, oidcSubject, answer)),
-    );
+    .apply(([found, answer]) => subjectPrefix(found, subjectFormFrom(found, oidcSubject, answer)));
   const oidcProviders = new Map<string, EnvironmentIdentity["oidcProvider"]>();
 
   return stacks.map((stack): EnvironmentIdentity => {

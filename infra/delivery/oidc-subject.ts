@@ -89,46 +89,56 @@ export function repositoryIdentityFrom(
   return { owner: owner.login, name, ownerId: owner.id, repositoryId: id, isPublic: !isPrivate };
 }
 
-// `GET /repos/{owner}/{repo}/actions/oidc/customization/sub`: whether the repository uses
-// GitHub's default subject template, the claim keys of a custom one, and whether its subjects carry
-// the immutable ids (go-github actions_oidc.go, OIDCSubjectClaimCustomTemplate; GitHub docs,
-// "Immutable subject claims": on by default for repositories created or renamed since
-// 15 July 2026, an opt-in for older ones).
+// `GET /repos/{owner}/{repo}/actions/oidc/customization/sub`: whether the repository uses the
+// default subject template, and `sub_claim_prefix`, the prefix GitHub signs its subjects with
+// (go-github actions_oidc.go, OIDCSubjectClaimCustomTemplate). `use_immutable_subject` is only
+// the repository's own opt-in: a repository created since 15 July 2026 reports false and still
+// signs the ids (Azure/azure-dev#9382, whose fix #9430 reads the prefix instead).
 const SubjectTemplate = z.object({
   use_default: z.boolean().optional(),
   include_claim_keys: z.array(z.string()).optional(),
   use_immutable_subject: z.boolean().optional(),
+  sub_claim_prefix: z.string().optional(),
 });
 
 /**
- * The form of the repository's `sub` claims as GitHub reports it, else the configured one, else
- * `immutable`; or what to fix: a custom template (its subjects name other claims than the
- * environment) or a configured form GitHub contradicts, either of which no CI role could trust.
+ * The form of the repository's `sub` claims as GitHub signs them (its prefix, else its opt-in),
+ * else the configured one, else `immutable`; or what to fix: a template that is not the default
+ * (the repository's own, or the organisation's it defers to), a prefix neither form matches, or a
+ * configured form GitHub contradicts. No CI role could trust any of those.
  */
 export function subjectFormFrom(
-  repository: string,
+  found: RepositoryIdentity,
   configured: SubjectForm | undefined,
   answer: { code: number; body: string },
 ): SubjectForm {
+  const repository = `${found.owner}/${found.name}`;
   const template =
     answer.code === 200 ? SubjectTemplate.safeParse(parseJson(answer.body)).data : undefined;
-  if (template?.use_default === false && (template.include_claim_keys?.length ?? 0) > 0) {
+  if (template?.use_default === false) {
+    const keys = template.include_claim_keys ?? [];
     throw new pulumi.RunError(
-      `The repository ${repository} customizes its OIDC subject (${(template.include_claim_keys ?? []).join(", ")}), and the CI roles trust GitHub's default subject, which names the environment. Reset it: gh api -X PUT repos/${repository}/actions/oidc/customization/sub -F use_default=true`,
+      `The repository ${repository} does not use GitHub's default OIDC subject (${keys.length > 0 ? keys.join(", ") : "the organisation's template"}), and the CI roles trust the default, which names the environment. Reset it: gh api -X PUT repos/${repository}/actions/oidc/customization/sub -F use_default=true`,
     );
   }
-  const reported =
-    template?.use_immutable_subject === undefined
-      ? undefined
-      : template.use_immutable_subject
+  const prefix = template?.sub_claim_prefix;
+  const signed =
+    prefix === undefined
+      ? template?.use_immutable_subject === true
         ? "immutable"
-        : "names";
-  if (reported !== undefined && configured !== undefined && reported !== configured) {
+        : undefined
+      : SUBJECT_FORMS.find((form) => subjectPrefix(found, form) === prefix);
+  if (prefix !== undefined && signed === undefined) {
     throw new pulumi.RunError(
-      `platform-bootstrap:github.oidcSubject is ${configured}, but GitHub says the tokens of ${repository} carry ${reported === "immutable" ? "the immutable subject" : "the subject by names"}, which is what the CI roles must trust. Let GitHub decide: pulumi config rm --path github.oidcSubject`,
+      `GitHub signs the subjects of ${repository} with the prefix ${prefix}, which is neither ${subjectPrefix(found, "immutable")} nor ${subjectPrefix(found, "names")}: check platform-bootstrap:github.owner and github.repository.`,
     );
   }
-  return reported ?? configured ?? "immutable";
+  if (signed !== undefined && configured !== undefined && signed !== configured) {
+    throw new pulumi.RunError(
+      `platform-bootstrap:github.oidcSubject is ${configured}, but GitHub signs the subjects of ${repository} ${signed === "immutable" ? "with the immutable ids" : "by names"}, which is what the CI roles must trust. Let GitHub decide: pulumi config rm --path github.oidcSubject`,
+    );
+  }
+  return signed ?? configured ?? "immutable";
 }
 
 /** The body as JSON, or `undefined` (which the schema then refuses with its own message). */

@@ -307,11 +307,16 @@ describe("the subject form GitHub gives the repository's tokens", () => {
     const trusted = await trusts("legacy-platform");
     expect(trusted).toContain("repo:acme/legacy-platform:environment:production");
     expect(trusted.join()).not.toContain(String(ids.repositoryId));
+    // A repository created since then reports no opt-in, yet signs the ids: trusted with them.
+    const created = offlineRepositoryIds("acme", "platform");
+    expect(await trusts("platform")).toContain(
+      `repo:acme@${String(created.ownerId)}/platform@${String(created.repositoryId)}:environment:production`,
+    );
   });
 
   it("stops on a customized subject template, which no role could trust", async () => {
     await expect(trusts("custom-subject-platform")).rejects.toThrow(
-      "The repository acme/custom-subject-platform customizes its OIDC subject (repo, context)",
+      "The repository acme/custom-subject-platform does not use GitHub's default OIDC subject (repo, context)",
     );
   });
 });
@@ -409,7 +414,6 @@ describe("the branches flow", () => {
           owner: "acme",
           repository: "platform",
           flow: "branches",
-          oidcSubject: "names",
         }),
       },
     });
@@ -437,15 +441,6 @@ describe("the branches flow", () => {
         },
       }),
     ]);
-  });
-
-  it("trusts the names-only subject of a repository older than immutable claims, when told so", () => {
-    const role = branches.resources.find(
-      (resource) => resource.name === "ci-production-deploy-role",
-    );
-    expect(String(role?.inputs.assumeRolePolicy)).toContain(
-      '"token.actions.githubusercontent.com:sub":"repo:acme/platform:environment:production"',
-    );
   });
 });
 

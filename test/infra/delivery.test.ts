@@ -149,31 +149,54 @@ describe("delivery helpers", () => {
     expect(subjectPrefix(repository, "names")).toBe("repo:acme/platform");
   });
 
-  it("take the subject's form from GitHub's template, and refuse one no role could trust", () => {
+  it("take the subject's form from the prefix GitHub signs with, and refuse what no role could trust", () => {
+    const found = {
+      owner: "acme",
+      name: "platform",
+      ownerId: 123456,
+      repositoryId: 456789,
+      isPublic: false,
+    };
     const template = (body: unknown) => ({ code: 200, body: JSON.stringify(body) });
-    const said = template({ use_default: true, use_immutable_subject: false });
-    expect(subjectFormFrom("acme/platform", undefined, said)).toBe("names");
-    expect(
-      subjectFormFrom("acme/platform", undefined, template({ use_immutable_subject: true })),
-    ).toBe("immutable");
-    // GitHub says nothing (an older API, no access): the config decides, else immutable.
-    expect(subjectFormFrom("acme/platform", "names", template({ use_default: true }))).toBe(
-      "names",
-    );
-    expect(subjectFormFrom("acme/platform", undefined, { code: 404, body: "{}" })).toBe(
+    // A repository created since 15 July 2026: its opt-in is false, its prefix has the ids.
+    const created = template({
+      use_default: true,
+      use_immutable_subject: false,
+      sub_claim_prefix: "repo:acme@123456/platform@456789",
+    });
+    expect(subjectFormFrom(found, undefined, created)).toBe("immutable");
+    const older = template({
+      use_default: true,
+      use_immutable_subject: false,
+      sub_claim_prefix: "repo:acme/platform",
+    });
+    expect(subjectFormFrom(found, undefined, older)).toBe("names");
+    // Without a prefix, only the opt-in says something; else the config decides, else immutable.
+    expect(subjectFormFrom(found, undefined, template({ use_immutable_subject: true }))).toBe(
       "immutable",
     );
-    expect(() => subjectFormFrom("acme/platform", "immutable", said)).toThrow(
-      "platform-bootstrap:github.oidcSubject is immutable, but GitHub says the tokens of acme/platform carry the subject by names, which is what the CI roles must trust. Let GitHub decide: pulumi config rm --path github.oidcSubject",
+    expect(subjectFormFrom(found, "names", template({ use_immutable_subject: false }))).toBe(
+      "names",
+    );
+    expect(subjectFormFrom(found, undefined, { code: 404, body: "{}" })).toBe("immutable");
+    expect(() => subjectFormFrom(found, "immutable", older)).toThrow(
+      "platform-bootstrap:github.oidcSubject is immutable, but GitHub signs the subjects of acme/platform by names, which is what the CI roles must trust. Let GitHub decide: pulumi config rm --path github.oidcSubject",
     );
     expect(() =>
+      subjectFormFrom(found, undefined, template({ sub_claim_prefix: "repo:someone/else" })),
+    ).toThrow(/prefix repo:someone\/else, which is neither repo:acme@123456\/platform@456789 nor/);
+    expect(() =>
       subjectFormFrom(
-        "acme/platform",
+        found,
         undefined,
         template({ use_default: false, include_claim_keys: ["repo", "context"] }),
       ),
     ).toThrow(
-      "The repository acme/platform customizes its OIDC subject (repo, context), and the CI roles trust GitHub's default subject, which names the environment. Reset it: gh api -X PUT repos/acme/platform/actions/oidc/customization/sub -F use_default=true",
+      "The repository acme/platform does not use GitHub's default OIDC subject (repo, context), and the CI roles trust the default, which names the environment. Reset it: gh api -X PUT repos/acme/platform/actions/oidc/customization/sub -F use_default=true",
+    );
+    // Deferring to the organisation's template is no default either.
+    expect(() => subjectFormFrom(found, undefined, template({ use_default: false }))).toThrow(
+      /\(the organisation's template\)/,
     );
   });
 

@@ -345,17 +345,25 @@ export function invokeResult(token: string, inputs: Inputs, context: InvokeConte
           ? { ...inputs, code: 404, status: "404 Not Found", body: '{"message":"Not Found"}' }
           : { ...inputs, code: 204, status: "204 No Content", body: "" };
       }
-      // The repository's OIDC subject template: GitHub's default, which says no more, unless the
-      // repository is named `legacy-…` (its tokens carry names) or `custom-subject-…` (a custom
-      // template), which lets a test show what the bootstrap does then.
-      const template = /^repos\/[^/]+\/([^/]+)\/actions\/oidc\/customization\/sub$/.exec(endpoint);
+      // The repository's OIDC subject template, as GitHub answers for a repository created since
+      // 15 July 2026 (its opt-in false, its prefix with the ids), unless it is named `legacy-…`
+      // (an older one: names) or `custom-subject-…` (a custom template), which lets a test show
+      // what the bootstrap does then.
+      const template = /^repos\/([^/]+)\/([^/]+)\/actions\/oidc\/customization\/sub$/.exec(
+        endpoint,
+      );
       if (template !== null) {
-        const name = template[1] ?? "";
-        const body = name.startsWith("legacy-")
-          ? { use_default: true, use_immutable_subject: false }
-          : name.startsWith("custom-subject-")
-            ? { use_default: false, include_claim_keys: ["repo", "context"] }
-            : { use_default: true };
+        const [, owner = "", name = ""] = template;
+        const ids = offlineRepositoryIds(owner, name);
+        const body = name.startsWith("custom-subject-")
+          ? { use_default: false, include_claim_keys: ["repo", "context"] }
+          : {
+              use_default: true,
+              use_immutable_subject: false,
+              sub_claim_prefix: name.startsWith("legacy-")
+                ? `repo:${owner}/${name}`
+                : `repo:${owner}@${String(ids.ownerId)}/${name}@${String(ids.repositoryId)}`,
+            };
         return { ...inputs, code: 200, status: "200 OK", body: JSON.stringify(body) };
       }
       const repository = /^repos\/([^/]+)\/([^/]+)$/.exec(endpoint);
