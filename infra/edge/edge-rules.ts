@@ -33,7 +33,7 @@ export interface EdgeRulesArgs {
  * The name the stack gives each of its entry-point rulesets, and the description that marks one as
  * the stack's own, whatever its name (an adopted ruleset keeps the one it had).
  */
-export const rulesetLabel = (role: string) => `platform ${role}`;
+const rulesetLabel = (role: string) => `platform ${role}`;
 
 /**
  * Cloudflare's managed WAF rulesets and the plans that include them

@@ -399,7 +399,8 @@ function rulesetsCheck(
 /**
  * Whether each hostname the stack gives a CNAME is free. A CNAME cannot share its name with any
  * other record (RFC 1034, section 3.6.2), so Cloudflare refuses the stack's while another record
- * holds the name, and the first `up` fails there. The stack's own carries its comment, or points where the stack points it.
+ * holds the name, and the first `up` fails there. The stack's own carries its comment, or points
+ * where the stack points it.
  */
 async function recordsCheck({ client, config, records }: CloudflareInputs): Promise<Check> {
   const id = "cloudflare.dns-records";

@@ -80,17 +80,20 @@ const gib = (bytes: number) => `${(bytes / 2 ** 30).toFixed(2)} GiB`;
  * How full the stack's registry is. Every deploy pushes its images under the environment's tag,
  * and the image it replaces stays, untagged: DigitalOcean deletes untagged manifests only in a
  * garbage collection (docs.digitalocean.com/products/container-registry/how-to/
- * clean-up-container-registry/), which nothing runs by itself. A tier without overage then
- * refuses pushes, and the deploy with them; one with overage bills each GiB above the tier.
+ * clean-up-container-registry/), which nothing runs by itself. A tier without overage (starter)
+ * then refuses pushes, and the deploy with them; basic and professional bill each GiB above the
+ * tier (digitalocean/openapi, registry/responses/registry_options_response.yml:
+ * `allow_storage_overage` per tier).
  */
 async function registryStorage(
   client: ApiClient,
   name: string,
   usedBytes: number | undefined,
 ): Promise<Pick<Check, "status" | "detail" | "fix">> {
+  if (usedBytes === undefined) return { status: "pass", detail: OWN_REGISTRY };
   const tier = Subscription.safeParse((await client.get("v2/registries/subscription")).body).data
     ?.subscription.tier;
-  if (usedBytes === undefined || tier === undefined || tier.included_storage_bytes <= 0) {
+  if (tier === undefined || tier.included_storage_bytes <= 0) {
     return { status: "pass", detail: OWN_REGISTRY };
   }
   const used = `${gib(usedBytes)} of the ${gib(tier.included_storage_bytes)} the ${tier.name} tier includes`;
